@@ -1,0 +1,123 @@
+"""The composition root: builds the python-telegram-bot Application from Settings.
+
+Handler groups, in the order they run:
+  GATE_GROUP (-100)  dedupe of redelivered updates (and later: banned, paused, flood gates)
+  0                  commands and buttons
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from sqlalchemy.engine import Engine
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import Forbidden
+from telegram.ext import (
+    AIORateLimiter,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    TypeHandler,
+    filters,
+)
+
+from bot.context import BotApplication, BotContext, Clock, Services, language_for, system_clock
+from bot.handlers import basics
+from bot.handlers.gates import GATE_GROUP, skip_redelivered
+from bot.i18n import t
+from bot.keyboards import LANGUAGE_PREFIX
+from bot.settings import LANGUAGES, Settings
+from storage import repo
+from storage.db import make_engine, session_scope
+
+log = logging.getLogger(__name__)
+
+# Telegram keeps unconfirmed updates for 24 hours; ids older than this can never come back.
+PRUNE_EVERY = timedelta(hours=6)
+
+
+def file_base_url(api_base_url: str) -> str:
+    """Telegram serves files from /file/bot<token>; derive it from the API base URL."""
+    if api_base_url.endswith("/bot"):
+        return api_base_url[: -len("bot")] + "file/bot"
+    return api_base_url.rstrip("/") + "/file/bot"
+
+
+def build_application(
+    settings: Settings, *, engine: Engine | None = None, clock: Clock = system_clock
+) -> BotApplication:
+    """Wire settings, services, handlers and jobs into one Application (not started)."""
+    services = Services(
+        settings=settings, engine=engine or make_engine(settings.database_url), clock=clock
+    )
+    application: BotApplication = (
+        ApplicationBuilder()
+        .token(settings.require_token())
+        .base_url(settings.api_base_url)
+        .base_file_url(file_base_url(settings.api_base_url))
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
+        # Telegram's limits (30 msg/s overall, 20/min per group); retry after a 429 instead
+        # of dropping the message.
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .context_types(ContextTypes(context=BotContext))
+        .post_init(_post_init)
+        .build()
+    )
+    application.bot_data["services"] = services
+    _add_handlers(application)
+    application.add_error_handler(_on_error)
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            _prune_processed_updates, interval=PRUNE_EVERY, first=60, name="prune-updates"
+        )
+    return application
+
+
+def _add_handlers(application: BotApplication) -> None:
+    application.add_handler(TypeHandler(Update, skip_redelivered), group=GATE_GROUP)
+    private = filters.ChatType.PRIVATE
+    application.add_handler(CommandHandler("start", basics.start, filters=private))
+    application.add_handler(CommandHandler("help", basics.show_help, filters=private))
+    application.add_handler(CommandHandler("taal", basics.choose_language, filters=private))
+    application.add_handler(
+        CallbackQueryHandler(basics.language_chosen, pattern=f"^{LANGUAGE_PREFIX}")
+    )
+
+
+async def _post_init(application: BotApplication) -> None:
+    """Publish the command menu per language and remember the bot's username for join links."""
+    services: Services = application.bot_data["services"]
+    bot = application.bot
+    default = services.settings.default_language
+    await bot.set_my_commands(basics.command_menu(default))
+    for language in LANGUAGES:
+        await bot.set_my_commands(basics.command_menu(language), language_code=language)
+    with session_scope(services.engine) as session:
+        repo.set_fact(session, key="bot_username", value=bot.username)
+
+
+async def _prune_processed_updates(context: BotContext) -> None:
+    services = context.services
+    with session_scope(services.engine) as session:
+        removed = repo.prune_processed_updates(
+            session, older_than=services.clock() - repo.PROCESSED_UPDATE_RETENTION
+        )
+    log.debug("pruned %d processed update ids", removed)
+
+
+async def _on_error(update: object, context: BotContext) -> None:
+    """Log the error first, then tell the person, in their language, that something went wrong."""
+    log.error("error while handling an update", exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    if isinstance(context.error, Forbidden):
+        return  # they blocked the bot: there is nobody to tell
+    language = language_for(context.services, update.effective_user)
+    try:
+        await context.bot.send_message(update.effective_chat.id, t(language, "error.generic"))
+    except Exception:  # the error report must never raise again
+        log.warning("could not tell the user about the error", exc_info=True)

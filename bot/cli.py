@@ -1,0 +1,242 @@
+"""The `buurtbot` command: run the bot, set up a deployment, try it with a demo."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+from sqlmodel import Session
+
+from bot.settings import ConfigError, Settings, load_settings
+from matching.area import area_cell, parse_lat_lon
+from storage import migrate, repo
+from storage.db import make_engine, session_scope
+from storage.models import RoleKind
+
+EXIT_OK, EXIT_ERROR, EXIT_CONFIG = 0, 1, 2
+DEFAULT_REACH_M = 1500
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def _migrate_quietly(settings: Settings) -> None:
+    """Bring the database up to date before a command that uses it, and say so if it changed."""
+    before, after = migrate.upgrade(settings.database_url)
+    if before != after:
+        _say(f"Database upgraded from {before or 'empty'} to {after}.")
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    """Start the bot: pending migrations are applied first, then polling or webhook mode."""
+    from bot.app import build_application  # telegram is slow to import; only load it here
+    from bot.logs import setup_logging
+
+    token = settings.require_token()
+    if settings.mode == "webhook":
+        settings.require_webhook()
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    setup_logging(settings.log_level, secrets=[token, secret])
+    _migrate_quietly(settings)
+    application = build_application(settings)
+    if settings.mode == "webhook":
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path="telegram",
+            webhook_url=f"{settings.require_webhook().rstrip('/')}/telegram",
+            secret_token=secret or None,
+        )
+    else:
+        application.run_polling(poll_interval=settings.poll_interval)
+    return EXIT_OK
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    """Upgrade the database to the newest schema."""
+    before, after = migrate.upgrade(settings.database_url)
+    if before == after:
+        print(f"Database already up to date (revision {after}).")
+    else:
+        print(f"Database upgraded from {before or 'empty'} to {after}.")
+    return EXIT_OK
+
+
+def cmd_wijk_add(args: argparse.Namespace, settings: Settings) -> int:
+    """Add a wijk and print its code and join link."""
+    center = None
+    if args.location:
+        try:
+            center = area_cell(*parse_lat_lon(args.location))
+        except ValueError as error:
+            raise ConfigError(f"--location: {error}.") from error
+    if args.reach <= 0:
+        raise ConfigError("--reach must be a positive number of metres.")
+    _migrate_quietly(settings)
+    engine = make_engine(settings.database_url)
+    with session_scope(engine) as session:
+        try:
+            wijk = repo.add_wijk(
+                session, name=args.name, center_cell=center, reach_m=args.reach, now=_now()
+            )
+        except (repo.DuplicateError, ValueError) as error:
+            raise ConfigError(str(error)) from error
+        print(f"Added wijk {wijk.name!r} with code {wijk.code}.")
+        print(f"Join link: {_join_link(session, wijk.code)}")
+    return EXIT_OK
+
+
+def cmd_wijk_list(args: argparse.Namespace, settings: Settings) -> int:
+    """Print every wijk with its code and join link."""
+    _migrate_quietly(settings)
+    engine = make_engine(settings.database_url)
+    with session_scope(engine) as session:
+        wijken = repo.list_wijken(session)
+        if not wijken:
+            print('No wijken yet. Add one with: buurtbot wijk add "Transvaalbuurt"')
+        for wijk in wijken:
+            group = "linked group" if wijk.group_chat_id else "no group linked"
+            print(f"{wijk.code:<24} {wijk.name:<30} {_join_link(session, wijk.code)}  ({group})")
+        if wijken and repo.get_fact(session, key="bot_username") is None:
+            _say("Start the bot once (`buurtbot run`) to fill in its username in the links.")
+    return EXIT_OK
+
+
+def cmd_role(args: argparse.Namespace, settings: Settings) -> int:
+    """Grant or revoke a buurtwerker or organiser role in a wijk."""
+    _migrate_quietly(settings)
+    engine = make_engine(settings.database_url)
+    kind = RoleKind(args.role)
+    with session_scope(engine) as session:
+        try:
+            wijk = repo.find_wijk(session, code_or_name=args.wijk)
+        except repo.NotFoundError as error:
+            raise ConfigError(str(error)) from error
+        if args.action == "grant":
+            changed = repo.grant_role(
+                session, telegram_user_id=args.user_id, kind=kind, wijk=wijk, now=_now()
+            )
+            verb = "Granted" if changed else "Already had"
+        else:
+            changed = repo.revoke_role(
+                session, telegram_user_id=args.user_id, kind=kind, wijk=wijk
+            )
+            verb = "Revoked" if changed else "Did not have"
+        print(f"{verb}: {args.user_id} is {kind.value} in {wijk.name}.")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    """Play a short neighbourhood through the bot and a local emulator; no token needed."""
+    from bot.demo import run_demo
+
+    return run_demo(chat=args.chat)
+
+
+def cmd_emulator(args: argparse.Namespace, settings: Settings) -> int:
+    """Serve the local Bot API emulator for manual use."""
+    from bot.emulator.cli import main as emulator_main
+
+    return emulator_main(["--host", args.host, "--port", str(args.port)])
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _join_link(session: Session, code: str) -> str:
+    username = repo.get_fact(session, key="bot_username") or "<bot-username>"
+    return f"https://t.me/{username}?start=wijk_{code}"
+
+
+Command = Callable[[argparse.Namespace, Settings], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="buurtbot",
+        description=(
+            "Buurtbot: a Telegram bot that helps neighbours help each other. Settings come "
+            "from BUURTBOT_* environment variables or a .env file (see README)."
+        ),
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add(name: str, handler: Command, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    add(
+        "run",
+        cmd_run,
+        "Run the bot (polling by default, webhook when BUURTBOT_MODE=webhook). Applies "
+        "pending database migrations first. Needs BUURTBOT_TOKEN.",
+    )
+    add(
+        "migrate",
+        cmd_migrate,
+        "Upgrade the database (BUURTBOT_DATABASE_URL) to the newest schema.",
+    )
+
+    wijk = commands.add_parser("wijk", help="Add or list wijken (neighbourhoods).")
+    wijk_commands = wijk.add_subparsers(dest="wijk_command", metavar="ACTION", required=True)
+    wijk_add = wijk_commands.add_parser(
+        "add", help="Add a wijk.", description="Add a wijk and print its code and join link."
+    )
+    wijk_add.add_argument("name", metavar="NAME", help='the wijk\'s name, e.g. "Transvaalbuurt"')
+    wijk_add.add_argument(
+        "--location", metavar="LAT,LON", help="its centre, e.g. 52.355,4.925 (stored coarsely)"
+    )
+    wijk_add.add_argument(
+        "--reach",
+        metavar="METRES",
+        type=int,
+        default=DEFAULT_REACH_M,
+        help=f"how far around the centre it reaches (default {DEFAULT_REACH_M})",
+    )
+    wijk_add.set_defaults(handler=cmd_wijk_add)
+    wijk_list = wijk_commands.add_parser(
+        "list", help="List wijken.", description="List every wijk with its code and join link."
+    )
+    wijk_list.set_defaults(handler=cmd_wijk_list)
+
+    role = add("role", cmd_role, "Grant or revoke a buurtwerker or organiser role in a wijk.")
+    role.add_argument("action", choices=["grant", "revoke"])
+    role.add_argument("user_id", metavar="TELEGRAM_USER_ID", type=int)
+    role.add_argument("role", choices=[kind.value for kind in RoleKind])
+    role.add_argument("wijk", metavar="WIJK", help="the wijk's code or name")
+
+    demo = add(
+        "demo",
+        cmd_demo,
+        "Try the bot without a token: a local emulator plays a small neighbourhood.",
+    )
+    demo.add_argument(
+        "--chat", action="store_true", help="play a resident yourself, interactively"
+    )
+
+    emulator = add("emulator", cmd_emulator, "Serve the local Telegram Bot API emulator.")
+    emulator.add_argument("--host", default="127.0.0.1")
+    emulator.add_argument("--port", type=int, default=9000)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        result: int = args.handler(args, settings)
+    except ConfigError as error:
+        _say(f"buurtbot: {error}")
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return EXIT_OK
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""One Settings object for the whole bot, read from the environment and an optional .env file."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
+# A BotFather token: the bot's numeric id, a colon, and a 35-character secret. Emulators accept
+# shorter secrets, so only the shape is checked here, not the exact length.
+TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+LANGUAGES = ("nl", "en")
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message is one sentence for the person running us."""
+
+
+class Settings(BaseSettings):
+    """Everything configurable, as environment variables with the prefix BUURTBOT_."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="BUURTBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    token: SecretStr | None = None
+    database_url: str = "sqlite:///buurtbot.db"
+    api_base_url: str = TELEGRAM_API_BASE_URL
+    poll_interval: float = Field(default=0.0, ge=0)
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    webhook_secret: SecretStr | None = None
+    admins: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    default_language: Literal["nl", "en"] = "nl"
+    timezone: str = "Europe/Amsterdam"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("admins", mode="before")
+    @classmethod
+    def _split_admins(cls, value: object) -> object:
+        """Accept "123,456" (the natural way to write a list in an env file) as well as a list."""
+        if isinstance(value, str):
+            return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {value!r}") from error
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_log_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def require_token(self) -> str:
+        """Return the bot token, or explain in one sentence why it cannot be used."""
+        if self.token is None or not self.token.get_secret_value().strip():
+            raise ConfigError(
+                "No bot token: set BUURTBOT_TOKEN to the token BotFather gave you "
+                "(or try `buurtbot demo`, which needs no token)."
+            )
+        token = self.token.get_secret_value().strip()
+        if not TOKEN_PATTERN.match(token):
+            raise ConfigError(
+                "BUURTBOT_TOKEN does not look like a bot token: expected digits, a colon "
+                "and the secret part, like 123456789:AAE... from BotFather."
+            )
+        return token
+
+    def require_webhook(self) -> str:
+        """Return the public webhook URL, or explain why webhook mode cannot start."""
+        if not self.webhook_url or not self.webhook_url.startswith("https://"):
+            raise ConfigError(
+                "Webhook mode needs BUURTBOT_WEBHOOK_URL, the public https:// address "
+                "Telegram should post updates to."
+            )
+        return self.webhook_url
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read Settings, turning validation errors into one readable ConfigError."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        problems = "; ".join(
+            f"BUURTBOT_{'_'.join(str(part) for part in item['loc']).upper()}: {item['msg']}"
+            for item in error.errors()
+        )
+        raise ConfigError(f"Invalid configuration: {problems}.") from error

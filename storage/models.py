@@ -1,0 +1,208 @@
+"""The database tables: SQLModel classes that Alembic migrations create and evolve.
+
+Telegram ids are 64-bit (BigInteger). Every timestamp is timezone-aware UTC (UTCDateTime).
+Enumerations are short strings checked in Python, so adding a value needs no migration.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Pace(StrEnum):
+    """How often a resident is happy to be asked; the matching engine treats it as a hard cap."""
+
+    NEVER = "never"
+    ONCE = "once"
+    MONTHLY = "monthly"
+    WEEKLY = "weekly"
+    WHENEVER = "whenever"
+
+
+class PostKind(StrEnum):
+    REQUEST = "request"
+    OFFER = "offer"
+
+
+class PostStatus(StrEnum):
+    OPEN = "open"
+    MATCHED = "matched"
+    DONE = "done"
+    WITHDRAWN = "withdrawn"
+    HIDDEN = "hidden"
+
+
+class InvitationStatus(StrEnum):
+    SENT = "sent"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    SUPERSEDED = "superseded"
+
+
+class RoleKind(StrEnum):
+    BUURTWERKER = "buurtwerker"
+    ORGANISER = "organiser"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Wijk(SQLModel, table=True):
+    """A neighbourhood the bot serves; residents join one, a moderated group may be linked."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True, index=True)
+    name: str = Field(max_length=100, unique=True)
+    center_cell: str | None = Field(default=None, max_length=20)
+    reach_m: int = Field(default=1500)
+    group_chat_id: int | None = Field(default=None, sa_type=BigInteger, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Resident(SQLModel, table=True):
+    """A person who talks to the bot. Only a coarse h3 cell is kept, never coordinates."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_user_id: int = Field(sa_type=BigInteger, unique=True, index=True)
+    first_name: str = Field(default="", max_length=64)
+    language: str = Field(default="nl", max_length=5)
+    wijk_id: int | None = Field(default=None, foreign_key="wijk.id", index=True)
+    area_cell: str | None = Field(default=None, max_length=20)
+    pace: str = Field(default=Pace.MONTHLY.value, max_length=16)
+    quiet_start: str = Field(default="21:00", max_length=5)
+    quiet_end: str = Field(default="08:00", max_length=5)
+    likes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    paused: bool = Field(default=False)
+    paused_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    stopped: bool = Field(default=False)
+    onboarded: bool = Field(default=False)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Role(SQLModel, table=True):
+    """A professional role in one wijk, keyed by Telegram user id so it can be granted first."""
+
+    __table_args__ = (UniqueConstraint("telegram_user_id", "wijk_id", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_user_id: int = Field(sa_type=BigInteger, index=True)
+    wijk_id: int = Field(foreign_key="wijk.id", index=True)
+    kind: str = Field(max_length=16)
+    granted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Post(SQLModel, table=True):
+    """A request (vraag) or offer (aanbod) in a resident's own words."""
+
+    __table_args__ = (Index("ix_post_wijk_status_kind", "wijk_id", "status", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    resident_id: int = Field(foreign_key="resident.id", index=True)
+    wijk_id: int = Field(foreign_key="wijk.id")
+    kind: str = Field(max_length=8)
+    category: str = Field(max_length=32)
+    text: str = Field(max_length=1000)
+    area_cell: str | None = Field(default=None, max_length=20)
+    window_start: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    window_end: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    status: str = Field(default=PostStatus.OPEN.value, max_length=16)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Invitation(SQLModel, table=True):
+    """An invitation to one resident to help with one request. Declines leave no visible trace."""
+
+    __table_args__ = (UniqueConstraint("post_id", "resident_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="post.id", index=True)
+    resident_id: int = Field(foreign_key="resident.id", index=True)
+    status: str = Field(default=InvitationStatus.SENT.value, max_length=16)
+    sent_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Block(SQLModel, table=True):
+    """A private, silent block: the two are never matched, whoever blocked whom."""
+
+    __table_args__ = (UniqueConstraint("blocker_id", "blocked_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    blocker_id: int = Field(foreign_key="resident.id", index=True)
+    blocked_id: int = Field(foreign_key="resident.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Report(SQLModel, table=True):
+    """A report to a wijk's moderators about a post or a resident."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    wijk_id: int | None = Field(default=None, foreign_key="wijk.id", index=True)
+    reporter_id: int | None = Field(default=None, foreign_key="resident.id")
+    post_id: int | None = Field(default=None, foreign_key="post.id")
+    reported_resident_id: int | None = Field(default=None, foreign_key="resident.id")
+    reason: str = Field(default="", max_length=1000)
+    status: str = Field(default="open", max_length=16)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """Telegram update ids already handled, so a redelivered update changes nothing."""
+
+    update_id: int = Field(
+        sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
+    processed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message to send, written in the same transaction as the change that caused it."""
+
+    __table_args__ = (Index("ix_outbox_status_due", "status", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_type=BigInteger)
+    text: str
+    reply_markup: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    dedupe_key: str | None = Field(default=None, max_length=100, unique=True)
+    due_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    status: str = Field(default=OutboxStatus.PENDING.value, max_length=16)
+    attempts: int = Field(default=0)
+    last_error: str | None = Field(default=None, max_length=500)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ChatState(SQLModel, table=True):
+    """Where a multi-step dialog stands for one chat; kept in the database to survive restarts."""
+
+    chat_id: int = Field(
+        sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
+    flow: str = Field(max_length=32)
+    step: str = Field(max_length=32)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class BotFact(SQLModel, table=True):
+    """Small facts about the running bot, such as its username for join links."""
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(max_length=500)
