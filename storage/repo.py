@@ -33,8 +33,9 @@ def claim_update(session: Session, *, update_id: int, now: datetime) -> bool:
     values = {"update_id": update_id, "processed_at": now}
     table = ProcessedUpdate.__table__  # type: ignore[attr-defined]
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    result = session.execute(insert(table).values(values).on_conflict_do_nothing())
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    # RETURNING rather than rowcount: psycopg reports no reliable rowcount for a skipped row.
+    statement = insert(table).values(values).on_conflict_do_nothing().returning(table.c.update_id)
+    return session.execute(statement).first() is not None
 
 
 def prune_processed_updates(session: Session, *, older_than: datetime) -> int:

@@ -1,0 +1,87 @@
+"""Every text the bot can show exists in Dutch and in English, and user input is escaped."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from bot.i18n import Html, normalise_language, po_path, t
+from bot.settings import LANGUAGES
+
+BOT_DIR = Path(__file__).resolve().parents[2] / "bot"
+PLACEHOLDER = re.compile(r"{(\w+)}")
+
+
+def catalogue_entries(language: str) -> dict[str, str]:
+    with po_path(language).open("rb") as handle:
+        catalogue = read_po(handle, locale=language)
+    return {str(message.id): str(message.string) for message in catalogue if message.id}
+
+
+MESSAGE_ID = re.compile(r"[a-z]+(\.[a-z_]+)+")
+
+
+def keys_used_in_code() -> set[str]:
+    """Every string literal in bot/ shaped like a message id ("start.welcome").
+
+    Catching all such literals, not only direct t(...) arguments, also covers ids kept in
+    tables (like the command menu) and passed to t() later.
+    """
+    keys: set[str] = set()
+    for path in BOT_DIR.rglob("*.py"):
+        if "emulator" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            is_text = isinstance(node, ast.Constant) and isinstance(node.value, str)
+            if is_text and MESSAGE_ID.fullmatch(node.value):
+                keys.add(node.value)
+    return keys
+
+
+def test_catalogues_cover_each_other_with_non_empty_texts() -> None:
+    entries = {language: catalogue_entries(language) for language in LANGUAGES}
+    nl, en = entries["nl"], entries["en"]
+    assert set(nl) == set(en), f"only nl: {set(nl) - set(en)}; only en: {set(en) - set(nl)}"
+    empty = [(lang, key) for lang, texts in entries.items() for key, v in texts.items() if not v]
+    assert empty == []
+
+
+def test_every_key_used_in_code_is_translated() -> None:
+    known = set(catalogue_entries("nl")) & set(catalogue_entries("en"))
+    used = keys_used_in_code()
+    assert used, "the scan found no message ids at all"
+    missing = sorted(used - known)
+    assert missing == []
+
+
+def test_translations_use_the_same_placeholders() -> None:
+    nl, en = catalogue_entries("nl"), catalogue_entries("en")
+    different = {
+        key: (PLACEHOLDER.findall(nl[key]), PLACEHOLDER.findall(en[key]))
+        for key in nl
+        if sorted(PLACEHOLDER.findall(nl[key])) != sorted(PLACEHOLDER.findall(en.get(key, "")))
+    }
+    assert different == {}
+
+
+def test_parameters_are_html_escaped_unless_marked_safe() -> None:
+    text = t("nl", "start.welcome", name="<b>Anna & Ben</b>")
+    assert "&lt;b&gt;Anna &amp; Ben&lt;/b&gt;" in text
+    assert "<b>Anna" not in text
+    assert "<i>x</i>" in t("en", "start.welcome", name=Html("<i>x</i>"))
+
+
+def test_unknown_language_falls_back_to_dutch() -> None:
+    assert t("fr", "language.choose") == t("nl", "language.choose")
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [("nl", "nl"), ("nl-BE", "nl"), ("en-GB", "en"), ("EN", "en"), ("de", "nl"), (None, "nl")],
+)
+def test_telegram_language_codes_map_to_ours(code: str | None, expected: str) -> None:
+    assert normalise_language(code) == expected

@@ -1,0 +1,118 @@
+"""Migrations build the whole schema on an empty database and models round-trip through it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel, select
+
+from storage import migrate
+from storage.db import make_engine
+from storage.models import (
+    Block,
+    BotFact,
+    ChatState,
+    Invitation,
+    OutboxMessage,
+    Post,
+    PostKind,
+    ProcessedUpdate,
+    Report,
+    Resident,
+    Role,
+    Wijk,
+)
+
+
+def test_upgrade_builds_every_table_on_an_empty_database(database_url: str) -> None:
+    before, after = migrate.upgrade(database_url)
+    assert before is None
+    assert after == migrate.head_revision(database_url)
+    engine = make_engine(database_url)
+    try:
+        tables = set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+    assert set(SQLModel.metadata.tables) <= tables
+
+
+def test_second_upgrade_is_a_no_op(database_url: str) -> None:
+    first = migrate.upgrade(database_url)
+    second = migrate.upgrade(database_url)
+    assert second == (first[1], first[1])
+    assert not migrate.pending(database_url)
+
+
+def test_migrations_match_the_models(engine: Engine) -> None:
+    """A model change without a migration fails here (alembic revision --autogenerate)."""
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, SQLModel.metadata)
+    assert differences == []
+
+
+def test_models_round_trip_with_aware_timestamps(engine: Engine) -> None:
+    moment = datetime(2026, 11, 25, 8, 30, 15, tzinfo=UTC)
+    big_id = 7_000_000_000  # Telegram ids exceed 32 bits
+    with Session(engine) as session:
+        wijk = Wijk(code="transvaal", name="Transvaalbuurt", center_cell="88196b5d9bfffff")
+        session.add(wijk)
+        session.flush()
+        assert wijk.id is not None
+        anna = Resident(
+            telegram_user_id=big_id, first_name="Anna", wijk_id=wijk.id, likes=["groceries"]
+        )
+        ben = Resident(telegram_user_id=big_id + 1, first_name="Ben", paused_until=moment)
+        session.add_all([anna, ben])
+        session.flush()
+        assert anna.id is not None
+        assert ben.id is not None
+        post = Post(
+            resident_id=anna.id,
+            wijk_id=wijk.id,
+            kind=PostKind.REQUEST,
+            category="groceries",
+            text="Wie kan zaterdag mijn boodschappen doen? 🛒",
+            window_start=moment,
+            window_end=moment + timedelta(hours=4),
+        )
+        session.add(post)
+        session.flush()
+        assert post.id is not None
+        session.add_all(
+            [
+                Invitation(post_id=post.id, resident_id=ben.id, sent_at=moment),
+                Block(blocker_id=anna.id, blocked_id=ben.id),
+                Report(wijk_id=wijk.id, reporter_id=ben.id, post_id=post.id, reason="spam"),
+                Role(telegram_user_id=big_id + 2, wijk_id=wijk.id, kind="buurtwerker"),
+                ProcessedUpdate(update_id=big_id, processed_at=moment),
+                OutboxMessage(chat_id=-big_id, text="<b>hoi</b>", reply_markup={"k": [1]}),
+                ChatState(chat_id=big_id, flow="onboarding", step="wijk", data={"lang": "nl"}),
+                BotFact(key="bot_username", value="buurtbot"),
+            ]
+        )
+        session.commit()
+
+    with Session(engine) as session:
+        stored = session.exec(select(Post)).one()
+        assert stored.text == "Wie kan zaterdag mijn boodschappen doen? 🛒"
+        assert stored.window_start == moment
+        assert stored.window_start.tzinfo is not None
+        assert stored.created_at.tzinfo is not None
+        resident = session.exec(select(Resident).where(Resident.first_name == "Anna")).one()
+        assert resident.telegram_user_id == big_id
+        assert resident.likes == ["groceries"]
+        assert resident.pace == "monthly"
+        assert session.exec(select(Resident).where(Resident.paused_until == moment)).one()
+        state = session.get(ChatState, big_id)
+        assert state is not None
+        assert state.data == {"lang": "nl"}
+        outbox = session.exec(select(OutboxMessage)).one()
+        assert outbox.chat_id == -big_id
+        assert outbox.reply_markup == {"k": [1]}
+        assert session.exec(select(Invitation)).one().sent_at == moment
+        assert len(session.exec(select(Block)).all()) == 1
