@@ -36,8 +36,11 @@ def keys_used_in_code() -> set[str]:
         if "emulator" in path.parts:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            is_text = isinstance(node, ast.Constant) and isinstance(node.value, str)
-            if is_text and MESSAGE_ID.fullmatch(node.value):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and MESSAGE_ID.fullmatch(node.value)
+            ):
                 keys.add(node.value)
     return keys
 
