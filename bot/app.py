@@ -48,25 +48,35 @@ def file_base_url(api_base_url: str) -> str:
 
 
 def build_application(
-    settings: Settings, *, engine: Engine | None = None, clock: Clock = system_clock
+    settings: Settings,
+    *,
+    engine: Engine | None = None,
+    clock: Clock = system_clock,
+    rate_limit: bool = True,
 ) -> BotApplication:
-    """Wire settings, services, handlers and jobs into one Application (not started)."""
+    """Wire settings, services, handlers and jobs into one Application (not started).
+
+    `rate_limit=False` is for benchmarks that measure the bot's own processing cost; in real
+    use the limiter keeps the bot within Telegram's limits.
+    """
     services = Services(
         settings=settings, engine=engine or make_engine(settings.database_url), clock=clock
     )
-    application: BotApplication = (
+    builder = (
         ApplicationBuilder()
         .token(settings.require_token())
         .base_url(settings.api_base_url)
         .base_file_url(file_base_url(settings.api_base_url))
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
+        .context_types(ContextTypes(context=BotContext))
+        .post_init(announce_bot)
+    )
+    if rate_limit:
         # Telegram's limits (30 msg/s overall, 20/min per group); retry after a 429 instead
         # of dropping the message.
-        .rate_limiter(AIORateLimiter(max_retries=3))
-        .context_types(ContextTypes(context=BotContext))
-        .post_init(_post_init)
-        .build()
-    )
+        # (PTB's builder generics cannot express "rate limiter added later"; the type is fine.)
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+    application: BotApplication = builder.build()
     application.bot_data["services"] = services
     _add_handlers(application)
     application.add_error_handler(_on_error)
@@ -88,7 +98,7 @@ def _add_handlers(application: BotApplication) -> None:
     )
 
 
-async def _post_init(application: BotApplication) -> None:
+async def announce_bot(application: BotApplication) -> None:
     """Publish the command menu per language and remember the bot's username for join links."""
     services: Services = application.bot_data["services"]
     bot = application.bot

@@ -30,12 +30,11 @@ MIN_PREFIX_LENGTH: Final = 3
 DEFAULT_CUTOFF: Final = 80.0
 
 # Cutoffs for a single typed word, by its length. With Indel similarity one substituted letter
-# costs 2 / (len_a + len_b): in a 4-letter word that is 75 ("hond"/"hand"), in a 5-letter word
-# 80 ("lenen"/"lezen"), so short words may only gain or lose a letter, while longer words may
-# carry a real typo ("boodschapen", "zatedag", "grocerys").
-EXACT_ONLY_MAX_LENGTH: Final = 3
-SHORT_WORD_MAX_LENGTH: Final = 4
-SHORT_WORD_CUTOFF: Final = 88.0
+# costs 2 / (len_a + len_b): in a 5-letter word that is 80 ("lenen"/"lezen"), so words of 5-6
+# letters may only gain or lose a letter, while longer words may carry a real typo
+# ("boodschapen", "zatedag", "grocerys"). Words of 4 letters or fewer must be spelt right:
+# too many everyday words are one letter away from a known one ("voel"/"vogel", "hand"/"hond").
+EXACT_ONLY_MAX_LENGTH: Final = 4
 MEDIUM_WORD_MAX_LENGTH: Final = 6
 MEDIUM_WORD_CUTOFF: Final = 85.0
 LONG_WORD_MAX_LENGTH: Final = 7
@@ -95,8 +94,6 @@ def word_cutoff(word: str) -> float:
     length = len(word)
     if length <= EXACT_ONLY_MAX_LENGTH:
         return 100.0
-    if length <= SHORT_WORD_MAX_LENGTH:
-        return SHORT_WORD_CUTOFF
     if length <= MEDIUM_WORD_MAX_LENGTH:
         return MEDIUM_WORD_CUTOFF
     if length <= LONG_WORD_MAX_LENGTH:
