@@ -175,9 +175,9 @@ def _evidence(text_words: tuple[str, ...]) -> dict[str, dict[str, float]]:
     return evidence
 
 
-def _sorted_guesses(scores: Mapping[str, tuple[float, int]], cutoff: float, limit: int) -> tuple[
-    CategoryGuess, ...
-]:
+def _sorted_guesses(
+    scores: Mapping[str, tuple[float, int]], cutoff: float, limit: int
+) -> tuple[CategoryGuess, ...]:
     order = {key: position for position, key in enumerate(CATEGORY_KEYS)}
     ranked = sorted(scores.items(), key=lambda item: (-item[1][0], -item[1][1], order[item[0]]))
     return tuple(

@@ -23,6 +23,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+def _terms(listing: str) -> tuple[str, ...]:
+    """Split a comma-separated listing into its terms (a term may have spaces)."""
+    return tuple(term.strip() for term in listing.split(",") if term.strip())
+
+
+def _words(listing: str) -> frozenset[str]:
+    return frozenset(listing.split())
+
+
 @dataclass(frozen=True, slots=True)
 class CategoryWords:
     """The vocabulary of one category, in three tiers of strength."""
@@ -35,232 +44,304 @@ class CategoryWords:
 
 GROCERIES = CategoryWords(
     key="groceries",
-    core=(
-        "boodschappen", "boodschap", "boodschapje", "boodschapjes", "boodschappenlijst",
-        "boodschappenlijstje", "boodschappentas", "boodschappen doen", "boodschappen halen",
-        "boodschappen brengen", "supermarkt", "supermarkten", "groceries", "grocery",
-        "grocery shopping", "food shopping", "supermarket", "supermarkets", "shopping",
-        "do my shopping", "get my shopping",
+    core=_terms(
+        """
+        boodschappen, boodschap, boodschapje, boodschapjes, boodschappenlijst,
+        boodschappenlijstje, boodschappentas, boodschappen doen, boodschappen halen,
+        boodschappen brengen, supermarkt, supermarkten, groceries, grocery,
+        grocery shopping, food shopping, supermarket, supermarkets, shopping,
+        do my shopping, get my shopping
+        """
     ),
-    related=(
-        "winkel", "winkels", "winkelen", "winkeltje", "inkopen", "inkoop", "albert heijn",
-        "jumbo", "lidl", "aldi", "kruidvat", "etos", "hema", "markt", "weekmarkt", "bakker",
-        "slager", "groenteboer", "drogist", "apotheek", "medicijnen", "medicijnen ophalen",
-        "recept ophalen", "shop", "shops", "store", "stores", "pharmacy", "chemist",
-        "prescription", "prescriptions", "bakery", "butcher", "market", "errand", "errands",
+    related=_terms(
+        """
+        winkel, winkels, winkelen, winkeltje, inkopen, inkoop, albert heijn, jumbo, lidl,
+        aldi, kruidvat, etos, hema, markt, weekmarkt, bakker, slager, groenteboer, drogist,
+        apotheek, medicijnen, medicijnen ophalen, recept ophalen, shop, shops, store,
+        stores, pharmacy, chemist, prescription, prescriptions, bakery, butcher, market,
+        errand, errands
+        """
     ),
-    hints=(
-        "halen", "ophalen", "haalt", "melk", "brood", "groente", "groenten", "fruit",
-        "tassen", "tas", "milk", "bread", "bags", "pick up", "fetch",
+    hints=_terms(
+        """
+        halen, ophalen, haalt, melk, brood, groente, groenten, fruit, tassen, tas, milk,
+        bread, bags, pick up, fetch
+        """
     ),
 )
 
 SMALL_JOBS = CategoryWords(
     key="small_jobs",
-    core=(
-        "klus", "klusje", "klusjes", "klussen", "klust", "klusser", "karwei", "karweitje",
-        "karweitjes", "repareren", "repareert", "reparatie", "reparaties", "odd job", "odd jobs", "small job", "small jobs", "diy", "handyman", "handy man",
-        "repair", "repairs", "fix", "fixing", "fixed", "chores",
+    core=_terms(
+        """
+        klus, klusje, klusjes, klussen, klust, klusser, karwei, karweitje, karweitjes,
+        repareren, repareert, reparatie, reparaties, odd job, odd jobs, small job,
+        small jobs, diy, handyman, handy man, repair, repairs, fix, fixing, fixed, chores
+        """
     ),
-    related=(
-        "kapot", "kapotte", "lekt", "lekkage", "lekkende", "boren", "gaatje",
-        "gaatjes", "ophangen", "hangen", "schilderij", "schilderijen", "schilderen", "verven",
-        "behangen", "monteren", "in elkaar zetten", "ikea", "kast", "kastje", "meubel",
-        "meubels", "schroeven", "schroevendraaier", "spijker", "spijkers", "plank", "planken",
-        "kraan", "lamp", "lampje", "gordijnen", "gordijnrails", "fietsband", "lekke band",
-        "band plakken", "verhuizen", "verhuizing", "verhuis", "sjouwen", "tillen",
-        "broken", "leak", "leaking", "leaks", "drill a hole", "hang up", "shelf", "shelves",
-        "paint", "painting", "wallpaper", "assemble", "assembling", "furniture", "flat tyre",
-        "flat tire", "puncture", "tap", "light bulb", "curtains", "moving house", "move house",
-        "heavy lifting", "carry", "carrying", "lift something", "sneeuw ruimen", "snow",
-        "gutter", "dakgoot",
+    related=_terms(
+        """
+        kapot, kapotte, lekt, lekkage, lekkende, boren, gaatje, gaatjes, ophangen, hangen,
+        schilderij, schilderijen, schilderen, verven, behangen, monteren, in elkaar zetten,
+        ikea, kast, kastje, meubel, meubels, schroeven, schroevendraaier, spijker, spijkers,
+        plank, planken, kraan, lamp, lampje, gordijnen, gordijnrails, fietsband, lekke band,
+        band plakken, verhuizen, verhuizing, verhuis, sjouwen, tillen, broken, leak,
+        leaking, leaks, drill a hole, hang up, shelf, shelves, paint, painting, wallpaper,
+        assemble, assembling, furniture, flat tyre, flat tire, puncture, tap, light bulb,
+        curtains, moving house, move house, heavy lifting, carry, carrying, lift something,
+        sneeuw ruimen, snow, gutter, dakgoot, vuilnisbak, vuilniszak, kliko, container,
+        afval, bins, rubbish, trash
+        """
     ),
-    hints=(
-        "maken", "stuk", "zwaar", "fiets", "fietsen", "bike", "bicycle", "deur", "door", "raam", "window", "slot",
-        "lock", "stopcontact", "boormachine",
+    hints=_terms(
+        """
+        maken, stuk, zwaar, fiets, fietsen, bike, bicycle, deur, door, raam, window, slot,
+        lock, stopcontact, boormachine
+        """
     ),
 )
 
 TRANSPORT = CategoryWords(
     key="transport",
-    core=(
-        "vervoer", "vervoeren", "rit", "ritje", "ritjes", "meerijden", "mee rijden",
-        "meerijder", "lift", "liftje", "lift geven", "een lift", "rijden", "rijdt",
-        "wegbrengen", "brengen en halen", "halen en brengen", "carpool", "carpoolen",
-        "autorit", "transport", "ride", "rides", "give me a lift", "a lift", "drive", "drive me",
-        "driving", "take me", "taxi", "chauffeur", "chauffeuren",
+    core=_terms(
+        """
+        vervoer, vervoeren, rit, ritje, ritjes, meerijden, mee rijden, meerijder, lift,
+        liftje, lift geven, een lift, rijden, rijdt, wegbrengen, brengen en halen,
+        halen en brengen, carpool, carpoolen, autorit, transport, ride, rides,
+        give me a lift, a lift, drive, drive me, driving, take me, taxi, chauffeur,
+        chauffeuren
+        """
     ),
-    related=(
-        "auto", "car", "ziekenhuis", "hospital", "huisarts", "dokter", "doctor", "gp",
-        "tandarts", "dentist", "fysio", "fysiotherapeut", "physio", "afspraak",
-        "appointment", "station", "treinstation", "vliegveld", "schiphol", "airport",
-        "rolstoel", "wheelchair", "meegaan", "meekomen", "come along", "accompany",
-        "begeleiden", "brengen", "bus", "trein", "train",
+    related=_terms(
+        """
+        auto, car, ziekenhuis, hospital, huisarts, dokter, doctor, gp, tandarts, dentist,
+        fysio, fysiotherapeut, physio, afspraak, appointment, station, treinstation,
+        vliegveld, schiphol, airport, rolstoel, wheelchair, meegaan, meekomen, come along,
+        accompany, begeleiden, brengen, bus, trein, train
+        """
     ),
-    hints=("ophalen", "pick up", "reizen", "travel"),
+    hints=_terms(
+        """
+        ophalen, pick up, reizen, travel
+        """
+    ),
 )
 
 COMPANY = CategoryWords(
     key="company",
-    core=(
-        "gezelschap", "gezellig", "gezelligheid", "koffie", "koffietje", "bakkie",
-        "kopje koffie", "bakje koffie", "koffie drinken", "thee", "theetje", "kopje thee",
-        "thee drinken", "praatje", "een praatje", "praten", "kletsen", "babbelen",
-        "babbeltje", "aanspraak", "bezoek", "bezoekje", "op bezoek", "langskomen",
-        "langs komen", "company", "coffee", "tea", "cup of tea", "cup of coffee",
-        "have a coffee", "chat", "chatting", "a chat", "talk", "talking", "visit", "visiting",
-        "keep me company", "spelletje", "spelletjes", "kaarten", "kaartspel", "sjoelen",
-        "schaken", "dammen", "puzzelen", "bordspel", "bordspellen", "board games", "chess",
+    core=_terms(
+        """
+        gezelschap, gezellig, gezelligheid, koffie, koffietje, bakkie, kopje koffie,
+        bakje koffie, koffie drinken, thee, theetje, kopje thee, thee drinken, praatje,
+        een praatje, praten, kletsen, babbelen, babbeltje, aanspraak, bezoek, bezoekje,
+        op bezoek, langskomen, langs komen, company, coffee, tea, cup of tea, cup of coffee,
+        have a coffee, chat, chatting, a chat, talk, talking, visit, visiting,
+        keep me company, spelletje, spelletjes, kaarten, kaartspel, sjoelen, schaken,
+        dammen, puzzelen, bordspel, bordspellen, board games, chess
+        """
     ),
-    related=(
-        "wandelen", "wandeling", "wandelingetje", "ommetje", "stukje lopen", "een stukje lopen",
-        "samen wandelen", "samen koffie", "uitje", "dagje uit", "museum",
-        "voorlezen", "walk", "walking", "stroll", "a walk", "go for a walk", "together",
-        "day out", "games", "read aloud", "gezamenlijk", "cards",
-        # Recognised in what people type, never used as a label: see the module docstring.
-        "eenzaam", "eenzaamheid", "alleen thuis", "lonely", "loneliness",
+    related=_terms(
+        """
+        wandelen, wandel, wandelt, wandeling, wandelingetje, ommetje, stukje lopen,
+        een stukje lopen, samen wandelen, samen koffie, uitje, dagje uit, museum, voorlezen,
+        walk, walking, stroll, a walk, go for a walk, together, day out, games, read aloud,
+        gezamenlijk, cards
+        """
+    )
+    # Recognised in what people type, never used as a label: see the module docstring.
+    + _terms("eenzaam, eenzaamheid, alleen thuis, lonely, loneliness"),
+    hints=_terms(
+        """
+        samen, drinken, drink, gesprek, gesprekje, conversation, alone
+        """
     ),
-    hints=("samen", "drinken", "drink", "gesprek", "gesprekje", "conversation", "alone"),
 )
 
 COOKING = CategoryWords(
     key="cooking",
-    core=(
-        "koken", "kook", "kookt", "kookte", "kokkerellen", "kookavond", "kookclub",
-        "maaltijd", "maaltijden", "maaltje", "warme maaltijd", "eten koken", "samen eten",
-        "samen koken", "mee eten", "avondeten", "avondmaal", "diner", "buurtmaaltijd",
-        "eetclub", "prakje", "soep", "pannetje soep", "cooking", "cook", "cooks",
-        "cooked", "meal", "meals", "hot meal", "dinner", "supper", "soup", "meal prep",
-        "cook for", "home cooked",
+    core=_terms(
+        """
+        koken, kook, kookt, kookte, kokkerellen, kookavond, kookclub, maaltijd, maaltijden,
+        maaltje, warme maaltijd, eten koken, samen eten, samen koken, mee eten, avondeten,
+        avondmaal, diner, buurtmaaltijd, eetclub, prakje, soep, pannetje soep, cooking,
+        cook, cooks, cooked, meal, meals, hot meal, dinner, supper, soup, meal prep,
+        cook for, home cooked
+        """
     ),
-    related=(
-        "eten", "lunch", "lunchen", "recept", "recepten", "bakken", "taart", "taartje",
-        "keuken", "kok", "gerecht", "gerechten", "food", "bake", "baking", "cake", "recipe",
-        "recipes", "kitchen", "dish", "dishes", "breakfast", "ontbijt",
+    related=_terms(
+        """
+        eten, lunch, lunchen, recept, recepten, bakken, taart, taartje, keuken, kok,
+        gerecht, gerechten, food, bake, baking, cake, recipe, recipes, kitchen, dish,
+        dishes, breakfast, ontbijt
+        """
     ),
-    hints=("honger", "hungry", "pan", "oven"),
+    hints=_terms(
+        """
+        honger, hungry, pan, oven
+        """
+    ),
 )
 
 GARDEN = CategoryWords(
     key="garden",
-    core=(
-        "tuin", "tuinen", "tuintje", "tuinieren", "tuinwerk", "tuinman", "moestuin",
-        "gras", "gras maaien", "grasmaaien", "maaien", "heg", "heggen", "heg knippen",
-        "snoeien", "onkruid", "onkruid wieden", "wieden", "bladeren", "bladeren harken",
-        "harken", "schoffelen", "planten", "plantjes", "bloemen", "water geven",
-        "planten water geven", "balkon", "balkonplanten", "bloembakken", "garden", "gardens",
-        "gardening", "lawn", "mow", "mowing", "mow the lawn", "hedge", "hedges", "prune",
-        "pruning", "weeds", "weeding", "leaves", "rake", "raking", "plants", "flowers",
-        "water the plants", "watering", "balcony", "allotment",
+    core=_terms(
+        """
+        tuin, tuinen, tuintje, tuinieren, tuinwerk, tuinman, moestuin, gras, gras maaien,
+        grasmaaien, maaien, heg, heggen, heg knippen, snoeien, onkruid, onkruid wieden,
+        wieden, bladeren, bladeren harken, harken, schoffelen, planten, plantjes, bloemen,
+        water geven, planten water geven, balkon, balkonplanten, bloembakken, garden,
+        gardens, gardening, lawn, mow, mowing, mow the lawn, hedge, hedges, prune, pruning,
+        weeds, weeding, leaves, rake, raking, plants, flowers, water the plants, watering,
+        balcony, allotment
+        """
     ),
-    related=(
-        "grasmaaier", "kamerplanten", "compost", "struiken", "boom", "bomen", "tegels",
-        "stoep", "lawnmower", "bushes", "tree", "trees", "yard", "patio", "terras",
-        "schutting", "fence",
+    related=_terms(
+        """
+        grasmaaier, kamerplanten, compost, struiken, boom, bomen, tegels, stoep, lawnmower,
+        bushes, tree, trees, yard, patio, terras, schutting, fence
+        """
     ),
-    hints=("buiten", "outside", "water"),
+    hints=_terms(
+        """
+        buiten, outside, water
+        """
+    ),
 )
 
 DIGITAL = CategoryWords(
     key="digital",
-    core=(
-        "computer", "computers", "laptop", "laptops", "pc", "tablet", "tablets", "ipad",
-        "telefoon", "telefoons", "telefoontje", "mobiel", "mobieltje", "smartphone",
-        "mobiele telefoon", "gsm", "digitale hulp", "digitaal", "digitale", "internet",
-        "wifi", "wi-fi", "e-mail", "email", "e-mailen", "mailen", "printer", "printen",
-        "scannen", "whatsapp", "videobellen", "beeldbellen", "app", "apps",
-        "digid", "inloggen", "wachtwoord", "wachtwoorden", "online bankieren",
-        "internetbankieren", "phone", "cellphone", "mobile phone", "mobile", "iphone",
-        "android", "video call", "password", "log in", "login", "computer help",
-        "tech", "technology",
+    core=_terms(
+        """
+        computer, computers, laptop, laptops, pc, tablet, tablets, ipad, telefoon,
+        telefoons, telefoontje, mobiel, mobieltje, smartphone, mobiele telefoon, gsm,
+        digitale hulp, digitaal, digitale, internet, wifi, wi-fi, e-mail, email, e-mailen,
+        mailen, printer, printen, scannen, whatsapp, videobellen, beeldbellen, app, apps,
+        digid, inloggen, wachtwoord, wachtwoorden, online bankieren, internetbankieren,
+        phone, cellphone, mobile phone, mobile, iphone, android, video call, password,
+        log in, login, computer help, tech, technology
+        """
     ),
-    related=(
-        "instellen", "installeren", "update", "updates", "tv", "televisie", "tv instellen",
-        "afstandsbediening", "programma", "software", "virus", "facebook", "foto's", "photos",
-        "mail", "online", "set up", "setup", "install", "remote", "screen", "scherm", "router",
-        "bluetooth", "zoom", "teams", "ov-chipkaart", "qr code",
+    related=_terms(
+        """
+        instellen, installeren, update, updates, tv, televisie, tv instellen,
+        afstandsbediening, programma, software, virus, facebook, foto's, photos, mail,
+        online, set up, setup, install, remote, screen, scherm, router, bluetooth, zoom,
+        teams, ov-chipkaart, qr code
+        """
     ),
-    hints=("appen", "opladen", "charger", "oplader", "kabel", "cable"),
+    hints=_terms(
+        """
+        appen, opladen, charger, oplader, kabel, cable
+        """
+    ),
 )
 
 PETS = CategoryWords(
     key="pets",
-    core=(
-        "huisdier", "huisdieren", "hond", "honden", "hondje", "hondjes", "hond uitlaten",
-        "uitlaten", "uitlaat", "uitlaatservice", "kat", "katten", "poes", "poezen", "poesje",
-        "kater", "konijn", "konijnen", "cavia", "cavias", "parkiet", "parkieten", "vogel",
-        "vogels", "kattenbak", "dierenoppas", "dierenarts", "pet", "pets", "dog", "dogs",
-        "puppy", "cat", "cats", "kitten", "rabbit", "rabbits", "guinea pig", "bird", "birds",
-        "walk the dog", "walk my dog", "dog walking", "pet sitting", "petsitter",
-        "pet sitter", "feed the cat", "litter box",
+    core=_terms(
+        """
+        huisdier, huisdieren, hond, honden, hondje, hondjes, hond uitlaten, uitlaten,
+        uitlaat, uitlaatservice, kat, katten, poes, poezen, poesje, kater, konijn, konijnen,
+        cavia, cavias, parkiet, parkieten, vogel, vogels, kattenbak, dierenoppas,
+        dierenarts, pet, pets, dog, dogs, puppy, cat, cats, kitten, rabbit, rabbits,
+        guinea pig, bird, birds, walk the dog, walk my dog, dog walking, pet sitting,
+        petsitter, pet sitter, feed the cat, litter box
+        """
     ),
-    related=("oppassen", "oppas", "voeren", "voer", "aaien", "vissen", "aquarium", "feed"),
+    related=_terms(
+        """
+        oppassen, oppas, voeren, voer, aaien, vissen, aquarium, feed
+        """
+    ),
+    hints=(),
 )
 
 LENDING = CategoryWords(
     key="lending",
-    core=(
-        "lenen", "leen", "leent", "te leen", "uitlenen", "uitleen", "leent uit", "lend",
-        "lends", "lending", "borrow", "borrowing", "to borrow", "can i borrow", "loan",
-        "ladder", "ladders", "trapje", "boormachine", "boor", "drill", "gereedschap",
-        "aanhanger", "aanhangwagen", "trailer", "kruiwagen", "wheelbarrow",
-        "hogedrukreiniger", "pressure washer", "steekwagen", "naaimachine",
-        "sewing machine", "partytent", "bakfiets",
+    core=_terms(
+        """
+        lenen, leen, leent, te leen, uitlenen, uitleen, leent uit, lend, lends, lending,
+        borrow, borrowing, to borrow, can i borrow, loan, ladder, ladders, trapje,
+        boormachine, boor, drill, gereedschap, aanhanger, aanhangwagen, trailer, kruiwagen,
+        wheelbarrow, hogedrukreiniger, pressure washer, steekwagen, naaimachine,
+        sewing machine, partytent, bakfiets
+        """
     ),
-    related=(
-        "tools", "tool", "zaag", "decoupeerzaag", "saw", "hamer", "hammer", "stofzuiger",
-        "vacuum cleaner", "tent", "stoelen", "tafels", "klapstoelen", "gourmetstel",
-        "grasmaaier", "lawnmower", "spullen",
+    related=_terms(
+        """
+        tools, tool, zaag, decoupeerzaag, saw, hamer, hammer, stofzuiger, vacuum cleaner,
+        tent, stoelen, tafels, klapstoelen, gourmetstel, grasmaaier, lawnmower, spullen
+        """
     ),
-    hints=("delen", "share", "sharing"),
+    hints=_terms(
+        """
+        delen, share, sharing
+        """
+    ),
 )
 
 PAPERWORK = CategoryWords(
     key="paperwork",
-    core=(
-        "formulier", "formulieren", "formuliertje", "brief", "brieven", "briefje", "de post",
-        "papierwerk", "papieren", "administratie", "belasting", "belastingen",
-        "belastingaangifte", "aangifte", "belastingdienst", "toeslag", "toeslagen",
-        "huurtoeslag", "zorgtoeslag", "invullen", "formulier invullen", "forms", "form", "letter", "letters", "paperwork", "paper work",
-        "tax", "taxes", "tax return", "fill in", "fill out", "benefits", "bills",
-        "official letter",
+    core=_terms(
+        """
+        formulier, formulieren, formuliertje, brief, brieven, briefje, de post, papierwerk,
+        papieren, administratie, belasting, belastingen, belastingaangifte, aangifte,
+        belastingdienst, toeslag, toeslagen, huurtoeslag, zorgtoeslag, invullen,
+        formulier invullen, forms, form, letter, letters, paperwork, paper work, tax, taxes,
+        tax return, fill in, fill out, benefits, bills, official letter
+        """
     ),
-    related=(
-        "post", "aanvragen", "aanvraag", "gemeente", "uwv", "svb", "aow", "pensioen", "uitkering", "rekening", "rekeningen",
-        "factuur", "facturen", "bankzaken", "verzekering", "verzekeringen",
-        "energietoeslag", "contract", "huurcontract", "bezwaar", "brief lezen",
-        "brieven lezen", "uitleggen", "municipality", "council", "insurance", "bill",
-        "invoice", "pension", "application", "bank letters", "explain", "kvk",
+    related=_terms(
+        """
+        post, aanvragen, aanvraag, gemeente, uwv, svb, aow, pensioen, uitkering, rekening,
+        rekeningen, factuur, facturen, bankzaken, verzekering, verzekeringen,
+        energietoeslag, contract, huurcontract, bezwaar, brief lezen, brieven lezen,
+        uitleggen, municipality, council, insurance, bill, invoice, pension, application,
+        bank letters, explain, kvk
+        """
     ),
-    hints=("bank", "lezen", "read", "snap", "snappen", "begrijp", "begrijpen", "understand"),
+    hints=_terms(
+        """
+        bank, lezen, read, snap, snappen, begrijp, begrijpen, understand
+        """
+    ),
 )
 
 LANGUAGE = CategoryWords(
     key="language",
-    core=(
-        "taal", "taalmaatje", "taalcafe", "taalcafé", "taalles", "taallessen", "nederlands",
-        "nederlands oefenen", "nederlands leren", "nederlands praten", "nederlandse taal",
-        "dutch", "learn dutch", "practise dutch", "practice dutch", "speak dutch",
-        "language", "languages", "language practice", "inburgering", "inburgeren",
-        "inburgeringsexamen", "conversatie", "conversation practice", "uitspraak",
-        "pronunciation", "grammatica", "grammar",
+    core=_terms(
+        """
+        taal, taalmaatje, taalcafé, taalles, taallessen, nederlands, nederlands oefenen,
+        nederlands leren, nederlands praten, nederlandse taal, dutch, learn dutch,
+        practise dutch, practice dutch, speak dutch, language, languages, language practice,
+        inburgering, inburgeren, inburgeringsexamen, conversatie, conversation practice,
+        uitspraak, pronunciation, grammatica, grammar
+        """
     ),
-    related=(
-        "oefenen", "oefening", "leren", "spreken", "engels", "english", "frans", "duits",
-        "arabisch", "turks", "pools", "spaans", "bijles", "huiswerk", "woorden",
-        "vocabulary", "practise", "practice", "speaking", "learn", "learning", "tutor",
-        "lessons", "les", "lessen",
+    related=_terms(
+        """
+        oefenen, oefening, leren, spreken, engels, english, frans, duits, arabisch, turks,
+        pools, spaans, bijles, huiswerk, woorden, vocabulary, practise, practice, speaking,
+        learn, learning, tutor, lessons, les, lessen
+        """
     ),
-    hints=("schrijven", "writing", "lezen", "reading"),
+    hints=_terms(
+        """
+        schrijven, writing, lezen, reading
+        """
+    ),
 )
 
 OTHER = CategoryWords(
     key="other",
     core=(),
+    related=(),
     # Only for people typing a category name ("overig"); as free text these are weak on purpose.
-    hints=(
-        "overig", "overige", "overigen", "diversen", "iets anders", "other", "others",
-        "misc", "miscellaneous", "something else", "anything else",
+    hints=_terms(
+        """
+        overig, overige, overigen, diversen, iets anders, other, others, misc,
+        miscellaneous, something else, anything else
+        """
     ),
 )
 
@@ -281,7 +362,7 @@ VOCABULARY: tuple[CategoryWords, ...] = (
 
 # Words that never point to a category on their own, even though some resemble category
 # words: function words, "help" (in every request), and time words (the time parser's job).
-STOPWORDS: frozenset[str] = frozenset(
+STOPWORDS: frozenset[str] = _words(
     """
     de het een en of ik je jij u uw mijn mij me wij we ons onze jullie hij zij ze haar hem die dat
     deze dit wie wat waar wanneer hoe kan kun kunt kunnen wil wilt willen zou zouden is ben bent
@@ -299,5 +380,5 @@ STOPWORDS: frozenset[str] = frozenset(
     there these those then than waiting
     today tomorrow morning afternoon evening tonight week weekend monday tuesday wednesday
     thursday friday saturday sunday hour
-    """.split()
+    """
 )

@@ -96,6 +96,9 @@ class _Parser:
     def byte_offset(self, index: int) -> int:
         return len(self.src[:index].encode("utf-8", "surrogatepass"))
 
+    def unclosed(self, begin: int) -> HtmlParseError:
+        return HtmlParseError(f"Unclosed start tag at byte offset {self.byte_offset(begin)}")
+
     def at(self, index: int) -> str:
         return self.src[index] if index < len(self.src) else ""
 
@@ -143,7 +146,7 @@ class _Parser:
         while i < len(self.src) and self.src[i] not in _SPACES and self.src[i] != ">":
             i += 1
         if i >= len(self.src):
-            raise HtmlParseError(f"Unclosed start tag at byte offset {self.byte_offset(begin)}")
+            raise self.unclosed(begin)
         name = self.src[begin + 1 : i].lower()
         if name not in _SUPPORTED_TAGS:
             raise HtmlParseError(
@@ -179,7 +182,7 @@ class _Parser:
             while i < len(src) and src[i] in _SPACES:
                 i += 1
             if i >= len(src):
-                raise HtmlParseError(f"Unclosed start tag at byte offset {self.byte_offset(begin)}")
+                raise self.unclosed(begin)
             if src[i] == ">":
                 return found, i
             name_start = i
@@ -214,7 +217,7 @@ class _Parser:
                 )
             value, i = self.attribute_value(i)
             if i >= len(src):
-                raise HtmlParseError(f"Unclosed start tag at byte offset {self.byte_offset(begin)}")
+                raise self.unclosed(begin)
             found[attribute] = value
 
     def attribute_value(self, i: int) -> tuple[str, int]:
@@ -222,7 +225,7 @@ class _Parser:
         quote = src[i]
         if quote not in "'\"":
             token_start = i
-            while i < len(src) and (src[i].isascii() and src[i].isalnum() or src[i] in ".-"):
+            while i < len(src) and ((src[i].isascii() and src[i].isalnum()) or src[i] in ".-"):
                 i += 1
             if i < len(src) and src[i] not in _SPACES and src[i] != ">":
                 raise HtmlParseError(

@@ -101,8 +101,7 @@ def _validate_inline_button(button: object, where: str) -> None:
         size = len(data.encode("utf-8"))
         if size > MAX_CALLBACK_DATA_BYTES:
             raise _button_invalid(
-                f"{where} ({text!r}): callback_data is {size} bytes, "
-                f"max {MAX_CALLBACK_DATA_BYTES}"
+                f"{where} ({text!r}): callback_data is {size} bytes, max {MAX_CALLBACK_DATA_BYTES}"
             )
     if "url" in button:
         url = button["url"]

@@ -24,7 +24,11 @@ class Notifier:
             self._event.set()
             self._event = None
 
-    async def wait_until(self, predicate: Callable[[], bool], timeout: float | None) -> bool:
+    async def wait_until(
+        self,
+        predicate: Callable[[], bool],
+        timeout: float | None,  # noqa: ASYNC109 - a timeout here means "return False", not raise
+    ) -> bool:
         """Wait until ``predicate()`` holds (True) or ``timeout`` seconds pass (False)."""
         loop = asyncio.get_running_loop()
         deadline = None if timeout is None else loop.time() + timeout

@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from bot.emulator.errors import ApiError
 
@@ -51,34 +51,46 @@ class Params:
             described[name] = f"<upload {upload.filename!r}, {len(upload.data)} bytes>"
         return described
 
+    def _required(self, name: str, missing: str | None) -> Any:
+        value = self.values.get(name)
+        if value is None and missing is not None:
+            raise ApiError.bad_request(missing)
+        return value
+
+    @overload
+    def string(self, name: str) -> str | None: ...
+    @overload
+    def string(self, name: str, *, missing: str) -> str: ...
     def string(self, name: str, *, missing: str | None = None) -> str | None:
         """A string parameter; ``missing`` is the 400 description when it is required."""
-        value = self.values.get(name)
+        value = self._required(name, missing)
         if value is None:
-            if missing is not None:
-                raise ApiError.bad_request(missing)
             return None
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise ApiError.bad_request(f"field \"{name}\" must be of type String")
+            raise ApiError.bad_request(f'field "{name}" must be of type String')
         return str(value)
 
+    @overload
+    def integer(self, name: str) -> int | None: ...
+    @overload
+    def integer(self, name: str, *, missing: str) -> int: ...
     def integer(self, name: str, *, missing: str | None = None) -> int | None:
-        value = self.values.get(name)
+        value = self._required(name, missing)
         if value is None:
-            if missing is not None:
-                raise ApiError.bad_request(missing)
             return None
         if isinstance(value, int) and not isinstance(value, bool):
             return value
         if isinstance(value, str) and _INT_RE.match(value.strip()):
             return int(value.strip())
-        raise ApiError.bad_request(f"field \"{name}\" must be of type Integer")
+        raise ApiError.bad_request(f'field "{name}" must be of type Integer')
 
+    @overload
+    def number(self, name: str) -> float | None: ...
+    @overload
+    def number(self, name: str, *, missing: str) -> float: ...
     def number(self, name: str, *, missing: str | None = None) -> float | None:
-        value = self.values.get(name)
+        value = self._required(name, missing)
         if value is None:
-            if missing is not None:
-                raise ApiError.bad_request(missing)
             return None
         if isinstance(value, int | float) and not isinstance(value, bool):
             return float(value)
@@ -87,7 +99,7 @@ class Params:
                 return float(value)
             except ValueError:
                 pass
-        raise ApiError.bad_request(f"field \"{name}\" must be of type Float")
+        raise ApiError.bad_request(f'field "{name}" must be of type Float')
 
     def flag(self, name: str) -> bool:
         value = self.values.get(name)
@@ -99,7 +111,7 @@ class Params:
             return value.lower() in _TRUE
         if isinstance(value, int):
             return value != 0
-        raise ApiError.bad_request(f"field \"{name}\" must be of type Boolean")
+        raise ApiError.bad_request(f'field "{name}" must be of type Boolean')
 
     def json(self, name: str, *, unparsable: str) -> Any:
         """An object/array parameter, JSON-decoding it when it arrived as a string."""

@@ -193,9 +193,7 @@ class StoredMessage:
             rows = self.reply_markup["inline_keyboard"]
             body += " " + " ".join(f"[{_describe_button(b)}]" for row in rows for b in row)
         flags = [
-            flag
-            for flag, on in (("edited", self.edit_count > 0), ("DELETED", self.deleted))
-            if on
+            flag for flag, on in (("edited", self.edit_count > 0), ("DELETED", self.deleted)) if on
         ]
         suffix = f" ({', '.join(flags)})" if flags else ""
         return f"#{self.message_id} {who}: {body}{suffix}"
@@ -248,10 +246,14 @@ class MessageView:
         """The inline button with this label, else with this callback_data, else None."""
         if self.reply_markup is None:
             return None
-        found = [b for row in self.reply_markup["inline_keyboard"] for b in row]
-        by_text = [b for b in found if b["text"] == label_or_data]
-        by_data = [b for b in found if b.get("callback_data") == label_or_data]
-        return (by_text or by_data or [None])[0]
+        found: list[JSONDict] = [b for row in self.reply_markup["inline_keyboard"] for b in row]
+        for button in found:
+            if button["text"] == label_or_data:
+                return button
+        for button in found:
+            if button.get("callback_data") == label_or_data:
+                return button
+        return None
 
     def to_json(self) -> JSONDict:
         """JSON for the /sim HTTP API."""
@@ -300,6 +302,35 @@ class StoredFile:
     file_unique_id: str
     data: bytes
     file_path: str
+
+
+ADMIN_RIGHTS: JSONDict = {
+    "can_be_edited": False,
+    "is_anonymous": False,
+    "can_manage_chat": True,
+    "can_delete_messages": True,
+    "can_manage_video_chats": True,
+    "can_restrict_members": True,
+    "can_promote_members": False,
+    "can_change_info": True,
+    "can_invite_users": True,
+    "can_post_stories": False,
+    "can_edit_stories": False,
+    "can_delete_stories": False,
+    "can_pin_messages": True,
+}
+
+
+def chat_member(user: JSONDict, status: MemberStatus) -> JSONDict:
+    """A ChatMember object of the right subtype for ``status``."""
+    member: JSONDict = {"status": status, "user": copy.deepcopy(user)}
+    if status == "creator":
+        member["is_anonymous"] = False
+    elif status == "administrator":
+        member.update(ADMIN_RIGHTS)
+    elif status == "kicked":
+        member["until_date"] = 0
+    return member
 
 
 def escape_plain(text: str) -> str:
@@ -391,9 +422,11 @@ class World:
         bot_status: MemberStatus,
     ) -> SimChat:
         if supergroup:
-            chat_id, self._next_supergroup_id = self._next_supergroup_id, self._next_supergroup_id - 1
+            chat_id = self._next_supergroup_id
+            self._next_supergroup_id -= 1
         else:
-            chat_id, self._next_group_id = self._next_group_id, self._next_group_id - 1
+            chat_id = self._next_group_id
+            self._next_group_id -= 1
         chat = SimChat(chat_id, "supergroup" if supergroup else "group", title=title)
         chat.bot_status = bot_status
         everyone = [*admins, *(m for m in members if m not in admins)]
@@ -410,7 +443,9 @@ class World:
 
     # -- messages, updates, queries, files ------------------------------------------------
 
-    def new_message(self, chat: SimChat, *, from_user: SimUser | None, **fields: Any) -> StoredMessage:
+    def new_message(
+        self, chat: SimChat, *, from_user: SimUser | None, **fields: Any
+    ) -> StoredMessage:
         """Store a new message in ``chat`` from a user, or from the bot when from_user is None."""
         sender = self.bot_user if from_user is None else from_user.to_api()
         message = StoredMessage(
@@ -434,8 +469,11 @@ class World:
         self.changed()
         return update
 
-    def new_callback_query(self, user: SimUser, message: StoredMessage, data: str) -> CallbackQueryRecord:
-        query_id = str(4_000_000_000_000_000_000 + self.bot_id % 1_000_000 * 10_000 + self._next_query)
+    def new_callback_query(
+        self, user: SimUser, message: StoredMessage, data: str
+    ) -> CallbackQueryRecord:
+        # Telegram's query ids are big opaque numbers in a string; keep them unique per bot.
+        query_id = str(4_000_000_000_000_000_000 + self.bot_id % 10**6 * 10**6 + self._next_query)
         self._next_query += 1
         record = CallbackQueryRecord(query_id, user, message, data)
         self.callback_queries[query_id] = record

@@ -41,7 +41,11 @@ ALL_UPDATE_TYPES = frozenset(
     }
 )
 # What Telegram delivers when allowed_updates was never set or set to an empty list.
-DEFAULT_UPDATE_TYPES = ALL_UPDATE_TYPES - {"chat_member", "message_reaction", "message_reaction_count"}
+DEFAULT_UPDATE_TYPES = ALL_UPDATE_TYPES - {
+    "chat_member",
+    "message_reaction",
+    "message_reaction_count",
+}
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,32 @@
+"""Benchmarks: `python -m bench <name> [options]`. Each prints readable output and ends with one
+line `RESULT <name> key=value ...`."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+BENCHMARKS = {
+    "throughput": "Updates per second through the emulator: bare echo vs the real bot.",
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if not args or args[0] in ("-h", "--help") or args[0] not in BENCHMARKS:
+        parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+        parser.add_argument("name", choices=sorted(BENCHMARKS))
+        if args and args[0] not in ("-h", "--help"):
+            parser.error(f"unknown benchmark {args[0]!r}")
+        parser.print_help()
+        for name, text in BENCHMARKS.items():
+            print(f"  {name:<12} {text}")
+        return 0 if args else 2
+    module = importlib.import_module(f"bench.{args[0]}")
+    result: int = module.main(args[1:])
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

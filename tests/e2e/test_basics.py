@@ -1,0 +1,109 @@
+"""First contact: /start, choosing a language with a button, /help, and redelivered updates."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session, select
+from telegram import Update
+
+from bot.handlers import basics
+from bot.harness import RunningBot
+from bot.scenario import Scene
+from storage.models import Resident
+
+
+async def test_start_greets_in_the_telegram_language_and_offers_languages(scene: Scene) -> None:
+    anna = scene.resident("Anna", language="nl")
+    await anna.sends("/start")
+    welcome = await anna.sees("Welke taal past bij jou?")
+    assert "Hoi Anna!" in welcome.content
+    assert welcome.buttons == [["✓ Nederlands", "English"]]
+
+
+async def test_pressing_a_language_stores_it_and_changes_the_answers(
+    scene: Scene, running: RunningBot
+) -> None:
+    anna = scene.resident("Anna", language="nl")
+    await anna.sends("/start")
+    await anna.sees("Welke taal")
+    answer = await anna.presses("English")
+    assert answer.text is None or answer.text == ""
+    confirmed = await anna.sees("I'll talk to you in English")
+    assert confirmed.buttons == []
+    with Session(running.engine) as session:
+        resident = session.exec(select(Resident)).one()
+    assert resident.language == "en"
+    assert resident.telegram_user_id == anna.user.id
+    await anna.sends("/help")
+    help_text = await anna.sees("Here is what you can do")
+    assert "/taal — Choose language" in help_text.content
+
+
+async def test_english_telegram_users_are_greeted_in_english(scene: Scene) -> None:
+    ben = scene.resident("Ben", language="en-GB")
+    await ben.sends("/start")
+    welcome = await ben.sees("Which language suits you?")
+    assert welcome.buttons == [["Nederlands", "✓ English"]]
+
+
+async def test_names_are_escaped_so_html_never_breaks(scene: Scene, running: RunningBot) -> None:
+    odd = scene.resident("<b>Ann & Co</b> 🏠 مرحبا", language="nl")
+    await odd.sends("/start")
+    welcome = await odd.sees("Welke taal")
+    assert "<b>Ann & Co</b> 🏠 مرحبا" in welcome.content
+    assert running.emulator.errors == []
+
+
+async def test_forged_language_button_changes_nothing(scene: Scene, running: RunningBot) -> None:
+    anna = scene.resident("Anna", language="nl")
+    await anna.sends("/start")
+    welcome = await anna.sees("Welke taal")
+    # Telegram clients can send any callback data; pretend one sent "lang:xx".
+    update = Update.de_json(
+        {
+            "update_id": 900_000_001,
+            "callback_query": {
+                "id": "forged-1",
+                "from": anna.user.to_api(),
+                "chat_instance": "1",
+                "data": "lang:xx",
+                "message": welcome.raw,
+            },
+        },
+        running.application.bot,
+    )
+    await running.application.process_update(update)
+    with Session(running.engine) as session:
+        assert session.exec(select(Resident)).one().language == "nl"
+    # The forged query id is unknown to the emulator, like an expired one at Telegram.
+    assert any("query is too old" in error.description for error in running.emulator.errors)
+
+
+async def test_a_redelivered_update_has_one_effect(scene: Scene, running: RunningBot) -> None:
+    carla = scene.resident("Carla", language="nl")
+    await carla.sends("/help")
+    await carla.sees("Dit kun je doen")
+    start = await running.emulator.send_text(carla.user, "/start")
+    await carla.sees("Welke taal")
+    # Telegram redelivers an update when the bot did not confirm it (a crash, a timeout).
+    # Feed the same update id twice by hand: the second must change nothing.
+    payload = {"update_id": 800_000_001, "message": start}
+    for _ in range(2):
+        await running.application.process_update(Update.de_json(payload, running.application.bot))
+    welcomes = [m for m in running.emulator.messages(carla.chat_id) if "Welke taal" in m.content]
+    assert len(welcomes) == 2, "one from the polled update, one from the first manual copy"
+    with Session(running.engine) as session:
+        assert len(session.exec(select(Resident)).all()) == 1
+
+
+async def test_a_crashing_handler_is_reported_to_the_user_in_their_language(
+    scene: Scene, running: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(language: str) -> list[object]:
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(basics, "command_menu", broken)
+    dana = scene.resident("Dana", language="en")
+    await dana.sends("/help")
+    sorry = await dana.sees("something went wrong")
+    assert sorry.content.startswith("Sorry")
