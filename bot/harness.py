@@ -45,11 +45,13 @@ async def running_bot(
     emu = emulator or Emulator(limits=limits or Limits())
     if own_emulator:
         await emu.start(host="127.0.0.1", port=0)
-    settings = Settings(
-        token=emu.token,  # type: ignore[arg-type]
-        api_base_url=emu.base_url,
-        database_url=database_url,
-        **settings_overrides,  # type: ignore[arg-type]
+    settings = Settings.model_validate(
+        {
+            "token": emu.token,
+            "api_base_url": emu.base_url,
+            "database_url": database_url,
+            **settings_overrides,
+        }
     )
     application = build_application(settings, engine=engine, clock=clock, rate_limit=rate_limit)
     try:

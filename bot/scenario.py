@@ -130,5 +130,5 @@ def render(message: MessageView) -> str:
     if message.photo:
         text = f"[photo] {text}"
     buttons = "  ".join(f"[{label}]" for row in message.buttons for label in row)
-    indented = text.replace("\n", "\n      ")
+    indented = "\n".join(f"      {line}" if line else "" for line in text.split("\n")).lstrip()
     return f"{indented}\n      {buttons}" if buttons else indented

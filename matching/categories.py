@@ -103,6 +103,12 @@ def _build_index() -> tuple[_Index, dict[int, _Index]]:
 
 
 _SINGLES, _PHRASES = _build_index()
+# Hints are too common as word endings to split compounds on ("voodsch|appen").
+_COMPOUND_PARTS: Final = frozenset(
+    term
+    for term, targets in _SINGLES.items()
+    if max(target.weight for target in targets) >= RELATED_WEIGHT
+)
 _FUZZY_TERMS_BY_INITIAL: Final[dict[str, tuple[str, ...]]] = {
     initial: tuple(
         term for term in _SINGLES if term[0] == initial and len(term) >= MIN_FUZZY_TERM_LENGTH
@@ -121,9 +127,9 @@ def _compound_parts(word: str) -> list[tuple[str, float]]:
     parts: list[tuple[str, float]] = []
     for cut in range(MIN_COMPOUND_REST, len(word) - MIN_COMPOUND_REST + 1):
         head, tail = word[:cut], word[cut:]
-        if len(head) >= MIN_COMPOUND_PART and head in _SINGLES:
+        if len(head) >= MIN_COMPOUND_PART and head in _COMPOUND_PARTS:
             parts.append((head, COMPOUND_MODIFIER_SIMILARITY))
-        if len(tail) >= MIN_COMPOUND_PART and tail in _SINGLES:
+        if len(tail) >= MIN_COMPOUND_PART and tail in _COMPOUND_PARTS:
             parts.append((tail, COMPOUND_HEAD_SIMILARITY))
     return parts
 

@@ -1,0 +1,49 @@
+"""`buurtbot demo` works with no token and no network, scripted and interactive."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run_demo(*args: str, stdin: str = "", cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BUURTBOT_")}
+    env["PYTHONPATH"] = str(REPO)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "demo", *args],
+        input=stdin,
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_scripted_demo_plays_the_neighbourhood_and_summarises(tmp_path: Path) -> None:
+    result = run_demo(cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Anna: /start" in out
+    assert "Anna presses [✓ Nederlands]" in out
+    assert "Buurtbot edits Ben: Great, I'll talk to you in English." in out
+    summary = out.strip().splitlines()[-1]
+    assert summary.startswith("Demo finished: 3 residents")
+    assert "0 Bot API errors" in summary
+    assert list(tmp_path.iterdir()) == [], "the demo leaves no files behind"
+
+
+def test_chat_demo_lets_a_person_type_and_press_numbered_buttons(tmp_path: Path) -> None:
+    result = run_demo("--chat", stdin="/start\n2\n/help\n\n", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Welke taal past bij jou?" in out
+    assert "   2. English" in out
+    assert "Great, I'll talk to you in English." in out
+    assert "/taal — Choose language" in out
+    assert out.rstrip().endswith("Tot ziens!")
