@@ -19,13 +19,14 @@ async def test_serve_runs_until_cancelled(http: httpx.AsyncClient) -> None:
     ready: asyncio.Future[Emulator] = asyncio.get_running_loop().create_future()
     task = asyncio.create_task(serve("127.0.0.1", 0, Limits.unlimited(), ready=ready.set_result))
     emulator = await asyncio.wait_for(ready, timeout=5)
+    root_url = emulator.root_url
     response = await http.get(f"{emulator.base_url}{emulator.token}/getMe")
     assert response.json()["result"]["username"] == "buurtbot_test_bot"
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
     with pytest.raises(httpx.ConnectError):
-        await http.get(f"{emulator.root_url}/sim/state")
+        await http.get(f"{root_url}/sim/state")
 
 
 def test_help_exits_cleanly(capsys: pytest.CaptureFixture[str]) -> None:
