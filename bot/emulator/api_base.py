@@ -72,7 +72,6 @@ class ApiBase:
         params: Params,
         field: str,
         *,
-        mode_field: str = "parse_mode",
         entities_field: str = "entities",
         limit: int,
         too_long: str,
@@ -83,7 +82,7 @@ class ApiBase:
         parse_mode HTML, otherwise the escaped plain text.
         """
         source = params.string(field) or ""
-        mode = (params.string(mode_field) or "").strip()
+        mode = (params.string("parse_mode") or "").strip()
         if mode.lower() == "html":
             try:
                 formatted = parse_html(source)

@@ -229,14 +229,19 @@ class Simulation:
         self.world.enqueue("message", message.to_api())
 
     async def remove_bot_from_group(self, group: ChatRef, by: UserRef) -> None:
-        """``by`` removes the bot; it gets a my_chat_member update with status "kicked"."""
+        """``by`` removes the bot: a my_chat_member update with status "kicked", plus the
+        left_chat_member service message (the last message the bot gets from the group)."""
         chat, user = self._group(group), self.user(by)
         self._require_present(chat, user)
         if chat.bot_status not in _PRESENT:
             raise SimulationError(f"the bot is not in {chat.label}")
         self._bot_membership_update(chat, user, "kicked")
-        service = {"left_chat_member": self.world.bot_user}
-        self.world.new_message(chat, from_user=user, service=service)
+        service = {
+            "left_chat_member": self.world.bot_user,
+            "left_chat_participant": self.world.bot_user,
+        }
+        message = self.world.new_message(chat, from_user=user, service=service)
+        self.world.enqueue("message", message.to_api())
 
     async def join_group(self, user: UserRef, group: ChatRef) -> JSONDict:
         """``user`` joins the group; the bot sees the new_chat_members service message."""

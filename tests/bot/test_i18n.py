@@ -25,23 +25,38 @@ def catalogue_entries(language: str) -> dict[str, str]:
 MESSAGE_ID = re.compile(r"[a-z]+(\.[a-z_]+)+")
 
 
-def keys_used_in_code() -> set[str]:
-    """Every string literal in bot/ shaped like a message id ("start.welcome").
+def _literal_ids(node: ast.AST) -> set[str]:
+    return {
+        child.value
+        for child in ast.walk(node)
+        if isinstance(child, ast.Constant)
+        and isinstance(child.value, str)
+        and MESSAGE_ID.fullmatch(child.value)
+    }
 
-    Catching all such literals, not only direct t(...) arguments, also covers ids kept in
-    tables (like the command menu) and passed to t() later.
-    """
+
+def keys_used_in_code() -> set[str]:
+    """Message ids in bot/: literal second arguments of t(...), and literals in module-level
+    UPPER_CASE constants (tables such as the command menu that pass ids to t() later)."""
     keys: set[str] = set()
     for path in BOT_DIR.rglob("*.py"):
         if "emulator" in path.parts:
             continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
             if (
-                isinstance(node, ast.Constant)
-                and isinstance(node.value, str)
-                and MESSAGE_ID.fullmatch(node.value)
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "t"
+                and len(node.args) >= 2
             ):
-                keys.add(node.value)
+                keys |= _literal_ids(node.args[1])
+        for statement in tree.body:
+            if isinstance(statement, ast.Assign) and all(
+                isinstance(target, ast.Name) and target.id.isupper()
+                for target in statement.targets
+            ):
+                keys |= _literal_ids(statement.value)
     return keys
 
 

@@ -101,6 +101,7 @@ async def test_chat_instance_is_stable_per_chat(emu: Emulator, anna: SimUser) ->
     assert group.chat_instance != emu.chat(anna).chat_instance
 
 
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 async def test_retry_after(
     bot: telegram.Bot, emu: Emulator, anna: SimUser, clock: FakeClock
 ) -> None:

@@ -81,8 +81,9 @@ async def test_adding_and_removing_the_bot(emu: Emulator, api: Api) -> None:
     assert change["new_chat_member"] == {"status": "member", "user": emu.world.bot_user}
     assert service["message"]["new_chat_members"] == [emu.world.bot_user]
     await emu.remove_bot_from_group(group, by=anna)
-    (removed,) = await _updates(api)
+    removed, farewell = await _updates(api)
     assert removed["my_chat_member"]["new_chat_member"]["status"] == "kicked"
+    assert farewell["message"]["left_chat_member"]["id"] == emu.bot_id
     await emu.send_text(anna, "/start", chat=group)  # stored, but the bot cannot see it
     assert emu.pending_updates == 0
     assert [m.text for m in emu.history(group)][-1] == "/start"
