@@ -17,19 +17,17 @@ from telegram.error import Forbidden
 from telegram.ext import (
     AIORateLimiter,
     ApplicationBuilder,
-    CallbackQueryHandler,
-    CommandHandler,
     ContextTypes,
     Defaults,
     TypeHandler,
-    filters,
 )
 
 from bot.context import BotApplication, BotContext, Clock, Services, language_for, system_clock
+from bot.dialog import DialogRouter
 from bot.handlers import basics
 from bot.handlers.gates import GATE_GROUP, skip_redelivered
 from bot.i18n import t
-from bot.keyboards import LANGUAGE_PREFIX
+from bot.menu import command_menu, menu_commands
 from bot.settings import LANGUAGES, Settings
 from storage import repo
 from storage.db import make_engine, session_scope
@@ -87,15 +85,18 @@ def build_application(
     return application
 
 
+# Each feature module registers its commands, buttons and dialog steps.
+FEATURES = (basics,)
+
+
 def _add_handlers(application: BotApplication) -> None:
     application.add_handler(TypeHandler(Update, skip_redelivered), group=GATE_GROUP)
-    private = filters.ChatType.PRIVATE
-    application.add_handler(CommandHandler("start", basics.start, filters=private))
-    application.add_handler(CommandHandler("help", basics.show_help, filters=private))
-    application.add_handler(CommandHandler("taal", basics.choose_language, filters=private))
-    application.add_handler(
-        CallbackQueryHandler(basics.language_chosen, pattern=f"^{LANGUAGE_PREFIX}")
-    )
+    router = DialogRouter()
+    for feature in FEATURES:
+        feature.register(application, router)
+    # Last: free text and locations go to whichever dialog is waiting for them.
+    router.install(application)
+    application.bot_data["menu"] = menu_commands(application)
 
 
 async def announce_bot(application: BotApplication) -> None:
@@ -103,9 +104,10 @@ async def announce_bot(application: BotApplication) -> None:
     services: Services = application.bot_data["services"]
     bot = application.bot
     default = services.settings.default_language
-    await bot.set_my_commands(basics.command_menu(default))
+    menu = application.bot_data["menu"]
+    await bot.set_my_commands(command_menu(default, menu))
     for language in LANGUAGES:
-        await bot.set_my_commands(basics.command_menu(language), language_code=language)
+        await bot.set_my_commands(command_menu(language, menu), language_code=language)
     with session_scope(services.engine) as session:
         repo.set_fact(session, key="bot_username", value=bot.username)
 

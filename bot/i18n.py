@@ -32,19 +32,23 @@ class Html(str):
     __slots__ = ()
 
 
-def po_path(language: str) -> Path:
-    return LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+def po_path(language: str, part: str = DOMAIN) -> Path:
+    return LOCALE_DIR / language / "LC_MESSAGES" / f"{part}.po"
 
 
-@cache
-def catalogue(language: str) -> Translations:
-    """Load a language's compiled catalogue.
+def po_files(language: str) -> list[Path]:
+    """A language's catalogue files: buurtbot.po plus one per conversation (onboarding.po, ...),
+    so flows can be worked on side by side without editing one big file."""
+    return sorted(po_path(language).parent.glob("*.po"))
+
+
+def _load(po_file: Path, language: str) -> Translations:
+    """One compiled catalogue file.
 
     `pybabel compile` (run by the install and CI steps) writes the .mo next to the .po; when the
     .mo is missing or older than the .po, the .po is compiled in memory instead, so a fresh
     checkout and an edited catalogue both work without an extra step.
     """
-    po_file = po_path(language)
     mo_file = po_file.with_suffix(".mo")
     if mo_file.exists() and mo_file.stat().st_mtime >= po_file.stat().st_mtime:
         with mo_file.open("rb") as handle:
@@ -55,6 +59,16 @@ def catalogue(language: str) -> Translations:
     write_mo(buffer, parsed)
     buffer.seek(0)
     return Translations(buffer, domain=DOMAIN)
+
+
+@cache
+def catalogue(language: str) -> Translations:
+    """All of a language's catalogue files merged into one."""
+    files = po_files(language)
+    merged = _load(files[0], language)
+    for po_file in files[1:]:
+        merged.merge(_load(po_file, language))
+    return merged
 
 
 def normalise_language(code: str | None, default: str = FALLBACK_LANGUAGE) -> str:
@@ -86,3 +100,22 @@ def t(language: str, key: str, **params: object) -> str:
     if not params:
         return text
     return text.format(**{name: _escape(value) for name, value in params.items()})
+
+
+def compile_all() -> list[Path]:
+    """Write a .mo next to every .po (what `python -m bot.i18n` does at install time)."""
+    written = []
+    for language in LANGUAGES:
+        for po_file in po_files(language):
+            with po_file.open("rb") as handle:
+                parsed = read_po(handle, locale=language, domain=DOMAIN)
+            mo_file = po_file.with_suffix(".mo")
+            with mo_file.open("wb") as handle:
+                write_mo(handle, parsed)
+            written.append(mo_file)
+    return written
+
+
+if __name__ == "__main__":
+    for path in compile_all():
+        print(f"compiled {path.relative_to(LOCALE_DIR)}")

@@ -6,12 +6,13 @@ import re
 import secrets
 import unicodedata
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from storage.models import BotFact, ProcessedUpdate, Resident, Role, RoleKind, Wijk
+from storage.models import BotFact, ChatState, ProcessedUpdate, Resident, Role, RoleKind, Wijk
 
 WIJK_CODE_MAX = 24
 
@@ -191,3 +192,28 @@ def set_fact(session: Session, *, key: str, value: str) -> None:
 def get_fact(session: Session, *, key: str) -> str | None:
     fact = session.get(BotFact, key)
     return None if fact is None else fact.value
+
+
+# --- conversation state ----------------------------------------------------------------------
+
+
+def get_chat_state(session: Session, *, chat_id: int) -> ChatState | None:
+    return session.get(ChatState, chat_id)
+
+
+def save_chat_state(
+    session: Session, *, chat_id: int, flow: str, step: str, data: dict[str, Any], now: datetime
+) -> None:
+    state = session.get(ChatState, chat_id)
+    if state is None:
+        state = ChatState(chat_id=chat_id, flow=flow, step=step)
+    state.flow, state.step, state.updated_at = flow, step, now
+    # A new dict, so SQLAlchemy sees the JSON column changed.
+    state.data = dict(data)
+    session.add(state)
+
+
+def clear_chat_state(session: Session, *, chat_id: int) -> None:
+    state = session.get(ChatState, chat_id)
+    if state is not None:
+        session.delete(state)

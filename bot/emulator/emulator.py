@@ -44,6 +44,7 @@ class Emulator(Simulation):
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
         max_events: int = 100_000,
+        first_update_id: int | None = None,
         webhook_retry_base: float = 0.1,
         webhook_retry_max: float = 2.0,
         webhook_timeout: float = 10.0,
@@ -57,6 +58,7 @@ class Emulator(Simulation):
             clock=clock,
             wall_clock=wall_clock,
             max_events=max_events,
+            first_update_id=first_update_id,
         )
         self._webhooks = WebhookDeliverer(
             self.world,

@@ -56,11 +56,9 @@ class EventLog:
     def events(self) -> list[Event]:
         return list(self._events)
 
-    def add(self, time: float, kind: str, method: str | None, **data: Any) -> Event:
+    def add(self, time: float, kind: str, method: str | None, **data: Any) -> None:
         self._seq += 1
-        event = Event(self._seq, time, kind, method, data)
-        self._events.append(event)
-        return event
+        self._events.append(Event(self._seq, time, kind, method, data))
 
     def add_error(self, time: float, record: ApiErrorRecord) -> None:
         self.errors.append(record)

@@ -77,6 +77,7 @@ class Simulation:
     ``privacy_mode`` mirrors BotFather's group privacy setting: when on, the bot only receives
     commands, replies to its messages and service messages in groups (unless it is an admin
     there). ``clock`` drives the rate limiter and ``wall_clock`` the message dates.
+    ``first_update_id`` defaults to a value that grows with wall time, like Telegram's.
     """
 
     def __init__(
@@ -90,6 +91,7 @@ class Simulation:
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
         max_events: int = 100_000,
+        first_update_id: int | None = None,
     ) -> None:
         self.world = World(
             bot_id=int(DEFAULT_TOKEN.split(":", 1)[0]),
@@ -98,6 +100,7 @@ class Simulation:
             privacy_mode=privacy_mode,
             wall_clock=wall_clock,
             max_events=max_events,
+            first_update_id=first_update_id,
         )
         self._clock = clock
         self.api = BotApi(self.world, RateLimiter(limits or Limits(), clock), token)
@@ -547,9 +550,9 @@ class Simulation:
             for stored in target.messages.values():
                 if not stored.from_bot or stored.deleted or stored.message_id <= after_id:
                     continue
-                view = stored.view()
-                if contains is not None and contains not in view.content:
+                if contains is not None and contains not in (stored.text or stored.caption or ""):
                     continue
+                view = stored.view()
                 if match is None or match(view):
                     found.append(view)
                     return True

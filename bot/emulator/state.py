@@ -350,6 +350,7 @@ class World:
         privacy_mode: bool,
         wall_clock: Callable[[], float] = time.time,
         max_events: int = 100_000,
+        first_update_id: int | None = None,
     ) -> None:
         self.bot_id = bot_id
         self.bot_username = bot_username
@@ -360,7 +361,11 @@ class World:
         self.log = EventLog(max_events)
         self.users: dict[int, SimUser] = {}
         self.chats: dict[int, SimChat] = {}
-        self.updates = UpdateQueue()
+        if first_update_id is None:
+            # Like Telegram, ids keep growing across restarts (1000 per second of wall time),
+            # so a bot that remembers processed update ids is not fooled by a new emulator.
+            first_update_id = int(wall_clock() * 1000) % 2**31 + 1
+        self.updates = UpdateQueue(first_update_id)
         self.webhook: WebhookConfig | None = None
         self.webhook_generation = 0
         self.callback_queries: dict[str, CallbackQueryRecord] = {}

@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-from telegram import BotCommand, Update
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.context import BotContext, language_for
+from bot.context import BotApplication, BotContext, language_for
+from bot.dialog import DialogRouter
 from bot.i18n import t
 from bot.keyboards import LANGUAGE_PREFIX, language_keyboard
+from bot.menu import command_menu
 from bot.settings import LANGUAGES
 from storage import repo
 from storage.db import session_scope
 
-# (command, message id of its description), in the order the menu shows them.
-COMMANDS = (
-    ("start", "command.start"),
-    ("help", "command.help"),
-    ("taal", "command.taal"),
-)
 
-
-def command_menu(language: str) -> list[BotCommand]:
-    return [BotCommand(name, t(language, key)) for name, key in COMMANDS]
+def register(application: BotApplication, router: DialogRouter) -> None:
+    private = filters.ChatType.PRIVATE
+    application.add_handler(CommandHandler("start", start, filters=private))
+    application.add_handler(CommandHandler("help", show_help, filters=private))
+    application.add_handler(CommandHandler("taal", choose_language, filters=private))
+    application.add_handler(CallbackQueryHandler(language_chosen, pattern=f"^{LANGUAGE_PREFIX}"))
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -51,7 +51,8 @@ async def show_help(update: Update, context: BotContext) -> None:
         return
     language = language_for(context.services, update.effective_user)
     lines = [t(language, "help.intro"), ""]
-    lines += [f"/{command.command} — {command.description}" for command in command_menu(language)]
+    menu = command_menu(language, context.bot_data["menu"])
+    lines += [f"/{command.command} — {command.description}" for command in menu]
     await message.reply_text("\n".join(lines))
 
 
@@ -88,6 +89,3 @@ async def language_chosen(update: Update, context: BotContext) -> None:
         repo.set_language(session, resident=resident, language=wanted, now=services.clock())
     await query.answer()
     await query.edit_message_text(t(wanted, "language.saved"))
-
-
-__all__ = ["COMMANDS", "choose_language", "command_menu", "language_chosen", "show_help", "start"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from bot.i18n import Html, normalise_language, po_path, t
+from bot.i18n import Html, normalise_language, po_files, t
 from bot.settings import LANGUAGES
 
 BOT_DIR = Path(__file__).resolve().parents[2] / "bot"
@@ -17,9 +17,21 @@ PLACEHOLDER = re.compile(r"{(\w+)}")
 
 
 def catalogue_entries(language: str) -> dict[str, str]:
-    with po_path(language).open("rb") as handle:
-        catalogue = read_po(handle, locale=language)
-    return {str(message.id): str(message.string) for message in catalogue if message.id}
+    entries: dict[str, str] = {}
+    for path in po_files(language):
+        with path.open("rb") as handle:
+            catalogue = read_po(handle, locale=language)
+        for message in catalogue:
+            if message.id:
+                assert message.id not in entries, f"{message.id!r} is defined twice ({language})"
+                entries[str(message.id)] = str(message.string)
+    return entries
+
+
+def test_each_language_has_the_same_catalogue_files() -> None:
+    names = {language: [path.name for path in po_files(language)] for language in LANGUAGES}
+    assert names["nl"] == names["en"]
+    assert "buurtbot.po" in names["nl"]
 
 
 MESSAGE_ID = re.compile(r"[a-z]+(\.[a-z_]+)+")

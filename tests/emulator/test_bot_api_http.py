@@ -352,6 +352,18 @@ async def test_offset_confirms_and_unconfirmed_updates_come_back(api: Api, emu: 
     assert await api.ok("getUpdates", offset=1) == []
 
 
+async def test_update_ids_grow_across_emulator_restarts() -> None:
+    first_ids = []
+    for _ in range(2):
+        async with Emulator() as emu:
+            await emu.send_text(emu.add_user("Anna"), "hallo")
+            first_ids.append(emu.world.updates.pending[0].update_id)
+    assert 0 < first_ids[0] < first_ids[1] < 2**31
+    async with Emulator(first_update_id=1) as emu:
+        await emu.send_text(emu.add_user("Anna"), "hallo")
+        assert emu.world.updates.pending[0].update_id == 1
+
+
 async def test_negative_offset_keeps_only_the_newest(api: Api, emu: Emulator) -> None:
     anna = emu.add_user("Anna")
     for text in ("een", "twee", "drie"):
@@ -383,9 +395,11 @@ async def test_long_poll_waits_for_the_timeout(api: Api) -> None:
     assert 0.25 < time.monotonic() - started < 2
 
 
-async def test_a_second_poller_terminates_the_first(api: Api) -> None:
+async def test_a_second_poller_terminates_the_first(api: Api, emu: Emulator) -> None:
     first = asyncio.create_task(api("getUpdates", timeout=5))
-    await asyncio.sleep(0.05)
+    await emu.wait_for(
+        lambda: any(e.method == "getUpdates" for e in emu.events), what="the first long poll"
+    )
     assert await api.ok("getUpdates", timeout=0) == []
     status, body = await first
     assert status == 409
