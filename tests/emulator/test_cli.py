@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+import signal
 import subprocess
 import sys
 
@@ -36,20 +37,18 @@ def test_help_exits_cleanly(capsys: pytest.CaptureFixture[str]) -> None:
     assert "--port" in capsys.readouterr().out
 
 
-def test_module_entry_point_prints_the_base_url() -> None:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.emulator", "--port", "0", "--no-limits"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        lines = [process.stdout.readline() for _ in range(5)]
-        match = re.search(r"base_url:\s+(http://127\.0\.0\.1:\d+/bot)\n", "".join(lines))
-        assert match, lines
-        token = "1234567:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
-        response = httpx.get(f"{match[1]}{token}/getMe", timeout=5)
-        assert response.json()["result"]["id"] == 1234567
-    finally:
-        process.terminate()
-        process.wait(timeout=5)
+def test_module_entry_point_prints_the_base_url_and_stops_on_ctrl_c() -> None:
+    command = [sys.executable, "-m", "bot.emulator", "--port", "0", "--no-limits"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:
+        try:
+            assert process.stdout is not None
+            lines = [process.stdout.readline() for _ in range(5)]
+            match = re.search(r"base_url:\s+(http://127\.0\.0\.1:\d+/bot)\n", "".join(lines))
+            assert match, lines
+            token = "1234567:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+            response = httpx.get(f"{match[1]}{token}/getMe", timeout=5)
+            assert response.json()["result"]["id"] == 1234567
+            process.send_signal(signal.SIGINT)
+            assert process.wait(timeout=5) == 0
+        finally:
+            process.kill()
