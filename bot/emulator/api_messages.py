@@ -32,7 +32,7 @@ _CHAT_ACTIONS = frozenset(
 
 
 class MessageMethods(ApiBase):
-    """sendMessage, sendPhoto, sendLocation, sendChatAction, edits, deleteMessage,
+    """sendMessage, sendPhoto, sendDocument, sendLocation, sendChatAction, edits, deleteMessage,
     answerCallbackQuery."""
 
     async def send_message(self, params: Params) -> JSONDict:
@@ -94,6 +94,51 @@ class MessageMethods(ApiBase):
         if sizes is None:
             raise ApiError.bad_request("wrong file identifier/HTTP URL specified")
         return [dict(size) for size in sizes]
+
+    async def send_document(self, params: Params) -> JSONDict:
+        chat = self._param_chat(params)
+        self._require_writable(chat)
+        document = self._document(params)
+        caption, caption_html = self._format(
+            params,
+            "caption",
+            entities_field="caption_entities",
+            limit=MAX_CAPTION,
+            too_long="message caption is too long",
+        )
+        markup = self._markup(params)
+        reply_to = self._reply_target(params, chat)
+        has_caption = bool(caption.text)
+        return self._send(
+            chat,
+            markup,
+            reply_to,
+            document=document,
+            caption=caption.text if has_caption else None,
+            caption_html=caption_html if has_caption else None,
+            caption_entities=caption.entities,
+        )
+
+    def _document(self, params: Params) -> JSONDict:
+        upload = params.upload("document")
+        if upload is not None:
+            if not upload.data:
+                raise ApiError.bad_request("file must be non-empty")
+            name = upload.filename or "document"
+            mime = upload.content_type or "application/octet-stream"
+            return self.world.store_document(upload.data, name, mime)
+        reference = params.string("document")
+        if not reference:
+            raise ApiError.bad_request("there is no document in the request")
+        if reference.startswith(("http://", "https://")):
+            raise ApiError.bad_request(
+                "failed to get HTTP URL content",
+                "the emulator never downloads URLs; upload the file or pass a file_id",
+            )
+        known = self.world.documents.get(reference)
+        if known is None:
+            raise ApiError.bad_request("wrong file identifier/HTTP URL specified")
+        return dict(known)
 
     async def send_location(self, params: Params) -> JSONDict:
         chat = self._param_chat(params)

@@ -46,6 +46,7 @@ class BotApi(UpdateMethods, MessageMethods, ChatMethods):
             "getWebhookInfo": self.get_webhook_info,
             "sendMessage": self.send_message,
             "sendPhoto": self.send_photo,
+            "sendDocument": self.send_document,
             "sendLocation": self.send_location,
             "sendChatAction": self.send_chat_action,
             "editMessageText": self.edit_message_text,

@@ -5,9 +5,9 @@ messages per second overall, twenty messages per minute per group. Each is a tok
 ``rate`` tokens per second refill up to ``burst``; a send takes one token from every bucket that
 applies, and only if all of them have one (a refused request costs nothing).
 
-Only *sending* methods are counted (sendMessage, sendPhoto, sendLocation). Edits, deletions,
-chat actions and callback answers are free here: Telegram's limits for them are undocumented
-and counting them would make tests flaky without catching real bugs.
+Only *sending* methods are counted (sendMessage, sendPhoto, sendDocument, sendLocation).
+Edits, deletions, chat actions and callback answers are free here: Telegram's limits for them
+are undocumented and counting them would make tests flaky without catching real bugs.
 
 The clock is injectable so tests can step time deterministically instead of sleeping.
 """

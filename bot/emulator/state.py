@@ -117,6 +117,7 @@ class StoredMessage:
     caption_html: str | None = None
     caption_entities: list[JSONDict] = field(default_factory=list)
     photo: list[JSONDict] | None = None
+    document: JSONDict | None = None
     location: JSONDict | None = None
     reply_markup: JSONDict | None = None
     reply_keyboard: JSONDict | None = None
@@ -143,6 +144,8 @@ class StoredMessage:
                 message["entities"] = copy.deepcopy(self.entities)
         if self.photo is not None:
             message["photo"] = copy.deepcopy(self.photo)
+        if self.document is not None:
+            message["document"] = dict(self.document)
         if self.caption is not None:
             message["caption"] = self.caption
             if self.caption_entities:
@@ -168,6 +171,7 @@ class StoredMessage:
             reply_markup=copy.deepcopy(self.reply_markup),
             reply_keyboard=copy.deepcopy(self.reply_keyboard),
             photo=copy.deepcopy(self.photo),
+            document=dict(self.document) if self.document else None,
             location=dict(self.location) if self.location else None,
             edit_date=self.edit_date,
             edit_count=self.edit_count,
@@ -183,6 +187,10 @@ class StoredMessage:
             body = f"<service: {', '.join(sorted(self.service))}>"
         elif self.photo is not None:
             body = f"<photo {self.photo[-1]['width']}x{self.photo[-1]['height']}>"
+            if self.caption:
+                body += f" {self.caption!r}"
+        elif self.document is not None:
+            body = f"<document {self.document.get('file_name', '?')}>"
             if self.caption:
                 body += f" {self.caption!r}"
         elif self.location is not None:
@@ -223,6 +231,7 @@ class MessageView:
     reply_markup: JSONDict | None
     reply_keyboard: JSONDict | None
     photo: list[JSONDict] | None
+    document: JSONDict | None
     location: JSONDict | None
     edit_date: int | None
     edit_count: int
@@ -268,6 +277,7 @@ class MessageView:
             "reply_markup": self.reply_markup,
             "reply_keyboard": self.reply_keyboard,
             "photo": self.photo,
+            "document": self.document,
             "location": self.location,
             "edit_date": self.edit_date,
             "edit_count": self.edit_count,
@@ -373,6 +383,7 @@ class World:
         self.files: dict[str, StoredFile] = {}
         # Every PhotoSize file_id maps to the full size list, for re-sending by file_id.
         self.photos: dict[str, list[JSONDict]] = {}
+        self.documents: dict[str, JSONDict] = {}
         self._next_user_id = FIRST_USER_ID
         self._next_group_id = FIRST_GROUP_ID
         self._next_supergroup_id = FIRST_SUPERGROUP_ID
@@ -496,6 +507,24 @@ class World:
         )
         self.files[stored.file_id] = stored
         return stored
+
+    def store_document(self, data: bytes, file_name: str, mime_type: str) -> JSONDict:
+        """Store an uploaded document and return its Document object."""
+        extension = file_name.rsplit(".", 1)[-1] if "." in file_name else "bin"
+        stored = self.store_file(data, "documents", extension)
+        document: JSONDict = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_name": file_name,
+            "mime_type": mime_type,
+            "file_size": len(data),
+        }
+        self.documents[stored.file_id] = document
+        return dict(document)
+
+    def file_bytes(self, file_id: str) -> bytes:
+        """The bytes behind a file id, for assertions on what the bot sent."""
+        return self.files[file_id].data
 
     def store_photo(self, data: bytes) -> list[JSONDict]:
         """Store an image and return its PhotoSize list; ValueError if it is no image."""

@@ -154,6 +154,30 @@ async def test_send_photo_upload_and_file_id(
         await bot.send_photo(anna.id, "AgACunknown")
 
 
+async def test_send_document_upload_keeps_name_type_and_bytes(
+    bot: telegram.Bot, emu: Emulator, anna: SimUser
+) -> None:
+    payload = b'{"name": "Anna"}'
+    sent = await bot.send_document(
+        anna.id,
+        telegram.InputFile(payload, filename="mijn-gegevens.json"),
+        caption="<b>Je gegevens</b>",
+        parse_mode="HTML",
+    )
+    assert sent.document is not None
+    assert sent.document.file_name == "mijn-gegevens.json"
+    assert sent.document.file_size == len(payload)
+    assert sent.caption == "Je gegevens"
+    view = emu.messages(anna)[-1]
+    assert view.document is not None
+    assert emu.world.file_bytes(view.document["file_id"]) == payload
+    again = await bot.send_document(anna.id, sent.document.file_id)
+    assert again.document is not None
+    assert again.document.file_id == sent.document.file_id
+    with pytest.raises(BadRequest, match="Wrong file identifier"):
+        await bot.send_document(anna.id, "BQACunknown")
+
+
 async def test_send_location_and_chat_action(
     bot: telegram.Bot, emu: Emulator, anna: SimUser
 ) -> None:
