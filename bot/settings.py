@@ -14,6 +14,7 @@ TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
 # shorter secrets, so only the shape is checked here, not the exact length.
 TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 LANGUAGES = ("nl", "en")
+LOCAL_HTTP = "http://127.0.0.1"
 
 
 class ConfigError(Exception):
@@ -83,13 +84,18 @@ class Settings(BaseSettings):
         return token
 
     def require_webhook(self) -> str:
-        """Return the public webhook URL, or explain why webhook mode cannot start."""
-        if not self.webhook_url or not self.webhook_url.startswith("https://"):
+        """Return the public webhook URL, or explain why webhook mode cannot start.
+
+        Telegram only posts to https://; plain http:// is accepted for 127.0.0.1 so the bot can
+        be run in webhook mode against a local Bot API server or the emulator.
+        """
+        url = self.webhook_url or ""
+        if not (url.startswith("https://") or url.startswith(LOCAL_HTTP)):
             raise ConfigError(
                 "Webhook mode needs BUURTBOT_WEBHOOK_URL, the public https:// address "
                 "Telegram should post updates to."
             )
-        return self.webhook_url
+        return url
 
 
 def load_settings(**overrides: object) -> Settings:

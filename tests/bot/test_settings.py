@@ -124,3 +124,22 @@ def test_every_command_explains_itself(tmp_path: Path, command: list[str]) -> No
     assert result.returncode == 0
     assert "usage: buurtbot" in result.stdout
     assert len(result.stdout.splitlines()) >= 3
+
+
+@pytest.mark.parametrize(
+    ("url", "accepted"),
+    [
+        (None, False),
+        ("http://bot.example.org", False),
+        ("https://bot.example.org", True),
+        ("http://127.0.0.1:8443", True),  # local Bot API servers and the emulator
+    ],
+)
+@pytest.mark.usefixtures("clean_env")
+def test_webhook_mode_needs_an_https_url(url: str | None, accepted: bool) -> None:
+    settings = load_settings(mode="webhook", webhook_url=url)
+    if accepted:
+        assert settings.require_webhook() == url
+    else:
+        with pytest.raises(ConfigError, match="BUURTBOT_WEBHOOK_URL"):
+            settings.require_webhook()
