@@ -24,7 +24,7 @@ from telegram.ext import (
 
 from bot.context import BotApplication, BotContext, Clock, Services, language_for, system_clock
 from bot.dialog import DialogRouter
-from bot.handlers import basics
+from bot.handlers import basics, browse, control, mine, onboarding, posting, privacy, settings_menu
 from bot.handlers.gates import GATE_GROUP, skip_redelivered
 from bot.i18n import t
 from bot.menu import command_menu, menu_commands
@@ -86,7 +86,7 @@ def build_application(
 
 
 # Each feature module registers its commands, buttons and dialog steps.
-FEATURES = (basics,)
+FEATURES = (basics, onboarding, control, privacy, posting, browse, mine, settings_menu)
 
 
 def _add_handlers(application: BotApplication) -> None:

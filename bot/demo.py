@@ -24,8 +24,17 @@ from storage import migrate, repo
 from storage.db import make_engine, session_scope
 
 DEMO_WIJK = "Transvaalbuurt"
+DEMO_WIJK_CODE = repo.slugify(DEMO_WIJK)  # what `buurtbot wijk add` makes of the name
+# A spot in the Transvaalbuurt; the bot keeps only its coarse area.
+DEMO_LOCATION = (52.3548, 4.9267)
+# The scripted neighbours answer within milliseconds, where people read first; Telegram's
+# one-message-per-second limit per chat would only slow the script down, so it is off there.
+SCRIPT_LIMITS = Limits(per_chat_per_second=None)
 # Reply wait in --chat mode: long enough for a slow machine, short enough to feel responsive.
 CHAT_REPLY_TIMEOUT = 3.0
+# An answer can be a few messages in a row (an edit, then the next question): the chat waits
+# until the bot has been quiet this long before asking for the next line.
+CHAT_SETTLE_SECONDS = 0.3
 
 
 def run_demo(*, chat: bool = False) -> int:
@@ -43,8 +52,9 @@ def run_demo(*, chat: bool = False) -> int:
                     reach_m=1500,
                     now=datetime.now(UTC),
                 )
-            play = _chat if chat else _script
-            return asyncio.run(_with_bot(url, engine, play))
+            if chat:
+                return asyncio.run(_with_bot(url, engine, _chat, Limits()))
+            return asyncio.run(_with_bot(url, engine, _script, SCRIPT_LIMITS))
         finally:
             engine.dispose()
 
@@ -52,40 +62,85 @@ def run_demo(*, chat: bool = False) -> int:
 Play = Callable[[RunningBot], Awaitable[int]]
 
 
-async def _with_bot(url: str, engine: Engine, play: Play) -> int:
-    async with running_bot(engine=engine, database_url=url, limits=Limits()) as running:
+async def _with_bot(url: str, engine: Engine, play: Play, limits: Limits) -> int:
+    async with running_bot(engine=engine, database_url=url, limits=limits) as running:
         return await play(running)
 
 
 async def _script(running: RunningBot) -> int:
     started = time.perf_counter()
     print("Buurtbot demo: the real bot, a local Telegram emulator and a throwaway database.")
-    print(f"Wijk: {DEMO_WIJK}. Three neighbours say hello.\n")
+    print(f"Wijk: {DEMO_WIJK}. Three neighbours get started.\n")
     scene = Scene(running.emulator, narrate=print)
 
+    # Anna answers every question: she picks her wijk and shares her location once.
     anna = scene.resident("Anna", language="nl")
     await anna.sends("/start")
     await anna.sees("Welke taal")
     await anna.presses("✓ Nederlands")
-    await anna.sees("ik praat Nederlands met je")
+    await anna.sees("In welke buurt woon je?")
+    await anna.presses(DEMO_WIJK)
+    await anna.sees("Wil je één keer je locatie delen?")
+    await anna.shares_location(*DEMO_LOCATION)
+    await anna.sees("Hoe vaak mag ik je vragen")
+    await anna.presses("Ongeveer eens per week")
+    await anna.sees("Wanneer stuur ik je liever niets?")
+    await anna.presses("Zo laten")
+    await anna.sees("Wat doe je graag voor een ander?")
+    await anna.presses("Boodschappen")
+    await anna.sees_button("✓ Boodschappen")
+    await anna.presses("Koffie en een praatje")
+    await anna.sees_button("✓ Koffie en een praatje")
+    await anna.presses("Klaar")
+    await anna.sees("Klaar, fijn dat je er bent!")
     print()
 
+    # Ben comes in through the wijk group's link and skips what he likes to skip.
     ben = scene.resident("Ben", language="en")
-    await ben.sends("/start")
+    await ben.sends(f"/start wijk_{DEMO_WIJK_CODE}")
     await ben.sees("Which language")
     await ben.presses("✓ English")
-    await ben.sees("talk to you in English")
+    await ben.sees("share your location once")
+    await ben.sends("Skip")
+    await ben.sees("How often may I ask")
+    await ben.presses("✓ About once a month")
+    await ben.sees("When would you rather not get messages?")
+    await ben.presses("Keep it as it is")
+    await ben.sees("What do you enjoy doing")
+    await ben.presses("Done")
+    await ben.sees("All done, glad you're here!")
     await ben.sends("/help")
     await ben.sees("Here is what you can do")
     print()
 
+    # Fatima switches to Dutch, types her wijk with a typo, and changes her pace afterwards.
     fatima = scene.resident("Fatima", language="en")
     await fatima.sends("/start")
     await fatima.sees("Which language")
     await fatima.presses("Nederlands")
-    await fatima.sees("ik praat Nederlands met je")
-    await fatima.sends("/help")
-    await fatima.sees("Dit kun je doen")
+    await fatima.sees("In welke buurt woon je?")
+    await fatima.sends("transval")
+    await fatima.sees("Bedoel je een van deze buurten?")
+    await fatima.presses(DEMO_WIJK)
+    await fatima.sees("Wil je één keer je locatie delen?")
+    await fatima.sends("Overslaan")
+    await fatima.sees("Hoe vaak mag ik je vragen")
+    await fatima.presses("Overslaan")
+    await fatima.sees("Wanneer stuur ik je liever niets?")
+    await fatima.presses("22:00–07:00")
+    await fatima.sees("Wat doe je graag voor een ander?")
+    await fatima.presses("Taal oefenen")
+    await fatima.sees_button("✓ Taal oefenen")
+    await fatima.presses("Klaar")
+    await fatima.sees("Klaar, fijn dat je er bent!")
+    await fatima.sends("/instellingen")
+    await fatima.sees("Je instellingen")
+    await fatima.presses("🔔 Hoe vaak")
+    await fatima.sees_button("Eén keer")
+    await fatima.presses("Eén keer")
+    await fatima.sees("Hoe vaak: Eén keer")
+    await fatima.presses("Klaar")
+    await fatima.sees("Je instellingen zijn bewaard.")
 
     people = [anna, ben, fatima]
     sent = sum(len(running.emulator.messages(p.chat_id)) for p in people)
@@ -120,14 +175,30 @@ async def _chat(running: RunningBot) -> int:
         else:
             await running.emulator.send_text(you.user, line)
 
-        def changed(before: object = before) -> bool:
-            return _snapshot(running, you) != before
-
-        try:
-            await running.emulator.wait_for(changed, CHAT_REPLY_TIMEOUT, what="a reply")
-        except EmulatorTimeoutError:
+        if not await _replied(running, you, before):
             print("(no reply)")
         _print_news(running, you, shown)
+
+
+async def _replied(running: RunningBot, person: Person, before: object) -> bool:
+    """Wait for the bot's answer, which may be several messages and edits: until something
+    changed, then until nothing more changes for CHAT_SETTLE_SECONDS."""
+    if not await _changes(running, person, before, CHAT_REPLY_TIMEOUT):
+        return False
+    while await _changes(running, person, _snapshot(running, person), CHAT_SETTLE_SECONDS):
+        pass
+    return True
+
+
+async def _changes(running: RunningBot, person: Person, snapshot: object, seconds: float) -> bool:
+    """Whether the chat changes from `snapshot` within `seconds`."""
+    try:
+        await running.emulator.wait_for(
+            lambda: _snapshot(running, person) != snapshot, seconds, what="a reply"
+        )
+    except EmulatorTimeoutError:
+        return False
+    return True
 
 
 def _snapshot(running: RunningBot, person: Person) -> list[tuple[int, int, bool]]:

@@ -11,11 +11,13 @@ from bot.settings import LANGUAGES
 LANGUAGE_PREFIX = "lang:"
 
 
-def language_keyboard(current: str) -> InlineKeyboardMarkup:
+def language_keyboard(current: str, prefix: str = LANGUAGE_PREFIX) -> InlineKeyboardMarkup:
+    """One button per language, each named in its own language; `prefix` picks the handler
+    (onboarding and /instellingen use their own, to re-check the step the press belongs to)."""
     buttons = [
         InlineKeyboardButton(
             ("✓ " if code == current else "") + t(code, "language.name"),
-            callback_data=f"{LANGUAGE_PREFIX}{code}",
+            callback_data=f"{prefix}{code}",
         )
         for code in LANGUAGES
     ]

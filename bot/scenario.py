@@ -109,15 +109,38 @@ class Person:
         self.scene.tell_news(self)
         return found[0]
 
+    async def sees_button(self, label: str, timeout: float = DEFAULT_TIMEOUT) -> MessageView:  # noqa: ASYNC109
+        """Wait until a live bot message in this chat has a button `label` (for edits that
+        change only the buttons, such as a ticked choice)."""
+        found: list[MessageView] = []
+
+        def visible() -> bool:
+            message = self._find_with_button(label)
+            if message is not None:
+                found.append(message)
+            return message is not None
+
+        await self.emulator.wait_for(
+            visible, timeout, what=f"{self.name} seeing a button {label!r}", chat=self.chat_id
+        )
+        self.scene.tell_news(self)
+        return found[-1]
+
     def last_message(self) -> MessageView:
         message = self.emulator.last_message(self.chat_id)
         assert message is not None, f"the bot has sent {self.name} nothing"
         return message
 
-    def _newest_with_button(self, label: str) -> MessageView:
+    def _find_with_button(self, label: str) -> MessageView | None:
         for message in reversed(self.emulator.messages(self.chat_id)):
             if not message.deleted and message.button(label) is not None:
                 return message
+        return None
+
+    def _newest_with_button(self, label: str) -> MessageView:
+        message = self._find_with_button(label)
+        if message is not None:
+            return message
         raise ButtonNotFoundError(
             f"no message for {self.name} has a button {label!r}\n"
             + self.emulator.transcript(self.chat_id)

@@ -90,7 +90,7 @@ class Settings(BaseSettings):
         be run in webhook mode against a local Bot API server or the emulator.
         """
         url = self.webhook_url or ""
-        if not (url.startswith("https://") or url.startswith(LOCAL_HTTP)):
+        if not url.startswith(("https://", LOCAL_HTTP)):
             raise ConfigError(
                 "Webhook mode needs BUURTBOT_WEBHOOK_URL, the public https:// address "
                 "Telegram should post updates to."

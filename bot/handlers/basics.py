@@ -1,4 +1,4 @@
-"""/start, /help, /taal and the language buttons: the first things every resident sees."""
+"""/help, /taal and the language buttons (/start and onboarding live in onboarding.py)."""
 
 from __future__ import annotations
 
@@ -17,31 +17,9 @@ from storage.db import session_scope
 
 def register(application: BotApplication, router: DialogRouter) -> None:
     private = filters.ChatType.PRIVATE
-    application.add_handler(CommandHandler("start", start, filters=private))
     application.add_handler(CommandHandler("help", show_help, filters=private))
     application.add_handler(CommandHandler("taal", choose_language, filters=private))
     application.add_handler(CallbackQueryHandler(language_chosen, pattern=f"^{LANGUAGE_PREFIX}"))
-
-
-async def start(update: Update, context: BotContext) -> None:
-    """Greet the person and ask for their language (the first onboarding step)."""
-    user, message = update.effective_user, update.effective_message
-    if user is None or message is None:
-        return
-    services = context.services
-    language = language_for(services, user)
-    with session_scope(services.engine) as session:
-        repo.ensure_resident(
-            session,
-            telegram_user_id=user.id,
-            first_name=user.first_name,
-            language=language,
-            now=services.clock(),
-        )
-    await message.reply_text(
-        t(language, "start.welcome", name=user.first_name),
-        reply_markup=language_keyboard(language),
-    )
 
 
 async def show_help(update: Update, context: BotContext) -> None:

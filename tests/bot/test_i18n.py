@@ -64,11 +64,14 @@ def keys_used_in_code() -> set[str]:
             ):
                 keys |= _literal_ids(node.args[1])
         for statement in tree.body:
-            if isinstance(statement, ast.Assign) and all(
-                isinstance(target, ast.Name) and target.id.isupper()
-                for target in statement.targets
-            ):
-                keys |= _literal_ids(statement.value)
+            if isinstance(statement, ast.Assign):
+                targets, value = statement.targets, statement.value
+            elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+                targets, value = [statement.target], statement.value
+            else:
+                continue
+            if all(isinstance(target, ast.Name) and target.id.isupper() for target in targets):
+                keys |= _literal_ids(value)
     return keys
 
 

@@ -31,7 +31,14 @@ def test_scripted_demo_plays_the_neighbourhood_and_summarises(tmp_path: Path) ->
     out = result.stdout
     assert "Anna: /start" in out
     assert "Anna presses [✓ Nederlands]" in out
-    assert "Buurtbot edits Ben: Great, I'll talk to you in English." in out
+    assert "Anna shares a location" in out
+    assert "Ben: /start wijk_transvaalbuurt" in out
+    assert "Fatima: transval" in out
+    # Each of the three finishes onboarding with a summary, in their own language.
+    assert out.count("Klaar, fijn dat je er bent! Dit heb ik bewaard:") == 2
+    assert "All done, glad you're here! This is what I kept:" in out
+    assert "📍 Area: not shared" in out
+    assert "🔔 Hoe vaak: Eén keer" in out, "Fatima changed her pace in /instellingen"
     summary = out.strip().splitlines()[-1]
     assert summary.startswith("Demo finished: 3 residents")
     assert "0 Bot API errors" in summary
@@ -44,6 +51,6 @@ def test_chat_demo_lets_a_person_type_and_press_numbered_buttons(tmp_path: Path)
     out = result.stdout
     assert "Welke taal past bij jou?" in out
     assert "   2. English" in out
-    assert "Great, I'll talk to you in English." in out
+    assert "Which neighbourhood do you live in?" in out
     assert "/taal — Choose language" in out
     assert out.rstrip().endswith("Tot ziens!")

@@ -1,0 +1,180 @@
+"""Everything stored about one person (/mijngegevens) and deleting all of it (/verwijder).
+
+A person is found by their Telegram user id: the resident row hangs off it, and so do rows
+that exist before or without a resident row (chat state, outbox messages, professional roles).
+
+What other people did about this person is theirs, not this person's: blocks by others and
+reports by others are neither exported nor revealed. On deletion those rows lose the link to
+the person (the block goes, the report stays for the moderators without a name on it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, or_, update
+from sqlmodel import Session, SQLModel, col, select
+
+from storage.models import (
+    Block,
+    ChatState,
+    Invitation,
+    OutboxMessage,
+    Post,
+    Report,
+    Resident,
+    Role,
+    Wijk,
+)
+from storage.residents import BlockedNeighbour, blocked_neighbours
+
+
+def _row(model: SQLModel, *, leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
+    return model.model_dump(mode="json", exclude=set(leave_out))
+
+
+@dataclass
+class PersonalData:
+    """One person's rows, per table, as the person may see them."""
+
+    exported_at: datetime
+    resident: Resident | None = None
+    wijk: Wijk | None = None
+    posts: list[Post] = field(default_factory=list)
+    invitations_received: list[Invitation] = field(default_factory=list)
+    invitations_on_own_posts: list[Invitation] = field(default_factory=list)
+    blocked: list[BlockedNeighbour] = field(default_factory=list)
+    reports_made: list[Report] = field(default_factory=list)
+    roles: list[tuple[Role, Wijk]] = field(default_factory=list)
+    chat_state: ChatState | None = None
+    outbox: list[OutboxMessage] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return (
+            self.resident is None
+            and not self.roles
+            and self.chat_state is None
+            and not self.outbox
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The download: keyed by table name, so every table that holds something about the
+        person is visibly accounted for. Other people's ids are left out (an invitation on
+        your post says how it went, not who it went to; a block names who you blocked)."""
+        return {
+            "exported_at": self.exported_at.isoformat(),
+            "resident": [_row(self.resident)] if self.resident else [],
+            "wijk": [_row(self.wijk, leave_out=("group_chat_id",))] if self.wijk else [],
+            "post": [_row(post) for post in self.posts],
+            "invitation": [_row(i) for i in self.invitations_received]
+            + [_row(i, leave_out=("resident_id",)) for i in self.invitations_on_own_posts],
+            "block": [{"blocked_first_name": other.first_name} for other in self.blocked],
+            "report": [_row(r, leave_out=("reported_resident_id",)) for r in self.reports_made],
+            "role": [{**_row(role), "wijk_name": wijk.name} for role, wijk in self.roles],
+            "chatstate": [_row(self.chat_state)] if self.chat_state else [],
+            "outboxmessage": [_row(message) for message in self.outbox],
+        }
+
+
+def collect(session: Session, *, telegram_user_id: int, now: datetime) -> PersonalData:
+    """Gather every row about the person with this Telegram id."""
+    data = PersonalData(
+        exported_at=now,
+        roles=[
+            (role, wijk)
+            for role, wijk in session.exec(
+                select(Role, Wijk)
+                .join(Wijk, col(Wijk.id) == col(Role.wijk_id))
+                .where(Role.telegram_user_id == telegram_user_id)
+                .order_by(col(Role.id))
+            ).all()
+        ],
+        chat_state=session.get(ChatState, telegram_user_id),
+        outbox=list(
+            session.exec(
+                select(OutboxMessage)
+                .where(OutboxMessage.chat_id == telegram_user_id)
+                .order_by(col(OutboxMessage.id))
+            ).all()
+        ),
+    )
+    resident = session.exec(
+        select(Resident).where(Resident.telegram_user_id == telegram_user_id)
+    ).first()
+    if resident is None or resident.id is None:
+        return data
+    data.resident = resident
+    data.wijk = None if resident.wijk_id is None else session.get(Wijk, resident.wijk_id)
+    data.posts = list(
+        session.exec(
+            select(Post).where(Post.resident_id == resident.id).order_by(col(Post.id))
+        ).all()
+    )
+    data.invitations_received = list(
+        session.exec(
+            select(Invitation)
+            .where(Invitation.resident_id == resident.id)
+            .order_by(col(Invitation.id))
+        ).all()
+    )
+    data.invitations_on_own_posts = list(
+        session.exec(
+            select(Invitation)
+            .where(col(Invitation.post_id).in_(_post_ids(session, resident.id)))
+            .order_by(col(Invitation.id))
+        ).all()
+    )
+    data.blocked = blocked_neighbours(session, blocker_id=resident.id)
+    data.reports_made = list(
+        session.exec(
+            select(Report).where(Report.reporter_id == resident.id).order_by(col(Report.id))
+        ).all()
+    )
+    return data
+
+
+def _post_ids(session: Session, resident_id: int) -> list[int]:
+    return [
+        post_id
+        for post_id in session.exec(select(Post.id).where(Post.resident_id == resident_id)).all()
+        if post_id is not None
+    ]
+
+
+def delete_person(session: Session, *, telegram_user_id: int) -> None:
+    """Delete everything about the person; reports stay for the moderators, without them.
+
+    Children first, so foreign keys hold at every step on both SQLite and PostgreSQL.
+    """
+    session.execute(delete(ChatState).where(col(ChatState.chat_id) == telegram_user_id))
+    session.execute(delete(OutboxMessage).where(col(OutboxMessage.chat_id) == telegram_user_id))
+    session.execute(delete(Role).where(col(Role.telegram_user_id) == telegram_user_id))
+    resident = session.exec(
+        select(Resident).where(Resident.telegram_user_id == telegram_user_id)
+    ).first()
+    if resident is None or resident.id is None:
+        return
+    person = resident.id
+    post_ids = _post_ids(session, person)
+    session.execute(
+        update(Report).where(col(Report.reporter_id) == person).values(reporter_id=None)
+    )
+    session.execute(
+        update(Report)
+        .where(col(Report.reported_resident_id) == person)
+        .values(reported_resident_id=None)
+    )
+    session.execute(update(Report).where(col(Report.post_id).in_(post_ids)).values(post_id=None))
+    session.execute(
+        delete(Invitation).where(
+            or_(col(Invitation.resident_id) == person, col(Invitation.post_id).in_(post_ids))
+        )
+    )
+    session.execute(delete(Post).where(col(Post.resident_id) == person))
+    session.execute(
+        delete(Block).where(or_(col(Block.blocker_id) == person, col(Block.blocked_id) == person))
+    )
+    session.execute(delete(Resident).where(col(Resident.id) == person))

@@ -1,0 +1,55 @@
+"""The pieces onboarding and /instellingen share: button data, join links, choice labels."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.handlers.onboarding import StartLink, parse_start_link
+from bot.handlers.preferences import PACE_LABELS, pace_rows, split_callback
+from bot.i18n import t
+from storage.models import Pace
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ("ob:pace:weekly", ("pace", "weekly")),
+        ("ob:likes:small_jobs", ("likes", "small_jobs")),
+        ("ob:quiet:2200-0700", ("quiet", "2200-0700")),
+        ("ob:wijk:12", ("wijk", "12")),
+        ("ob:pace:", None),
+        ("ob::weekly", None),
+        ("ob:pace", None),
+        ("ob:", None),
+        ("set:pace:weekly", None),
+        (None, None),
+    ],
+)
+def test_button_data_splits_into_step_and_value(
+    data: str | None, expected: tuple[str, str] | None
+) -> None:
+    assert split_callback(data, "ob:") == expected
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["wijk_transvaalbuurt"], StartLink("wijk", "transvaalbuurt")),
+        (["event_12"], StartLink("event", "12")),
+        (["wijk_"], StartLink()),
+        (["something"], StartLink()),
+        ([], StartLink()),
+        (None, StartLink()),
+    ],
+)
+def test_deep_link_payloads_are_recognised(args: list[str] | None, expected: StartLink) -> None:
+    assert parse_start_link(args) == expected
+
+
+def test_every_pace_has_a_label_and_a_button_in_both_languages() -> None:
+    assert set(PACE_LABELS) == {pace.value for pace in Pace}
+    for language in ("nl", "en"):
+        rows = pace_rows("set:", language, Pace.MONTHLY.value)
+        assert [row[0].callback_data for row in rows] == [f"set:pace:{p.value}" for p in Pace]
+        assert rows[2][0].text == "✓ " + t(language, "pref.pace.monthly")
+        assert all(len(str(row[0].callback_data).encode()) <= 64 for row in rows)

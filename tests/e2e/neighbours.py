@@ -1,0 +1,98 @@
+"""Helpers for scenarios that start from residents already in the database (made with
+tests/storage/neighbourhood.py) instead of going through onboarding and posting."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.context import BotContext
+from bot.harness import RunningBot
+from bot.keyboards import block_post_author_button, report_post_button
+from bot.scenario import Person
+from storage.db import session_scope
+from storage.models import Resident, Wijk
+from tests.storage.neighbourhood import add_resident
+
+
+class Clock:
+    """A clock the test moves by hand; the bot reads it through Services.clock."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def has_started(running: RunningBot, person: Person) -> None:
+    """The person opened the bot before (as every resident in the database did), so the bot
+    may write to them first."""
+    running.emulator.chat(person.user.id).started = True
+
+
+def resident_for(
+    running: RunningBot, person: Person, wijk: Wijk | None, now: datetime, **fields: object
+) -> int:
+    """An onboarded resident in `wijk` for a simulated person; returns the resident id."""
+    has_started(running, person)
+    with session_scope(running.engine) as session:
+        resident = add_resident(
+            session,
+            telegram_user_id=person.user.id,
+            first_name=person.name,
+            wijk=wijk,
+            now=now,
+            language=person.user.language_code or "nl",
+            **fields,
+        )
+        assert resident.id is not None
+        return resident.id
+
+
+def resident(running: RunningBot, resident_id: int) -> Resident:
+    with session_scope(running.engine) as session:
+        found = session.get(Resident, resident_id)
+        assert found is not None
+        return found
+
+
+async def bot_sends(
+    running: RunningBot, person: Person, text: str, *buttons: InlineKeyboardButton
+) -> None:
+    """Make the bot send `person` a message with these buttons, as another flow would (a post
+    in a list, an invitation); a button with made-up data stands in for a forged one."""
+    markup = InlineKeyboardMarkup([list(buttons)]) if buttons else None
+    await running.application.bot.send_message(person.chat_id, text, reply_markup=markup)
+    await person.sees(text)
+
+
+async def shows_post(running: RunningBot, person: Person, post_id: int, text: str) -> None:
+    """A post as the posting flows show it: its text with Block and Report buttons."""
+    language = person.user.language_code or "nl"
+    await bot_sends(
+        running,
+        person,
+        text,
+        block_post_author_button(language, post_id),
+        report_post_button(language, post_id),
+    )
+
+
+def bot_context(running: RunningBot) -> BotContext:
+    """A handler context outside any update, like a scheduled job has."""
+    return BotContext(running.application)
+
+
+async def sees_times(running: RunningBot, person: Person, contains: str, times: int) -> None:
+    """Wait until `times` bot messages for the person contain `contains` (`sees` is satisfied
+    by an older one; this waits for the new answer to a repeated action)."""
+
+    def counted() -> bool:
+        messages = running.emulator.messages(person.chat_id)
+        return sum(contains in message.content for message in messages) >= times
+
+    await running.emulator.wait_for(
+        counted, 5.0, what=f"{person.name} seeing {contains!r} {times}x", chat=person.chat_id
+    )

@@ -1,0 +1,208 @@
+"""Residents, posts and invitations written straight into the database, for tests that must not
+depend on the onboarding and posting dialogs; and a scan for anything left of a person."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Integer, select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel
+
+from matching.area import area_cell
+from storage import repo
+from storage.db import session_scope
+from storage.models import Invitation, OutboxMessage, Post, PostKind, Resident, RoleKind, Wijk
+from storage.moderation import add_block, report_post
+
+# Somewhere in Amsterdam-Oost; its area cell is what onboarding would store.
+OOST = (52.3560, 4.9270)
+
+
+def add_wijk(session: Session, name: str, now: datetime) -> Wijk:
+    return repo.add_wijk(session, name=name, center_cell=None, reach_m=1500, now=now)
+
+
+def add_resident(
+    session: Session,
+    *,
+    telegram_user_id: int,
+    first_name: str,
+    wijk: Wijk | None,
+    now: datetime,
+    language: str = "nl",
+    **fields: Any,
+) -> Resident:
+    """An onboarded resident of `wijk` (fields override any column)."""
+    resident = Resident(
+        telegram_user_id=telegram_user_id,
+        first_name=first_name,
+        language=language,
+        wijk_id=None if wijk is None else wijk.id,
+        area_cell=area_cell(*OOST),
+        onboarded=True,
+        created_at=now,
+        updated_at=now,
+        **fields,
+    )
+    session.add(resident)
+    session.flush()
+    return resident
+
+
+def add_post(
+    session: Session,
+    author: Resident,
+    text: str,
+    now: datetime,
+    *,
+    kind: PostKind = PostKind.REQUEST,
+    category: str = "groceries",
+    **fields: Any,
+) -> Post:
+    assert author.id is not None
+    assert author.wijk_id is not None
+    post = Post(
+        resident_id=author.id,
+        wijk_id=author.wijk_id,
+        kind=kind.value,
+        category=category,
+        text=text,
+        area_cell=author.area_cell,
+        created_at=now,
+        updated_at=now,
+        **fields,
+    )
+    session.add(post)
+    session.flush()
+    return post
+
+
+def add_invitation(session: Session, post: Post, invitee: Resident, now: datetime) -> Invitation:
+    assert post.id is not None
+    assert invitee.id is not None
+    invitation = Invitation(post_id=post.id, resident_id=invitee.id, sent_at=now)
+    session.add(invitation)
+    session.flush()
+    return invitation
+
+
+@dataclass(frozen=True)
+class Traces:
+    """What identifies one person in the database."""
+
+    telegram_user_id: int
+    resident_id: int
+    words: tuple[str, ...]  # first name, post texts: any text column containing one is a leak
+
+
+def _references_resident(column: Any) -> bool:
+    if column.table.name == "resident" and column.name == "id":
+        return True
+    return any(key.column.table.name == "resident" for key in column.foreign_keys)
+
+
+def _points_at(column: Any, value: object, traces: Traces) -> bool:
+    if _references_resident(column) and value == traces.resident_id:
+        return True
+    if isinstance(column.type, Integer) and value == traces.telegram_user_id:
+        return True
+    return any(word in str(value) for word in traces.words)
+
+
+def leftovers(engine: Engine, traces: Traces) -> list[str]:
+    """Every (table, column, value) that still points at the person, across ALL tables.
+
+    Tables are found from the metadata, so a table added later is checked without changing
+    this test helper.
+    """
+    found: list[str] = []
+    with session_scope(engine) as session:
+        for table in SQLModel.metadata.sorted_tables:
+            for row in session.execute(select(table)).mappings():
+                for column in table.columns:
+                    value = row[column.name]
+                    if value is None:
+                        continue
+                    if _points_at(column, value, traces):
+                        found.append(f"{table.name}.{column.name}={value!r}")
+    return found
+
+
+# --- one resident who touches every table ----------------------------------------------------
+
+BEN_ID = 7002
+CARLA_ID = 7003
+REQUEST = "Wie leent mij een trapladder op zaterdag?"
+OFFER = "Ik bak graag appeltaart voor de buren"
+BEN_POST = "Wie gaat er mee wandelen?"
+
+
+@dataclass(frozen=True)
+class RichNeighbourhood:
+    traces: Traces
+    ben_post_id: int
+    ben_id: int
+    carla_id: int
+
+
+def build_rich_resident(
+    engine: Engine, now: datetime, *, telegram_user_id: int, language: str = "nl"
+) -> RichNeighbourhood:
+    """Zerlinde touches every table: posts, invitations both ways, blocks both ways, reports
+    both ways, a dialog in progress, an outbox message and a professional role. Ben and Carla
+    live in the same wijk."""
+    with session_scope(engine) as session:
+        wijk = add_wijk(session, "Transvaalbuurt", now)
+        zerlinde = add_resident(
+            session,
+            telegram_user_id=telegram_user_id,
+            first_name="Zerlinde",
+            wijk=wijk,
+            now=now,
+            language=language,
+            likes=["groceries", "cooking"],
+        )
+        ben = add_resident(session, telegram_user_id=BEN_ID, first_name="Ben", wijk=wijk, now=now)
+        carla = add_resident(
+            session, telegram_user_id=CARLA_ID, first_name="Carla", wijk=wijk, now=now
+        )
+        request = add_post(session, zerlinde, REQUEST, now)
+        add_post(session, zerlinde, OFFER, now, kind=PostKind.OFFER, category="cooking")
+        ben_post = add_post(session, ben, BEN_POST, now)
+        add_invitation(session, request, ben, now)
+        add_invitation(session, ben_post, zerlinde, now)
+        assert zerlinde.id
+        assert ben.id
+        assert carla.id
+        assert ben_post.id
+        add_block(session, blocker_id=zerlinde.id, blocked_id=carla.id, now=now)
+        add_block(session, blocker_id=ben.id, blocked_id=zerlinde.id, now=now)
+        report_post(session, reporter=zerlinde, post=ben_post, reason="spam", now=now)
+        report_post(session, reporter=carla, post=request, reason="unkind", now=now)
+        repo.save_chat_state(
+            session,
+            chat_id=telegram_user_id,
+            flow="posting",
+            step="confirm",
+            data={"t": OFFER},
+            now=now,
+        )
+        session.add(OutboxMessage(chat_id=telegram_user_id, text="Hoi Zerlinde, Ben helpt graag."))
+        session.add(OutboxMessage(chat_id=BEN_ID, text="Hoi Ben"))
+        repo.grant_role(
+            session,
+            telegram_user_id=telegram_user_id,
+            kind=RoleKind.BUURTWERKER,
+            wijk=wijk,
+            now=now,
+        )
+        repo.claim_update(session, update_id=123, now=now)
+        return RichNeighbourhood(
+            Traces(telegram_user_id, zerlinde.id, ("Zerlinde", REQUEST, OFFER)),
+            ben_post_id=ben_post.id,
+            ben_id=ben.id,
+            carla_id=carla.id,
+        )

@@ -1,0 +1,117 @@
+"""Blocks and reports: who may act on which post or invitation, and idempotent rows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from storage.db import session_scope
+from storage.models import Block, Report
+from storage.moderation import (
+    Refusal,
+    add_block,
+    author_of_post_in_view,
+    block_target,
+    post_in_view,
+    report_post,
+    reportable_post,
+    responder_to_own_post,
+)
+from tests.storage.neighbourhood import add_invitation, add_post, add_resident, add_wijk
+
+
+def test_posts_are_in_view_only_within_the_wijk(engine: Engine, now: datetime) -> None:
+    with session_scope(engine) as session:
+        oost, west = add_wijk(session, "Oost", now), add_wijk(session, "West", now)
+        anna = add_resident(session, telegram_user_id=1, first_name="Anna", wijk=oost, now=now)
+        ben = add_resident(session, telegram_user_id=2, first_name="Ben", wijk=oost, now=now)
+        wim = add_resident(session, telegram_user_id=3, first_name="Wim", wijk=west, now=now)
+        nomad = add_resident(session, telegram_user_id=4, first_name="Noor", wijk=None, now=now)
+        post = add_post(session, anna, "Wie helpt met de tuin?", now)
+        assert post.id is not None
+        assert post_in_view(session, post_id=post.id, viewer=ben) is post
+        assert post_in_view(session, post_id=post.id, viewer=wim) is None
+        assert post_in_view(session, post_id=post.id, viewer=nomad) is None
+        assert post_in_view(session, post_id=post.id + 1000, viewer=ben) is None
+        assert author_of_post_in_view(session, post_id=post.id, viewer=ben) is anna
+        assert author_of_post_in_view(session, post_id=post.id, viewer=anna) is anna
+
+
+def test_only_the_author_may_name_who_responded(engine: Engine, now: datetime) -> None:
+    with session_scope(engine) as session:
+        oost = add_wijk(session, "Oost", now)
+        anna = add_resident(session, telegram_user_id=1, first_name="Anna", wijk=oost, now=now)
+        ben = add_resident(session, telegram_user_id=2, first_name="Ben", wijk=oost, now=now)
+        carla = add_resident(session, telegram_user_id=3, first_name="Carla", wijk=oost, now=now)
+        invitation = add_invitation(session, add_post(session, anna, "Koffie?", now), ben, now)
+        assert invitation.id is not None
+        assert responder_to_own_post(session, invitation_id=invitation.id, author=anna) is ben
+        assert responder_to_own_post(session, invitation_id=invitation.id, author=carla) is None
+        assert responder_to_own_post(session, invitation_id=invitation.id, author=ben) is None
+        assert responder_to_own_post(session, invitation_id=999, author=anna) is None
+
+
+def test_a_block_is_made_once_and_never_against_oneself(engine: Engine, now: datetime) -> None:
+    with session_scope(engine) as session:
+        oost = add_wijk(session, "Oost", now)
+        anna = add_resident(session, telegram_user_id=1, first_name="Anna", wijk=oost, now=now)
+        ben = add_resident(session, telegram_user_id=2, first_name="Ben", wijk=oost, now=now)
+        carla = add_resident(session, telegram_user_id=3, first_name="Carla", wijk=oost, now=now)
+        assert anna.id
+        assert ben.id
+        assert carla.id
+        assert add_block(session, blocker_id=anna.id, blocked_id=ben.id, now=now)
+        assert not add_block(session, blocker_id=anna.id, blocked_id=ben.id, now=now)
+        assert add_block(session, blocker_id=carla.id, blocked_id=anna.id, now=now)
+        with pytest.raises(ValueError, match="themselves"):
+            add_block(session, blocker_id=anna.id, blocked_id=anna.id, now=now)
+        pairs = session.exec(select(Block.blocker_id, Block.blocked_id).order_by(Block.id))
+        assert list(pairs) == [(anna.id, ben.id), (carla.id, anna.id)]
+
+
+def test_a_report_names_the_post_its_author_and_wijk_once(engine: Engine, now: datetime) -> None:
+    with session_scope(engine) as session:
+        oost = add_wijk(session, "Oost", now)
+        anna = add_resident(session, telegram_user_id=1, first_name="Anna", wijk=oost, now=now)
+        ben = add_resident(session, telegram_user_id=2, first_name="Ben", wijk=oost, now=now)
+        post = add_post(session, anna, "Koop nu goedkope horloges", now)
+        first = report_post(
+            session, reporter=ben, post=post, reason="  veel   te \n veel ", now=now
+        )
+        again = report_post(session, reporter=ben, post=post, reason="spam", now=now)
+        assert again.id == first.id
+        stored = session.exec(select(Report)).one()
+        assert (stored.wijk_id, stored.reporter_id, stored.post_id) == (oost.id, ben.id, post.id)
+        assert stored.reported_resident_id == anna.id
+        assert stored.reason == "veel te veel"
+        assert stored.status == "open"
+
+
+def test_block_and_report_targets_say_why_not(engine: Engine, now: datetime) -> None:
+    with session_scope(engine) as session:
+        oost, west = add_wijk(session, "Oost", now), add_wijk(session, "West", now)
+        anna = add_resident(session, telegram_user_id=1, first_name="Anna", wijk=oost, now=now)
+        ben = add_resident(session, telegram_user_id=2, first_name="Ben", wijk=oost, now=now)
+        add_resident(session, telegram_user_id=3, first_name="Wim", wijk=west, now=now)
+        post = add_post(session, anna, "Wie helpt met de tuin?", now)
+        invitation = add_invitation(session, post, ben, now)
+        assert post.id is not None
+        assert invitation.id is not None
+        assert block_target(session, telegram_user_id=2, kind="p", ref_id=post.id) == (ben, anna)
+        assert block_target(session, telegram_user_id=1, kind="i", ref_id=invitation.id) == (
+            anna,
+            ben,
+        )
+        assert block_target(session, telegram_user_id=1, kind="p", ref_id=post.id) is Refusal.OWN
+        for who, kind in ((3, "p"), (9, "p"), (2, "i"), (2, "x")):
+            assert (
+                block_target(session, telegram_user_id=who, kind=kind, ref_id=post.id)
+                is Refusal.UNAVAILABLE
+            )
+        assert reportable_post(session, telegram_user_id=2, post_id=post.id) == (ben, post)
+        assert reportable_post(session, telegram_user_id=1, post_id=post.id) is Refusal.OWN
+        assert reportable_post(session, telegram_user_id=3, post_id=post.id) is Refusal.UNAVAILABLE
+        assert reportable_post(session, telegram_user_id=9, post_id=post.id) is Refusal.UNAVAILABLE

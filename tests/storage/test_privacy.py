@@ -1,0 +1,132 @@
+"""/mijngegevens and /verwijder at the storage level: everything is exported, nothing remains."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from storage import repo
+from storage.db import session_scope
+from storage.models import (
+    Block,
+    Invitation,
+    OutboxMessage,
+    Post,
+    ProcessedUpdate,
+    Report,
+    Resident,
+    Role,
+    RoleKind,
+)
+from storage.privacy import collect, delete_person
+from tests.storage.neighbourhood import (
+    BEN_ID,
+    OFFER,
+    REQUEST,
+    add_wijk,
+    build_rich_resident,
+    leftovers,
+)
+
+ZERLINDE_ID = 7001
+
+
+def tables_of(findings: list[str]) -> set[str]:
+    return {finding.split(".", 1)[0] for finding in findings}
+
+
+def test_the_scan_sees_the_person_in_every_table_that_references_them(
+    engine: Engine, now: datetime
+) -> None:
+    rich = build_rich_resident(engine, now, telegram_user_id=ZERLINDE_ID)
+    found = tables_of(leftovers(engine, rich.traces))
+    assert found >= {
+        "resident",
+        "post",
+        "invitation",
+        "block",
+        "report",
+        "chatstate",
+        "outboxmessage",
+        "role",
+    }
+
+
+def test_the_export_covers_every_table_that_references_the_person(
+    engine: Engine, now: datetime
+) -> None:
+    rich = build_rich_resident(engine, now, telegram_user_id=ZERLINDE_ID)
+    with session_scope(engine) as session:
+        exported = collect(session, telegram_user_id=ZERLINDE_ID, now=now).to_json()
+    json.dumps(exported)  # a valid JSON document
+    filled = {table for table, rows in exported.items() if rows and table != "exported_at"}
+    assert tables_of(leftovers(engine, rich.traces)) <= filled
+    assert exported["resident"][0]["likes"] == ["groceries", "cooking"]
+    assert [post["text"] for post in exported["post"]] == [REQUEST, OFFER]
+    assert exported["role"][0]["wijk_name"] == "Transvaalbuurt"
+
+
+def test_the_export_does_not_reveal_what_others_did(engine: Engine, now: datetime) -> None:
+    build_rich_resident(engine, now, telegram_user_id=ZERLINDE_ID)
+    with session_scope(engine) as session:
+        exported = collect(session, telegram_user_id=ZERLINDE_ID, now=now).to_json()
+    # Ben blocked Zerlinde and Carla reported her: neither shows.
+    assert exported["block"] == [{"blocked_first_name": "Carla"}]
+    assert [report["reason"] for report in exported["report"]] == ["spam"]
+    assert all("reported_resident_id" not in report for report in exported["report"])
+    on_own_post = [i for i in exported["invitation"] if "resident_id" not in i]
+    assert len(on_own_post) == 1, "who was invited to your post is not yours to know"
+    assert "Ben" not in json.dumps(exported["invitation"])
+
+
+def test_someone_unknown_has_an_empty_export(engine: Engine, now: datetime) -> None:
+    with session_scope(engine) as session:
+        data = collect(session, telegram_user_id=424242, now=now)
+    assert data.is_empty
+    assert data.to_json()["resident"] == []
+
+
+def test_deleting_leaves_nothing_of_the_person_in_any_table(engine: Engine, now: datetime) -> None:
+    rich = build_rich_resident(engine, now, telegram_user_id=ZERLINDE_ID)
+    with session_scope(engine) as session:
+        delete_person(session, telegram_user_id=ZERLINDE_ID)
+    assert leftovers(engine, rich.traces) == []
+
+
+def test_deleting_keeps_other_peoples_things(engine: Engine, now: datetime) -> None:
+    rich = build_rich_resident(engine, now, telegram_user_id=ZERLINDE_ID)
+    with session_scope(engine) as session:
+        delete_person(session, telegram_user_id=ZERLINDE_ID)
+    with session_scope(engine) as session:
+        residents = session.exec(select(Resident.first_name).order_by(Resident.id)).all()
+        assert list(residents) == ["Ben", "Carla"]
+        assert [p.id for p in session.exec(select(Post)).all()] == [rich.ben_post_id]
+        assert session.exec(select(Invitation)).all() == []
+        assert session.exec(select(Block)).all() == []
+        reports = session.exec(select(Report).order_by(Report.id)).all()
+        # Zerlinde's report of Ben's post stays, anonymous; Carla's report about her stays
+        # for the moderators with no post and no person behind it.
+        assert [(r.reporter_id, r.post_id, r.reported_resident_id) for r in reports] == [
+            (None, rich.ben_post_id, rich.ben_id),
+            (rich.carla_id, None, None),
+        ]
+        assert [m.chat_id for m in session.exec(select(OutboxMessage)).all()] == [BEN_ID]
+        assert session.exec(select(Role)).all() == []
+        assert session.get(ProcessedUpdate, 123) is not None
+
+
+def test_deleting_someone_with_only_a_role_and_a_dialog(engine: Engine, now: datetime) -> None:
+    with session_scope(engine) as session:
+        wijk = add_wijk(session, "Dapperbuurt", now)
+        repo.grant_role(
+            session, telegram_user_id=ZERLINDE_ID, kind=RoleKind.ORGANISER, wijk=wijk, now=now
+        )
+        repo.save_chat_state(session, chat_id=ZERLINDE_ID, flow="x", step="y", data={}, now=now)
+    with session_scope(engine) as session:
+        assert not collect(session, telegram_user_id=ZERLINDE_ID, now=now).is_empty
+        delete_person(session, telegram_user_id=ZERLINDE_ID)
+    with session_scope(engine) as session:
+        assert collect(session, telegram_user_id=ZERLINDE_ID, now=now).is_empty
