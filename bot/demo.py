@@ -70,7 +70,10 @@ async def _with_bot(url: str, engine: Engine, play: Play, limits: Limits) -> int
 async def _script(running: RunningBot) -> int:
     started = time.perf_counter()
     print("Buurtbot demo: the real bot, a local Telegram emulator and a throwaway database.")
-    print(f"Wijk: {DEMO_WIJK}. Three neighbours get started.\n")
+    print(
+        f"Wijk: {DEMO_WIJK}. Three neighbours get started, then one asks, one offers "
+        "and one looks around.\n"
+    )
     scene = Scene(running.emulator, narrate=print)
 
     # Anna answers every question: she picks her wijk and shares her location once.
@@ -141,6 +144,47 @@ async def _script(running: RunningBot) -> int:
     await fatima.sees("Hoe vaak: Eén keer")
     await fatima.presses("Klaar")
     await fatima.sees("Je instellingen zijn bewaard.")
+
+    print()
+
+    # Anna asks in her own words; the bot reads the category and the day from them.
+    await anna.sends("/vraag")
+    await anna.sees("Wat kan een buur voor je doen?")
+    await anna.sends("Wie kan zaterdag mijn boodschapen doen? Mijn knie doet pijn.")
+    await anna.sees("Klopt dat?")
+    await anna.presses("✓ Ja, klopt")
+    await anna.sees("Wanneer?")
+    await anna.presses("✓ Ja, klopt")
+    await anna.sees("Zo komt het in de buurt te staan")
+    await anna.presses("✅ Plaatsen")
+    await anna.sees("Je vraag staat erin!")
+    print()
+
+    # Ben offers something of his own.
+    await ben.sends("/aanbod")
+    await ben.sees("What would you like to offer?")
+    await ben.sends("I have a ladder to lend, just ask")
+    await ben.sees("Is that right?")
+    await ben.presses("✓ Yes, that's right")
+    await ben.sees("When would suit?")
+    await ben.presses("Any time")
+    await ben.sees("This is how neighbours will see it")
+    await ben.presses("✅ Post")
+    await ben.sees("Your offer is up")
+    print()
+
+    # Fatima looks around and offers Anna a hand; Anna hears about it.
+    await fatima.sends("/buurt")
+    await fatima.sees("Open in je buurt")
+    await fatima.presses("1. Spullen lenen")
+    await fatima.sees_button("◀ Terug naar de lijst")
+    await fatima.presses("◀ Terug naar de lijst")
+    await fatima.sees_button("2. Boodschappen")
+    await fatima.presses("2. Boodschappen")
+    await fatima.sees_button("🙋 Ik kan helpen")
+    await fatima.presses("🙋 Ik kan helpen")
+    await fatima.sees("Ik laat Anna weten dat je wilt helpen.")
+    await anna.sees("Goed nieuws: Fatima uit de buurt wil je helpen")
 
     people = [anna, ben, fatima]
     sent = sum(len(running.emulator.messages(p.chat_id)) for p in people)

@@ -39,6 +39,12 @@ def test_scripted_demo_plays_the_neighbourhood_and_summarises(tmp_path: Path) ->
     assert "All done, glad you're here! This is what I kept:" in out
     assert "📍 Area: not shared" in out
     assert "🔔 Hoe vaak: Eén keer" in out, "Fatima changed her pace in /instellingen"
+    # A request and an offer are posted, found with /buurt, and Anna hears of Fatima's help.
+    assert "Je vraag staat erin!" in out
+    assert "Your offer is up, thank you!" in out
+    assert "Fatima: /buurt" in out
+    assert "Open in je buurt (1–2 van 2)" in out
+    assert "Buurtbot → Anna: Goed nieuws: Fatima uit de buurt wil je helpen" in out
     summary = out.strip().splitlines()[-1]
     assert summary.startswith("Demo finished: 3 residents")
     assert "0 Bot API errors" in summary
