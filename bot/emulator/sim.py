@@ -464,8 +464,24 @@ class Simulation:
 
     def last_message(self, chat: ChatRef) -> MessageView | None:
         """The bot's most recent message in ``chat`` that is not deleted."""
-        alive = [m for m in self.messages(chat) if not m.deleted]
-        return alive[-1] if alive else None
+        # Only the newest message is turned into a view: waits poll this on every change.
+        for stored in reversed(self.chat(chat).messages.values()):
+            if stored.from_bot and not stored.deleted:
+                return stored.view()
+        return None
+
+    def peek_last(self, chat: ChatRef) -> tuple[str, tuple[str, ...]] | None:
+        """Text (or caption) and button labels of the bot's newest live message in ``chat``.
+
+        A cheap read without copying the message, for waits that poll many chats often
+        (benchmarks); use `last_message` for a full snapshot.
+        """
+        for stored in reversed(self.chat(chat).messages.values()):
+            if stored.from_bot and not stored.deleted:
+                rows = stored.reply_markup["inline_keyboard"] if stored.reply_markup else []
+                labels = tuple(str(button["text"]) for row in rows for button in row)
+                return stored.text or stored.caption or "", labels
+        return None
 
     def callback_answer(self, query_id: str) -> CallbackAnswer | None:
         return self._query(query_id).answer

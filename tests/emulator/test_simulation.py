@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+import telegram
 
 from bot.emulator import (
     ButtonNotFoundError,
@@ -253,3 +254,19 @@ async def test_wait_until_idle(emu: Emulator, api: Api, anna: SimUser) -> None:
     await api.ok("getUpdates", offset=update["update_id"] + 1)
     await waiter
     assert emu.pending_updates == 0
+
+
+async def test_peek_last_gives_the_newest_live_text_and_buttons(emu: Emulator) -> None:
+    anna = emu.add_user("Anna")
+    await emu.send_text(anna, "/start")
+    assert emu.peek_last(anna) is None
+    bot = telegram.Bot(emu.token, base_url=emu.base_url)
+    keyboard = telegram.InlineKeyboardMarkup(
+        [[telegram.InlineKeyboardButton("Ja", callback_data="y")]]
+    )
+    first = await bot.send_message(anna.id, "<b>Hoi</b>", parse_mode="HTML")
+    second = await bot.send_message(anna.id, "Klopt dat?", reply_markup=keyboard)
+    assert emu.peek_last(anna) == ("Klopt dat?", ("Ja",))
+    await bot.delete_message(anna.id, second.message_id)
+    assert emu.peek_last(anna) == ("Hoi", ())
+    assert first.text == "Hoi"
