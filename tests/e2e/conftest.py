@@ -1,4 +1,5 @@
-"""End-to-end fixtures: the real Application polling the local emulator over HTTP."""
+"""End-to-end fixtures: the real Application polling the local emulator over HTTP, on a clock
+the test controls (so "zaterdag", pause dates and time windows are known in advance)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,19 @@ from sqlalchemy.engine import Engine
 from bot.emulator import Limits
 from bot.harness import RunningBot, running_bot
 from bot.scenario import Scene
+from tests.e2e.neighbours import NOW, Clock
 
 
 @pytest.fixture
-async def running(engine: Engine, database_url: str) -> AsyncIterator[RunningBot]:
-    async with running_bot(engine=engine, database_url=database_url, limits=Limits()) as bot:
+def clock() -> Clock:
+    return Clock(NOW)
+
+
+@pytest.fixture
+async def running(engine: Engine, database_url: str, clock: Clock) -> AsyncIterator[RunningBot]:
+    async with running_bot(
+        engine=engine, database_url=database_url, limits=Limits(), clock=clock
+    ) as bot:
         yield bot
 
 

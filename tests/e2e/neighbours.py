@@ -3,7 +3,7 @@ tests/storage/neighbourhood.py) instead of going through onboarding and posting.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -14,6 +14,8 @@ from bot.scenario import Person
 from storage.db import session_scope
 from storage.models import Resident, Wijk
 from tests.storage.neighbourhood import add_resident
+
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # a Wednesday, 10:00 in Amsterdam
 
 
 class Clock:

@@ -3,8 +3,6 @@ button presses, and what ended up in the database."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlmodel import col, select
 
 from bot.emulator import CallbackAnswer, MessageView
@@ -15,7 +13,7 @@ from storage.db import session_scope
 from storage.models import ChatState, Invitation, Post
 
 # Wednesday 25 November 2026, 10:00 in Amsterdam: "zaterdag" is the 28th.
-NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+from tests.e2e.neighbours import NOW  # noqa: F401  (re-exported for the posting tests)
 
 
 async def forge_press(

@@ -5,23 +5,21 @@ nothing."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 
 import h3
 import pytest
-from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from bot.emulator import Limits, MessageView
-from bot.harness import RunningBot, running_bot
+from bot.emulator import MessageView
+from bot.harness import RunningBot
 from bot.i18n import t
 from bot.scenario import Person, Scene
 from matching.area import area_cell
 from storage.db import session_scope
 from storage.models import Block, Post, PostKind, Resident, Wijk
-from tests.e2e.neighbours import Clock, resident_for
+from tests.e2e.neighbours import resident_for
 from tests.e2e.posting_helpers import (
     NOW,
     all_invitations,
@@ -38,19 +36,6 @@ TWO_KM = str(h3.grid_ring(HOME, 2)[0])
 FOUR_KM = str(h3.grid_ring(HOME, 5)[0])
 GONE = "Dit bericht staat er niet meer."
 STALE = "Deze knop werkt niet meer"
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(NOW)
-
-
-@pytest.fixture
-async def running(engine: Engine, database_url: str, clock: Clock) -> AsyncIterator[RunningBot]:
-    async with running_bot(
-        engine=engine, database_url=database_url, limits=Limits(), clock=clock
-    ) as bot:
-        yield bot
 
 
 @dataclass

@@ -6,23 +6,21 @@ own commands keep working; blocks and reports are checked against the database o
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
-from sqlalchemy.engine import Engine
 from sqlmodel import select
 from telegram import InlineKeyboardButton
 
-from bot.emulator import Limits
-from bot.harness import RunningBot, running_bot
+from bot.harness import RunningBot
 from bot.keyboards import block_responder_button
 from bot.notify import notify
 from bot.scenario import Person, Scene
 from storage.db import session_scope
 from storage.models import Block, ChatState, Report, Role, RoleKind, Wijk
 from tests.e2e.neighbours import (
+    NOW,
     Clock,
     bot_context,
     bot_sends,
@@ -33,22 +31,7 @@ from tests.e2e.neighbours import (
 )
 from tests.storage.neighbourhood import add_invitation, add_post, add_wijk
 
-NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # a Wednesday
 BEN_POST = "Wie gaat er zaterdag mee wandelen in het park?"
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(NOW)
-
-
-@pytest.fixture
-async def running(engine: Engine, database_url: str, clock: Clock) -> AsyncIterator[RunningBot]:
-    """The bot on a clock the test controls, so pause dates are known."""
-    async with running_bot(
-        engine=engine, database_url=database_url, limits=Limits(), clock=clock
-    ) as bot:
-        yield bot
 
 
 @dataclass

@@ -4,20 +4,18 @@ nothing."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from sqlalchemy.engine import Engine
 
 from bot.emulator import Limits
-from bot.harness import RunningBot, running_bot
+from bot.harness import RunningBot
 from bot.scenario import Person, Scene
 from matching.posting_rules import MAX_TEXT_LENGTH
 from storage.db import session_scope
 from storage.models import Post, PostKind, Resident
-from tests.e2e.neighbours import Clock, resident_for
+from tests.e2e.neighbours import resident_for
 from tests.e2e.posting_helpers import (
     NOW,
     all_posts,
@@ -30,19 +28,6 @@ from tests.storage.neighbourhood import add_post, add_wijk
 
 GONE = "Dit bericht staat niet meer open."
 STALE = "Deze knop werkt niet meer. Probeer het opnieuw."
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(NOW)
-
-
-@pytest.fixture
-async def running(engine: Engine, database_url: str, clock: Clock) -> AsyncIterator[RunningBot]:
-    async with running_bot(
-        engine=engine, database_url=database_url, limits=Limits(), clock=clock
-    ) as bot:
-        yield bot
 
 
 @dataclass

@@ -4,17 +4,15 @@ the database (tests/e2e/neighbours.py), so these scenarios do not depend on onbo
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy.engine import Engine
 
 from bot.emulator import Limits
-from bot.harness import RunningBot, running_bot
+from bot.harness import RunningBot
 from bot.scenario import Person, Scene
 from matching.posting_rules import FLOOD_MAX_POSTS, MAX_OPEN_POSTS, MAX_TEXT_LENGTH, clean_text
 from storage.db import session_scope
@@ -34,20 +32,6 @@ from tests.storage.neighbourhood import add_post, add_wijk
 SHOPPING = "Wie kan zaterdag mijn boodschapen doen?"
 LADDER = "Ik heb een ladder te leen"
 STALE = "Deze knop werkt niet meer"
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(NOW)
-
-
-@pytest.fixture
-async def running(engine: Engine, database_url: str, clock: Clock) -> AsyncIterator[RunningBot]:
-    """The bot on a clock the test controls: "zaterdag" is always the 28th."""
-    async with running_bot(
-        engine=engine, database_url=database_url, limits=Limits(), clock=clock
-    ) as bot:
-        yield bot
 
 
 @dataclass
