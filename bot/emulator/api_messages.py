@@ -6,7 +6,7 @@ from bot.emulator.api_base import MAX_CAPTION, MAX_TEXT, ApiBase
 from bot.emulator.errors import ApiError
 from bot.emulator.jsontypes import JSONDict
 from bot.emulator.params import Params
-from bot.emulator.state import CallbackAnswer, StoredMessage
+from bot.emulator.state import CallbackAnswer, SimChat, StoredMessage
 
 MAX_CALLBACK_ANSWER = 200
 QUERY_INVALID = "query is too old and response timeout expired or query ID is invalid"
@@ -52,7 +52,15 @@ class MessageMethods(ApiBase):
     async def send_photo(self, params: Params) -> JSONDict:
         chat = self._param_chat(params)
         self._require_writable(chat)
-        photo = self._photo_sizes(params)
+        return self._send_with_caption(params, chat, photo=self._photo_sizes(params))
+
+    async def send_document(self, params: Params) -> JSONDict:
+        chat = self._param_chat(params)
+        self._require_writable(chat)
+        return self._send_with_caption(params, chat, document=self._document(params))
+
+    def _send_with_caption(self, params: Params, chat: SimChat, **media: object) -> JSONDict:
+        """Send a photo or document with its optional caption, markup and reply."""
         caption, caption_html = self._format(
             params,
             "caption",
@@ -67,10 +75,10 @@ class MessageMethods(ApiBase):
             chat,
             markup,
             reply_to,
-            photo=photo,
             caption=caption.text if has_caption else None,
             caption_html=caption_html if has_caption else None,
             caption_entities=caption.entities,
+            **media,
         )
 
     def _photo_sizes(self, params: Params) -> list[JSONDict]:
@@ -94,30 +102,6 @@ class MessageMethods(ApiBase):
         if sizes is None:
             raise ApiError.bad_request("wrong file identifier/HTTP URL specified")
         return [dict(size) for size in sizes]
-
-    async def send_document(self, params: Params) -> JSONDict:
-        chat = self._param_chat(params)
-        self._require_writable(chat)
-        document = self._document(params)
-        caption, caption_html = self._format(
-            params,
-            "caption",
-            entities_field="caption_entities",
-            limit=MAX_CAPTION,
-            too_long="message caption is too long",
-        )
-        markup = self._markup(params)
-        reply_to = self._reply_target(params, chat)
-        has_caption = bool(caption.text)
-        return self._send(
-            chat,
-            markup,
-            reply_to,
-            document=document,
-            caption=caption.text if has_caption else None,
-            caption_html=caption_html if has_caption else None,
-            caption_entities=caption.entities,
-        )
 
     def _document(self, params: Params) -> JSONDict:
         upload = params.upload("document")
