@@ -28,6 +28,7 @@ from bot.handlers import basics, browse, control, mine, onboarding, posting, pri
 from bot.handlers.gates import GATE_GROUP, skip_redelivered
 from bot.i18n import t
 from bot.menu import command_menu, menu_commands
+from bot.notify import SEND_DUE_EVERY, send_due_messages
 from bot.settings import LANGUAGES, Settings
 from storage import repo
 from storage.db import make_engine, session_scope
@@ -81,6 +82,9 @@ def build_application(
     if application.job_queue is not None:
         application.job_queue.run_repeating(
             _prune_processed_updates, interval=PRUNE_EVERY, first=60, name="prune-updates"
+        )
+        application.job_queue.run_repeating(
+            send_due_messages, interval=SEND_DUE_EVERY, first=5, name="send-outbox"
         )
     return application
 

@@ -1,22 +1,48 @@
 """Unprompted messages to residents: the only way to start a conversation with someone.
 
 Replies to a person's own command go straight back; anything else (an invitation, someone's
-interest in your post, a reminder) goes through `notify`, which honours pausing and /stop.
+interest in your post, a reminder) goes through `notify`, which honours pausing, /stop and
+quiet hours. A message that arrives in someone's quiet hours, or that Telegram could not take
+just now, waits in the outbox; `send_due_messages` (a repeating job) delivers it later, after
+checking again that the person still wants messages.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
+from sqlmodel import Session
 from telegram import InlineKeyboardMarkup
-from telegram.error import Forbidden
+from telegram.error import Forbidden, TelegramError
 
-from bot.context import BotContext
+from bot.context import BotContext, Services
 from matching.availability import is_reachable
+from matching.quiet_hours import is_quiet, quiet_ends_at
+from storage import outbox, repo
 from storage.db import session_scope
-from storage.models import Resident
+from storage.models import OutboxMessage, Resident
 
 log = logging.getLogger(__name__)
+
+SEND_DUE_EVERY = timedelta(seconds=30)
+
+
+def _reachable(resident: Resident, now: datetime) -> bool:
+    return is_reachable(
+        paused=resident.paused,
+        paused_until=resident.paused_until,
+        stopped=resident.stopped,
+        now=now,
+    )
+
+
+def _quiet_until(resident: Resident, services: Services, now: datetime) -> datetime | None:
+    """When the resident's quiet hours end, if they are in them now."""
+    zone = services.settings.timezone
+    if not is_quiet(resident.quiet_start, resident.quiet_end, zone, now):
+        return None
+    return quiet_ends_at(resident.quiet_start, resident.quiet_end, zone, now)
 
 
 async def notify(
@@ -26,21 +52,68 @@ async def notify(
     text: str,
     reply_markup: InlineKeyboardMarkup | None = None,
 ) -> bool:
-    """Send `text` to a resident unless they paused or left; True when it was sent."""
+    """Send `text` to a resident now, or after their quiet hours; False when they paused or left
+    (then nothing is sent, now or later)."""
     services = context.services
+    now = services.clock()
+    markup = None if reply_markup is None else reply_markup.to_dict()
     with session_scope(services.engine) as session:
         resident = session.get(Resident, resident_id)
-        if resident is None or not is_reachable(
-            paused=resident.paused,
-            paused_until=resident.paused_until,
-            stopped=resident.stopped,
-            now=services.clock(),
-        ):
+        if resident is None or not _reachable(resident, now):
             return False
         chat_id = resident.telegram_user_id
+        quiet_until = _quiet_until(resident, services, now)
+        if quiet_until is not None:
+            outbox.enqueue(
+                session, chat_id=chat_id, text=text, reply_markup=markup, due_at=quiet_until
+            )
+            return True
     try:
         await context.bot.send_message(chat_id, text, reply_markup=reply_markup)
     except Forbidden:
         log.info("resident %s blocked the bot; message not delivered", resident_id)
         return False
+    except TelegramError as error:
+        # Flood control or a network hiccup: keep the message and try again soon.
+        log.warning("message to resident %s postponed: %s", resident_id, error)
+        with session_scope(services.engine) as session:
+            message = outbox.enqueue(
+                session, chat_id=chat_id, text=text, reply_markup=markup, due_at=now
+            )
+            outbox.retry_later(session, message=message, error=str(error), now=now)
     return True
+
+
+async def send_due_messages(context: BotContext) -> None:
+    """Deliver outbox messages that are due, re-checking pause, /stop and quiet hours first."""
+    services = context.services
+    now = services.clock()
+    with session_scope(services.engine) as session:
+        for message in outbox.claim_due(session, now=now):
+            await _deliver(context, session, message, now)
+
+
+async def _deliver(
+    context: BotContext, session: Session, message: OutboxMessage, now: datetime
+) -> None:
+    resident = repo.find_resident(session, telegram_user_id=message.chat_id)
+    if resident is None or not _reachable(resident, now):
+        outbox.drop(session, message=message, reason="paused, stopped or gone")
+        return
+    quiet_until = _quiet_until(resident, context.services, now)
+    if quiet_until is not None:
+        outbox.postpone(session, message=message, until=quiet_until)
+        return
+    markup = (
+        None
+        if message.reply_markup is None
+        else InlineKeyboardMarkup.de_json(message.reply_markup, context.bot)
+    )
+    try:
+        await context.bot.send_message(message.chat_id, message.text, reply_markup=markup)
+    except Forbidden as error:
+        outbox.drop(session, message=message, reason=str(error))
+    except TelegramError as error:
+        outbox.retry_later(session, message=message, error=str(error), now=now)
+    else:
+        outbox.mark_sent(session, message=message, now=now)

@@ -15,6 +15,7 @@ from bot.dates import DAY_FORMAT
 from bot.i18n import Html, t
 from matching.categories import CATEGORY_KEYS
 from matching.distance import RoughDistance
+from matching.names import first_word
 from storage.models import Post, PostKind
 
 # Category key -> message id of its display name; every key of CATEGORY_KEYS is here (a test
@@ -45,7 +46,6 @@ KIND_NAMES = {
 # In lists a post shows this many characters of its text; the full text is one tap away.
 LIST_TEXT_LENGTH: Final = 80
 # Only the first word of a Telegram first name is shown to neighbours, at most this long.
-FIRST_NAME_LENGTH: Final = 32
 
 
 def known_category(key: object) -> str:
@@ -63,8 +63,7 @@ def kind_name(language: str, kind: str) -> str:
 
 def first_name(language: str, name: str) -> str:
     """What neighbours see of someone: the first word of their first name, nothing more."""
-    words = name.split()
-    return words[0][:FIRST_NAME_LENGTH] if words else t(language, "post.someone")
+    return first_word(name) or t(language, "post.someone")
 
 
 def distance_text(language: str, distance: RoughDistance | None) -> str | None:

@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import and_, or_
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from storage.models import Block, Invitation, Post, Report, Resident
+from storage.models import Block, Invitation, Post, PostStatus, Report, Resident
 from storage.repo import find_resident
 
 # Reasons offered as buttons by /meld; stored as these codes. Any other reason text is the
@@ -21,12 +22,49 @@ REPORT_REASONS = ("unkind", "spam", "incorrect")
 REPORT_REASON_MAX = 500
 
 
+# Posts that can still be on someone's screen: open ones, and matched ones (an invitation or
+# a reply may name them). Hidden, withdrawn and done posts are out of reach.
+POST_STATUSES_IN_VIEW = (PostStatus.OPEN.value, PostStatus.MATCHED.value)
+
+
 def post_in_view(session: Session, *, post_id: int, viewer: Resident) -> Post | None:
-    """The post, when `viewer` can see it: it belongs to the viewer's wijk."""
+    """The post, when `viewer` can see it: their own, or one in their wijk that is still up,
+    whose author did not leave, and with no block between the two (whoever blocked whom).
+
+    Button data is forgeable: without these checks a blocked person could page through post
+    ids and read the posts of the one who blocked them.
+    """
     post = session.get(Post, post_id)
-    if post is None or viewer.wijk_id is None or post.wijk_id != viewer.wijk_id:
+    if post is None or viewer.id is None:
+        return None
+    if post.resident_id == viewer.id:
+        return post
+    if viewer.wijk_id is None or post.wijk_id != viewer.wijk_id:
+        return None
+    if post.status not in POST_STATUSES_IN_VIEW:
+        return None
+    author = session.get(Resident, post.resident_id)
+    if (
+        author is None
+        or author.stopped
+        or is_blocked_either_way(session, viewer.id, post.resident_id)
+    ):
         return None
     return post
+
+
+def is_blocked_either_way(session: Session, first_id: int, second_id: int) -> bool:
+    return (
+        session.exec(
+            select(Block.id).where(
+                or_(
+                    and_(col(Block.blocker_id) == first_id, col(Block.blocked_id) == second_id),
+                    and_(col(Block.blocker_id) == second_id, col(Block.blocked_id) == first_id),
+                )
+            )
+        ).first()
+        is not None
+    )
 
 
 def author_of_post_in_view(session: Session, *, post_id: int, viewer: Resident) -> Resident | None:

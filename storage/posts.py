@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
-from sqlalchemy import ColumnElement, and_, delete, exists, func, or_
+from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -185,12 +185,16 @@ def volunteer(
             invitation = _invitation(session, post_id=post.id, resident_id=resident_id)
             assert invitation is not None
             return invitation, False
-    if invitation.status == InvitationStatus.ACCEPTED.value:
-        return invitation, False
-    invitation.status, invitation.answered_at = InvitationStatus.ACCEPTED.value, now
-    session.add(invitation)
-    session.flush()
-    return invitation, True
+    # A conditional update, so of two simultaneous presses only one turns it into news.
+    accepted = InvitationStatus.ACCEPTED.value
+    changed = session.execute(
+        update(Invitation)
+        .where(col(Invitation.id) == invitation.id, col(Invitation.status) != accepted)
+        .values(status=accepted, answered_at=now)
+        .returning(col(Invitation.id))
+    ).first()
+    session.refresh(invitation)
+    return invitation, changed is not None
 
 
 def _invitation(session: Session, *, post_id: int, resident_id: int) -> Invitation | None:

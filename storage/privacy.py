@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import delete, or_, update
 from sqlmodel import Session, SQLModel, col, select
 
+from matching.names import first_word
 from storage.models import (
     Block,
     ChatState,
@@ -71,7 +72,9 @@ class PersonalData:
             "post": [_row(post) for post in self.posts],
             "invitation": [_row(i) for i in self.invitations_received]
             + [_row(i, leave_out=("resident_id",)) for i in self.invitations_on_own_posts],
-            "block": [{"blocked_first_name": other.first_name} for other in self.blocked],
+            "block": [
+                {"blocked_first_name": first_word(other.first_name)} for other in self.blocked
+            ],
             "report": [_row(r, leave_out=("reported_resident_id",)) for r in self.reports_made],
             "role": [{**_row(role), "wijk_name": wijk.name} for role, wijk in self.roles],
             "chatstate": [_row(self.chat_state)] if self.chat_state else [],

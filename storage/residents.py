@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from matching.names import first_word
 from storage.models import Block, Pace, Resident, Wijk
 
 
@@ -100,7 +101,7 @@ def blocked_neighbours(session: Session, *, blocker_id: int) -> list[BlockedNeig
     neighbours = []
     for block_id, first_name in rows:
         assert block_id is not None  # a primary key read back from the table
-        neighbours.append(BlockedNeighbour(block_id, first_name))
+        neighbours.append(BlockedNeighbour(block_id, first_word(first_name)))
     return neighbours
 
 

@@ -39,6 +39,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.context import BotApplication, BotContext, Services, language_for
 from bot.dates import day_name
 from bot.dialog import DialogRouter, DialogState, clear_state, load_state, save_state
+from bot.handlers.post_support import parse_id
 from bot.handlers.privacy import delete_everything_keyboard
 from bot.i18n import t
 from bot.keyboards import BLOCK_PREFIX, REPORT_PREFIX
@@ -54,7 +55,6 @@ REPORT_FLOW: Final = "report"
 REPORT_STEP: Final = "reason"
 OTHER_REASON: Final = "other"
 # Ids in button data are database keys; anything longer is forged (and would overflow INTEGER).
-MAX_ID: Final = 2**31 - 1
 QUOTE_LENGTH: Final = 100
 
 # Tables of message ids are plain assignments (not Final) so tests/bot/test_i18n.py sees them.
@@ -92,13 +92,6 @@ class Ref:
 
     kind: Literal["p", "i"]
     id: int
-
-
-def parse_id(text: str) -> int | None:
-    if not text.isdecimal() or len(text) > 10:
-        return None
-    number = int(text)
-    return number if 0 < number <= MAX_ID else None
 
 
 def parse_ref(kind: str, number: str) -> Ref | None:
@@ -215,6 +208,8 @@ async def pause_pressed(update: Update, context: BotContext) -> None:
     resuming = choice == "resume"
     until = None if resuming else pause_end(PauseLength(choice), now)
     with session_scope(services.engine) as session:
+        # Pausing is the person's own wish, made now: it is recorded even for someone the bot
+        # has no row for yet (a newcomer, or someone who deleted their data earlier).
         resident = repo.ensure_resident(
             session,
             telegram_user_id=user.id,

@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 # Database ids in callback data are plain positive numbers of sensible length.
 MAX_ID_DIGITS: Final = 18
+MAX_ID: Final = 2**31 - 1
 
 
 async def say(
@@ -61,7 +62,8 @@ def parse_id(text: str) -> int | None:
     if not text.isascii() or not text.isdigit() or len(text) > MAX_ID_DIGITS:
         return None
     number = int(text)
-    return number if number > 0 else None
+    # Ids are 32-bit integer columns: PostgreSQL refuses to compare with anything larger.
+    return number if 0 < number <= MAX_ID else None
 
 
 async def show_in_place(

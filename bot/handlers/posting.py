@@ -328,6 +328,13 @@ async def _place(
         return
     now = services.clock()
     window = _stored_window(state.data.get("window"))
+    if window is not None and window[1] <= now:
+        # The draft waited past its own moment ("vandaag", placed after midnight): ask again
+        # rather than post something nobody can see any more.
+        state.data.pop("read_time", None)
+        await query.answer(t(language, "posting.time_passed"), show_alert=True)
+        await _show(query, context, state, STEP_TIME, language)
+        return
     with session_scope(services.engine) as session:
         resident = repo.find_resident(session, telegram_user_id=query.from_user.id)
         if resident is None or resident.wijk_id is None or resident.stopped:

@@ -25,6 +25,7 @@ from telegram import (
 )
 
 from bot.dialog import DialogState
+from bot.handlers.post_support import parse_id
 from bot.i18n import Html, t
 from bot.keyboards import language_keyboard
 from bot.post_views import category_name
@@ -88,8 +89,9 @@ def apply_choice(
     if step == "lang" and value in LANGUAGES:
         repo.set_language(session, resident=resident, language=value, now=now)
         return True
-    if step == "wijk" and value.isdigit():
-        wijk = residents.wijk_by_id(session, wijk_id=int(value))
+    wijk_id = parse_id(value) if step == "wijk" else None
+    if wijk_id is not None:
+        wijk = residents.wijk_by_id(session, wijk_id=wijk_id)
         if wijk is not None:
             residents.set_wijk(session, resident=resident, wijk=wijk, now=now)
         return wijk is not None

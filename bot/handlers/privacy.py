@@ -21,6 +21,7 @@ from bot.dialog import DialogRouter, clear_state
 from bot.handlers.preferences import summary as preferences_summary
 from bot.i18n import t
 from bot.post_views import kind_name, shortened
+from matching.names import first_word
 from matching.pause import is_paused
 from storage import privacy
 from storage.db import session_scope
@@ -126,7 +127,7 @@ def summary(language: str, data: privacy.PersonalData, services: Services) -> st
                 on_own=len(data.invitations_on_own_posts),
             )
         )
-        names = ", ".join(blocked.first_name for blocked in data.blocked)
+        names = ", ".join(first_word(blocked.first_name) for blocked in data.blocked)
         lines.append(
             t(language, "privacy.blocked", names=names)
             if names

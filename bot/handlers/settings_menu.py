@@ -16,6 +16,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.context import BotApplication, BotContext, Services, language_for
 from bot.dialog import DialogRouter, DialogState, clear_state, load_state, save_state
 from bot.handlers import preferences as prefs
+from bot.handlers.post_support import parse_id
 from bot.i18n import Html, t
 from bot.keyboards import main_menu_keyboard
 from matching.area import area_cell
@@ -282,15 +283,15 @@ async def _area_button(
 async def _unblock(context: BotContext, query: CallbackQuery, person: _Person, value: str) -> bool:
     """Lift one of the person's own blocks; the block is looked up again, not trusted."""
     services, chat_id, language = context.services, query.from_user.id, person.language
-    resident_id = person.resident.id
-    if resident_id is None or not value.isdigit():
+    resident_id, block_id = person.resident.id, parse_id(value)
+    if resident_id is None or block_id is None:
         return False
     with session_scope(services.engine) as session:
-        undone = residents.undo_block(session, blocker_id=resident_id, block_id=int(value))
+        undone = residents.undo_block(session, blocker_id=resident_id, block_id=block_id)
     if not undone:
         await query.answer(t(language, "settings.blocks.gone"))
         return True
-    name = next(block.first_name for block in person.blocks if str(block.block_id) == value)
+    name = next(block.first_name for block in person.blocks if block.block_id == block_id)
     changed = _load(services, chat_id)
     assert changed is not None
     back = [[prefs.button(t(language, "settings.button.back"), f"{PREFIX}blocks:{BACK}")]]

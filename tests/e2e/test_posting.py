@@ -317,7 +317,7 @@ async def test_rapid_posting_gets_a_calm_pause(
         await post_request(anna, f"Wie kan zaterdag mijn boodschapen doen? ({number})")
         clock.now += timedelta(minutes=1)
     await anna.sends("/vraag")
-    await anna.sees("Even rustig aan")
+    await anna.sees("Over een paar minuten kan er weer een bij")
     assert chat_state(running, anna) is None
     clock.now += timedelta(minutes=10)
     await anna.sends("/aanbod")
@@ -332,13 +332,13 @@ async def test_residents_without_a_wijk_are_pointed_to_the_settings(
     newcomer = scene.resident("Nina")
     resident_for(running, newcomer, None, NOW)
     await newcomer.sends("/vraag")
-    await newcomer.sees("Kies je wijk bij /instellingen")
+    await newcomer.sees("kies je eerst je buurt. Dat kan bij /instellingen")
     stranger = scene.resident("Sam")
     await stranger.sends("/aanbod")
-    await stranger.sees("Kies je wijk bij /instellingen")
+    await stranger.sees("kies je eerst je buurt. Dat kan bij /instellingen")
     await show_main_menu(running, newcomer)
     await newcomer.presses("👀 Kijk in de buurt")
-    await sees_times(running, newcomer, "Kies je wijk bij /instellingen", 2)
+    await sees_times(running, newcomer, "kies je eerst je buurt. Dat kan bij /instellingen", 2)
     gone = scene.resident("Gijs")
     with session_scope(running.engine) as session:
         wijk = add_wijk(session, "Dapperbuurt", NOW)
@@ -456,3 +456,28 @@ async def test_any_text_is_handled_without_errors(
         assert kept in posted.content
         assert all_posts(running)[-1].text == kept
     assert running.emulator.errors == []
+
+
+async def test_a_draft_whose_moment_passed_asks_for_a_new_time(
+    street: Street, running: RunningBot, clock: Clock
+) -> None:
+    anna = street.anna
+    await anna.sends("/vraag")
+    await anna.sees("Wat kan een buur voor je doen?")
+    await anna.sends("Wie kan vanmiddag mijn boodschappen doen?")
+    await anna.sees("Klopt dat?")
+    await anna.presses("✓ Ja, klopt")
+    await anna.sees("Wanneer?")
+    await anna.presses("✓ Ja, klopt")
+    await anna.sees("Zo komt het in de buurt te staan")
+    clock.now = NOW + timedelta(days=1)  # she comes back to it the next day
+    answer = await anna.presses("✅ Plaatsen")
+    assert answer.text == "Dat moment is al voorbij. Kies een nieuw moment."
+    await sees_button(running, anna, "Vandaag")
+    assert all_posts(running) == []
+    await anna.presses("Maakt niet uit")
+    await anna.sees("Zo komt het in de buurt te staan")
+    await anna.presses("✅ Plaatsen")
+    await anna.sees("Je vraag staat erin!")
+    [post] = all_posts(running)
+    assert post.window_end is None

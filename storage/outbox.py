@@ -1,0 +1,76 @@
+"""The outbox: messages to send later (after someone's quiet hours, or after a failed try).
+
+Rows are claimed before sending. On PostgreSQL the claim uses FOR UPDATE SKIP LOCKED, so two bot
+processes never take the same row; SQLite has a single writer, which gives the same guarantee.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from storage.models import OutboxMessage, OutboxStatus
+
+MAX_ATTEMPTS = 5
+CLAIM_BATCH = 20
+# Backoff after a failed try: 1, 2, 4, 8 minutes.
+FIRST_RETRY = timedelta(minutes=1)
+
+
+def enqueue(
+    session: Session,
+    *,
+    chat_id: int,
+    text: str,
+    reply_markup: dict[str, Any] | None,
+    due_at: datetime,
+) -> OutboxMessage:
+    message = OutboxMessage(chat_id=chat_id, text=text, reply_markup=reply_markup, due_at=due_at)
+    session.add(message)
+    session.flush()
+    return message
+
+
+def claim_due(session: Session, *, now: datetime, limit: int = CLAIM_BATCH) -> list[OutboxMessage]:
+    """Pending messages that are due, locked for this transaction where the database can."""
+    statement = (
+        select(OutboxMessage)
+        .where(
+            col(OutboxMessage.status) == OutboxStatus.PENDING.value,
+            col(OutboxMessage.due_at) <= now,
+        )
+        .order_by(col(OutboxMessage.due_at), col(OutboxMessage.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list(session.exec(statement).all())
+
+
+def mark_sent(session: Session, *, message: OutboxMessage, now: datetime) -> None:
+    message.status, message.sent_at = OutboxStatus.SENT.value, now
+    session.add(message)
+
+
+def drop(session: Session, *, message: OutboxMessage, reason: str) -> None:
+    """Give up on a message that must not or cannot be delivered (paused, left, blocked)."""
+    message.status, message.last_error = OutboxStatus.FAILED.value, reason[:500]
+    session.add(message)
+
+
+def postpone(session: Session, *, message: OutboxMessage, until: datetime) -> None:
+    """Try again later without counting it as a failure (quiet hours)."""
+    message.due_at = until
+    session.add(message)
+
+
+def retry_later(session: Session, *, message: OutboxMessage, error: str, now: datetime) -> None:
+    """Count a failed try; back off, and give up after MAX_ATTEMPTS."""
+    message.attempts += 1
+    message.last_error = error[:500]
+    if message.attempts >= MAX_ATTEMPTS:
+        message.status = OutboxStatus.FAILED.value
+    else:
+        message.due_at = now + FIRST_RETRY * 2 ** (message.attempts - 1)
+    session.add(message)

@@ -1,0 +1,47 @@
+"""The outbox hands out due messages once, oldest first, and backs off after failures."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.engine import Engine
+
+from storage import outbox
+from storage.db import session_scope
+
+
+def test_only_due_pending_messages_are_claimed_oldest_first(engine: Engine, now: datetime) -> None:
+    with session_scope(engine) as session:
+        later = outbox.enqueue(session, chat_id=1, text="b", reply_markup=None, due_at=now)
+        earlier = outbox.enqueue(
+            session, chat_id=2, text="a", reply_markup=None, due_at=now - timedelta(hours=1)
+        )
+        outbox.enqueue(
+            session, chat_id=3, text="c", reply_markup=None, due_at=now + timedelta(minutes=1)
+        )
+    with session_scope(engine) as session:
+        claimed = outbox.claim_due(session, now=now)
+        assert [m.id for m in claimed] == [earlier.id, later.id]
+        outbox.mark_sent(session, message=claimed[0], now=now)
+        outbox.drop(session, message=claimed[1], reason="paused")
+    with session_scope(engine) as session:
+        assert outbox.claim_due(session, now=now) == []
+
+
+def test_failures_back_off_and_give_up_after_the_last_attempt(
+    engine: Engine, now: datetime
+) -> None:
+    with session_scope(engine) as session:
+        message = outbox.enqueue(session, chat_id=1, text="x", reply_markup=None, due_at=now)
+    delays = []
+    for _ in range(outbox.MAX_ATTEMPTS):
+        with session_scope(engine) as session:
+            [claimed] = outbox.claim_due(session, now=now + timedelta(days=1))
+            outbox.retry_later(session, message=claimed, error="Timed out", now=now)
+            delays.append(claimed.due_at - now)
+    assert delays[:4] == [timedelta(minutes=m) for m in (1, 2, 4, 8)]
+    with session_scope(engine) as session:
+        assert outbox.claim_due(session, now=now + timedelta(days=1)) == []
+        stored = session.get(type(message), message.id)
+        assert stored is not None
+        assert (stored.status, stored.attempts) == ("failed", outbox.MAX_ATTEMPTS)
