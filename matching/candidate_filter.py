@@ -13,9 +13,11 @@ also be a set of ids passed as `already_invited`)::
       AND NOT (r.paused AND r.paused_until IS NULL)
       AND (r.paused_until IS NULL OR r.paused_until <= :paused_until_at_most)
       AND r.id NOT IN (:exclude_ids)
-      AND NOT (r.pace = 'once' AND r.last_invited_at IS NOT NULL)
-      AND NOT (r.pace = 'monthly' AND r.last_invited_at > :cutoff_monthly)
-      AND NOT (r.pace = 'weekly' AND r.last_invited_at > :cutoff_weekly)
+      AND (r.pace <> 'once' OR r.last_invited_at IS NULL)
+      AND (r.pace <> 'monthly' OR r.last_invited_at IS NULL
+           OR r.last_invited_at <= :cutoff_monthly)
+      AND (r.pace <> 'weekly' OR r.last_invited_at IS NULL
+           OR r.last_invited_at <= :cutoff_weekly)
       AND NOT EXISTS (SELECT 1 FROM invitation i
                       WHERE i.post_id = :post_id AND i.resident_id = r.id)
 """

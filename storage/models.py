@@ -82,7 +82,8 @@ class Resident(SQLModel, table=True):
     first_name: str = Field(default="", max_length=64)
     language: str = Field(default="nl", max_length=5)
     wijk_id: int | None = Field(default=None, foreign_key="wijk.id", index=True)
-    area_cell: str | None = Field(default=None, max_length=20)
+    # Indexed for the matching prefilter (storage.candidates): area_cell IN (cells nearby).
+    area_cell: str | None = Field(default=None, max_length=20, index=True)
     pace: str = Field(default=Pace.MONTHLY.value, max_length=16)
     quiet_start: str = Field(default="21:00", max_length=5)
     quiet_end: str = Field(default="08:00", max_length=5)
@@ -91,6 +92,9 @@ class Resident(SQLModel, table=True):
     paused_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     stopped: bool = Field(default=False)
     onboarded: bool = Field(default=False)
+    # The most recent invitation ever (None: never invited), kept on the row so the matching
+    # prefilter can apply the pace cutoffs and order by fairness without reading invitations.
+    last_invited_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -119,6 +123,11 @@ class Post(SQLModel, table=True):
     category: str = Field(max_length=32)
     text: str = Field(max_length=1000)
     area_cell: str | None = Field(default=None, max_length=20)
+    # How far a request travels now (matching.reach.Reach), widened only with the asker's
+    # consent. The server default fills the rows that existed before the column did.
+    reach: str = Field(
+        default="buurt", max_length=16, sa_column_kwargs={"server_default": "buurt"}
+    )
     window_start: datetime | None = Field(default=None, sa_type=UTCDateTime)
     window_end: datetime | None = Field(default=None, sa_type=UTCDateTime)
     status: str = Field(default=PostStatus.OPEN.value, max_length=16)
@@ -129,11 +138,16 @@ class Post(SQLModel, table=True):
 class Invitation(SQLModel, table=True):
     """An invitation to one resident to help with one request. Declines leave no visible trace."""
 
-    __table_args__ = (UniqueConstraint("post_id", "resident_id"),)
+    __table_args__ = (
+        UniqueConstraint("post_id", "resident_id"),
+        # A resident's recent invitations (pace windows) in one index range scan.
+        Index("ix_invitation_resident_sent", "resident_id", "sent_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     post_id: int = Field(foreign_key="post.id", index=True)
-    resident_id: int = Field(foreign_key="resident.id", index=True)
+    # No index of its own: ix_invitation_resident_sent starts with it.
+    resident_id: int = Field(foreign_key="resident.id")
     status: str = Field(default=InvitationStatus.SENT.value, max_length=16)
     sent_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -36,17 +36,17 @@ def add_resident(
     **fields: Any,
 ) -> Resident:
     """An onboarded resident of `wijk` (fields override any column)."""
-    resident = Resident(
-        telegram_user_id=telegram_user_id,
-        first_name=first_name,
-        language=language,
-        wijk_id=None if wijk is None else wijk.id,
-        area_cell=area_cell(*OOST),
-        onboarded=True,
-        created_at=now,
-        updated_at=now,
-        **fields,
-    )
+    columns: dict[str, Any] = {
+        "telegram_user_id": telegram_user_id,
+        "first_name": first_name,
+        "language": language,
+        "wijk_id": None if wijk is None else wijk.id,
+        "area_cell": area_cell(*OOST),
+        "onboarded": True,
+        "created_at": now,
+        "updated_at": now,
+    }
+    resident = Resident(**(columns | fields))
     session.add(resident)
     session.flush()
     return resident

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
@@ -116,3 +117,44 @@ def test_models_round_trip_with_aware_timestamps(engine: Engine) -> None:
         assert outbox.reply_markup == {"k": [1]}
         assert session.exec(select(Invitation)).one().sent_at == moment
         assert len(session.exec(select(Block)).all()) == 1
+
+
+def test_matching_columns_migration_keeps_existing_posts_and_downgrades(database_url: str) -> None:
+    migrate.upgrade(database_url, "0001")
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO wijk (code, name, reach_m, created_at)"
+                    " VALUES ('oost', 'Oost', 1500, CURRENT_TIMESTAMP)"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO resident (telegram_user_id, first_name, language, pace,"
+                    " quiet_start, quiet_end, likes, paused, stopped, onboarded, created_at,"
+                    " updated_at) VALUES (1, 'Anna', 'nl', 'monthly', '21:00', '08:00', '[]',"
+                    " false, false, true, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO post (resident_id, wijk_id, kind, category, text, status,"
+                    " created_at, updated_at) SELECT r.id, w.id, 'request', 'groceries', 'Hulp',"
+                    " 'open', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM resident r, wijk w"
+                )
+            )
+        assert migrate.upgrade(database_url) == ("0001", "0002")
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT reach FROM post")).scalar_one() == "buurt"
+            last = connection.execute(text("SELECT last_invited_at FROM resident")).scalar_one()
+            assert last is None
+        config = migrate.alembic_config(database_url)
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0001")
+        assert migrate.current_revision(engine) == "0001"
+        assert "reach" not in {column["name"] for column in inspect(engine).get_columns("post")}
+    finally:
+        engine.dispose()
