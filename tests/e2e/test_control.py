@@ -127,15 +127,17 @@ async def test_a_week_long_pause_names_its_last_day_and_ends_by_itself(
 
 async def test_a_month_long_pause_in_english(scene: Scene, running: RunningBot) -> None:
     ella = scene.resident("Ella", language="en")
-    resident_for(running, ella, None, NOW)
+    ella_id = resident_for(running, ella, None, NOW)
     await ella.sends("/pauze")
     await ella.sees("Take a break?")
     await ella.presses("1 month")
     await ella.sees("You're on a break until Friday 25 December.")
     await ella.sends("/pauze")
     await ella.sees("You're on a break until Friday 25 December.")
+    assert resident(running, ella_id).paused
     await ella.presses("▶️ Start again")
     await ella.sees("Good to have you back!")
+    assert not resident(running, ella_id).paused
 
 
 async def test_someone_not_yet_known_can_pause_too(scene: Scene, running: RunningBot) -> None:

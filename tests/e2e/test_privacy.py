@@ -102,7 +102,8 @@ async def test_a_long_history_stays_one_readable_message(
 async def test_someone_unknown_hears_nothing_is_kept(scene: Scene) -> None:
     newcomer = scene.resident("Noor")
     await newcomer.sends("/mijngegevens")
-    await newcomer.sees("Ik bewaar niets over jou.")
+    answer = await newcomer.sees("Ik bewaar niets over jou.")
+    assert answer.document is None, "no file for someone with no data"
 
 
 async def test_delete_removes_everything_and_start_begins_fresh(

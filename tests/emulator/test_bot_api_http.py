@@ -132,8 +132,12 @@ async def test_send_message_bad_requests(
 
 
 async def test_length_is_measured_after_entity_parsing(api: Api, anna: SimUser) -> None:
-    await api.ok("sendMessage", chat_id=anna.id, text=f"<b>{'x' * 4096}</b>", parse_mode="HTML")
-    await api.ok("sendMessage", chat_id=anna.id, text="&amp;" * 4096, parse_mode="HTML")
+    bold = await api.ok(
+        "sendMessage", chat_id=anna.id, text=f"<b>{'x' * 4096}</b>", parse_mode="HTML"
+    )
+    assert len(bold["text"]) == 4096
+    amps = await api.ok("sendMessage", chat_id=anna.id, text="&amp;" * 4096, parse_mode="HTML")
+    assert amps["text"] == "&" * 4096
 
 
 async def test_reply_to_a_message(api: Api, anna: SimUser) -> None:
@@ -179,7 +183,8 @@ async def test_reply_markup_validation(
 
 async def test_callback_data_limit_is_64_utf8_bytes(api: Api, anna: SimUser) -> None:
     markup = {"inline_keyboard": [[{"text": "é", "callback_data": "é" * 32}]]}
-    await api.ok("sendMessage", chat_id=anna.id, text="x", reply_markup=markup)
+    sent = await api.ok("sendMessage", chat_id=anna.id, text="x", reply_markup=markup)
+    assert sent["reply_markup"] == markup
 
 
 async def test_reply_keyboard_is_recorded_but_not_returned(
