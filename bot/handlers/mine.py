@@ -24,10 +24,10 @@ from bot.handlers.post_support import (
     settled_resident,
     show_in_place,
     stale,
+    words_or_explain,
 )
 from bot.i18n import t
 from bot.post_views import category_name, kind_name, post_summary, shortened
-from matching.posting_rules import MAX_TEXT_LENGTH, clean_text, is_too_long
 from storage import posts, repo
 from storage.db import session_scope
 from storage.models import Post, PostStatus, Resident
@@ -210,14 +210,8 @@ async def new_words_received(update: Update, context: BotContext, state: DialogS
         clear_state(services, chat.id)
         return
     language = resident.language
-    text = clean_text(message.text or "")
-    if not text:
-        await message.reply_text(t(language, "posting.empty"))
-        return
-    if is_too_long(text):
-        await message.reply_text(
-            t(language, "posting.too_long", length=len(text), limit=MAX_TEXT_LENGTH)
-        )
+    text = await words_or_explain(message, language)
+    if text is None:
         return
     assert resident.id is not None
     with session_scope(services.engine) as session:

@@ -12,6 +12,7 @@ from telegram.error import BadRequest
 from bot.context import BotContext, language_for
 from bot.i18n import t
 from bot.keyboards import MENU_PREFIX
+from matching.posting_rules import MAX_TEXT_LENGTH, clean_text, is_too_long
 from storage import repo
 from storage.db import session_scope
 from storage.models import Resident
@@ -108,3 +109,18 @@ def ask_or_offer_keyboard(language: str) -> InlineKeyboardMarkup:
             ]
         ]
     )
+
+
+async def words_or_explain(message: Message, language: str) -> str | None:
+    """The person's cleaned-up words for a post, or None after saying why they can't be used
+    (empty, or too long; a draft stays as it was, so they can simply send a shorter version)."""
+    text = clean_text(message.text or "")
+    if not text:
+        await message.reply_text(t(language, "posting.empty"))
+        return None
+    if is_too_long(text):
+        await message.reply_text(
+            t(language, "posting.too_long", length=len(text), limit=MAX_TEXT_LENGTH)
+        )
+        return None
+    return text

@@ -28,7 +28,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.context import BotApplication, BotContext, language_for
 from bot.dialog import DialogRouter, DialogState, clear_state, load_state, save_state
 from bot.handlers import browse, mine
-from bot.handlers.post_support import say, settled_resident, show_in_place, stale
+from bot.handlers.post_support import say, settled_resident, show_in_place, stale, words_or_explain
 from bot.i18n import t
 from bot.keyboards import MENU_PREFIX
 from bot.post_views import (
@@ -41,7 +41,6 @@ from bot.post_views import (
 from matching.categories import CATEGORY_KEYS, rank_categories, suggest_category
 from matching.posting_rules import (
     MAX_OPEN_POSTS,
-    MAX_TEXT_LENGTH,
     Hold,
     clean_text,
     flood_window_start,
@@ -176,15 +175,8 @@ async def words_received(update: Update, context: BotContext, state: DialogState
         clear_state(services, chat.id)
         return
     language = resident.language
-    text = clean_text(message.text or "")
-    if not text:
-        await message.reply_text(t(language, "posting.empty"))
-        return
-    if is_too_long(text):
-        # The draft stays as it was, so the person can simply send a shorter version.
-        await message.reply_text(
-            t(language, "posting.too_long", length=len(text), limit=MAX_TEXT_LENGTH)
-        )
+    text = await words_or_explain(message, language)
+    if text is None:
         return
     now = services.clock().astimezone(services.settings.tz)
     read = parse_time_window(text, now, language)

@@ -64,21 +64,3 @@ def chat_state(running: RunningBot, person: Person) -> ChatState | None:
 
 def bot_messages(running: RunningBot, person: Person) -> list[MessageView]:
     return running.emulator.messages(person.chat_id)
-
-
-async def sees_button(running: RunningBot, person: Person, label: str) -> MessageView:
-    """Wait until a live bot message for the person has a button `label` (for a screen edited
-    into another one with the same text)."""
-    found: list[MessageView] = []
-
-    def shown() -> bool:
-        for message in reversed(bot_messages(running, person)):
-            if not message.deleted and message.button(label) is not None:
-                found.append(message)
-                return True
-        return False
-
-    await running.emulator.wait_for(
-        shown, 5.0, what=f"{person.name} seeing a button {label!r}", chat=person.chat_id
-    )
-    return found[0]

@@ -25,7 +25,6 @@ from tests.e2e.posting_helpers import (
     all_invitations,
     bot_messages,
     forge_press,
-    sees_button,
     show_main_menu,
 )
 from tests.storage.neighbourhood import OOST, add_post, add_wijk
@@ -214,7 +213,7 @@ async def test_i_can_help_tells_the_author_once_with_only_a_first_name(
     await anna.sends("/buurt")
     await anna.sees("Open in je buurt")
     await anna.presses("2. Boodschappen")
-    detail = await sees_button(running, anna, "🙋 Ik kan helpen")
+    detail = await anna.sees_button("🙋 Ik kan helpen")
     assert detail.content.endswith("👤 Ben · in je buurt")
     assert "🙋 Vraag · Boodschappen\nWie kan zaterdag mijn boodschappen doen?" in detail.content
     report, block = t("nl", "button.report"), t("nl", "button.block")
@@ -256,7 +255,7 @@ async def test_interest_in_an_offer(buurt: Neighbourhood, running: RunningBot) -
     await anna.sends("/buurt")
     await anna.sees("Open in je buurt")
     await anna.presses("4. Spullen lenen")
-    await sees_button(running, anna, "🤝 Interesse")
+    await anna.sees_button("🤝 Interesse")
     await anna.presses("🤝 Interesse")
     await anna.sees("Leuk! Ik laat Carla weten dat je interesse hebt.")
     told = await carla.sees("Anna uit de buurt heeft interesse in je aanbod:")
@@ -269,7 +268,7 @@ async def test_a_paused_author_is_not_notified(buurt: Neighbourhood, running: Ru
     await anna.sends("/buurt")
     await anna.sees("Open in je buurt")
     await anna.presses("3. Computer en telefoon")
-    await sees_button(running, anna, "🙋 Ik kan helpen")
+    await anna.sees_button("🙋 Ik kan helpen")
     await anna.presses("🙋 Ik kan helpen")
     # The thanks are sent after the author was (or was not) told: nothing can still be on its way.
     await anna.sees("Ik laat Dirk weten dat je wilt helpen.")
@@ -286,7 +285,7 @@ async def test_a_post_closed_meanwhile_cannot_be_opened_or_answered(
     await anna.sends("/buurt")
     listing = await anna.sees("Open in je buurt")
     await anna.presses("2. Boodschappen")
-    detail = await sees_button(running, anna, "🙋 Ik kan helpen")
+    detail = await anna.sees_button("🙋 Ik kan helpen")
     with session_scope(running.engine) as session:
         post = session.get(Post, buurt.posts["shopping"])
         assert post is not None

@@ -21,7 +21,6 @@ from tests.e2e.posting_helpers import (
     all_posts,
     chat_state,
     forge_press,
-    sees_button,
     show_main_menu,
 )
 from tests.storage.neighbourhood import add_post, add_wijk
@@ -99,7 +98,7 @@ async def test_changing_the_words(posts: Posts, running: RunningBot) -> None:
     await anna.presses("📋 Mijn berichten")
     await anna.sees("Jouw open berichten.")
     await anna.presses("1. Boodschappen")
-    detail = await sees_button(running, anna, "✏️ Tekst aanpassen")
+    detail = await anna.sees_button("✏️ Tekst aanpassen")
     assert detail.buttons == [
         ["✏️ Tekst aanpassen", "✅ Geregeld"],
         ["Intrekken"],
@@ -126,7 +125,7 @@ async def test_geregeld_and_withdrawing(posts: Posts, running: RunningBot) -> No
     await anna.sends("/mijn")
     await anna.sees("Jouw open berichten.")
     await anna.presses("1. Boodschappen")
-    await sees_button(running, anna, "✅ Geregeld")
+    await anna.sees_button("✅ Geregeld")
     await anna.presses("✅ Geregeld")
     await anna.sees("Fijn dat het geregeld is!")
     assert post(running, posts.shopping).status == "done"
@@ -134,7 +133,7 @@ async def test_geregeld_and_withdrawing(posts: Posts, running: RunningBot) -> No
     listing = await anna.sees("Jouw open berichten.")
     assert listing.buttons == [["1. Spullen lenen"]]
     await anna.presses("1. Spullen lenen")
-    await sees_button(running, anna, "Intrekken")
+    await anna.sees_button("Intrekken")
     await anna.presses("Intrekken")
     await anna.sees("Ingetrokken. Het staat niet meer in de buurt.")
     assert post(running, posts.ladder).status == "withdrawn"
@@ -167,7 +166,7 @@ async def test_forged_and_stale_presses_change_nothing(posts: Posts, running: Ru
 
     # A post closed after its screen was shown: the old buttons find it no longer open.
     await anna.presses("1. Boodschappen")
-    await sees_button(running, anna, "✅ Geregeld")
+    await anna.sees_button("✅ Geregeld")
     await anna.presses("✅ Geregeld")
     await anna.sees("Fijn dat het geregeld is!")
     answer = await forge_press(running, anna, listing, f"mine:wd:{posts.shopping}")
@@ -183,7 +182,7 @@ async def test_new_words_for_a_post_closed_meanwhile_are_not_saved(
     await anna.sends("/mijn")
     await anna.sees("Jouw open berichten.")
     await anna.presses("2. Spullen lenen")
-    await sees_button(running, anna, "✏️ Tekst aanpassen")
+    await anna.sees_button("✏️ Tekst aanpassen")
     await anna.presses("✏️ Tekst aanpassen")
     await anna.sees("Typ de nieuwe tekst.")
     with session_scope(running.engine) as session:

@@ -24,7 +24,6 @@ from tests.e2e.posting_helpers import (
     bot_messages,
     chat_state,
     forge_press,
-    sees_button,
     show_main_menu,
 )
 from tests.storage.neighbourhood import add_post, add_wijk
@@ -174,7 +173,7 @@ async def test_changing_category_and_time_with_buttons(
     assert choices.buttons[-1] == ["Meer soorten"]
     assert len(choices.buttons) <= 4
     await anna.presses("Meer soorten")
-    everything = await sees_button(running, anna, "Vervoer")
+    everything = await anna.sees_button("Vervoer")
     labels = [label for row in everything.buttons for label in row]
     assert len(labels) == 12
     assert "Vervoer" in labels
@@ -187,9 +186,9 @@ async def test_changing_category_and_time_with_buttons(
 
     # From the preview, a new category goes straight back to the preview, keeping the time.
     await anna.presses("Andere soort")
-    await sees_button(running, anna, "Meer soorten")
+    await anna.sees_button("Meer soorten")
     await anna.presses("Meer soorten")
-    await sees_button(running, anna, "Koken")
+    await anna.sees_button("Koken")
     await anna.presses("Koken")
     preview = await anna.sees("🙋 Vraag · Koken")
     assert "🕒 morgen" in preview.content
@@ -473,7 +472,7 @@ async def test_a_draft_whose_moment_passed_asks_for_a_new_time(
     clock.now = NOW + timedelta(days=1)  # she comes back to it the next day
     answer = await anna.presses("✅ Plaatsen")
     assert answer.text == "Dat moment is al voorbij. Kies een nieuw moment."
-    await sees_button(running, anna, "Vandaag")
+    await anna.sees_button("Vandaag")
     assert all_posts(running) == []
     await anna.presses("Maakt niet uit")
     await anna.sees("Zo komt het in de buurt te staan")
