@@ -56,6 +56,13 @@ class RoleKind(StrEnum):
     ORGANISER = "organiser"
 
 
+class MatchStatus(StrEnum):
+    PROPOSED = "proposed"  # a neighbour said "ik help graag"; the asker chooses
+    ACTIVE = "active"  # the asker said yes: messages between the two are relayed
+    DECLINED = "declined"  # the asker preferred not to, or one of them blocked the other
+    ENDED = "ended"  # the relay was closed (by either, or because both shared usernames)
+
+
 class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
@@ -201,6 +208,73 @@ class OutboxMessage(SQLModel, table=True):
     attempts: int = Field(default=0)
     last_error: str | None = Field(default=None, max_length=500)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The Telegram message it became, so its buttons can be taken away later (an invitation
+    # that someone else already said yes to).
+    message_id: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class RequestFlow(SQLModel, table=True):
+    """Where the search for helpers for one request stands (matching.flow.RequestProgress).
+
+    `due_at` is when the periodic job should look at it again (the next batch, the end of the
+    wait for an answer about widening); None while nothing is scheduled. The reach itself is
+    Post.reach. How many invitations are unanswered, and whether a yes waits for the asker, are
+    read from the invitation and match rows, so they can never drift from them.
+    """
+
+    post_id: int = Field(
+        foreign_key="post.id", primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
+    started_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    batches_sent: int = Field(default=0)
+    last_batch_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    widen_asked_for: str | None = Field(default=None, max_length=16)
+    widen_asked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    widen_declined: bool = Field(default=False)
+    # The reaches the asker agreed to, in order: the record of their consent.
+    widened: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    outcome: str | None = Field(default=None, max_length=16)
+    due_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+
+
+class Match(SQLModel, table=True):
+    """A neighbour who said yes to a request, and what came of it.
+
+    At most one match per request is proposed or active at a time: the first yes claims the
+    request (Post.status open -> matched, a conditional update) before this row is written.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="post.id", index=True)
+    asker_id: int = Field(foreign_key="resident.id", index=True)
+    helper_id: int = Field(foreign_key="resident.id", index=True)
+    status: str = Field(default=MatchStatus.PROPOSED.value, max_length=16)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Usernames are kept only from the moment someone chooses to share theirs.
+    asker_username: str | None = Field(default=None, max_length=64)
+    helper_username: str | None = Field(default=None, max_length=64)
+    asker_shares: bool = Field(default=False)
+    helper_shares: bool = Field(default=False)
+    # Relayed messages go to the match someone used last.
+    last_relay_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # "Is het gelukt?" is due then (after the request's time); cleared once it is sent.
+    follow_up_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    asker_worked: bool | None = Field(default=None)
+    helper_worked: bool | None = Field(default=None)
+
+
+class Signal(SQLModel, table=True):
+    """A request nobody could be found for: counted per wijk, category and week for the
+    buurtwerkers. On purpose without the request or the person: a pattern, not a case file."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    wijk_id: int = Field(foreign_key="wijk.id", index=True)
+    category: str = Field(max_length=32)
+    reason: str = Field(max_length=32)
+    created_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class ChatState(SQLModel, table=True):

@@ -145,7 +145,7 @@ def test_matching_columns_migration_keeps_existing_posts_and_downgrades(database
                     " 'open', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM resident r, wijk w"
                 )
             )
-        assert migrate.upgrade(database_url) == ("0001", "0002")
+        assert migrate.upgrade(database_url, "0002") == ("0001", "0002")
         with engine.connect() as connection:
             assert connection.execute(text("SELECT reach FROM post")).scalar_one() == "buurt"
             last = connection.execute(text("SELECT last_invited_at FROM resident")).scalar_one()
@@ -156,5 +156,25 @@ def test_matching_columns_migration_keeps_existing_posts_and_downgrades(database
             command.downgrade(config, "0001")
         assert migrate.current_revision(engine) == "0001"
         assert "reach" not in {column["name"] for column in inspect(engine).get_columns("post")}
+    finally:
+        engine.dispose()
+
+
+def test_matching_flow_migration_downgrades_to_the_matching_columns(database_url: str) -> None:
+    assert migrate.upgrade(database_url) == (None, "0003")
+    engine = make_engine(database_url)
+    try:
+        tables = set(inspect(engine).get_table_names())
+        assert {"requestflow", "match", "signal"} <= tables
+        outbox_columns = {c["name"] for c in inspect(engine).get_columns("outboxmessage")}
+        assert "message_id" in outbox_columns
+        config = migrate.alembic_config(database_url)
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0002")
+        assert migrate.current_revision(engine) == "0002"
+        inspector = inspect(engine)
+        assert not {"requestflow", "match", "signal"} & set(inspector.get_table_names())
+        assert "message_id" not in {c["name"] for c in inspector.get_columns("outboxmessage")}
     finally:
         engine.dispose()
