@@ -24,9 +24,20 @@ from telegram.ext import (
 
 from bot.context import BotApplication, BotContext, Clock, Services, language_for, system_clock
 from bot.dialog import DialogRouter
-from bot.handlers import basics, browse, control, mine, onboarding, posting, privacy, settings_menu
+from bot.handlers import (
+    basics,
+    browse,
+    control,
+    invitations,
+    mine,
+    onboarding,
+    posting,
+    privacy,
+    settings_menu,
+)
 from bot.handlers.gates import GATE_GROUP, skip_redelivered
 from bot.i18n import t
+from bot.matchmaking import STEPS_EVERY, run_due_steps
 from bot.menu import command_menu, menu_commands
 from bot.notify import SEND_DUE_EVERY, send_due_messages
 from bot.settings import LANGUAGES, Settings
@@ -86,11 +97,24 @@ def build_application(
         application.job_queue.run_repeating(
             send_due_messages, interval=SEND_DUE_EVERY, first=5, name="send-outbox"
         )
+        application.job_queue.run_repeating(
+            _matching_steps, interval=STEPS_EVERY, first=10, name="matching-steps"
+        )
     return application
 
 
 # Each feature module registers its commands, buttons and dialog steps.
-FEATURES = (basics, onboarding, control, privacy, posting, browse, mine, settings_menu)
+FEATURES = (
+    basics,
+    onboarding,
+    control,
+    privacy,
+    posting,
+    browse,
+    mine,
+    settings_menu,
+    invitations,
+)
 
 
 def _add_handlers(application: BotApplication) -> None:
@@ -114,6 +138,12 @@ async def announce_bot(application: BotApplication) -> None:
         await bot.set_my_commands(command_menu(language, menu), language_code=language)
     with session_scope(services.engine) as session:
         repo.set_fact(session, key="bot_username", value=bot.username)
+
+
+async def _matching_steps(context: BotContext) -> None:
+    """Due request flows take their next step; due follow-ups are sent (state in the database)."""
+    await run_due_steps(context)
+    await invitations.send_follow_ups(context)
 
 
 async def _prune_processed_updates(context: BotContext) -> None:

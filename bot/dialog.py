@@ -29,6 +29,8 @@ class DialogState:
 
 
 FlowHandler = Callable[[Update, BotContext, DialogState], Awaitable[None]]
+# Gets a message no dialog is waiting for; True when it took it (e.g. the relay of a match).
+Fallback = Callable[[Update, BotContext], Awaitable[bool]]
 
 
 def load_state(services: Services, chat_id: int) -> DialogState | None:
@@ -60,12 +62,17 @@ class DialogRouter:
     def __init__(self) -> None:
         self._text: dict[str, FlowHandler] = {}
         self._location: dict[str, FlowHandler] = {}
+        self._otherwise: list[Fallback] = []
 
     def on_text(self, flow: str, handler: FlowHandler) -> None:
         self._text[flow] = handler
 
     def on_location(self, flow: str, handler: FlowHandler) -> None:
         self._location[flow] = handler
+
+    def otherwise(self, handler: Fallback) -> None:
+        """Offer messages that no dialog is waiting for (text, location, photo) to `handler`."""
+        self._otherwise.append(handler)
 
     def install(self, application: BotApplication) -> None:
         """Add the catch-all handlers; call after every feature registered its commands."""
@@ -74,12 +81,16 @@ class DialogRouter:
             MessageHandler(private & filters.TEXT & ~filters.COMMAND, self._route_text)
         )
         application.add_handler(MessageHandler(private & filters.LOCATION, self._route_location))
+        application.add_handler(MessageHandler(private & filters.PHOTO, self._route_other))
 
     async def _route_text(self, update: Update, context: BotContext) -> None:
         await self._route(update, context, self._text)
 
     async def _route_location(self, update: Update, context: BotContext) -> None:
         await self._route(update, context, self._location)
+
+    async def _route_other(self, update: Update, context: BotContext) -> None:
+        await self._route(update, context, {})
 
     async def _route(
         self, update: Update, context: BotContext, handlers: dict[str, FlowHandler]
@@ -90,6 +101,9 @@ class DialogRouter:
         state = load_state(context.services, chat.id)
         handler = None if state is None else handlers.get(state.flow)
         if state is None or handler is None:
+            for fallback in self._otherwise:
+                if await fallback(update, context):
+                    return
             language = language_for(context.services, update.effective_user)
             await message.reply_text(t(language, "dialog.not_understood"))
             return

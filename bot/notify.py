@@ -110,10 +110,10 @@ async def _deliver(
         else InlineKeyboardMarkup.de_json(message.reply_markup, context.bot)
     )
     try:
-        await context.bot.send_message(message.chat_id, message.text, reply_markup=markup)
+        sent = await context.bot.send_message(message.chat_id, message.text, reply_markup=markup)
     except Forbidden as error:
         outbox.drop(session, message=message, reason=str(error))
     except TelegramError as error:
         outbox.retry_later(session, message=message, error=str(error), now=now)
     else:
-        outbox.mark_sent(session, message=message, now=now)
+        outbox.mark_sent(session, message=message, now=now, message_id=sent.message_id)

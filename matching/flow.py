@@ -227,3 +227,33 @@ def decide(progress: RequestProgress, pool: InvitationPlan | None, now: datetime
     if pool.wider_reach is not None:
         return Decision(DecisionKind.ASK_WIDEN, next_reach=pool.wider_reach)
     return _signal(SignalReason.NOBODY_LEFT)
+
+
+def next_due(after: RequestProgress, decision: Decision, now: datetime) -> datetime | None:
+    """When the shell should call :func:`decide` again, once `decision` was carried out and
+    recorded as `after`; None when only an answer can move the request on (or it has ended)."""
+    if after.outcome is not None:
+        return None
+    if decision.kind is DecisionKind.WAIT_UNTIL:
+        return decision.until
+    if needs_pool(after, now):
+        return now
+    following = decide(after, None, now)
+    if following.kind is DecisionKind.WAIT_UNTIL:
+        return following.until
+    if following.kind in (DecisionKind.AWAIT_ASKER, DecisionKind.DONE):
+        return None
+    return now  # a signal is due at once (the request's time has passed)
+
+
+# "Is het gelukt?" comes a little after the time the request was for, so it does not arrive
+# while the two are still busy; a request without a time of its own gets a few days.
+FOLLOW_UP_AFTER: Final = timedelta(hours=2)
+FOLLOW_UP_WITHOUT_TIME: Final = timedelta(days=3)
+
+
+def follow_up_at(needed_by: datetime | None, accepted_at: datetime) -> datetime:
+    """When to ask both whether it worked out, for a match accepted at `accepted_at`."""
+    if needed_by is None:
+        return accepted_at + FOLLOW_UP_WITHOUT_TIME
+    return max(needed_by, accepted_at) + FOLLOW_UP_AFTER

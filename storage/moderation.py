@@ -13,6 +13,7 @@ from sqlalchemy import and_, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from storage.matchmaking import end_matches_between
 from storage.models import Block, Invitation, Post, PostStatus, Report, Resident
 from storage.repo import find_resident
 
@@ -141,7 +142,12 @@ def add_block(session: Session, *, blocker_id: int, blocked_id: int, now: dateti
         .on_conflict_do_nothing()
         .returning(table.c.id)
     )
-    return session.execute(statement).first() is not None
+    added = session.execute(statement).first() is not None
+    if added:
+        # Whatever runs between the two stops at once: a yes waiting for the asker's choice
+        # is let go (the request looks further), an open relay closes.
+        end_matches_between(session, blocker_id, blocked_id, now)
+    return added
 
 
 # --- reports ---------------------------------------------------------------------------------

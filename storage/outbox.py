@@ -26,8 +26,13 @@ def enqueue(
     text: str,
     reply_markup: dict[str, Any] | None,
     due_at: datetime,
+    key: str | None = None,
 ) -> OutboxMessage:
-    message = OutboxMessage(chat_id=chat_id, text=text, reply_markup=reply_markup, due_at=due_at)
+    """Queue a message. `key` names it (unique) so it can be found again, e.g. to take away
+    the buttons of an invitation that is no longer open."""
+    message = OutboxMessage(
+        chat_id=chat_id, text=text, reply_markup=reply_markup, due_at=due_at, dedupe_key=key
+    )
     session.add(message)
     session.flush()
     return message
@@ -48,9 +53,16 @@ def claim_due(session: Session, *, now: datetime, limit: int = CLAIM_BATCH) -> l
     return list(session.exec(statement).all())
 
 
-def mark_sent(session: Session, *, message: OutboxMessage, now: datetime) -> None:
+def mark_sent(
+    session: Session, *, message: OutboxMessage, now: datetime, message_id: int | None = None
+) -> None:
     message.status, message.sent_at = OutboxStatus.SENT.value, now
+    message.message_id = message_id
     session.add(message)
+
+
+def by_key(session: Session, key: str) -> OutboxMessage | None:
+    return session.exec(select(OutboxMessage).where(OutboxMessage.dedupe_key == key)).first()
 
 
 def drop(session: Session, *, message: OutboxMessage, reason: str) -> None:

@@ -31,6 +31,7 @@ from bot.handlers import browse, mine
 from bot.handlers.post_support import say, settled_resident, show_in_place, stale, words_or_explain
 from bot.i18n import t
 from bot.keyboards import MENU_PREFIX
+from bot.matchmaking import start_looking
 from bot.post_views import (
     category_name,
     describe_window,
@@ -49,7 +50,7 @@ from matching.posting_rules import (
 )
 from matching.time_presets import TimePreset, preset_window
 from matching.timewindow import parse_time_window
-from storage import posts, repo
+from storage import matchmaking, posts, repo
 from storage.db import session_scope
 from storage.models import PostKind, Resident
 
@@ -347,6 +348,8 @@ async def _place(
                 window_end=None if window is None else window[1],
                 now=now,
             )
+            if kind is PostKind.REQUEST:
+                matchmaking.start_flow(session, post=placed, now=now)
     if hold is not None:
         # The draft stays, so "Plaatsen" works once there is room again.
         await query.answer(_hold_text(language, hold), show_alert=True)
@@ -358,6 +361,8 @@ async def _place(
     zone = services.settings.tz
     block = post_summary(language, placed, now=now.astimezone(zone), zone=zone)
     await show_in_place(query, t(language, POSTED[kind], summary=block))
+    if kind is PostKind.REQUEST:
+        await start_looking(context, placed)
 
 
 # action -> (steps in which its buttons are shown, what it does)

@@ -1,0 +1,621 @@
+"""Answering an invitation, the asker's choice, the relay between the two, and the follow-up.
+
+Callback data (never trusted: every press is re-checked against the database):
+  inv:y:<invitation id>   "Ik help graag"        inv:n:<invitation id>  "Nu even niet"
+  mt:a:<match id>         the asker says yes     mt:d:<match id>        the asker says no thanks
+  mt:s:<match id>         share my username      mt:e:<match id>        stop the relay
+  wid:y:<post id>         look further away      wid:n:<post id>        keep it close by
+  fu:t|y|n|r:<match id>   follow-up: thank, it worked, it did not, ask again
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Final
+
+from sqlmodel import Session
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import Forbidden
+from telegram.ext import CallbackQueryHandler
+
+from bot.context import BotApplication, BotContext, Services
+from bot.dialog import DialogRouter
+from bot.handlers.post_support import parse_id, show_in_place, stale
+from bot.i18n import t
+from bot.keyboards import block_responder_button
+from bot.matchmaking import (
+    INVITE_PREFIX,
+    WIDEN_PREFIX,
+    advance_now,
+    close_invitations,
+    start_looking,
+)
+from bot.notify import notify, send_due_messages
+from bot.post_views import distance_text, first_name, shortened
+from matching.distance import rough_distance
+from matching.flow import follow_up_at
+from storage import matchmaking as store
+from storage import outbox, posts, repo
+from storage.db import session_scope
+from storage.models import Match, MatchStatus, Post, PostKind, PostStatus, Resident
+
+log = logging.getLogger(__name__)
+
+MATCH_PREFIX: Final = "mt:"
+FOLLOW_UP_PREFIX: Final = "fu:"
+
+
+def register(application: BotApplication, router: DialogRouter) -> None:
+    application.add_handler(CallbackQueryHandler(invitation_pressed, pattern=f"^{INVITE_PREFIX}"))
+    application.add_handler(CallbackQueryHandler(match_pressed, pattern=f"^{MATCH_PREFIX}"))
+    application.add_handler(CallbackQueryHandler(widen_pressed, pattern=f"^{WIDEN_PREFIX}"))
+    application.add_handler(
+        CallbackQueryHandler(follow_up_pressed, pattern=f"^{FOLLOW_UP_PREFIX}")
+    )
+    router.otherwise(relay)
+
+
+@dataclass(frozen=True)
+class Press:
+    """A pressed button of this module: who pressed, which action, which row."""
+
+    query: CallbackQuery
+    resident: Resident
+    action: str
+    ref: int
+
+    @property
+    def language(self) -> str:
+        return self.resident.language
+
+    @property
+    def resident_id(self) -> int:
+        assert self.resident.id is not None
+        return self.resident.id
+
+
+async def _press(update: Update, context: BotContext, prefix: str) -> Press | None:
+    """Parse and check the press; answer a forged or stale one and return None."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return None
+    with session_scope(context.services.engine) as session:
+        resident = repo.find_resident(session, telegram_user_id=query.from_user.id)
+    parts = query.data.removeprefix(prefix).split(":")
+    ref = parse_id(parts[1]) if len(parts) == 2 else None
+    if resident is None or ref is None:
+        await stale(query, "nl" if resident is None else resident.language)
+        return None
+    return Press(query, resident, parts[0], ref)
+
+
+# --- the invitee ---------------------------------------------------------------------------
+
+
+async def invitation_pressed(update: Update, context: BotContext) -> None:
+    """Answer an invitation: the first yes wins the request, "nu even niet" is always fine."""
+    press = await _press(update, context, INVITE_PREFIX)
+    if press is None:
+        return
+    if press.action == "y":
+        await _say_yes(press, context)
+    elif press.action == "n":
+        await _say_not_now(press, context)
+    else:
+        await stale(press.query, press.language)
+
+
+async def _say_not_now(press: Press, context: BotContext) -> None:
+    services = context.services
+    with session_scope(services.engine) as session:
+        invitation = store.own_invitation(
+            session, invitation_id=press.ref, resident_id=press.resident_id
+        )
+        changed = invitation is not None and store.say_not_now(
+            session, invitation=invitation, now=services.clock()
+        )
+    if invitation is None or not changed:
+        await stale(press.query, press.language)
+        return
+    await press.query.answer()
+    await _close_message(press.query, t(press.language, "invite.not_now_thanks"))
+    await advance_now(context, invitation.post_id)
+
+
+async def _say_yes(press: Press, context: BotContext) -> None:
+    services = context.services
+    now = services.clock()
+    with session_scope(services.engine) as session:
+        invitation = store.own_invitation(
+            session, invitation_id=press.ref, resident_id=press.resident_id
+        )
+        yes = (
+            None if invitation is None else store.say_yes(session, invitation=invitation, now=now)
+        )
+        card = None
+        if yes is not None and yes.match is not None:
+            card = _offer_card(services, session, yes.match, now)
+    if invitation is None or yes is None:
+        await stale(press.query, press.language)
+        return
+    language = press.language
+    if yes.result is store.YesResult.TAKEN:
+        await press.query.answer(t(language, "invite.taken"))
+        await _close_message(press.query, t(language, "invite.taken"))
+        return
+    if yes.result is store.YesResult.GONE:
+        await press.query.answer(t(language, "invite.gone"))
+        await _close_message(press.query, t(language, "invite.gone"))
+        return
+    if yes.result is store.YesResult.ANSWERED or card is None:
+        await press.query.answer(t(language, "invite.already"))
+        return
+    await press.query.answer()
+    await _close_message(press.query, t(language, "invite.yes_thanks", name=card.asker_name))
+    await close_invitations(context, yes.superseded, "invite.taken")
+    await notify(context, resident_id=card.asker_id, text=card.text, reply_markup=card.markup)
+
+
+@dataclass(frozen=True)
+class _Card:
+    asker_id: int
+    asker_name: str
+    text: str
+    markup: InlineKeyboardMarkup
+
+
+def _offer_card(services: Services, session: Session, match: Match, now: datetime) -> _Card:
+    """What the asker sees of a neighbour who said yes: first name, rough distance, how often
+    they helped before (never a score), and the choice."""
+    asker = session.get(Resident, match.asker_id)
+    helper = session.get(Resident, match.helper_id)
+    post = session.get(Post, match.post_id)
+    assert asker is not None
+    assert helper is not None
+    assert post is not None
+    assert match.id is not None
+    language = asker.language
+    name = first_name(language, helper.first_name)
+    helped = store.times_helped(session, resident_id=match.helper_id)
+    lines = [t(language, "offer.text", name=name, text=shortened(post.text))]
+    distance = distance_text(language, rough_distance(asker.area_cell, helper.area_cell))
+    if distance is not None:
+        lines.append(t(language, "offer.distance", distance=distance))
+    if helped == 1:
+        lines.append(t(language, "offer.helped_once", name=name))
+    elif helped > 1:
+        lines.append(t(language, "offer.helped_times", name=name, count=helped))
+    lines.append(t(language, "offer.question"))
+    invitation = store.accepted_invitation(session, match=match)
+    block_row = [] if invitation is None else [[block_responder_button(language, invitation)]]
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t(language, "offer.button.yes"), callback_data=f"{MATCH_PREFIX}a:{match.id}"
+                ),
+                InlineKeyboardButton(
+                    t(language, "offer.button.no"), callback_data=f"{MATCH_PREFIX}d:{match.id}"
+                ),
+            ],
+            *block_row,
+        ]
+    )
+    return _Card(
+        asker_id=match.asker_id,
+        asker_name=first_name(helper.language, asker.first_name),
+        text="\n".join(lines),
+        markup=markup,
+    )
+
+
+# --- the asker's choice, and the relay -------------------------------------------------------
+
+
+async def match_pressed(update: Update, context: BotContext) -> None:
+    """The asker accepts or lets go; either of the two shares their username or ends it."""
+    press = await _press(update, context, MATCH_PREFIX)
+    if press is None:
+        return
+    services = context.services
+    now = services.clock()
+    if press.action == "s" and not press.query.from_user.username:
+        await press.query.answer(t(press.language, "relay.no_username"), show_alert=True)
+        return
+    with session_scope(services.engine) as session:
+        match = store.match_of(session, match_id=press.ref, resident_id=press.resident_id)
+        if match is None:
+            outcome = None
+        elif press.action in ("a", "d") and match.asker_id != press.resident_id:
+            outcome = None  # only the asker chooses
+        elif press.action == "a":
+            post = session.get(Post, match.post_id)
+            due = follow_up_at(None if post is None else post.window_end, now)
+            outcome = (
+                _Pair.of(session, match)
+                if store.accept(session, match=match, now=now, follow_up_at=due)
+                else None
+            )
+        elif press.action == "d":
+            outcome = (
+                _Pair.of(session, match) if store.decline(session, match=match, now=now) else None
+            )
+        elif press.action == "e":
+            outcome = (
+                _Pair.of(session, match) if store.end(session, match=match, now=now) else None
+            )
+        elif press.action == "s":
+            outcome = _share(press, session, match, now)
+        else:
+            outcome = None
+    if outcome is None:
+        await stale(press.query, press.language)
+        return
+    await press.query.answer()
+    if press.action == "a":
+        await _connected(press, context, outcome)
+    elif press.action == "d":
+        await _close_message(press.query, t(press.language, "offer.declined"))
+        await advance_now(context, outcome.post_id)
+    elif press.action == "e":
+        await _relay_ended(press, context, outcome)
+    elif press.action == "s":
+        await _shared(press, context, outcome)
+
+
+@dataclass(frozen=True)
+class _Pair:
+    """The two people of a match, as needed for the messages after a press."""
+
+    match_id: int
+    post_id: int
+    asker: Resident
+    helper: Resident
+    both_share: bool = False
+    asker_username: str | None = None
+    helper_username: str | None = None
+
+    @classmethod
+    def of(cls, session: Session, match: Match, *, both_share: bool = False) -> _Pair:
+        asker = session.get(Resident, match.asker_id)
+        helper = session.get(Resident, match.helper_id)
+        assert asker is not None
+        assert helper is not None
+        assert match.id is not None
+        return cls(
+            match.id,
+            match.post_id,
+            asker,
+            helper,
+            both_share,
+            match.asker_username,
+            match.helper_username,
+        )
+
+    def other(self, resident_id: int) -> Resident:
+        return self.helper if self.asker.id == resident_id else self.asker
+
+
+def relay_keyboard(language: str, match_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t(language, "relay.button.share"), callback_data=f"{MATCH_PREFIX}s:{match_id}"
+                ),
+                InlineKeyboardButton(
+                    t(language, "relay.button.end"), callback_data=f"{MATCH_PREFIX}e:{match_id}"
+                ),
+            ]
+        ]
+    )
+
+
+async def _connected(press: Press, context: BotContext, pair: _Pair) -> None:
+    asker, helper = pair.asker, pair.helper
+    helper_name = first_name(asker.language, helper.first_name)
+    await _close_message(
+        press.query,
+        t(asker.language, "relay.open_asker", name=helper_name),
+        relay_keyboard(asker.language, pair.match_id),
+    )
+    assert helper.id is not None
+    await notify(
+        context,
+        resident_id=helper.id,
+        text=t(
+            helper.language,
+            "relay.open_helper",
+            name=first_name(helper.language, asker.first_name),
+        ),
+        reply_markup=relay_keyboard(helper.language, pair.match_id),
+    )
+
+
+def _share(press: Press, session: Session, match: Match, now: datetime) -> _Pair | None:
+    if match.status != MatchStatus.ACTIVE.value:
+        return None
+    both = store.share_username(
+        session,
+        match=match,
+        resident_id=press.resident_id,
+        username=press.query.from_user.username,
+    )
+    if both:
+        # From here on they talk directly; the bot stops passing messages on.
+        store.end(session, match=match, now=now)
+    return _Pair.of(session, match, both_share=both)
+
+
+async def _shared(press: Press, context: BotContext, pair: _Pair) -> None:
+    other = pair.other(press.resident_id)
+    if not pair.both_share:
+        assert other.id is not None
+        await press.query.edit_message_reply_markup(None)
+        await context.bot.send_message(
+            press.query.from_user.id,
+            t(
+                press.language,
+                "relay.share_waiting",
+                name=first_name(press.language, other.first_name),
+            ),
+        )
+        await notify(
+            context,
+            resident_id=other.id,
+            text=t(
+                other.language,
+                "relay.share_asked",
+                name=first_name(other.language, press.resident.first_name),
+            ),
+            reply_markup=relay_keyboard(other.language, pair.match_id),
+        )
+        return
+    await press.query.edit_message_reply_markup(None)
+    for person, username_of_other in (
+        (pair.asker, pair.helper_username),
+        (pair.helper, pair.asker_username),
+    ):
+        partner = pair.other(person.id or 0)
+        await context.bot.send_message(
+            person.telegram_user_id,
+            t(
+                person.language,
+                "relay.shared",
+                name=first_name(person.language, partner.first_name),
+                username=f"@{username_of_other}",
+            ),
+        )
+
+
+async def _relay_ended(press: Press, context: BotContext, pair: _Pair) -> None:
+    other = pair.other(press.resident_id)
+    await press.query.edit_message_reply_markup(None)
+    await context.bot.send_message(press.query.from_user.id, t(press.language, "relay.ended_you"))
+    assert other.id is not None
+    await notify(
+        context,
+        resident_id=other.id,
+        text=t(
+            other.language,
+            "relay.ended_other",
+            name=first_name(other.language, press.resident.first_name),
+        ),
+    )
+
+
+async def relay(update: Update, context: BotContext) -> bool:
+    """Pass a message to the person this resident is matched with (text, photo, location).
+
+    Sent as the bot's own message with the sender's first name, never forwarded: a forward
+    would show the sender's Telegram profile before they chose to share it.
+    """
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return False
+    services = context.services
+    with session_scope(services.engine) as session:
+        sender = repo.find_resident(session, telegram_user_id=user.id)
+        if sender is None or sender.id is None:
+            return False
+        match = store.relay_match(session, resident_id=sender.id)
+        if match is None:
+            return False
+        store.touch(session, match=match, now=services.clock())
+        pair = _Pair.of(session, match)
+    receiver = pair.other(sender.id)
+    if receiver.stopped:
+        return False
+    await _copy(message, context, receiver, first_name(receiver.language, sender.first_name))
+    return True
+
+
+async def _copy(message: Message, context: BotContext, receiver: Resident, name: str) -> None:
+    chat_id, language, bot = receiver.telegram_user_id, receiver.language, context.bot
+    try:
+        if message.photo:
+            caption = t(language, "relay.photo", name=name, caption=message.caption or "")
+            await bot.send_photo(chat_id, message.photo[-1].file_id, caption=caption)
+        elif message.location is not None:
+            await bot.send_message(chat_id, t(language, "relay.location", name=name))
+            await bot.send_location(
+                chat_id,
+                latitude=message.location.latitude,
+                longitude=message.location.longitude,
+            )
+        else:
+            await bot.send_message(
+                chat_id, t(language, "relay.text", name=name, text=message.text or "")
+            )
+    except Forbidden:
+        sender_language = language
+        await message.reply_text(t(sender_language, "relay.undelivered"))
+
+
+# --- widening --------------------------------------------------------------------------------
+
+
+async def widen_pressed(update: Update, context: BotContext) -> None:
+    """The asker answers whether the request may go further away (silence is never a yes)."""
+    press = await _press(update, context, WIDEN_PREFIX)
+    if press is None or press.action not in ("y", "n"):
+        if press is not None:
+            await stale(press.query, press.language)
+        return
+    services = context.services
+    now = services.clock()
+    accepted = press.action == "y"
+    with session_scope(services.engine) as session:
+        answered = store.answer_widen(
+            session, post_id=press.ref, asker_id=press.resident_id, accepted=accepted, now=now
+        )
+    if not answered:
+        await stale(press.query, press.language)
+        return
+    await press.query.answer()
+    key = "widen.yes_thanks" if accepted else "widen.no_thanks"
+    await _close_message(press.query, t(press.language, key))
+    await advance_now(context, press.ref)
+
+
+# --- the follow-up ---------------------------------------------------------------------------
+
+
+async def send_follow_ups(context: BotContext) -> None:
+    """Part of the repeating job: "is het gelukt?" to both, once, after the request's time."""
+    services = context.services
+    now = services.clock()
+    with session_scope(services.engine) as session:
+        for match in store.claim_due_follow_ups(session, now=now):
+            store.follow_up_sent(session, match=match)
+            if match.status not in (MatchStatus.ACTIVE.value, MatchStatus.ENDED.value):
+                continue
+            pair = _Pair.of(session, match)
+            post = session.get(Post, match.post_id)
+            text = "" if post is None else shortened(post.text)
+            for person, is_asker in ((pair.asker, True), (pair.helper, False)):
+                other = pair.other(person.id or 0)
+                name = first_name(person.language, other.first_name)
+                outbox.enqueue(
+                    session,
+                    chat_id=person.telegram_user_id,
+                    text=t(
+                        person.language,
+                        "follow_up.asker" if is_asker else "follow_up.helper",
+                        name=name,
+                        text=text,
+                    ),
+                    reply_markup=_follow_up_keyboard(
+                        person.language, pair.match_id, name, asker=is_asker
+                    ).to_dict(),
+                    due_at=now,
+                )
+    await send_due_messages(context)
+
+
+def _follow_up_keyboard(
+    language: str, match_id: int, name: str, *, asker: bool
+) -> InlineKeyboardMarkup:
+    def button(key: str, action: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(
+            t(language, key, name=name), callback_data=f"{FOLLOW_UP_PREFIX}{action}:{match_id}"
+        )
+
+    last = button("follow_up.button.again", "r") if asker else button("follow_up.button.no", "n")
+    return InlineKeyboardMarkup(
+        [[button("follow_up.button.thanks", "t")], [button("follow_up.button.yes", "y")], [last]]
+    )
+
+
+async def follow_up_pressed(update: Update, context: BotContext) -> None:
+    """It worked (with or without a thank-you), it did not, or: ask again."""
+    press = await _press(update, context, FOLLOW_UP_PREFIX)
+    if press is None:
+        return
+    services = context.services
+    now = services.clock()
+    worked = press.action in ("t", "y")
+    again = None
+    with session_scope(services.engine) as session:
+        match = store.match_of(session, match_id=press.ref, resident_id=press.resident_id)
+        is_asker = match is not None and match.asker_id == press.resident_id
+        valid = press.action in ("t", "y") or (press.action == ("r" if is_asker else "n"))
+        if (
+            match is None
+            or not valid
+            or not store.record_worked(
+                session, match=match, resident_id=press.resident_id, worked=worked
+            )
+        ):
+            pair = None
+        else:
+            pair = _Pair.of(session, match)
+            store.end(session, match=match, now=now)
+            if is_asker:
+                again = _settle(session, match, worked=worked, now=now)
+    if pair is None:
+        await stale(press.query, press.language)
+        return
+    await press.query.answer()
+    other = pair.other(press.resident_id)
+    name = first_name(press.language, other.first_name)
+    if press.action == "t":
+        assert other.id is not None
+        await notify(
+            context,
+            resident_id=other.id,
+            text=t(
+                other.language,
+                "follow_up.thanks_note",
+                name=first_name(other.language, press.resident.first_name),
+            ),
+        )
+        await _close_message(press.query, t(press.language, "follow_up.thanks_sent", name=name))
+    elif worked:
+        await _close_message(press.query, t(press.language, "follow_up.glad"))
+    elif again is not None:
+        await _close_message(press.query, t(press.language, "follow_up.asking_again"))
+        await start_looking(context, again)
+    else:
+        await _close_message(press.query, t(press.language, "follow_up.pity"))
+
+
+def _settle(session: Session, match: Match, *, worked: bool, now: datetime) -> Post | None:
+    """The asker's answer closes the request; "opnieuw vragen" places it again, without a
+    time, and starts looking from scratch. Returns the new request."""
+    post = session.get(Post, match.post_id)
+    asker = session.get(Resident, match.asker_id)
+    if post is None or asker is None:
+        return None
+    status = PostStatus.DONE if worked else PostStatus.WITHDRAWN
+    post.status, post.updated_at = status.value, now
+    session.add(post)
+    if worked or asker.wijk_id is None or asker.stopped:
+        return None
+    again = posts.create_post(
+        session,
+        resident=asker,
+        kind=PostKind.REQUEST,
+        category=post.category,
+        text=post.text,
+        window_start=None,
+        window_end=None,
+        now=now,
+    )
+    store.start_flow(session, post=again, now=now)
+    return again
+
+
+# --- shared ----------------------------------------------------------------------------------
+
+
+async def _close_message(
+    query: CallbackQuery, text: str, reply_markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Replace the pressed message's buttons: the original text stays, the answer follows."""
+    message = query.message
+    original = message.text_html if isinstance(message, Message) and message.text else ""
+    new_text = f"{original}\n\n{text}" if original else text
+    await show_in_place(query, new_text, reply_markup)
