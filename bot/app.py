@@ -98,7 +98,7 @@ def build_application(
             send_due_messages, interval=SEND_DUE_EVERY, first=5, name="send-outbox"
         )
         application.job_queue.run_repeating(
-            _matching_steps, interval=STEPS_EVERY, first=10, name="matching-steps"
+            matching_steps, interval=STEPS_EVERY, first=10, name="matching-steps"
         )
     return application
 
@@ -140,7 +140,7 @@ async def announce_bot(application: BotApplication) -> None:
         repo.set_fact(session, key="bot_username", value=bot.username)
 
 
-async def _matching_steps(context: BotContext) -> None:
+async def matching_steps(context: BotContext) -> None:
     """Due request flows take their next step; due follow-ups are sent (state in the database)."""
     await run_due_steps(context)
     await invitations.send_follow_ups(context)

@@ -617,5 +617,10 @@ async def _close_message(
     """Replace the pressed message's buttons: the original text stays, the answer follows."""
     message = query.message
     original = message.text_html if isinstance(message, Message) and message.text else ""
-    new_text = f"{original}\n\n{text}" if original else text
+    if not original:
+        new_text = text
+    elif original.endswith(text):  # closed before (say, when someone else said yes first)
+        new_text = original
+    else:
+        new_text = f"{original}\n\n{text}"
     await show_in_place(query, new_text, reply_markup)

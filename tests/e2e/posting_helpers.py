@@ -64,3 +64,20 @@ def chat_state(running: RunningBot, person: Person) -> ChatState | None:
 
 def bot_messages(running: RunningBot, person: Person) -> list[MessageView]:
     return running.emulator.messages(person.chat_id)
+
+
+async def post_request(person: Person, text: str) -> None:
+    """The shortest way through: accept the category and the time the bot read."""
+    await person.sends("/vraag")
+    await person.sees("Wat kan een buur voor je doen?")
+    await person.sends(text)
+    await person.sees("Klopt dat?")
+    await person.presses("✓ Ja, klopt")
+    await person.sees("Wanneer")
+    if person.last_message().button("✓ Ja, klopt") is not None:
+        await person.presses("✓ Ja, klopt")
+    else:
+        await person.presses("Maakt niet uit")
+    await person.sees("Zo komt het in de buurt te staan")
+    await person.presses("✅ Plaatsen")
+    await person.sees("Je vraag staat erin!")

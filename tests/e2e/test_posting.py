@@ -19,6 +19,7 @@ from storage.db import session_scope
 from storage.models import Post, Resident, Wijk
 from tests.e2e.neighbours import Clock, resident_for, sees_times
 from tests.e2e.posting_helpers import (
+    post_request,
     NOW,
     all_posts,
     bot_messages,
@@ -46,23 +47,6 @@ def street(running: RunningBot, scene: Scene) -> Street:
         wijk = add_wijk(session, "Transvaalbuurt", NOW)
     anna = scene.resident("Anna")
     return Street(wijk, anna, resident_for(running, anna, wijk, NOW))
-
-
-async def post_request(person: Person, text: str) -> None:
-    """The shortest way through: accept the category and the time the bot read."""
-    await person.sends("/vraag")
-    await person.sees("Wat kan een buur voor je doen?")
-    await person.sends(text)
-    await person.sees("Klopt dat?")
-    await person.presses("✓ Ja, klopt")
-    await person.sees("Wanneer")
-    if person.last_message().button("✓ Ja, klopt") is not None:
-        await person.presses("✓ Ja, klopt")
-    else:
-        await person.presses("Maakt niet uit")
-    await person.sees("Zo komt het in de buurt te staan")
-    await person.presses("✅ Plaatsen")
-    await person.sees("Je vraag staat erin!")
 
 
 async def test_a_request_gets_category_and_time_from_its_words_and_is_posted(

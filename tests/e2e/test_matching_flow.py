@@ -1,0 +1,323 @@
+"""Matching through the emulator: a request invites three neighbours, the first yes connects
+(once the asker agrees), messages are relayed both ways, and afterwards "is het gelukt?"
+brings a thank-you. Also: widening only with consent, a kind signal when nobody can, and a
+restart that loses nothing and sends nothing twice."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import timedelta
+
+import h3
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import col, select
+
+from bot.app import matching_steps
+from bot.emulator import Emulator, Limits
+from bot.harness import RunningBot, running_bot
+from bot.scenario import Person, Scene
+from matching.area import area_cell
+from matching.flow import BATCH_WAIT
+from storage.db import session_scope
+from storage.models import (
+    Invitation,
+    InvitationStatus,
+    Match,
+    MatchStatus,
+    Post,
+    PostStatus,
+    RequestFlow,
+    Signal,
+    Wijk,
+)
+from tests.e2e.neighbours import Clock, bot_context, resident_for
+from tests.e2e.posting_helpers import NOW, all_invitations, all_posts, forge_press, post_request
+from tests.storage.neighbourhood import OOST, add_wijk
+
+SHOPPING = "Wie kan zaterdag mijn boodschappen doen?"
+INVITED = "Zin om te helpen?"
+HOME = area_cell(*OOST)
+FAR_IN_THE_WIJK = str(h3.grid_ring(HOME, 6)[0])
+STALE = "Deze knop werkt niet meer"
+
+
+@dataclass
+class Street:
+    """Anna asks; Ben, Carla, Dirk and Eva live in her street and are open to being asked."""
+
+    wijk: Wijk
+    anna: Person
+    neighbours: dict[int, Person]  # by resident id
+
+    def invitee(self, invitation: Invitation) -> Person:
+        return self.neighbours[invitation.resident_id]
+
+
+def make_street(running: RunningBot, scene: Scene) -> Street:
+    with session_scope(running.engine) as session:
+        wijk = add_wijk(session, "Transvaalbuurt", NOW)
+    anna = scene.resident("Anna", username="anna_oost")
+    resident_for(running, anna, wijk, NOW, pace="weekly")
+    neighbours = {}
+    for name in ("Ben", "Carla", "Dirk", "Eva"):
+        person = scene.resident(name, username=f"{name.lower()}_oost")
+        neighbours[resident_for(running, person, wijk, NOW, pace="weekly")] = person
+    return Street(wijk, anna, neighbours)
+
+
+@pytest.fixture
+def street(running: RunningBot, scene: Scene) -> Street:
+    return make_street(running, scene)
+
+
+def invitation_messages(running: RunningBot, person: Person) -> int:
+    return sum(INVITED in message.content for message in running.emulator.messages(person.chat_id))
+
+
+def matches(running: RunningBot) -> list[Match]:
+    with session_scope(running.engine) as session:
+        return list(session.exec(select(Match).order_by(col(Match.id))).all())
+
+
+async def three_invited(running: RunningBot, street: Street) -> list[Invitation]:
+    await post_request(street.anna, SHOPPING)
+
+    def invited() -> int:
+        return sum(invitation_messages(running, p) for p in street.neighbours.values())
+
+    await running.emulator.wait_for(lambda: invited() >= 3, what="three invitations")
+    invitations = all_invitations(running)
+    assert len(invitations) == 3
+    for invitation in invitations:
+        await street.invitee(invitation).sees(INVITED)
+    return invitations
+
+
+async def test_request_invites_three_first_yes_connects_relay_follow_up_and_thanks(
+    street: Street, running: RunningBot, clock: Clock
+) -> None:
+    anna = street.anna
+    invitations = await three_invited(running, street)
+    assert {i.status for i in invitations} == {InvitationStatus.SENT.value}
+    first, second, third = (street.invitee(i) for i in invitations)
+    invitation = await second.sees(INVITED)
+    assert "Anna" in invitation.content
+    assert SHOPPING in invitation.content
+    assert "Nee zeggen is altijd goed" in invitation.content
+    # Only three are asked: the fourth neighbour hears nothing.
+    (left_out,) = set(street.neighbours.values()) - {first, second, third}
+    assert invitation_messages(running, left_out) == 0
+
+    await first.presses("Nu even niet")
+    await first.sees("Helemaal goed")
+    await second.presses("🙋 Ik help graag")
+    await second.sees("Ik vraag Anna of het goed is")
+    # The third invitation is closed: a note, and its buttons are gone.
+    closed = await third.sees("Dit is al geregeld")
+    assert closed.button("🙋 Ik help graag") is None
+
+    offer = await anna.sees("wil graag helpen")
+    assert second.name in offer.content
+    assert "Ja, graag" in [label for row in offer.buttons for label in row]
+    await anna.presses("Ja, graag")
+    await anna.sees("geef ik door aan")
+    await second.sees("Anna zegt ja, graag!")
+
+    await anna.sends("Ik woon op de hoek, bel maar aan bij nummer 12")
+    heard = await second.sees("bel maar aan bij nummer 12")
+    assert "Anna" in heard.content
+    await second.sends("Ik kom zaterdag om 10 uur")
+    await anna.sees("Ik kom zaterdag om 10 uur")
+    await second.shares_location(52.356, 4.927)
+    await anna.sees("stuurt een locatie")
+    # The first neighbour, who said no, sees none of it.
+    assert not any("nummer 12" in m.content for m in running.emulator.messages(first.chat_id))
+
+    (match,) = matches(running)
+    assert match.status == MatchStatus.ACTIVE.value
+    assert match.follow_up_at is not None
+    # "Zaterdag" ends at midnight; the follow-up falls due at night and waits for the morning
+    # (both have quiet hours until 08:00).
+    clock.now = match.follow_up_at + timedelta(hours=8)
+    await matching_steps(bot_context(running))
+    await anna.sees("Is het gelukt met")
+    await second.sees("Is het gelukt met Anna?")
+    await anna.presses(f"Ja! Zeg dank je tegen {second.name}")
+    await anna.sees("Ik heb je dank je doorgegeven")
+    await second.sees("Anna zegt: dank je wel!")
+    (post,) = all_posts(running)
+    assert post.status == PostStatus.DONE.value
+    # The follow-up is sent once, however often the job runs.
+    await matching_steps(bot_context(running))
+    await matching_steps(bot_context(running))
+    count = sum("Is het gelukt" in m.content for m in running.emulator.messages(anna.chat_id))
+    assert count == 1
+
+
+async def test_two_simultaneous_yeses_make_exactly_one_match(
+    street: Street, running: RunningBot
+) -> None:
+    invitations = await three_invited(running, street)
+    first, second = (street.invitee(i) for i in invitations[:2])
+    await asyncio.gather(first.presses("🙋 Ik help graag"), second.presses("🙋 Ik help graag"))
+    assert len(matches(running)) == 1
+    winner = first if matches(running)[0].helper_id == invitations[0].resident_id else second
+    loser = second if winner is first else first
+    await winner.sees("Ik vraag Anna of het goed is")
+    await loser.sees("Dit is al geregeld")
+    statuses = sorted(i.status for i in all_invitations(running))
+    assert statuses == ["accepted", "superseded", "superseded"]
+
+
+async def test_the_asker_can_say_no_thanks_and_the_next_neighbour_is_asked(
+    street: Street, running: RunningBot
+) -> None:
+    invitations = await three_invited(running, street)
+    helper = street.invitee(invitations[0])
+    await helper.presses("🙋 Ik help graag")
+    await street.anna.sees("wil graag helpen")
+    await street.anna.presses("Liever niet")
+    await street.anna.sees("Ik kijk of een andere buur kan helpen")
+    (left_out,) = set(street.neighbours.values()) - {street.invitee(i) for i in invitations}
+    await left_out.sees(INVITED)
+    assert len(all_invitations(running)) == 4
+    (post,) = all_posts(running)
+    assert post.status == PostStatus.OPEN.value
+    # Whoever said yes is not told they were turned down in so many words, and is not
+    # asked again for this request.
+    assert invitation_messages(running, helper) == 1
+
+
+async def test_usernames_are_shared_only_when_both_choose_it(
+    street: Street, running: RunningBot
+) -> None:
+    invitations = await three_invited(running, street)
+    helper = street.invitee(invitations[0])
+    await helper.presses("🙋 Ik help graag")
+    await street.anna.sees("wil graag helpen")
+    await street.anna.presses("Ja, graag")
+    await helper.sees("Anna zegt ja")
+    await street.anna.presses("Deel mijn gebruikersnaam")
+    await street.anna.sees("Als " + helper.name + " ook wil delen")
+    assert not any("@anna_oost" in m.content for m in running.emulator.messages(helper.chat_id))
+    await helper.sees("wil graag de gebruikersnaam delen")
+    await helper.presses("Deel mijn gebruikersnaam")
+    await helper.sees("@anna_oost")
+    await street.anna.sees(f"@{helper.name.lower()}_oost")
+    (match,) = matches(running)
+    assert match.status == MatchStatus.ENDED.value
+    # From here on nothing is relayed any more.
+    await street.anna.sends("Nog één ding")
+    await street.anna.sees("Dat begrijp ik niet")
+
+
+async def test_forged_and_foreign_presses_change_nothing(
+    street: Street, running: RunningBot
+) -> None:
+    invitations = await three_invited(running, street)
+    first, second = (street.invitee(i) for i in invitations[:2])
+    message = await first.sees(INVITED)
+    answer = await forge_press(running, first, message, f"inv:y:{invitations[1].id}")
+    assert STALE in (answer.text or "")
+    answer = await forge_press(running, first, message, "inv:y:99999999999999")
+    assert STALE in (answer.text or "")
+    assert matches(running) == []
+    await second.presses("🙋 Ik help graag")
+    (match,) = matches(running)
+    # Only the asker chooses: the helper forging "accept" changes nothing.
+    own = await second.sees("Ik vraag Anna")
+    answer = await forge_press(running, second, own, f"mt:a:{match.id}")
+    assert STALE in (answer.text or "")
+    assert matches(running)[0].status == MatchStatus.PROPOSED.value
+
+
+async def test_widening_needs_consent_and_nobody_left_becomes_a_kind_signal(
+    running: RunningBot, scene: Scene
+) -> None:
+    with session_scope(running.engine) as session:
+        wijk = add_wijk(session, "Transvaalbuurt", NOW)
+    anna = scene.resident("Anna")
+    resident_for(running, anna, wijk, NOW)
+    far = scene.resident("Femke")
+    resident_for(running, far, wijk, NOW, area_cell=FAR_IN_THE_WIJK, pace="weekly")
+
+    await post_request(anna, SHOPPING)
+    question = await anna.sees("Mag ik het ook vragen aan buren in de hele wijk?")
+    assert SHOPPING in question.content
+    assert invitation_messages(running, far) == 0  # not before Anna agrees
+    await anna.presses("Ja, vraag verder weg")
+    await anna.sees("ik vraag het aan buren iets verder weg")
+    await far.sees(INVITED)
+    with session_scope(running.engine) as session:
+        flow = session.exec(select(RequestFlow)).one()
+        assert flow.widened == ["wijk"]
+
+    await far.presses("Nu even niet")
+    await anna.sees("Het is niet gelukt om iemand te vinden")
+    with session_scope(running.engine) as session:
+        signal = session.exec(select(Signal)).one()
+        assert (signal.wijk_id, signal.category, signal.reason) == (
+            wijk.id,
+            "groceries",
+            "nobody_left",
+        )
+    # Femke's "nu even niet" left no trace anyone can see: Anna was never told who said no.
+    assert not any("Femke" in m.content for m in running.emulator.messages(anna.chat_id))
+
+
+async def test_a_restart_loses_no_step_and_repeats_none(
+    engine: Engine, database_url: str, clock: Clock
+) -> None:
+    emulator = Emulator(limits=Limits())
+    await emulator.start(host="127.0.0.1", port=0)
+    try:
+        async with running_bot(
+            engine=engine, database_url=database_url, clock=clock, emulator=emulator
+        ) as running:
+            street = make_street(running, Scene(emulator))
+            invitations = await three_invited(running, street)
+        # The bot is down for a while; nobody answered; the next batch fell due meanwhile.
+        clock.now = NOW + BATCH_WAIT + timedelta(minutes=5)
+        async with running_bot(
+            engine=engine, database_url=database_url, clock=clock, emulator=emulator
+        ) as running:
+            await matching_steps(bot_context(running))
+            await matching_steps(bot_context(running))
+            (left_out,) = set(street.neighbours.values()) - {
+                street.invitee(i) for i in invitations
+            }
+            await left_out.sees(INVITED)
+            await matching_steps(bot_context(running))
+            for person in street.neighbours.values():
+                assert invitation_messages(running, person) == 1, person.name
+            assert len(all_invitations(running)) == 4
+    finally:
+        await emulator.stop()
+
+
+async def test_a_request_without_anyone_nearby_is_signalled_when_its_time_passes(
+    running: RunningBot, scene: Scene, clock: Clock
+) -> None:
+    with session_scope(running.engine) as session:
+        wijk = add_wijk(session, "Transvaalbuurt", NOW)
+    anna = scene.resident("Anna")
+    resident_for(running, anna, wijk, NOW)
+    ben = scene.resident("Ben")
+    # Ben is open to it, but in quiet hours all night: he can be asked in the morning.
+    resident_for(running, ben, wijk, NOW, pace="weekly", quiet_start="09:00", quiet_end="23:00")
+    await post_request(anna, "Wie kan vandaag mijn boodschappen doen?")
+    assert invitation_messages(running, ben) == 0
+    with session_scope(running.engine) as session:
+        flow = session.exec(select(RequestFlow)).one()
+        assert flow.due_at is not None
+        post = session.get(Post, flow.post_id)
+        assert post is not None
+        assert post.window_end is not None
+        # The next morning, after Anna's quiet hours.
+        clock.now = post.window_end + timedelta(hours=9)
+    await matching_steps(bot_context(running))
+    await anna.sees("Het is niet gelukt om iemand te vinden")
+    with session_scope(running.engine) as session:
+        assert session.exec(select(Signal)).one().reason == "expired"
