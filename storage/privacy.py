@@ -22,9 +22,11 @@ from storage.models import (
     Block,
     ChatState,
     Invitation,
+    Match,
     OutboxMessage,
     Post,
     Report,
+    RequestFlow,
     Resident,
     Role,
     Wijk,
@@ -51,6 +53,8 @@ class PersonalData:
     roles: list[tuple[Role, Wijk]] = field(default_factory=list)
     chat_state: ChatState | None = None
     outbox: list[OutboxMessage] = field(default_factory=list)
+    matches: list[Match] = field(default_factory=list)
+    request_flows: list[RequestFlow] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -79,6 +83,25 @@ class PersonalData:
             "role": [{**_row(role), "wijk_name": wijk.name} for role, wijk in self.roles],
             "chatstate": [_row(self.chat_state)] if self.chat_state else [],
             "outboxmessage": [_row(message) for message in self.outbox],
+            "match": [self._match_row(match) for match in self.matches],
+            "requestflow": [_row(flow) for flow in self.request_flows],
+        }
+
+    def _match_row(self, match: Match) -> dict[str, Any]:
+        """A match from this person's side: their role, how it went, their own username if
+        they shared it; nothing that identifies the other person."""
+        asker = self.resident is not None and match.asker_id == self.resident.id
+        side = "asker" if asker else "helper"
+        return {
+            "id": match.id,
+            "post_id": match.post_id,
+            "role": side,
+            "status": match.status,
+            "created_at": match.created_at.isoformat(),
+            "accepted_at": None if match.accepted_at is None else match.accepted_at.isoformat(),
+            "ended_at": None if match.ended_at is None else match.ended_at.isoformat(),
+            "shared_username": match.asker_username if asker else match.helper_username,
+            "worked_out": match.asker_worked if asker else match.helper_worked,
         }
 
 
@@ -130,6 +153,20 @@ def collect(session: Session, *, telegram_user_id: int, now: datetime) -> Person
             .order_by(col(Invitation.id))
         ).all()
     )
+    data.matches = list(
+        session.exec(
+            select(Match)
+            .where(or_(col(Match.asker_id) == resident.id, col(Match.helper_id) == resident.id))
+            .order_by(col(Match.id))
+        ).all()
+    )
+    data.request_flows = list(
+        session.exec(
+            select(RequestFlow)
+            .where(col(RequestFlow.post_id).in_(_post_ids(session, resident.id)))
+            .order_by(col(RequestFlow.post_id))
+        ).all()
+    )
     data.blocked = blocked_neighbours(session, blocker_id=resident.id)
     data.reports_made = list(
         session.exec(
@@ -176,6 +213,17 @@ def delete_person(session: Session, *, telegram_user_id: int) -> None:
             or_(col(Invitation.resident_id) == person, col(Invitation.post_id).in_(post_ids))
         )
     )
+    # A match is about two people; it goes as a whole (the other person's relay simply ends).
+    session.execute(
+        delete(Match).where(
+            or_(
+                col(Match.asker_id) == person,
+                col(Match.helper_id) == person,
+                col(Match.post_id).in_(post_ids),
+            )
+        )
+    )
+    session.execute(delete(RequestFlow).where(col(RequestFlow.post_id).in_(post_ids)))
     session.execute(delete(Post).where(col(Post.resident_id) == person))
     session.execute(
         delete(Block).where(or_(col(Block.blocker_id) == person, col(Block.blocked_id) == person))

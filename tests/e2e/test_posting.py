@@ -19,12 +19,12 @@ from storage.db import session_scope
 from storage.models import Post, Resident, Wijk
 from tests.e2e.neighbours import Clock, resident_for, sees_times
 from tests.e2e.posting_helpers import (
-    post_request,
     NOW,
     all_posts,
     bot_messages,
     chat_state,
     forge_press,
+    post_request,
     show_main_menu,
 )
 from tests.storage.neighbourhood import add_post, add_wijk

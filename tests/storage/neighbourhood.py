@@ -14,7 +14,17 @@ from sqlmodel import Session, SQLModel
 from matching.area import area_cell
 from storage import repo
 from storage.db import session_scope
-from storage.models import Invitation, OutboxMessage, Post, PostKind, Resident, RoleKind, Wijk
+from storage.matchmaking import start_flow
+from storage.models import (
+    Invitation,
+    Match,
+    OutboxMessage,
+    Post,
+    PostKind,
+    Resident,
+    RoleKind,
+    Wijk,
+)
 from storage.moderation import add_block, report_post
 
 # Somewhere in Amsterdam-Oost; its area cell is what onboarding would store.
@@ -180,6 +190,24 @@ def build_rich_resident(
         assert ben_post.id
         add_block(session, blocker_id=zerlinde.id, blocked_id=carla.id, now=now)
         add_block(session, blocker_id=ben.id, blocked_id=zerlinde.id, now=now)
+        # A request of hers that Ben said yes to (usernames shared), and one of Ben's she helps.
+        start_flow(session, post=request, now=now)
+        start_flow(session, post=ben_post, now=now)
+        assert request.id
+        session.add(
+            Match(
+                post_id=request.id,
+                asker_id=zerlinde.id,
+                helper_id=ben.id,
+                status="ended",
+                created_at=now,
+                asker_username="Zerlinde_oost",
+                asker_shares=True,
+            )
+        )
+        session.add(
+            Match(post_id=ben_post.id, asker_id=ben.id, helper_id=zerlinde.id, created_at=now)
+        )
         report_post(session, reporter=zerlinde, post=ben_post, reason="spam", now=now)
         report_post(session, reporter=carla, post=request, reason="unkind", now=now)
         repo.save_chat_state(

@@ -47,7 +47,9 @@ def _request_with_invitations(
     ids = []
     for invitee in invitees:
         assert invitee.id is not None
-        invitation = store.add_invitation(session, post_id=post.id, resident_id=invitee.id, now=now)
+        invitation = store.add_invitation(
+            session, post_id=post.id, resident_id=invitee.id, now=now
+        )
         assert invitation.id is not None
         ids.append(invitation.id)
     return post, ids
@@ -158,8 +160,10 @@ def _proposed(engine: Engine, now: datetime) -> tuple[int, int, int, int]:
         assert invitation is not None
         match = store.say_yes(session, invitation=invitation, now=now).match
         assert match is not None
-        assert match.id is not None and post.id is not None
-        assert asker.id is not None and ben.id is not None
+        assert match.id is not None
+        assert post.id is not None
+        assert asker.id is not None
+        assert ben.id is not None
         return post.id, match.id, asker.id, ben.id
 
 
@@ -219,7 +223,8 @@ def test_a_block_counts_an_open_invitation_as_not_now(engine: Engine, now: datet
         wijk = add_wijk(session, "Oost", now)
         asker, ben = _people(session, wijk, now, 2)
         _post, (invitation_id,) = _request_with_invitations(session, asker, [ben], now)
-        assert ben.id is not None and asker.id is not None
+        assert ben.id is not None
+        assert asker.id is not None
         add_block(session, blocker_id=ben.id, blocked_id=asker.id, now=now)
     with session_scope(engine) as session:
         invitation = session.get(Invitation, invitation_id)
@@ -233,7 +238,9 @@ def test_widening_is_recorded_only_as_the_askers_answer(engine: Engine, now: dat
         (asker, other) = _people(session, wijk, now, 2)
         post = add_post(session, asker, "Wie kan helpen?", now)
         flow = store.start_flow(session, post=post, now=now)
-        assert post.id is not None and asker.id is not None and other.id is not None
+        assert post.id is not None
+        assert asker.id is not None
+        assert other.id is not None
         post_id, asker_id, other_id = post.id, asker.id, other.id
         # Not asked yet: there is nothing to answer.
         assert not store.answer_widen(
@@ -251,7 +258,8 @@ def test_widening_is_recorded_only_as_the_askers_answer(engine: Engine, now: dat
     with session_scope(engine) as session:
         flow = session.get(RequestFlow, post_id)
         post = session.get(Post, post_id)
-        assert flow is not None and post is not None
+        assert flow is not None
+        assert post is not None
         assert (flow.widened, flow.widen_asked_for, flow.due_at) == (["wijk"], None, now)
         assert post.reach == "wijk"
 
@@ -279,7 +287,5 @@ def test_a_due_flow_is_claimed_by_one_worker_at_a_time(engine: Engine, now: date
         one.rollback()
         two.rollback()
     with session_scope(engine) as session:
-        due = session.exec(
-            select(RequestFlow.post_id).where(col(RequestFlow.due_at) <= now)
-        ).all()
+        due = session.exec(select(RequestFlow.post_id).where(col(RequestFlow.due_at) <= now)).all()
         assert sorted(due) == sorted([first.id, second.id])

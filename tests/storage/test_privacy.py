@@ -52,6 +52,7 @@ def test_the_scan_sees_the_person_in_every_table_that_references_them(
         "chatstate",
         "outboxmessage",
         "role",
+        "match",
     }
 
 
@@ -80,6 +81,12 @@ def test_the_export_does_not_reveal_what_others_did(engine: Engine, now: datetim
     on_own_post = [i for i in exported["invitation"] if "resident_id" not in i]
     assert len(on_own_post) == 1, "who was invited to your post is not yours to know"
     assert "Ben" not in json.dumps(exported["invitation"])
+    # Her matches, from her side only: no id of the other person, no username but her own.
+    assert sorted(m["role"] for m in exported["match"]) == ["asker", "helper"]
+    assert all("asker_id" not in m and "helper_id" not in m for m in exported["match"])
+    shared = [m["shared_username"] for m in exported["match"] if m["role"] == "asker"]
+    assert shared == ["Zerlinde_oost"]
+    assert len(exported["requestflow"]) == 1
 
 
 def test_someone_unknown_has_an_empty_export(engine: Engine, now: datetime) -> None:
