@@ -12,14 +12,18 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from bot.app import matching_steps
+from bot.context import BotContext, Clock, system_clock
 from bot.emulator import EmulatorTimeoutError, Limits
 from bot.harness import RunningBot, running_bot
+from bot.i18n import t
 from bot.scenario import Person, Scene, render
+from matching.names import first_word
 from storage import migrate, repo
 from storage.db import make_engine, session_scope
 
@@ -35,6 +39,20 @@ CHAT_REPLY_TIMEOUT = 3.0
 # An answer can be a few messages in a row (an edit, then the next question): the chat waits
 # until the bot has been quiet this long before asking for the next line.
 CHAT_SETTLE_SECONDS = 0.3
+
+
+# The scripted story runs on its own clock: a Wednesday morning, so "zaterdag" and everyone's
+# quiet hours come out the same on every run, and it can jump ahead to the follow-up.
+DEMO_START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # 10:00 in Amsterdam
+FOLLOW_UP_JUMP = timedelta(days=4)  # to Sunday morning
+
+
+class DemoClock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
 
 
 def run_demo(*, chat: bool = False) -> int:
@@ -53,8 +71,9 @@ def run_demo(*, chat: bool = False) -> int:
                     now=datetime.now(UTC),
                 )
             if chat:
-                return asyncio.run(_with_bot(url, engine, _chat, Limits()))
-            return asyncio.run(_with_bot(url, engine, _script, SCRIPT_LIMITS))
+                return asyncio.run(_with_bot(url, engine, _chat, Limits(), system_clock))
+            clock = DemoClock(DEMO_START)
+            return asyncio.run(_with_bot(url, engine, _script, SCRIPT_LIMITS, clock))
         finally:
             engine.dispose()
 
@@ -62,8 +81,8 @@ def run_demo(*, chat: bool = False) -> int:
 Play = Callable[[RunningBot], Awaitable[int]]
 
 
-async def _with_bot(url: str, engine: Engine, play: Play, limits: Limits) -> int:
-    async with running_bot(engine=engine, database_url=url, limits=limits) as running:
+async def _with_bot(url: str, engine: Engine, play: Play, limits: Limits, clock: Clock) -> int:
+    async with running_bot(engine=engine, database_url=url, limits=limits, clock=clock) as running:
         return await play(running)
 
 
@@ -72,7 +91,8 @@ async def _script(running: RunningBot) -> int:
     print("Buurtbot demo: the real bot, a local Telegram emulator and a throwaway database.")
     print(
         f"Wijk: {DEMO_WIJK}. Three neighbours get started, then one asks, one offers "
-        "and one looks around.\n"
+        "and one looks around; three neighbours nearby are invited for the request, the "
+        "first yes is connected, and afterwards there is a thank-you.\n"
     )
     scene = Scene(running.emulator, narrate=print)
 
@@ -147,7 +167,16 @@ async def _script(running: RunningBot) -> int:
 
     print()
 
-    # Anna asks in her own words; the bot reads the category and the day from them.
+    scene.say("(Karim, Lotte and Sanne live on Anna's street; they joined the same way.)")
+    quiet = Scene(running.emulator)
+    neighbours = [quiet.resident(name, language="nl") for name in ("Karim", "Lotte", "Sanne")]
+    for person, likes in zip(neighbours, ("Boodschappen", "Koken", "Klusjes"), strict=True):
+        await _join(person, likes)
+    neighbours = [scene.skip_news(person) for person in neighbours]
+    print()
+
+    # Anna asks in her own words; the bot reads the category and the day from them, and
+    # invites three neighbours nearby who are open to it.
     await anna.sends("/vraag")
     await anna.sees("Wat kan een buur voor je doen?")
     await anna.sends("Wie kan zaterdag mijn boodschapen doen? Mijn knie doet pijn.")
@@ -173,20 +202,18 @@ async def _script(running: RunningBot) -> int:
     await ben.sees("Your offer is up")
     print()
 
-    # Fatima looks around and offers Anna a hand; Anna hears about it.
+    # Fatima looks around and likes Ben's ladder; Ben hears about it.
     await fatima.sends("/buurt")
     await fatima.sees("Open in je buurt")
     await fatima.presses("1. Spullen lenen")
-    await fatima.sees_button("◀ Terug naar de lijst")
-    await fatima.presses("◀ Terug naar de lijst")
-    await fatima.sees_button("2. Boodschappen")
-    await fatima.presses("2. Boodschappen")
-    await fatima.sees_button("🙋 Ik kan helpen")
-    await fatima.presses("🙋 Ik kan helpen")
-    await fatima.sees("Ik laat Anna weten dat je wilt helpen.")
-    await anna.sees("Goed nieuws: Fatima uit de buurt wil je helpen")
+    await fatima.sees_button("🤝 Interesse")
+    await fatima.presses("🤝 Interesse")
+    await fatima.sees("Ik laat Ben weten dat je interesse hebt.")
+    await ben.sees("is interested in your offer")
+    print()
 
-    people = [anna, ben, fatima]
+    await _first_yes_to_thank_you(running, scene, anna, [*neighbours, ben, fatima])
+    people = [anna, ben, fatima, *neighbours]
     sent = sum(len(running.emulator.messages(p.chat_id)) for p in people)
     errors = len(running.emulator.errors)
     seconds = time.perf_counter() - started
@@ -195,6 +222,70 @@ async def _script(running: RunningBot) -> int:
         f"{errors} Bot API errors, {seconds:.1f} s."
     )
     return 0 if errors == 0 else 1
+
+
+async def _join(person: Person, likes: str) -> None:
+    """Onboarding the short way, for the neighbours who are there before the story starts."""
+    await person.sends("/start")
+    await person.sees("Welke taal")
+    await person.presses("✓ Nederlands")
+    await person.sees("In welke buurt woon je?")
+    await person.presses(DEMO_WIJK)
+    await person.sees("Wil je één keer je locatie delen?")
+    await person.shares_location(*DEMO_LOCATION)
+    await person.sees("Hoe vaak mag ik je vragen")
+    await person.presses("Ongeveer eens per week")
+    await person.sees("Wanneer stuur ik je liever niets?")
+    await person.presses("Zo laten")
+    await person.sees("Wat doe je graag voor een ander?")
+    await person.presses(likes)
+    await person.sees_button(f"✓ {likes}")
+    await person.presses("Klaar")
+    await person.sees("Klaar, fijn dat je er bent!")
+
+
+def _invited(running: RunningBot, person: Person) -> bool:
+    language = person.user.language_code or "nl"
+    button = t(language, "invite.button.yes")
+    return any(m.button(button) for m in running.emulator.messages(person.chat_id))
+
+
+async def _first_yes_to_thank_you(
+    running: RunningBot, scene: Scene, anna: Person, everyone: list[Person]
+) -> None:
+    """Anna's request reached three neighbours nearby; one says "nu even niet", one says yes,
+    the third hears it is sorted. Anna agrees, they arrange it through the bot, and after
+    Saturday both are asked whether it worked out."""
+    await running.emulator.wait_for(
+        lambda: sum(_invited(running, p) for p in everyone) >= 3, what="three invitations"
+    )
+    invited = [p for p in everyone if _invited(running, p)]
+    scene.say("Buurtbot invites: " + ", ".join(p.name for p in invited))
+    no, yes, late = invited[:3]
+    scene.say("(Nobody else sees who was invited, or who said no.)")
+    scene.tell_news(invited[0])
+    await no.presses(t(no.user.language_code or "nl", "invite.button.not_now"))
+    await no.sees(t(no.user.language_code or "nl", "invite.not_now_thanks"))
+    await yes.presses(t(yes.user.language_code or "nl", "invite.button.yes"))
+    await late.sees(t(late.user.language_code or "nl", "invite.taken"))
+    await anna.sees("wil graag helpen")
+    await anna.presses("Ja, graag")
+    await anna.sees("geef ik door aan")
+    await anna.sends("Fijn! Ik woon op de hoek, nummer 12. Bel maar aan.")
+    await yes.sees("nummer 12")
+    await yes.sends("Top, ik kom zaterdag om 10 uur langs.")
+    await anna.sees("om 10 uur")
+    print()
+
+    clock = running.application.bot_data["services"].clock
+    if isinstance(clock, DemoClock):
+        clock.now = clock.now + FOLLOW_UP_JUMP
+        scene.say("(It is Sunday morning now: the time of Anna's request has passed.)")
+    await matching_steps(BotContext(running.application))
+    await anna.sees("Is het gelukt met")
+    await anna.presses(f"Ja! Zeg dank je tegen {first_word(yes.name)}")
+    await anna.sees("Ik heb je dank je doorgegeven")
+    await yes.sees("Anna zegt: dank je wel!")
 
 
 async def _chat(running: RunningBot) -> int:

@@ -23,9 +23,10 @@ from bot.i18n import Html, t
 from bot.keyboards import block_post_author_button
 from bot.notify import send_due_messages
 from bot.post_views import distance_text, first_name, post_summary
+from matching.availability import is_reachable
 from matching.distance import rough_distance
 from matching.engine import RequestInfo, plan_invitations
-from matching.flow import DecisionKind, decide, needs_pool, next_due
+from matching.flow import BATCH_WAIT, DecisionKind, decide, needs_pool, next_due
 from matching.reach import REACH_ORDER, Reach
 from storage import candidates, outbox
 from storage import matchmaking as store
@@ -97,6 +98,18 @@ def advance(services: Services, session: Session, post_id: int, now: datetime) -
             session, flow=flow, post=post, progress=progress.after_withdrawal(), due_at=None
         )
         return
+    asker = session.get(Resident, post.resident_id)
+    if asker is not None and not _reachable(asker, now) and progress.outcome is None:
+        # The asker paused (or left): nobody is invited for them meanwhile, since they could
+        # not hear back. Look again when the pause ends, or every batch wait.
+        store.store_progress(
+            session,
+            flow=flow,
+            post=post,
+            progress=progress,
+            due_at=asker.paused_until or now + BATCH_WAIT,
+        )
+        return
     pool = None
     if needs_pool(progress, now):
         request = _request_info(post)
@@ -124,6 +137,15 @@ def advance(services: Services, session: Session, post_id: int, now: datetime) -
         session, flow=flow, post=post, progress=after, due_at=next_due(after, decision, now)
     )
     log.info("request %s: %s", post_id, decision.kind.value)
+
+
+def _reachable(resident: Resident, now: datetime) -> bool:
+    return is_reachable(
+        paused=resident.paused,
+        paused_until=resident.paused_until,
+        stopped=resident.stopped,
+        now=now,
+    )
 
 
 def _request_info(post: Post) -> RequestInfo:

@@ -37,6 +37,13 @@ class Scene:
         if self._narrate is not None:
             self._narrate(line)
 
+    def skip_news(self, person: Person) -> Person:
+        """Count everything in a person's chat so far as told (what happened off stage), and
+        return the person as part of this scene from here on."""
+        for message in self.emulator.messages(person.chat_id):
+            self._told[(message.chat_id, message.message_id)] = message.edit_count
+        return Person(self, person.user)
+
     def tell_news(self, person: Person) -> None:
         """Narrate the bot messages in a person's chat that are new or changed since last told."""
         if self._narrate is None:

@@ -19,6 +19,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import and_, func, or_, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from matching.flow import Outcome, RequestProgress
@@ -228,7 +229,12 @@ def say_yes(session: Session, *, invitation: Invitation, now: datetime) -> Yes:
     second transaction waits for the first one's row lock and then finds the request no longer
     open; SQLite has one writer at a time. Only the winner writes a match.
     """
-    if invitation.status not in (InvitationStatus.SENT.value, InvitationStatus.EXPIRED.value):
+    answerable = (
+        InvitationStatus.SENT.value,
+        InvitationStatus.EXPIRED.value,
+        InvitationStatus.DECLINED.value,  # "nu even niet" earlier, "ik kan helpen" in /buurt now
+    )
+    if invitation.status not in answerable:
         if invitation.status == InvitationStatus.SUPERSEDED.value:
             return Yes(YesResult.TAKEN)
         return Yes(YesResult.ANSWERED)
@@ -259,6 +265,45 @@ def say_yes(session: Session, *, invitation: Invitation, now: datetime) -> Yes:
     superseded = supersede_open_invitations(session, post_id=invitation.post_id, now=now)
     session.flush()
     return Yes(YesResult.MATCHED, match=match, superseded=superseded)
+
+
+def volunteer_for_request(
+    session: Session, *, post_id: int, resident_id: int, now: datetime
+) -> Yes:
+    """ "Ik kan helpen" on a request in /buurt: the same as saying yes to an invitation (an
+    invitation row is made if the resident had none), so the first yes wins here too."""
+    invitation = session.exec(
+        select(Invitation).where(
+            Invitation.post_id == post_id, Invitation.resident_id == resident_id
+        )
+    ).first()
+    if invitation is None:
+        try:
+            # A savepoint: a second bot process may insert the same pair at the same moment.
+            with session.begin_nested():
+                invitation = Invitation(
+                    post_id=post_id,
+                    resident_id=resident_id,
+                    status=InvitationStatus.SENT.value,
+                    sent_at=now,
+                )
+                session.add(invitation)
+        except IntegrityError:
+            return Yes(YesResult.ANSWERED)
+    return say_yes(session, invitation=invitation, now=now)
+
+
+def said_yes_before(session: Session, *, post_id: int, resident_id: int) -> bool:
+    return (
+        session.exec(
+            select(Invitation.id).where(
+                Invitation.post_id == post_id,
+                Invitation.resident_id == resident_id,
+                Invitation.status == InvitationStatus.ACCEPTED.value,
+            )
+        ).first()
+        is not None
+    )
 
 
 def supersede_open_invitations(

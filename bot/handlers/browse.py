@@ -19,6 +19,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import BotApplication, BotContext, language_for
 from bot.dialog import DialogRouter, clear_state
+from bot.handlers.invitations import help_with_request
 from bot.handlers.post_support import (
     ask_or_offer_keyboard,
     parse_id,
@@ -42,9 +43,10 @@ from bot.post_views import (
     post_summary,
     shortened,
 )
+from matching.availability import is_reachable
 from matching.browse import Listing, Page, Placed, nearest_then_newest, page_of
 from matching.distance import rough_distance
-from storage import posts, repo
+from storage import matchmaking, posts, repo
 from storage.db import session_scope
 from storage.models import Post, PostKind, Resident
 
@@ -265,13 +267,31 @@ async def _volunteer(
     now = services.clock()
     with session_scope(services.engine) as session:
         found = posts.visible_post(session, viewer=viewer, post_id=post_id, now=now)
-        recorded = (
-            None
-            if found is None
-            else posts.volunteer(session, post=found[0], resident_id=viewer.id, now=now)
-        )
+        if (
+            found is not None
+            and found[0].kind == PostKind.REQUEST.value
+            and is_reachable(
+                paused=found[1].paused,
+                paused_until=found[1].paused_until,
+                stopped=found[1].stopped,
+                now=now,
+            )
+        ):
+            recorded = None  # the asker chooses: the same path as a yes to an invitation
+        else:
+            recorded = (
+                None
+                if found is None
+                else posts.volunteer(session, post=found[0], resident_id=viewer.id, now=now)
+            )
+    if found is not None and recorded is None:
+        await help_with_request(query, context, viewer, post_id)
+        return
     if found is None or recorded is None:
-        await query.answer(t(language, "browse.gone"))
+        # A request someone (maybe this viewer) said yes to is out of the list already.
+        with session_scope(services.engine) as session:
+            before = matchmaking.said_yes_before(session, post_id=post_id, resident_id=viewer.id)
+        await query.answer(t(language, "browse.already" if before else "browse.gone"))
         return
     post, author = found
     invitation, news = recorded

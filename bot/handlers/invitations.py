@@ -134,28 +134,57 @@ async def _say_yes(press: Press, context: BotContext) -> None:
         yes = (
             None if invitation is None else store.say_yes(session, invitation=invitation, now=now)
         )
-        card = None
-        if yes is not None and yes.match is not None:
-            card = _offer_card(services, session, yes.match, now)
-    if invitation is None or yes is None:
+        card = None if yes is None else _card_for(services, session, yes, now)
+    if yes is None:
         await stale(press.query, press.language)
         return
-    language = press.language
-    if yes.result is store.YesResult.TAKEN:
-        await press.query.answer(t(language, "invite.taken"))
-        await _close_message(press.query, t(language, "invite.taken"))
+    await _after_yes(press.query, context, press.language, yes, card, from_invitation=True)
+
+
+async def help_with_request(
+    query: CallbackQuery, context: BotContext, helper: Resident, post_id: int
+) -> None:
+    """ "Ik kan helpen" on a request in /buurt: a yes like any other, first one wins."""
+    services = context.services
+    now = services.clock()
+    assert helper.id is not None
+    with session_scope(services.engine) as session:
+        yes = store.volunteer_for_request(session, post_id=post_id, resident_id=helper.id, now=now)
+        card = _card_for(services, session, yes, now)
+    await _after_yes(query, context, helper.language, yes, card, from_invitation=False)
+
+
+def _card_for(services: Services, session: Session, yes: store.Yes, now: datetime) -> _Card | None:
+    return None if yes.match is None else _offer_card(services, session, yes.match, now)
+
+
+async def _after_yes(
+    query: CallbackQuery,
+    context: BotContext,
+    language: str,
+    yes: store.Yes,
+    card: _Card | None,
+    *,
+    from_invitation: bool,
+) -> None:
+    """Tell the one who said yes how it went; when they won, ask the asker."""
+    if yes.result is store.YesResult.MATCHED and card is not None:
+        await query.answer()
+        thanks = t(language, "invite.yes_thanks", name=card.asker_name)
+        if from_invitation:
+            await _close_message(query, thanks)
+        else:
+            await context.bot.send_message(query.from_user.id, thanks)
+        await close_invitations(context, yes.superseded, "invite.taken")
+        await notify(context, resident_id=card.asker_id, text=card.text, reply_markup=card.markup)
         return
-    if yes.result is store.YesResult.GONE:
-        await press.query.answer(t(language, "invite.gone"))
-        await _close_message(press.query, t(language, "invite.gone"))
-        return
-    if yes.result is store.YesResult.ANSWERED or card is None:
-        await press.query.answer(t(language, "invite.already"))
-        return
-    await press.query.answer()
-    await _close_message(press.query, t(language, "invite.yes_thanks", name=card.asker_name))
-    await close_invitations(context, yes.superseded, "invite.taken")
-    await notify(context, resident_id=card.asker_id, text=card.text, reply_markup=card.markup)
+    key = {
+        store.YesResult.TAKEN: "invite.taken",
+        store.YesResult.GONE: "invite.gone",
+    }.get(yes.result, "invite.already")
+    await query.answer(t(language, key))
+    if from_invitation and key != "invite.already":
+        await _close_message(query, t(language, key))
 
 
 @dataclass(frozen=True)

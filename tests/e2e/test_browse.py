@@ -224,8 +224,8 @@ async def test_i_can_help_tells_the_author_once_with_only_a_first_name(
 
     answer = await anna.presses("🙋 Ik kan helpen")
     assert not answer.text
-    await anna.sees("Fijn, dank je! Ik laat Ben weten dat je wilt helpen.")
-    told = await ben.sees("Goed nieuws: Anna uit de buurt wil je helpen met:")
+    await anna.sees("Fijn, dank je! Ik vraag Ben of het goed is. Je hoort het van mij.")
+    told = await ben.sees("Goed nieuws! Anna wil graag helpen met:")
     assert "Wie kan zaterdag mijn boodschappen doen?" in told.content
     for secret in ("Maria", "annamaria_private", "@"):
         assert secret not in told.content
@@ -236,6 +236,8 @@ async def test_i_can_help_tells_the_author_once_with_only_a_first_name(
         "accepted",
     )
     assert told.button(block) == {"text": block, "callback_data": f"blk:i:{invitation.id}"}
+    assert told.button("Ja, graag") is not None
+    assert told.button("Liever niet") is not None
 
     again = await anna.presses("🙋 Ik kan helpen")
     assert again.text == "Dat had je al laten weten. Dank je!"
@@ -245,8 +247,9 @@ async def test_i_can_help_tells_the_author_once_with_only_a_first_name(
     assert len(bot_messages(running, ben)) == 1
     assert len(all_invitations(running)) == 1
 
+    # Ben's request waits for his choice now, so it has left the list.
     await anna.presses("◀ Terug naar de lijst")
-    await anna.sees("Open in je buurt (1–5 van 6)")
+    await anna.sees("Open in je buurt (1–5 van 5)")
     assert running.emulator.errors == []
 
 

@@ -39,14 +39,23 @@ def test_scripted_demo_plays_the_neighbourhood_and_summarises(tmp_path: Path) ->
     assert "All done, glad you're here! This is what I kept:" in out
     assert "📍 Area: not shared" in out
     assert "🔔 Hoe vaak: Eén keer" in out, "Fatima changed her pace in /instellingen"
-    # A request and an offer are posted, found with /buurt, and Anna hears of Fatima's help.
+    # A request and an offer are posted, found with /buurt, and Ben hears of Fatima's interest.
     assert "Je vraag staat erin!" in out
     assert "Your offer is up, thank you!" in out
     assert "Fatima: /buurt" in out
     assert "Open in je buurt (1–2 van 2)" in out
-    assert "Buurtbot → Anna: Goed nieuws: Fatima uit de buurt wil je helpen" in out
+    assert "Buurtbot → Ben: Fatima from the neighbourhood is interested" in out
+    # Anna's request invites three neighbours; one yes connects, and a thank-you follows.
+    assert "Buurtbot invites: Karim, Lotte, Sanne" in out
+    assert "presses [Nu even niet]" in out
+    assert "presses [🙋 Ik help graag]" in out
+    assert "Dit is al geregeld. Dank je!" in out
+    assert "Anna presses [Ja, graag]" in out
+    assert "💬 Anna: Fijn! Ik woon op de hoek" in out
+    assert "Is het gelukt met" in out
+    assert "Anna zegt: dank je wel!" in out
     summary = out.strip().splitlines()[-1]
-    assert summary.startswith("Demo finished: 3 residents")
+    assert summary.startswith("Demo finished: 6 residents")
     assert "0 Bot API errors" in summary
     assert list(tmp_path.iterdir()) == [], "the demo leaves no files behind"
 
