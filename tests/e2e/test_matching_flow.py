@@ -321,3 +321,50 @@ async def test_a_request_without_anyone_nearby_is_signalled_when_its_time_passes
     await anna.sees("Het is niet gelukt om iemand te vinden")
     with session_scope(running.engine) as session:
         assert session.exec(select(Signal)).one().reason == "expired"
+
+
+async def connected(running: RunningBot, street: Street) -> tuple[list[Invitation], Person]:
+    """Anna's request was sent to three; the first said yes and Anna agreed."""
+    invitations = await three_invited(running, street)
+    helper = street.invitee(invitations[0])
+    await helper.presses("🙋 Ik help graag")
+    await street.anna.sees("wil graag helpen")
+    await street.anna.presses("Ja, graag")
+    await helper.sees("Anna zegt ja, graag!")
+    return invitations, helper
+
+
+async def test_a_photo_is_passed_on_with_the_senders_first_name(
+    street: Street, running: RunningBot
+) -> None:
+    _invitations, helper = await connected(running, street)
+    await running.emulator.send_photo(helper.user, caption="Deze zak boodschappen?")
+    photo = await street.anna.sees("Deze zak boodschappen?")
+    assert photo.photo
+    assert helper.name in photo.content
+
+
+async def test_asking_again_reaches_only_neighbours_whose_pace_allows_it(
+    street: Street, running: RunningBot, clock: Clock
+) -> None:
+    invitations, helper = await connected(running, street)
+    (match,) = matches(running)
+    assert match.follow_up_at is not None
+    clock.now = match.follow_up_at + timedelta(hours=8)
+    await matching_steps(bot_context(running))
+    await street.anna.presses("Nee, vraag het opnieuw")
+    await street.anna.sees("ik vraag het opnieuw aan een paar buren")
+    old, new = all_posts(running)
+    assert (old.status, new.status) == (PostStatus.WITHDRAWN.value, PostStatus.OPEN.value)
+    assert (new.text, new.window_end) == (SHOPPING, None)
+    # Everyone chose "about weekly": the three asked four days ago are not asked again yet;
+    # only the neighbour who was never asked gets the new request.
+    (left_out,) = set(street.neighbours.values()) - {street.invitee(i) for i in invitations}
+    await left_out.sees(INVITED)
+    new_invitations = [i for i in all_invitations(running) if i.post_id == new.id]
+    assert [i.resident_id for i in new_invitations] == [
+        rid for rid, person in street.neighbours.items() if person is left_out
+    ]
+    for person in street.neighbours.values():
+        assert invitation_messages(running, person) == 1, person.name
+    assert helper is not left_out
