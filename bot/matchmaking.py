@@ -25,7 +25,7 @@ from bot.notify import send_due_messages
 from bot.post_views import distance_text, first_name, post_summary
 from matching.availability import is_reachable
 from matching.distance import rough_distance
-from matching.engine import RequestInfo, plan_invitations
+from matching.engine import InvitationPlan, RequestInfo, plan_invitations
 from matching.flow import BATCH_WAIT, DecisionKind, decide, needs_pool, next_due
 from matching.reach import REACH_ORDER, Reach
 from storage import candidates, outbox
@@ -112,16 +112,11 @@ def advance(services: Services, session: Session, post_id: int, now: datetime) -
         return
     pool = None
     if needs_pool(progress, now):
-        request = _request_info(post)
-        found = candidates.candidates_for(session, request=request, reach=REACH_ORDER[-1], now=now)
-        pool = plan_invitations(
-            request,
-            found,
-            candidates.blocked_pairs_for(session, post.resident_id),
-            candidates.already_invited(session, post_id),
-            now,
-            reach=progress.reach,
-        )
+        pool = _plan(session, post, progress.reach, progress.reach, now)
+        if not pool.invite:
+            # Nobody to ask now at this reach: only then is it worth reading the wider
+            # circles, to know whether asking the asker to widen would add anyone.
+            pool = _plan(session, post, REACH_ORDER[-1], progress.reach, now)
     decision = decide(progress, pool, now)
     if decision.kind is DecisionKind.INVITE_BATCH:
         _invite(services, session, post, decision.invite, now)
@@ -137,6 +132,22 @@ def advance(services: Services, session: Session, post_id: int, now: datetime) -
         session, flow=flow, post=post, progress=after, due_at=next_due(after, decision, now)
     )
     log.info("request %s: %s", post_id, decision.kind.value)
+
+
+def _plan(
+    session: Session, post: Post, read_reach: Reach, reach: Reach, now: datetime
+) -> InvitationPlan:
+    """Who to invite at `reach`, from the residents within `read_reach` (wider or the same)."""
+    request = _request_info(post)
+    found = candidates.candidates_for(session, request=request, reach=read_reach, now=now)
+    return plan_invitations(
+        request,
+        found,
+        candidates.blocked_pairs_for(session, post.resident_id),
+        candidates.already_invited(session, request.post_id),
+        now,
+        reach=reach,
+    )
 
 
 def _reachable(resident: Resident, now: datetime) -> bool:
