@@ -287,6 +287,10 @@ async def match_pressed(update: Update, context: BotContext) -> None:
         await _connected(press, context, outcome)
     elif press.action == "d":
         await _close_message(press.query, t(press.language, "offer.declined"))
+        helper = outcome.helper
+        assert helper.id is not None
+        # They were promised an answer; it says nothing about why, and nothing is counted.
+        await notify(context, resident_id=helper.id, text=t(helper.language, "offer.not_needed"))
         await advance_now(context, outcome.post_id)
     elif press.action == "e":
         await _relay_ended(press, context, outcome)

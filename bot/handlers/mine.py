@@ -28,7 +28,7 @@ from bot.handlers.post_support import (
 )
 from bot.i18n import t
 from bot.post_views import category_name, kind_name, post_summary, shortened
-from storage import posts, repo
+from storage import matchmaking, posts, repo
 from storage.db import session_scope
 from storage.models import Post, PostStatus, Resident
 
@@ -171,6 +171,9 @@ async def _close(
         post = posts.own_open_post(session, resident_id=resident.id, post_id=post_id)
         if post is not None:
             posts.close_post(session, post=post, status=status, now=services.clock())
+            # A request's search stops at the next run of the matching job (its unanswered
+            # invitations are closed there).
+            matchmaking.look_again(session, post_id=post_id, now=services.clock())
     if post is None:
         await query.answer(t(language, "mine.gone"))
         return

@@ -180,6 +180,7 @@ async def test_the_asker_can_say_no_thanks_and_the_next_neighbour_is_asked(
     await street.anna.sees("wil graag helpen")
     await street.anna.presses("Liever niet")
     await street.anna.sees("Ik kijk of een andere buur kan helpen")
+    await helper.sees("Het is deze keer niet nodig. Dank je wel dat je wilde helpen!")
     (left_out,) = set(street.neighbours.values()) - {street.invitee(i) for i in invitations}
     await left_out.sees(INVITED)
     assert len(all_invitations(running)) == 4
