@@ -101,7 +101,9 @@ class DialogRouter:
         state = load_state(context.services, chat.id)
         handler = None if state is None else handlers.get(state.flow)
         if state is None or handler is None:
-            for fallback in self._otherwise:
+            # Only outside any dialog: a location or photo sent while posting must never
+            # reach someone else by mistake.
+            for fallback in self._otherwise if state is None else ():
                 if await fallback(update, context):
                     return
             language = language_for(context.services, update.effective_user)

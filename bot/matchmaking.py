@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 STEPS_EVERY: Final = timedelta(seconds=30)
 # Per run of the job; the rest waits for the next run, so one run never takes long.
 MAX_STEPS_PER_RUN: Final = 50
+RETRY_FAILED_STEP: Final = timedelta(minutes=10)
 
 INVITE_PREFIX: Final = "inv:"  # inv:y:<invitation id> (ik help graag) / inv:n:<id> (nu even niet)
 WIDEN_PREFIX: Final = "wid:"  # wid:y:<post id> / wid:n:<post id>
@@ -76,38 +77,55 @@ async def run_due_steps(context: BotContext) -> None:
     services = context.services
     now = services.clock()
     for _ in range(MAX_STEPS_PER_RUN):
-        with session_scope(services.engine) as session:
-            flow = store.claim_due_flow(session, now=now)
-            if flow is None:
+        post_id = None
+        try:
+            with session_scope(services.engine) as session:
+                flow = store.claim_due_flow(session, now=now)
+                if flow is None:
+                    break
+                post_id = flow.post_id
+                advance(services, session, post_id, now)
+        except Exception:
+            # One request's trouble must not hold up everyone else's: log it, and look at
+            # that request again later instead of first in line on every run.
+            log.exception("matching step for request %s failed", post_id)
+            if post_id is None:
                 break
-            advance(services, session, flow.post_id, now)
+            with session_scope(services.engine) as session:
+                store.postpone_flow(session, post_id=post_id, until=now + RETRY_FAILED_STEP)
     await send_due_messages(context)
 
 
 def advance(services: Services, session: Session, post_id: int, now: datetime) -> None:
     """Decide and apply the next step of one request's flow (its row locked by the caller)."""
     flow = store.lock_flow(session, post_id)
-    post = session.get(Post, post_id)
+    # Locked too, so a yes claiming it meanwhile waits for this step (or this step for it).
+    post = session.get(Post, post_id, with_for_update=True)
     if flow is None or post is None or flow.outcome is not None:
         return
     progress = store.progress_of(session, flow, post)
-    if post.status not in (PostStatus.OPEN.value, PostStatus.MATCHED.value):
-        # Withdrawn, done or hidden: stop looking, and take away unanswered invitations.
-        store.supersede_open_invitations(session, post_id=post_id, now=now)
+    asker = session.get(Resident, post.resident_id)
+    if post.status not in (PostStatus.OPEN.value, PostStatus.MATCHED.value) or (
+        asker is None or asker.stopped
+    ):
+        # Withdrawn, done, hidden, or the asker left: stop looking, and take away the
+        # unanswered invitations (those still waiting in the outbox are not sent).
+        closed = store.supersede_open_invitations(session, post_id=post_id, now=now)
+        drop_unsent_invitations(session, closed)
         store.store_progress(
             session, flow=flow, post=post, progress=progress.after_withdrawal(), due_at=None
         )
         return
-    asker = session.get(Resident, post.resident_id)
-    if asker is not None and not _reachable(asker, now) and progress.outcome is None:
-        # The asker paused (or left): nobody is invited for them meanwhile, since they could
-        # not hear back. Look again when the pause ends, or every batch wait.
+    if not _reachable(asker, now):
+        # The asker paused: nobody is invited for them meanwhile, since they could not hear
+        # back. Look again when the pause ends, or after a batch wait for an open-ended one.
+        until = asker.paused_until
         store.store_progress(
             session,
             flow=flow,
             post=post,
             progress=progress,
-            due_at=asker.paused_until or now + BATCH_WAIT,
+            due_at=until if until is not None and until > now else now + BATCH_WAIT,
         )
         return
     pool = None
@@ -122,7 +140,9 @@ def advance(services: Services, session: Session, post_id: int, now: datetime) -
         _invite(services, session, post, decision.invite, now)
     elif decision.kind is DecisionKind.ASK_WIDEN:
         assert decision.next_reach is not None
-        _ask_to_widen(session, post, decision.next_reach, now)
+        _ask_to_widen(
+            session, post, decision.next_reach, now, asked_before=progress.batches_sent > 0
+        )
     elif decision.kind is DecisionKind.SIGNAL_UNANSWERED:
         assert decision.signal is not None
         store.add_signal(session, post=post, reason=decision.signal.value, now=now)
@@ -242,7 +262,9 @@ def invitation_keyboard(language: str, invitation_id: int, post_id: int) -> Inli
     )
 
 
-def _ask_to_widen(session: Session, post: Post, reach: Reach, now: datetime) -> None:
+def _ask_to_widen(
+    session: Session, post: Post, reach: Reach, now: datetime, *, asked_before: bool
+) -> None:
     asker = session.get(Resident, post.resident_id)
     if asker is None:
         return
@@ -263,7 +285,8 @@ def _ask_to_widen(session: Session, post: Post, reach: Reach, now: datetime) -> 
     )
     text = t(
         language,
-        "widen.question",
+        # Honest either way: nobody nearby said yes, or there was nobody nearby to ask.
+        "widen.question" if asked_before else "widen.question_nobody_near",
         text=post.text,
         reach=Html(t(language, REACH_NAMES[reach])),
     )
@@ -287,6 +310,15 @@ def _tell_nobody_found(session: Session, post: Post, now: datetime) -> None:
         reply_markup=None,
         due_at=now,
     )
+
+
+def drop_unsent_invitations(session: Session, invitations: tuple[Invitation, ...]) -> None:
+    """Invitation messages still waiting in the outbox (quiet hours) are not sent any more."""
+    for invitation in invitations:
+        assert invitation.id is not None
+        message = outbox.by_key(session, invitation_key(invitation.id))
+        if message is not None and message.status == OutboxStatus.PENDING.value:
+            outbox.drop(session, message=message, reason="the invitation closed")
 
 
 async def close_invitations(

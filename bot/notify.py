@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlmodel import Session
 from telegram import InlineKeyboardMarkup
 from telegram.error import Forbidden, TelegramError
 
@@ -85,35 +84,53 @@ async def notify(
 
 
 async def send_due_messages(context: BotContext) -> None:
-    """Deliver outbox messages that are due, re-checking pause, /stop and quiet hours first."""
+    """Deliver outbox messages that are due, re-checking pause, /stop and quiet hours first.
+
+    Claiming, checking and recording each happen in short transactions of their own; nothing
+    holds the database while a message is on its way to Telegram.
+    """
     services = context.services
     now = services.clock()
     with session_scope(services.engine) as session:
-        for message in outbox.claim_due(session, now=now):
-            await _deliver(context, session, message, now)
+        claimed = [message.id for message in outbox.claim_due(session, now=now)]
+    for message_id in claimed:
+        assert message_id is not None
+        await _deliver(context, message_id, now)
 
 
-async def _deliver(
-    context: BotContext, session: Session, message: OutboxMessage, now: datetime
-) -> None:
-    resident = repo.find_resident(session, telegram_user_id=message.chat_id)
-    if resident is None or not _reachable(resident, now):
-        outbox.drop(session, message=message, reason="paused, stopped or gone")
-        return
-    quiet_until = _quiet_until(resident, context.services, now)
-    if quiet_until is not None:
-        outbox.postpone(session, message=message, until=quiet_until)
-        return
-    markup = (
-        None
-        if message.reply_markup is None
-        else InlineKeyboardMarkup.de_json(message.reply_markup, context.bot)
-    )
+async def _deliver(context: BotContext, message_id: int, now: datetime) -> None:
+    with session_scope(context.services.engine) as session:
+        message = session.get(OutboxMessage, message_id)
+        if message is None:
+            return  # deleted meanwhile (/verwijder)
+        resident = repo.find_resident(session, telegram_user_id=message.chat_id)
+        if resident is None or not _reachable(resident, now):
+            outbox.drop(session, message=message, reason="paused, stopped or gone")
+            return
+        quiet_until = _quiet_until(resident, context.services, now)
+        if quiet_until is not None:
+            outbox.postpone(session, message=message, until=quiet_until)
+            return
+        chat_id, text = message.chat_id, message.text
+        markup = (
+            None
+            if message.reply_markup is None
+            else InlineKeyboardMarkup.de_json(message.reply_markup, context.bot)
+        )
+    error: TelegramError | None = None
+    sent_id = None
     try:
-        sent = await context.bot.send_message(message.chat_id, message.text, reply_markup=markup)
-    except Forbidden as error:
-        outbox.drop(session, message=message, reason=str(error))
-    except TelegramError as error:
-        outbox.retry_later(session, message=message, error=str(error), now=now)
-    else:
-        outbox.mark_sent(session, message=message, now=now, message_id=sent.message_id)
+        sent = await context.bot.send_message(chat_id, text, reply_markup=markup)
+        sent_id = sent.message_id
+    except TelegramError as failure:
+        error = failure
+    with session_scope(context.services.engine) as session:
+        message = session.get(OutboxMessage, message_id)
+        if message is None:
+            return
+        if isinstance(error, Forbidden):
+            outbox.drop(session, message=message, reason=str(error))
+        elif error is not None:
+            outbox.retry_later(session, message=message, error=str(error), now=now)
+        else:
+            outbox.mark_sent(session, message=message, now=now, message_id=sent_id)

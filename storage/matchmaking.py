@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Final
 
 from sqlalchemy import and_, func, or_, update
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +26,7 @@ from sqlmodel import Session, col, select
 from matching.flow import Outcome, RequestProgress
 from matching.reach import Reach
 from storage.models import (
+    Block,
     Invitation,
     InvitationStatus,
     Match,
@@ -129,6 +131,12 @@ def store_progress(
     session.add(post)
 
 
+def postpone_flow(session: Session, *, post_id: int, until: datetime) -> None:
+    session.execute(
+        update(RequestFlow).where(col(RequestFlow.post_id) == post_id).values(due_at=until)
+    )
+
+
 def look_again(session: Session, *, post_id: int, now: datetime) -> None:
     """Something happened to a request (an answer, a choice): let its flow decide again now."""
     session.execute(
@@ -222,21 +230,35 @@ class Yes:
     superseded: tuple[Invitation, ...] = ()
 
 
+ANSWERABLE: Final = (
+    InvitationStatus.SENT.value,
+    InvitationStatus.EXPIRED.value,
+    InvitationStatus.DECLINED.value,  # "nu even niet" earlier, "ik kan helpen" in /buurt now
+)
+
+
 def say_yes(session: Session, *, invitation: Invitation, now: datetime) -> Yes:
     """ "Ik help graag": the first yes for a request wins it, whatever happens at the same time.
 
-    The claim is one conditional UPDATE of the request (open -> matched): on PostgreSQL a
-    second transaction waits for the first one's row lock and then finds the request no longer
-    open; SQLite has one writer at a time. Only the winner writes a match.
+    Two conditional UPDATEs decide: first the invitation (of two presses on it, one goes on),
+    then the request (open -> matched). On PostgreSQL a second transaction waits for the first
+    one's row lock and then finds the row changed; SQLite has one writer at a time. Only the
+    winner writes a match. A block between the two, either way, closes the invitation.
     """
-    answerable = (
-        InvitationStatus.SENT.value,
-        InvitationStatus.EXPIRED.value,
-        InvitationStatus.DECLINED.value,  # "nu even niet" earlier, "ik kan helpen" in /buurt now
-    )
-    if invitation.status not in answerable:
+    post = session.get(Post, invitation.post_id)
+    if post is None or _blocked_either_way(session, post.resident_id, invitation.resident_id):
+        return Yes(YesResult.GONE)
+    taken = session.execute(
+        update(Invitation)
+        .where(col(Invitation.id) == invitation.id, col(Invitation.status).in_(ANSWERABLE))
+        .values(status=InvitationStatus.ACCEPTED.value, answered_at=now)
+        .returning(col(Invitation.id))
+    ).first()
+    session.refresh(invitation)
+    if taken is None:
         if invitation.status == InvitationStatus.SUPERSEDED.value:
-            return Yes(YesResult.TAKEN)
+            session.refresh(post)
+            return Yes(_closed_because(post))
         return Yes(YesResult.ANSWERED)
     claimed = session.execute(
         update(Post)
@@ -249,12 +271,9 @@ def say_yes(session: Session, *, invitation: Invitation, now: datetime) -> Yes:
         .returning(col(Post.resident_id))
     ).first()
     if claimed is None:
-        post = session.get(Post, invitation.post_id)
         _set_invitation(session, invitation, InvitationStatus.SUPERSEDED, now)
-        if post is not None and post.status == PostStatus.MATCHED.value:
-            return Yes(YesResult.TAKEN)
-        return Yes(YesResult.GONE)
-    _set_invitation(session, invitation, InvitationStatus.ACCEPTED, now)
+        session.refresh(post)
+        return Yes(_closed_because(post))
     match = Match(
         post_id=invitation.post_id,
         asker_id=claimed[0],
@@ -265,6 +284,18 @@ def say_yes(session: Session, *, invitation: Invitation, now: datetime) -> Yes:
     superseded = supersede_open_invitations(session, post_id=invitation.post_id, now=now)
     session.flush()
     return Yes(YesResult.MATCHED, match=match, superseded=superseded)
+
+
+def _closed_because(post: Post) -> YesResult:
+    return YesResult.TAKEN if post.status == PostStatus.MATCHED.value else YesResult.GONE
+
+
+def _blocked_either_way(session: Session, first_id: int, second_id: int) -> bool:
+    pair = or_(
+        and_(col(Block.blocker_id) == first_id, col(Block.blocked_id) == second_id),
+        and_(col(Block.blocker_id) == second_id, col(Block.blocked_id) == first_id),
+    )
+    return session.exec(select(Block.id).where(pair)).first() is not None
 
 
 def volunteer_for_request(
@@ -429,6 +460,10 @@ def end_matches_between(session: Session, first_id: int, second_id: int, now: da
             decline(session, match=match, now=now)
         else:
             end(session, match=match, now=now)
+    # No "is het gelukt?" between two people when one blocked the other, now or later.
+    session.execute(
+        update(Match).where(pair, col(Match.follow_up_at).is_not(None)).values(follow_up_at=None)
+    )
 
 
 def share_username(
@@ -494,6 +529,17 @@ def claim_due_follow_ups(session: Session, *, now: datetime, limit: int = 20) ->
 def follow_up_sent(session: Session, *, match: Match) -> None:
     match.follow_up_at = None
     session.add(match)
+
+
+def follow_up_open(session: Session, *, match: Match) -> bool:
+    """Whether "is het gelukt?" can be answered for this match: it went ahead, the question
+    was sent, and neither blocked the other since."""
+    return (
+        match.status in (MatchStatus.ACTIVE.value, MatchStatus.ENDED.value)
+        and match.accepted_at is not None
+        and match.follow_up_at is None
+        and not _blocked_either_way(session, match.asker_id, match.helper_id)
+    )
 
 
 def record_worked(session: Session, *, match: Match, resident_id: int, worked: bool) -> bool:

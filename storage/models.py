@@ -65,6 +65,7 @@ class MatchStatus(StrEnum):
 
 class OutboxStatus(StrEnum):
     PENDING = "pending"
+    SENDING = "sending"  # claimed by a sender; claimable again once its lease (due_at) passes
     SENT = "sent"
     FAILED = "failed"
 

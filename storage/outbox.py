@@ -1,7 +1,12 @@
 """The outbox: messages to send later (after someone's quiet hours, or after a failed try).
 
-Rows are claimed before sending. On PostgreSQL the claim uses FOR UPDATE SKIP LOCKED, so two bot
-processes never take the same row; SQLite has a single writer, which gives the same guarantee.
+Rows are claimed before sending, in a short transaction of their own: a claimed row is marked
+"sending" with a lease (its due time moves CLAIM_LEASE ahead), and the sender commits that before
+it talks to Telegram, so no database lock is held while waiting on the network (with SQLite, a
+lock held across an await would stall every other write of the bot). On PostgreSQL the claim
+uses FOR UPDATE SKIP LOCKED, so two bot processes never take the same row; SQLite has a single
+writer. A row whose lease ran out (the process stopped mid-send) is claimed again: a message may
+then go out twice, but none is lost.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from storage.models import OutboxMessage, OutboxStatus
 
 MAX_ATTEMPTS = 5
 CLAIM_BATCH = 20
+CLAIM_LEASE = timedelta(minutes=2)
 # Backoff after a failed try: 1, 2, 4, 8 minutes.
 FIRST_RETRY = timedelta(minutes=1)
 
@@ -39,18 +45,26 @@ def enqueue(
 
 
 def claim_due(session: Session, *, now: datetime, limit: int = CLAIM_BATCH) -> list[OutboxMessage]:
-    """Pending messages that are due, locked for this transaction where the database can."""
+    """Due messages (pending, or sending with an expired lease), marked "sending" under a new
+    lease. Commit before sending them."""
     statement = (
         select(OutboxMessage)
         .where(
-            col(OutboxMessage.status) == OutboxStatus.PENDING.value,
+            col(OutboxMessage.status).in_(
+                [OutboxStatus.PENDING.value, OutboxStatus.SENDING.value]
+            ),
             col(OutboxMessage.due_at) <= now,
         )
         .order_by(col(OutboxMessage.due_at), col(OutboxMessage.id))
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    return list(session.exec(statement).all())
+    claimed = list(session.exec(statement).all())
+    for message in claimed:
+        message.status, message.due_at = OutboxStatus.SENDING.value, now + CLAIM_LEASE
+        session.add(message)
+    session.flush()
+    return claimed
 
 
 def mark_sent(
@@ -73,7 +87,7 @@ def drop(session: Session, *, message: OutboxMessage, reason: str) -> None:
 
 def postpone(session: Session, *, message: OutboxMessage, until: datetime) -> None:
     """Try again later without counting it as a failure (quiet hours)."""
-    message.due_at = until
+    message.status, message.due_at = OutboxStatus.PENDING.value, until
     session.add(message)
 
 
@@ -84,5 +98,6 @@ def retry_later(session: Session, *, message: OutboxMessage, error: str, now: da
     if message.attempts >= MAX_ATTEMPTS:
         message.status = OutboxStatus.FAILED.value
     else:
+        message.status = OutboxStatus.PENDING.value
         message.due_at = now + FIRST_RETRY * 2 ** (message.attempts - 1)
     session.add(message)

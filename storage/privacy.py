@@ -18,11 +18,13 @@ from sqlalchemy import delete, or_, update
 from sqlmodel import Session, SQLModel, col, select
 
 from matching.names import first_word
+from storage.matchmaking import decline
 from storage.models import (
     Block,
     ChatState,
     Invitation,
     Match,
+    MatchStatus,
     OutboxMessage,
     Post,
     Report,
@@ -100,7 +102,12 @@ class PersonalData:
             "created_at": match.created_at.isoformat(),
             "accepted_at": None if match.accepted_at is None else match.accepted_at.isoformat(),
             "ended_at": None if match.ended_at is None else match.ended_at.isoformat(),
+            "shares_username": match.asker_shares if asker else match.helper_shares,
             "shared_username": match.asker_username if asker else match.helper_username,
+            "last_relay_at": None
+            if match.last_relay_at is None
+            else match.last_relay_at.isoformat(),
+            "follow_up_at": None if match.follow_up_at is None else match.follow_up_at.isoformat(),
             "worked_out": match.asker_worked if asker else match.helper_worked,
         }
 
@@ -184,7 +191,7 @@ def _post_ids(session: Session, resident_id: int) -> list[int]:
     ]
 
 
-def delete_person(session: Session, *, telegram_user_id: int) -> None:
+def delete_person(session: Session, *, telegram_user_id: int, now: datetime) -> None:
     """Delete everything about the person; reports stay for the moderators, without them.
 
     Children first, so foreign keys hold at every step on both SQLite and PostgreSQL.
@@ -208,21 +215,30 @@ def delete_person(session: Session, *, telegram_user_id: int) -> None:
         .values(reported_resident_id=None)
     )
     session.execute(update(Report).where(col(Report.post_id).in_(post_ids)).values(post_id=None))
-    session.execute(
-        delete(Invitation).where(
-            or_(col(Invitation.resident_id) == person, col(Invitation.post_id).in_(post_ids))
-        )
+    invitations = or_(col(Invitation.resident_id) == person, col(Invitation.post_id).in_(post_ids))
+    matches = or_(
+        col(Match.asker_id) == person,
+        col(Match.helper_id) == person,
+        col(Match.post_id).in_(post_ids),
     )
+    # Queued messages about these invitations and matches (in other people's chats too)
+    # carry the person's name and words: they go as well.
+    keys = [
+        f"invite:{invitation_id}"
+        for invitation_id in session.exec(select(Invitation.id).where(invitations)).all()
+    ] + [f"offer:{match_id}" for match_id in session.exec(select(Match.id).where(matches)).all()]
+    if keys:
+        session.execute(delete(OutboxMessage).where(col(OutboxMessage.dedupe_key).in_(keys)))
+    # Someone else's request waiting for this person's yes to be accepted opens again.
+    for waiting in session.exec(
+        select(Match).where(
+            col(Match.helper_id) == person, Match.status == MatchStatus.PROPOSED.value
+        )
+    ).all():
+        decline(session, match=waiting, now=now)
+    session.execute(delete(Invitation).where(invitations))
     # A match is about two people; it goes as a whole (the other person's relay simply ends).
-    session.execute(
-        delete(Match).where(
-            or_(
-                col(Match.asker_id) == person,
-                col(Match.helper_id) == person,
-                col(Match.post_id).in_(post_ids),
-            )
-        )
-    )
+    session.execute(delete(Match).where(matches))
     session.execute(delete(RequestFlow).where(col(RequestFlow.post_id).in_(post_ids)))
     session.execute(delete(Post).where(col(Post.resident_id) == person))
     session.execute(

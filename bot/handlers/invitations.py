@@ -17,23 +17,25 @@ from typing import Final
 
 from sqlmodel import Session
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.error import Forbidden
+from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler
 
 from bot.context import BotApplication, BotContext, Services
 from bot.dialog import DialogRouter
 from bot.handlers.post_support import parse_id, show_in_place, stale
-from bot.i18n import t
+from bot.i18n import Html, t
 from bot.keyboards import block_responder_button
 from bot.matchmaking import (
     INVITE_PREFIX,
     WIDEN_PREFIX,
     advance_now,
     close_invitations,
+    drop_unsent_invitations,
     start_looking,
 )
 from bot.notify import notify, send_due_messages
 from bot.post_views import distance_text, first_name, shortened
+from matching.availability import is_reachable
 from matching.distance import rough_distance
 from matching.flow import follow_up_at
 from storage import matchmaking as store
@@ -85,7 +87,8 @@ async def _press(update: Update, context: BotContext, prefix: str) -> Press | No
         resident = repo.find_resident(session, telegram_user_id=query.from_user.id)
     parts = query.data.removeprefix(prefix).split(":")
     ref = parse_id(parts[1]) if len(parts) == 2 else None
-    if resident is None or ref is None:
+    if resident is None or ref is None or resident.stopped:
+        # Someone who left (/stop) answers nothing until they come back with /start.
         await stale(query, "nl" if resident is None else resident.language)
         return None
     return Press(query, resident, parts[0], ref)
@@ -116,8 +119,12 @@ async def _say_not_now(press: Press, context: BotContext) -> None:
         changed = invitation is not None and store.say_not_now(
             session, invitation=invitation, now=services.clock()
         )
-    if invitation is None or not changed:
+    if invitation is None:
         await stale(press.query, press.language)
+        return
+    if not changed:
+        key = "invite.taken" if invitation.status == "superseded" else "invite.already"
+        await press.query.answer(t(press.language, key))
         return
     await press.query.answer()
     await _close_message(press.query, t(press.language, "invite.not_now_thanks"))
@@ -134,11 +141,11 @@ async def _say_yes(press: Press, context: BotContext) -> None:
         yes = (
             None if invitation is None else store.say_yes(session, invitation=invitation, now=now)
         )
-        card = None if yes is None else _card_for(services, session, yes, now)
+        asker_name = None if yes is None else _queue_offer(services, session, yes, now)
     if yes is None:
         await stale(press.query, press.language)
         return
-    await _after_yes(press.query, context, press.language, yes, card, from_invitation=True)
+    await _after_yes(press.query, context, press.language, yes, asker_name, from_invitation=True)
 
 
 async def help_with_request(
@@ -150,12 +157,31 @@ async def help_with_request(
     assert helper.id is not None
     with session_scope(services.engine) as session:
         yes = store.volunteer_for_request(session, post_id=post_id, resident_id=helper.id, now=now)
-        card = _card_for(services, session, yes, now)
-    await _after_yes(query, context, helper.language, yes, card, from_invitation=False)
+        asker_name = _queue_offer(services, session, yes, now)
+    await _after_yes(query, context, helper.language, yes, asker_name, from_invitation=False)
 
 
-def _card_for(services: Services, session: Session, yes: store.Yes, now: datetime) -> _Card | None:
-    return None if yes.match is None else _offer_card(services, session, yes.match, now)
+def _queue_offer(
+    services: Services, session: Session, yes: store.Yes, now: datetime
+) -> str | None:
+    """For a winning yes: the card for the asker goes into the outbox in the same transaction
+    (so a crash or a failed edit cannot lose it), and superseded invitations that were not sent
+    yet are not sent. Returns the asker's first name as the helper sees it."""
+    if yes.match is None:
+        return None
+    drop_unsent_invitations(session, yes.superseded)
+    card = _offer_card(services, session, yes.match, now)
+    asker = session.get(Resident, yes.match.asker_id)
+    assert asker is not None
+    outbox.enqueue(
+        session,
+        chat_id=asker.telegram_user_id,
+        text=card.text,
+        reply_markup=card.markup.to_dict(),
+        due_at=now,
+        key=f"offer:{yes.match.id}",
+    )
+    return card.asker_name
 
 
 async def _after_yes(
@@ -163,20 +189,20 @@ async def _after_yes(
     context: BotContext,
     language: str,
     yes: store.Yes,
-    card: _Card | None,
+    asker_name: str | None,
     *,
     from_invitation: bool,
 ) -> None:
-    """Tell the one who said yes how it went; when they won, ask the asker."""
-    if yes.result is store.YesResult.MATCHED and card is not None:
+    """Tell the one who said yes how it went; when they won, the asker's card goes out."""
+    if yes.result is store.YesResult.MATCHED and asker_name is not None:
         await query.answer()
-        thanks = t(language, "invite.yes_thanks", name=card.asker_name)
+        await send_due_messages(context)  # the card first: the rest is cosmetic
+        thanks = t(language, "invite.yes_thanks", name=asker_name)
         if from_invitation:
             await _close_message(query, thanks)
         else:
             await context.bot.send_message(query.from_user.id, thanks)
         await close_invitations(context, yes.superseded, "invite.taken")
-        await notify(context, resident_id=card.asker_id, text=card.text, reply_markup=card.markup)
         return
     key = {
         store.YesResult.TAKEN: "invite.taken",
@@ -189,7 +215,6 @@ async def _after_yes(
 
 @dataclass(frozen=True)
 class _Card:
-    asker_id: int
     asker_name: str
     text: str
     markup: InlineKeyboardMarkup
@@ -233,7 +258,6 @@ def _offer_card(services: Services, session: Session, match: Match, now: datetim
         ]
     )
     return _Card(
-        asker_id=match.asker_id,
         asker_name=first_name(helper.language, asker.first_name),
         text="\n".join(lines),
         markup=markup,
@@ -331,6 +355,18 @@ class _Pair:
         return self.helper if self.asker.id == resident_id else self.asker
 
 
+def stop_keyboard(language: str, match_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t(language, "relay.button.end"), callback_data=f"{MATCH_PREFIX}e:{match_id}"
+                )
+            ]
+        ]
+    )
+
+
 def relay_keyboard(language: str, match_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
@@ -368,7 +404,8 @@ async def _connected(press: Press, context: BotContext, pair: _Pair) -> None:
 
 
 def _share(press: Press, session: Session, match: Match, now: datetime) -> _Pair | None:
-    if match.status != MatchStatus.ACTIVE.value:
+    already = match.asker_shares if press.resident_id == match.asker_id else match.helper_shares
+    if match.status != MatchStatus.ACTIVE.value or already:
         return None
     both = store.share_username(
         session,
@@ -386,7 +423,7 @@ async def _shared(press: Press, context: BotContext, pair: _Pair) -> None:
     other = pair.other(press.resident_id)
     if not pair.both_share:
         assert other.id is not None
-        await press.query.edit_message_reply_markup(None)
+        await press.query.edit_message_reply_markup(stop_keyboard(press.language, pair.match_id))
         await context.bot.send_message(
             press.query.from_user.id,
             t(
@@ -412,9 +449,11 @@ async def _shared(press: Press, context: BotContext, pair: _Pair) -> None:
         (pair.helper, pair.asker_username),
     ):
         partner = pair.other(person.id or 0)
-        await context.bot.send_message(
-            person.telegram_user_id,
-            t(
+        assert person.id is not None
+        await notify(
+            context,
+            resident_id=person.id,
+            text=t(
                 person.language,
                 "relay.shared",
                 name=first_name(person.language, partner.first_name),
@@ -459,32 +498,52 @@ async def relay(update: Update, context: BotContext) -> bool:
         store.touch(session, match=match, now=services.clock())
         pair = _Pair.of(session, match)
     receiver = pair.other(sender.id)
-    if receiver.stopped:
-        return False
-    await _copy(message, context, receiver, first_name(receiver.language, sender.first_name))
+    language = sender.language
+    if not _reachable(receiver, services.clock()):
+        # Pausing is absolute, also for the person one is arranging something with.
+        name = first_name(language, receiver.first_name)
+        await message.reply_text(t(language, "relay.receiver_paused", name=name))
+        return True
+    name = first_name(receiver.language, sender.first_name)
+    try:
+        await _copy(message, context, receiver, name)
+    except TelegramError as error:
+        log.info("relay to resident %s failed: %s", receiver.id, error)
+        await message.reply_text(t(language, "relay.undelivered"))
     return True
+
+
+# Room left for the sender's name around a relayed text or caption (Telegram's limits are
+# 4096 characters for a message, 1024 for a caption).
+RELAY_TEXT_LIMIT: Final = 3900
+RELAY_CAPTION_LIMIT: Final = 900
 
 
 async def _copy(message: Message, context: BotContext, receiver: Resident, name: str) -> None:
     chat_id, language, bot = receiver.telegram_user_id, receiver.language, context.bot
-    try:
-        if message.photo:
-            caption = t(language, "relay.photo", name=name, caption=message.caption or "")
-            await bot.send_photo(chat_id, message.photo[-1].file_id, caption=caption)
-        elif message.location is not None:
-            await bot.send_message(chat_id, t(language, "relay.location", name=name))
-            await bot.send_location(
-                chat_id,
-                latitude=message.location.latitude,
-                longitude=message.location.longitude,
-            )
-        else:
-            await bot.send_message(
-                chat_id, t(language, "relay.text", name=name, text=message.text or "")
-            )
-    except Forbidden:
-        sender_language = language
-        await message.reply_text(t(sender_language, "relay.undelivered"))
+    if message.photo:
+        caption = (message.caption or "")[:RELAY_CAPTION_LIMIT]
+        text = t(language, "relay.photo", name=name, caption=caption)
+        await bot.send_photo(chat_id, message.photo[-1].file_id, caption=text)
+    elif message.location is not None:
+        await bot.send_message(chat_id, t(language, "relay.location", name=name))
+        await bot.send_location(
+            chat_id,
+            latitude=message.location.latitude,
+            longitude=message.location.longitude,
+        )
+    else:
+        text = (message.text or "")[:RELAY_TEXT_LIMIT]
+        await bot.send_message(chat_id, t(language, "relay.text", name=name, text=text))
+
+
+def _reachable(resident: Resident, now: datetime) -> bool:
+    return is_reachable(
+        paused=resident.paused,
+        paused_until=resident.paused_until,
+        stopped=resident.stopped,
+        now=now,
+    )
 
 
 # --- widening --------------------------------------------------------------------------------
@@ -553,7 +612,9 @@ def _follow_up_keyboard(
 ) -> InlineKeyboardMarkup:
     def button(key: str, action: str) -> InlineKeyboardButton:
         return InlineKeyboardButton(
-            t(language, key, name=name), callback_data=f"{FOLLOW_UP_PREFIX}{action}:{match_id}"
+            # Html: button labels are not parsed as HTML, so the name must not be escaped.
+            t(language, key, name=Html(name)),
+            callback_data=f"{FOLLOW_UP_PREFIX}{action}:{match_id}",
         )
 
     last = button("follow_up.button.again", "r") if asker else button("follow_up.button.no", "n")
@@ -578,6 +639,9 @@ async def follow_up_pressed(update: Update, context: BotContext) -> None:
         if (
             match is None
             or not valid
+            # Only once "is het gelukt?" was sent, for a match that went ahead, and never
+            # between two people when one blocked the other.
+            or not store.follow_up_open(session, match=match)
             or not store.record_worked(
                 session, match=match, resident_id=press.resident_id, worked=worked
             )
@@ -611,6 +675,8 @@ async def follow_up_pressed(update: Update, context: BotContext) -> None:
     elif again is not None:
         await _close_message(press.query, t(press.language, "follow_up.asking_again"))
         await start_looking(context, again)
+    elif is_asker:
+        await _close_message(press.query, t(press.language, "follow_up.closed"))
     else:
         await _close_message(press.query, t(press.language, "follow_up.pity"))
 

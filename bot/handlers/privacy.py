@@ -199,7 +199,7 @@ async def delete_pressed(update: Update, context: BotContext) -> None:
         await query.answer()
     elif query.data == DELETE_YES:
         with session_scope(services.engine) as session:
-            privacy.delete_person(session, telegram_user_id=user.id)
+            privacy.delete_person(session, telegram_user_id=user.id, now=services.clock())
         await query.edit_message_text(t(language, "privacy.delete.done"))
         await query.answer()
     elif query.data == DELETE_NO:

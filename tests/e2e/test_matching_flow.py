@@ -21,6 +21,7 @@ from bot.scenario import Person, Scene
 from matching.area import area_cell
 from matching.flow import BATCH_WAIT
 from storage.db import session_scope
+from storage.matchmaking import start_flow
 from storage.models import (
     Invitation,
     InvitationStatus,
@@ -29,12 +30,13 @@ from storage.models import (
     Post,
     PostStatus,
     RequestFlow,
+    Resident,
     Signal,
     Wijk,
 )
 from tests.e2e.neighbours import Clock, bot_context, resident_for
 from tests.e2e.posting_helpers import NOW, all_invitations, all_posts, forge_press, post_request
-from tests.storage.neighbourhood import OOST, add_wijk
+from tests.storage.neighbourhood import OOST, add_post, add_wijk
 
 SHOPPING = "Wie kan zaterdag mijn boodschappen doen?"
 INVITED = "Zin om te helpen?"
@@ -369,3 +371,72 @@ async def test_asking_again_reaches_only_neighbours_whose_pace_allows_it(
     for person in street.neighbours.values():
         assert invitation_messages(running, person) == 1, person.name
     assert helper is not left_out
+
+
+def set_resident(running: RunningBot, person: Person, **fields: object) -> None:
+    with session_scope(running.engine) as session:
+        resident = session.exec(
+            select(Resident).where(Resident.telegram_user_id == person.user.id)
+        ).one()
+        for name, value in fields.items():
+            setattr(resident, name, value)
+        session.add(resident)
+
+
+async def test_nothing_is_relayed_to_someone_who_paused(
+    street: Street, running: RunningBot
+) -> None:
+    _invitations, helper = await connected(running, street)
+    set_resident(running, helper, paused=True)
+    await street.anna.sends("Ben je er zaterdag?")
+    await street.anna.sees(f"{helper.name} neemt even pauze")
+    assert not any(
+        "Ben je er zaterdag" in m.content for m in running.emulator.messages(helper.chat_id)
+    )
+
+
+async def test_a_location_sent_inside_a_dialog_is_never_relayed(
+    street: Street, running: RunningBot
+) -> None:
+    _invitations, helper = await connected(running, street)
+    await street.anna.sends("/vraag")
+    await street.anna.sees("Wat kan een buur voor je doen?")
+    await street.anna.shares_location(52.3561, 4.9271)
+    await street.anna.sees("Dat begrijp ik niet")
+    relayed = [
+        m for m in running.emulator.messages(helper.chat_id) if "stuurt een locatie" in m.content
+    ]
+    assert relayed == []
+
+
+async def test_a_request_of_someone_who_left_stops_looking(
+    street: Street, running: RunningBot, clock: Clock
+) -> None:
+    invitations = await three_invited(running, street)
+    set_resident(running, street.anna, stopped=True, paused_until=NOW + timedelta(hours=1))
+    clock.now = NOW + BATCH_WAIT + timedelta(minutes=1)
+    await matching_steps(bot_context(running))
+    with session_scope(running.engine) as session:
+        flow = session.exec(select(RequestFlow)).one()
+        assert (flow.outcome, flow.due_at) == ("withdrawn", None)
+    assert len(all_invitations(running)) == len(invitations)
+
+
+async def test_one_broken_request_does_not_hold_up_the_others(
+    street: Street, running: RunningBot, clock: Clock
+) -> None:
+    with session_scope(running.engine) as session:
+        anna = session.exec(select(Resident).where(Resident.first_name == "Anna")).one()
+        broken = add_post(session, anna, "Kapot", NOW, reach="nergens")
+        fine = add_post(session, anna, SHOPPING, NOW)
+        start_flow(session, post=broken, now=NOW)
+        start_flow(session, post=fine, now=NOW)
+        broken_id, fine_id = broken.id, fine.id
+    await matching_steps(bot_context(running))
+    invited_for = {i.post_id for i in all_invitations(running)}
+    assert invited_for == {fine_id}
+    with session_scope(running.engine) as session:
+        flow = session.get(RequestFlow, broken_id)
+        assert flow is not None
+        assert flow.due_at is not None
+        assert flow.due_at > NOW

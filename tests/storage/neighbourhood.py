@@ -182,7 +182,7 @@ def build_rich_resident(
         request = add_post(session, zerlinde, REQUEST, now)
         add_post(session, zerlinde, OFFER, now, kind=PostKind.OFFER, category="cooking")
         ben_post = add_post(session, ben, BEN_POST, now)
-        add_invitation(session, request, ben, now)
+        to_ben = add_invitation(session, request, ben, now)
         add_invitation(session, ben_post, zerlinde, now)
         assert zerlinde.id
         assert ben.id
@@ -220,6 +220,14 @@ def build_rich_resident(
         )
         session.add(OutboxMessage(chat_id=telegram_user_id, text="Hoi Zerlinde, Ben helpt graag."))
         session.add(OutboxMessage(chat_id=BEN_ID, text="Hoi Ben"))
+        # Her invitation, still waiting in Ben's outbox: it carries her words.
+        session.add(
+            OutboxMessage(
+                chat_id=BEN_ID,
+                text=f"Zin om te helpen? {REQUEST}",
+                dedupe_key=f"invite:{to_ben.id}",
+            )
+        )
         repo.grant_role(
             session,
             telegram_user_id=telegram_user_id,

@@ -122,8 +122,9 @@ def test_a_yes_for_a_withdrawn_request_finds_it_gone(engine: Engine, now: dateti
         assert invitation is not None
         assert store.say_yes(session, invitation=invitation, now=now).result == "gone"
         assert session.exec(select(Match)).all() == []
-        # Pressing again is "answered", never a second chance to claim.
-        assert store.say_yes(session, invitation=invitation, now=now).result == "taken"
+        # Pressing again is never a second chance to claim: it is still gone.
+        assert store.say_yes(session, invitation=invitation, now=now).result == "gone"
+        assert session.exec(select(Match)).all() == []
 
 
 def test_not_now_counts_once_and_makes_the_flow_look_again(engine: Engine, now: datetime) -> None:
@@ -289,3 +290,35 @@ def test_a_due_flow_is_claimed_by_one_worker_at_a_time(engine: Engine, now: date
     with session_scope(engine) as session:
         due = session.exec(select(RequestFlow.post_id).where(col(RequestFlow.due_at) <= now)).all()
         assert sorted(due) == sorted([first.id, second.id])
+
+
+def test_a_blocked_neighbour_cannot_say_yes_afterwards(engine: Engine, now: datetime) -> None:
+    with session_scope(engine) as session:
+        wijk = add_wijk(session, "Oost", now)
+        asker, ben = _people(session, wijk, now, 2)
+        _post, (invitation_id,) = _request_with_invitations(session, asker, [ben], now)
+        assert ben.id is not None
+        assert asker.id is not None
+        add_block(session, blocker_id=asker.id, blocked_id=ben.id, now=now)
+    with session_scope(engine) as session:
+        invitation = session.get(Invitation, invitation_id)
+        assert invitation is not None
+        assert store.say_yes(session, invitation=invitation, now=now).result == "gone"
+        assert session.exec(select(Match)).all() == []
+
+
+def test_no_follow_up_between_two_people_after_a_block(engine: Engine, now: datetime) -> None:
+    _post_id, match_id, asker_id, helper_id = _proposed(engine, now)
+    with session_scope(engine) as session:
+        match = session.get(Match, match_id)
+        assert match is not None
+        assert store.accept(session, match=match, now=now, follow_up_at=now)
+        store.follow_up_sent(session, match=match)
+        assert store.follow_up_open(session, match=match)
+    with session_scope(engine) as session:
+        add_block(session, blocker_id=helper_id, blocked_id=asker_id, now=now)
+    with session_scope(engine) as session:
+        match = session.get(Match, match_id)
+        assert match is not None
+        assert match.status == MatchStatus.ENDED.value
+        assert not store.follow_up_open(session, match=match)

@@ -45,3 +45,21 @@ def test_failures_back_off_and_give_up_after_the_last_attempt(
         stored = session.get(type(message), message.id)
         assert stored is not None
         assert (stored.status, stored.attempts) == ("failed", outbox.MAX_ATTEMPTS)
+
+
+def test_a_claim_is_a_lease_taken_again_only_after_a_crash(engine: Engine, now: datetime) -> None:
+    with session_scope(engine) as session:
+        message = outbox.enqueue(session, chat_id=1, text="x", reply_markup=None, due_at=now)
+    with session_scope(engine) as session:
+        [claimed] = outbox.claim_due(session, now=now)
+        assert claimed.status == "sending"
+    # Committed: while it is on its way, nobody else takes it.
+    with session_scope(engine) as session:
+        assert outbox.claim_due(session, now=now + timedelta(seconds=30)) == []
+    # The sender never came back to mark it: after the lease, it is sent again, not lost.
+    with session_scope(engine) as session:
+        [again] = outbox.claim_due(session, now=now + outbox.CLAIM_LEASE)
+        assert again.id == message.id
+        outbox.mark_sent(session, message=again, now=now, message_id=42)
+    with session_scope(engine) as session:
+        assert outbox.claim_due(session, now=now + timedelta(days=1)) == []

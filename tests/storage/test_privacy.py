@@ -99,14 +99,14 @@ def test_someone_unknown_has_an_empty_export(engine: Engine, now: datetime) -> N
 def test_deleting_leaves_nothing_of_the_person_in_any_table(engine: Engine, now: datetime) -> None:
     rich = build_rich_resident(engine, now, telegram_user_id=ZERLINDE_ID)
     with session_scope(engine) as session:
-        delete_person(session, telegram_user_id=ZERLINDE_ID)
+        delete_person(session, telegram_user_id=ZERLINDE_ID, now=now)
     assert leftovers(engine, rich.traces) == []
 
 
 def test_deleting_keeps_other_peoples_things(engine: Engine, now: datetime) -> None:
     rich = build_rich_resident(engine, now, telegram_user_id=ZERLINDE_ID)
     with session_scope(engine) as session:
-        delete_person(session, telegram_user_id=ZERLINDE_ID)
+        delete_person(session, telegram_user_id=ZERLINDE_ID, now=now)
     with session_scope(engine) as session:
         residents = session.exec(select(Resident.first_name).order_by(Resident.id)).all()
         assert list(residents) == ["Ben", "Carla"]
@@ -134,6 +134,6 @@ def test_deleting_someone_with_only_a_role_and_a_dialog(engine: Engine, now: dat
         repo.save_chat_state(session, chat_id=ZERLINDE_ID, flow="x", step="y", data={}, now=now)
     with session_scope(engine) as session:
         assert not collect(session, telegram_user_id=ZERLINDE_ID, now=now).is_empty
-        delete_person(session, telegram_user_id=ZERLINDE_ID)
+        delete_person(session, telegram_user_id=ZERLINDE_ID, now=now)
     with session_scope(engine) as session:
         assert collect(session, telegram_user_id=ZERLINDE_ID, now=now).is_empty
