@@ -21,9 +21,8 @@ from telegram.error import BadRequest, TelegramError
 from bot.context import BotContext, Services
 from bot.i18n import Html, t
 from bot.keyboards import block_post_author_button
-from bot.notify import send_due_messages
+from bot.notify import reachable, send_due_messages
 from bot.post_views import distance_text, first_name, post_summary
-from matching.availability import is_reachable
 from matching.distance import rough_distance
 from matching.engine import InvitationPlan, RequestInfo, plan_invitations
 from matching.flow import BATCH_WAIT, DecisionKind, decide, needs_pool, next_due
@@ -116,7 +115,7 @@ def advance(services: Services, session: Session, post_id: int, now: datetime) -
             session, flow=flow, post=post, progress=progress.after_withdrawal(), due_at=None
         )
         return
-    if not _reachable(asker, now):
+    if not reachable(asker, now):
         # The asker paused: nobody is invited for them meanwhile, since they could not hear
         # back. Look again when the pause ends, or after a batch wait for an open-ended one.
         until = asker.paused_until
@@ -167,15 +166,6 @@ def _plan(
         candidates.already_invited(session, request.post_id),
         now,
         reach=reach,
-    )
-
-
-def _reachable(resident: Resident, now: datetime) -> bool:
-    return is_reachable(
-        paused=resident.paused,
-        paused_until=resident.paused_until,
-        stopped=resident.stopped,
-        now=now,
     )
 
 

@@ -27,7 +27,8 @@ log = logging.getLogger(__name__)
 SEND_DUE_EVERY = timedelta(seconds=30)
 
 
-def _reachable(resident: Resident, now: datetime) -> bool:
+def reachable(resident: Resident, now: datetime) -> bool:
+    """Whether the resident wants messages now: not paused (or the pause ended), not left."""
     return is_reachable(
         paused=resident.paused,
         paused_until=resident.paused_until,
@@ -58,7 +59,7 @@ async def notify(
     markup = None if reply_markup is None else reply_markup.to_dict()
     with session_scope(services.engine) as session:
         resident = session.get(Resident, resident_id)
-        if resident is None or not _reachable(resident, now):
+        if resident is None or not reachable(resident, now):
             return False
         chat_id = resident.telegram_user_id
         quiet_until = _quiet_until(resident, services, now)
@@ -104,7 +105,7 @@ async def _deliver(context: BotContext, message_id: int, now: datetime) -> None:
         if message is None:
             return  # deleted meanwhile (/verwijder)
         resident = repo.find_resident(session, telegram_user_id=message.chat_id)
-        if resident is None or not _reachable(resident, now):
+        if resident is None or not reachable(resident, now):
             outbox.drop(session, message=message, reason="paused, stopped or gone")
             return
         quiet_until = _quiet_until(resident, context.services, now)

@@ -34,7 +34,7 @@ from bot.keyboards import (
     block_responder_button,
     report_post_button,
 )
-from bot.notify import notify
+from bot.notify import notify, reachable
 from bot.post_views import (
     category_name,
     distance_text,
@@ -43,7 +43,6 @@ from bot.post_views import (
     post_summary,
     shortened,
 )
-from matching.availability import is_reachable
 from matching.browse import Listing, Page, Placed, nearest_then_newest, page_of
 from matching.distance import rough_distance
 from storage import matchmaking, posts, repo
@@ -270,12 +269,7 @@ async def _volunteer(
         if (
             found is not None
             and found[0].kind == PostKind.REQUEST.value
-            and is_reachable(
-                paused=found[1].paused,
-                paused_until=found[1].paused_until,
-                stopped=found[1].stopped,
-                now=now,
-            )
+            and reachable(found[1], now)
         ):
             recorded = None  # the asker chooses: the same path as a yes to an invitation
         else:

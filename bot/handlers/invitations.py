@@ -33,9 +33,8 @@ from bot.matchmaking import (
     drop_unsent_invitations,
     start_looking,
 )
-from bot.notify import notify, send_due_messages
+from bot.notify import notify, reachable, send_due_messages
 from bot.post_views import distance_text, first_name, shortened
-from matching.availability import is_reachable
 from matching.distance import rough_distance
 from matching.flow import follow_up_at
 from storage import matchmaking as store
@@ -499,7 +498,7 @@ async def relay(update: Update, context: BotContext) -> bool:
         pair = _Pair.of(session, match)
     receiver = pair.other(sender.id)
     language = sender.language
-    if not _reachable(receiver, services.clock()):
+    if not reachable(receiver, services.clock()):
         # Pausing is absolute, also for the person one is arranging something with.
         name = first_name(language, receiver.first_name)
         await message.reply_text(t(language, "relay.receiver_paused", name=name))
@@ -535,15 +534,6 @@ async def _copy(message: Message, context: BotContext, receiver: Resident, name:
     else:
         text = (message.text or "")[:RELAY_TEXT_LIMIT]
         await bot.send_message(chat_id, t(language, "relay.text", name=name, text=text))
-
-
-def _reachable(resident: Resident, now: datetime) -> bool:
-    return is_reachable(
-        paused=resident.paused,
-        paused_until=resident.paused_until,
-        stopped=resident.stopped,
-        now=now,
-    )
 
 
 # --- widening --------------------------------------------------------------------------------
