@@ -57,14 +57,6 @@ HELP_LABELS = {
     PostKind.REQUEST: "browse.button.help",
     PostKind.OFFER: "browse.button.interest",
 }
-THANKS = {
-    PostKind.REQUEST: "browse.thanks_request",
-    PostKind.OFFER: "browse.thanks_offer",
-}
-TOLD_AUTHOR = {
-    PostKind.REQUEST: "browse.notify_request",
-    PostKind.OFFER: "browse.notify_offer",
-}
 
 
 def register(application: BotApplication, router: DialogRouter) -> None:
@@ -259,41 +251,40 @@ async def _show_post(
 async def _volunteer(
     query: CallbackQuery, context: BotContext, viewer: Resident, post_id: int
 ) -> None:
-    """Record that the viewer would like to help (once), and tell the author (if reachable)."""
+    """A yes to a request (the asker chooses, as for an invitation), or interest in an offer
+    recorded once and told to its author (if reachable)."""
     services = context.services
     language = viewer.language
     assert viewer.id is not None
     now = services.clock()
     with session_scope(services.engine) as session:
         found = posts.visible_post(session, viewer=viewer, post_id=post_id, now=now)
-        if (
-            found is not None
-            and found[0].kind == PostKind.REQUEST.value
-            and reachable(found[1], now)
-        ):
-            recorded = None  # the asker chooses: the same path as a yes to an invitation
-        else:
-            recorded = (
-                None
-                if found is None
-                else posts.volunteer(session, post=found[0], resident_id=viewer.id, now=now)
-            )
-    if found is not None and recorded is None:
-        await help_with_request(query, context, viewer, post_id)
-        return
-    if found is None or recorded is None:
+        is_request = found is not None and found[0].kind == PostKind.REQUEST.value
+        recorded = None
+        if found is not None and not is_request:
+            recorded = posts.volunteer(session, post=found[0], resident_id=viewer.id, now=now)
+    if found is None:
         # A request someone (maybe this viewer) said yes to is out of the list already.
         with session_scope(services.engine) as session:
             before = matchmaking.said_yes_before(session, post_id=post_id, resident_id=viewer.id)
         await query.answer(t(language, "browse.already" if before else "browse.gone"))
         return
     post, author = found
+    if is_request:
+        if not reachable(author, now):
+            # A yes now would wait unseen until they are back: say so instead.
+            name = first_name(language, author.first_name)
+            await query.answer(t(language, "browse.author_away", name=name), show_alert=True)
+            return
+        # The asker chooses: the same path as a yes to an invitation (first one wins).
+        await help_with_request(query, context, viewer, post_id)
+        return
+    assert recorded is not None
     invitation, news = recorded
     if not news:
         await query.answer(t(language, "browse.already"))
         return
     await query.answer()
-    kind = PostKind(post.kind)
     author_language = author.language
     assert author.id is not None
     assert invitation.id is not None
@@ -303,7 +294,7 @@ async def _volunteer(
         resident_id=author.id,
         text=t(
             author_language,
-            TOLD_AUTHOR[kind],
+            "browse.notify_offer",
             name=first_name(author_language, viewer.first_name),
             text=post.text,
         ),
@@ -311,5 +302,5 @@ async def _volunteer(
             [[block_responder_button(author_language, invitation.id)]]
         ),
     )
-    thanks = t(language, THANKS[kind], name=first_name(language, author.first_name))
+    thanks = t(language, "browse.thanks_offer", name=first_name(language, author.first_name))
     await context.bot.send_message(query.from_user.id, thanks)
