@@ -240,24 +240,17 @@ ANSWERABLE: Final = (
 def say_yes(session: Session, *, invitation: Invitation, now: datetime) -> Yes:
     """ "Ik help graag": the first yes for a request wins it, whatever happens at the same time.
 
-    Two conditional UPDATEs decide: first the invitation (of two presses on it, one goes on),
-    then the request (open -> matched). On PostgreSQL a second transaction waits for the first
-    one's row lock and then finds the row changed; SQLite has one writer at a time. Only the
-    winner writes a match. A block between the two, either way, closes the invitation.
+    The request is claimed first, with one conditional UPDATE (open -> matched): on PostgreSQL
+    every other yes for it waits for this row lock and then finds it no longer open; SQLite has
+    one writer at a time. Everyone takes the request's lock before any invitation's, so two
+    yeses can never wait for each other. Only the winner writes a match. A block between the
+    two, either way, closes the invitation.
     """
     post = session.get(Post, invitation.post_id)
     if post is None or _blocked_either_way(session, post.resident_id, invitation.resident_id):
         return Yes(YesResult.GONE)
-    taken = session.execute(
-        update(Invitation)
-        .where(col(Invitation.id) == invitation.id, col(Invitation.status).in_(ANSWERABLE))
-        .values(status=InvitationStatus.ACCEPTED.value, answered_at=now)
-        .returning(col(Invitation.id))
-    ).first()
-    session.refresh(invitation)
-    if taken is None:
+    if invitation.status not in ANSWERABLE:
         if invitation.status == InvitationStatus.SUPERSEDED.value:
-            session.refresh(post)
             return Yes(_closed_because(post))
         return Yes(YesResult.ANSWERED)
     claimed = session.execute(
@@ -271,9 +264,20 @@ def say_yes(session: Session, *, invitation: Invitation, now: datetime) -> Yes:
         .returning(col(Post.resident_id))
     ).first()
     if claimed is None:
-        _set_invitation(session, invitation, InvitationStatus.SUPERSEDED, now)
+        # Conditional: a double tap handled by another process may have accepted it meanwhile.
+        _answer(session, invitation, InvitationStatus.SUPERSEDED, now)
         session.refresh(post)
+        if invitation.status == InvitationStatus.ACCEPTED.value:
+            return Yes(YesResult.ANSWERED)
         return Yes(_closed_because(post))
+    if not _answer(session, invitation, InvitationStatus.ACCEPTED, now):
+        # Closed meanwhile (the request was withdrawn a moment ago): give the claim back.
+        session.execute(
+            update(Post)
+            .where(col(Post.id) == invitation.post_id)
+            .values(status=PostStatus.OPEN.value)
+        )
+        return Yes(YesResult.GONE)
     match = Match(
         post_id=invitation.post_id,
         asker_id=claimed[0],
@@ -284,6 +288,20 @@ def say_yes(session: Session, *, invitation: Invitation, now: datetime) -> Yes:
     superseded = supersede_open_invitations(session, post_id=invitation.post_id, now=now)
     session.flush()
     return Yes(YesResult.MATCHED, match=match, superseded=superseded)
+
+
+def _answer(
+    session: Session, invitation: Invitation, status: InvitationStatus, now: datetime
+) -> bool:
+    """Set an invitation's answer if it can still be answered; True when it was."""
+    changed = session.execute(
+        update(Invitation)
+        .where(col(Invitation.id) == invitation.id, col(Invitation.status).in_(ANSWERABLE))
+        .values(status=status.value, answered_at=now)
+        .returning(col(Invitation.id))
+    ).first()
+    session.refresh(invitation)
+    return changed is not None
 
 
 def _closed_because(post: Post) -> YesResult:
@@ -340,22 +358,32 @@ def said_yes_before(session: Session, *, post_id: int, resident_id: int) -> bool
 def supersede_open_invitations(
     session: Session, *, post_id: int, now: datetime
 ) -> tuple[Invitation, ...]:
-    """Close the request's unanswered invitations (someone said yes, or it was withdrawn)."""
-    still_open = session.exec(
-        select(Invitation).where(
-            Invitation.post_id == post_id, Invitation.status == InvitationStatus.SENT.value
+    """Close the request's unanswered invitations (someone said yes, or it was withdrawn).
+
+    One conditional UPDATE: an answer given at the same moment is never overwritten."""
+    closed = (
+        session.execute(
+            update(Invitation)
+            .where(
+                col(Invitation.post_id) == post_id,
+                col(Invitation.status) == InvitationStatus.SENT.value,
+            )
+            .values(status=InvitationStatus.SUPERSEDED.value, answered_at=now)
+            .returning(col(Invitation.id))
         )
-    ).all()
-    for other in still_open:
-        _set_invitation(session, other, InvitationStatus.SUPERSEDED, now)
-    return tuple(still_open)
-
-
-def _set_invitation(
-    session: Session, invitation: Invitation, status: InvitationStatus, now: datetime
-) -> None:
-    invitation.status, invitation.answered_at = status.value, now
-    session.add(invitation)
+        .scalars()
+        .all()
+    )
+    if not closed:
+        return ()
+    return tuple(
+        session.exec(
+            select(Invitation)
+            .where(col(Invitation.id).in_(closed))
+            .order_by(col(Invitation.id))
+            .execution_options(populate_existing=True)
+        ).all()
+    )
 
 
 # --- matches -------------------------------------------------------------------------------
