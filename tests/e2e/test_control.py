@@ -18,7 +18,7 @@ from bot.keyboards import block_responder_button
 from bot.notify import notify
 from bot.scenario import Person, Scene
 from storage.db import session_scope
-from storage.models import Block, ChatState, Report, Role, RoleKind, Wijk
+from storage.models import Block, ChatState, Report, Resident, Role, RoleKind, Wijk
 from tests.e2e.neighbours import (
     NOW,
     Clock,
@@ -148,6 +148,11 @@ async def test_someone_not_yet_known_can_pause_too(scene: Scene, running: Runnin
     await newcomer.sees("Je hebt pauze.")
     await newcomer.sends("/pauze")
     await sees_times(running, newcomer, "Je hebt pauze.", 2)
+    with session_scope(running.engine) as session:
+        stored = session.exec(
+            select(Resident).where(Resident.telegram_user_id == newcomer.user.id)
+        ).one()
+        assert stored.paused
 
 
 async def test_a_forged_pause_button_changes_nothing(running: RunningBot, street: Street) -> None:
