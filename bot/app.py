@@ -28,6 +28,7 @@ from bot.handlers import (
     basics,
     browse,
     control,
+    follow_up,
     invitations,
     mine,
     onboarding,
@@ -114,6 +115,7 @@ FEATURES = (
     mine,
     settings_menu,
     invitations,
+    follow_up,
 )
 
 
@@ -143,7 +145,7 @@ async def announce_bot(application: BotApplication) -> None:
 async def matching_steps(context: BotContext) -> None:
     """Due request flows take their next step; due follow-ups are sent (state in the database)."""
     await run_due_steps(context)
-    await invitations.send_follow_ups(context)
+    await follow_up.send_follow_ups(context)
 
 
 async def _prune_processed_updates(context: BotContext) -> None:

@@ -1,11 +1,11 @@
-"""Answering an invitation, the asker's choice, the relay between the two, and the follow-up.
+"""Answering an invitation, the asker's choice, widening, and the relay between the two.
 
 Callback data (never trusted: every press is re-checked against the database):
   inv:y:<invitation id>   "Ik help graag"        inv:n:<invitation id>  "Nu even niet"
   mt:a:<match id>         the asker says yes     mt:d:<match id>        the asker says no thanks
   mt:s:<match id>         share my username      mt:e:<match id>        stop the relay
   wid:y:<post id>         look further away      wid:n:<post id>        keep it close by
-  fu:t|y|n|r:<match id>   follow-up: thank, it worked, it did not, ask again
+(the follow-up's buttons live in bot/handlers/follow_up.py)
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.context import BotApplication, BotContext, Services
 from bot.dialog import DialogRouter
-from bot.handlers.post_support import parse_id, show_in_place, stale
-from bot.i18n import Html, t
+from bot.handlers.match_support import Pair, Press, close_message, read_press
+from bot.handlers.post_support import stale
+from bot.i18n import t
 from bot.keyboards import block_responder_button
 from bot.matchmaking import (
     INVITE_PREFIX,
@@ -31,66 +32,26 @@ from bot.matchmaking import (
     advance_now,
     close_invitations,
     drop_unsent_invitations,
-    start_looking,
 )
 from bot.notify import notify, reachable, send_due_messages
 from bot.post_views import distance_text, first_name, shortened
 from matching.distance import rough_distance
 from matching.flow import follow_up_at
 from storage import matchmaking as store
-from storage import outbox, posts, repo
+from storage import outbox, repo
 from storage.db import session_scope
-from storage.models import Match, MatchStatus, Post, PostKind, PostStatus, Resident
+from storage.models import Match, MatchStatus, Post, Resident
 
 log = logging.getLogger(__name__)
 
 MATCH_PREFIX: Final = "mt:"
-FOLLOW_UP_PREFIX: Final = "fu:"
 
 
 def register(application: BotApplication, router: DialogRouter) -> None:
     application.add_handler(CallbackQueryHandler(invitation_pressed, pattern=f"^{INVITE_PREFIX}"))
     application.add_handler(CallbackQueryHandler(match_pressed, pattern=f"^{MATCH_PREFIX}"))
     application.add_handler(CallbackQueryHandler(widen_pressed, pattern=f"^{WIDEN_PREFIX}"))
-    application.add_handler(
-        CallbackQueryHandler(follow_up_pressed, pattern=f"^{FOLLOW_UP_PREFIX}")
-    )
     router.otherwise(relay)
-
-
-@dataclass(frozen=True)
-class Press:
-    """A pressed button of this module: who pressed, which action, which row."""
-
-    query: CallbackQuery
-    resident: Resident
-    action: str
-    ref: int
-
-    @property
-    def language(self) -> str:
-        return self.resident.language
-
-    @property
-    def resident_id(self) -> int:
-        assert self.resident.id is not None
-        return self.resident.id
-
-
-async def _press(update: Update, context: BotContext, prefix: str) -> Press | None:
-    """Parse and check the press; answer a forged or stale one and return None."""
-    query = update.callback_query
-    if query is None or query.data is None:
-        return None
-    with session_scope(context.services.engine) as session:
-        resident = repo.find_resident(session, telegram_user_id=query.from_user.id)
-    parts = query.data.removeprefix(prefix).split(":")
-    ref = parse_id(parts[1]) if len(parts) == 2 else None
-    if resident is None or ref is None or resident.stopped:
-        # Someone who left (/stop) answers nothing until they come back with /start.
-        await stale(query, "nl" if resident is None else resident.language)
-        return None
-    return Press(query, resident, parts[0], ref)
 
 
 # --- the invitee ---------------------------------------------------------------------------
@@ -98,7 +59,7 @@ async def _press(update: Update, context: BotContext, prefix: str) -> Press | No
 
 async def invitation_pressed(update: Update, context: BotContext) -> None:
     """Answer an invitation: the first yes wins the request, "nu even niet" is always fine."""
-    press = await _press(update, context, INVITE_PREFIX)
+    press = await read_press(update, context, INVITE_PREFIX)
     if press is None:
         return
     if press.action == "y":
@@ -126,7 +87,7 @@ async def _say_not_now(press: Press, context: BotContext) -> None:
         await press.query.answer(t(press.language, key))
         return
     await press.query.answer()
-    await _close_message(press.query, t(press.language, "invite.not_now_thanks"))
+    await close_message(press.query, t(press.language, "invite.not_now_thanks"))
     await advance_now(context, invitation.post_id)
 
 
@@ -198,7 +159,7 @@ async def _after_yes(
         await send_due_messages(context)  # the card first: the rest is cosmetic
         thanks = t(language, "invite.yes_thanks", name=asker_name)
         if from_invitation:
-            await _close_message(query, thanks)
+            await close_message(query, thanks)
         else:
             await context.bot.send_message(query.from_user.id, thanks)
         await close_invitations(context, yes.superseded, "invite.taken")
@@ -209,7 +170,7 @@ async def _after_yes(
     }.get(yes.result, "invite.already")
     await query.answer(t(language, key))
     if from_invitation and key != "invite.already":
-        await _close_message(query, t(language, key))
+        await close_message(query, t(language, key))
 
 
 @dataclass(frozen=True)
@@ -268,7 +229,7 @@ def _offer_card(services: Services, session: Session, match: Match, now: datetim
 
 async def match_pressed(update: Update, context: BotContext) -> None:
     """The asker accepts or lets go; either of the two shares their username or ends it."""
-    press = await _press(update, context, MATCH_PREFIX)
+    press = await read_press(update, context, MATCH_PREFIX)
     if press is None:
         return
     services = context.services
@@ -286,18 +247,16 @@ async def match_pressed(update: Update, context: BotContext) -> None:
             post = session.get(Post, match.post_id)
             due = follow_up_at(None if post is None else post.window_end, now)
             outcome = (
-                _Pair.of(session, match)
+                Pair.of(session, match)
                 if store.accept(session, match=match, now=now, follow_up_at=due)
                 else None
             )
         elif press.action == "d":
             outcome = (
-                _Pair.of(session, match) if store.decline(session, match=match, now=now) else None
+                Pair.of(session, match) if store.decline(session, match=match, now=now) else None
             )
         elif press.action == "e":
-            outcome = (
-                _Pair.of(session, match) if store.end(session, match=match, now=now) else None
-            )
+            outcome = Pair.of(session, match) if store.end(session, match=match, now=now) else None
         elif press.action == "s":
             outcome = _share(press, session, match, now)
         else:
@@ -309,7 +268,7 @@ async def match_pressed(update: Update, context: BotContext) -> None:
     if press.action == "a":
         await _connected(press, context, outcome)
     elif press.action == "d":
-        await _close_message(press.query, t(press.language, "offer.declined"))
+        await close_message(press.query, t(press.language, "offer.declined"))
         helper = outcome.helper
         assert helper.id is not None
         # They were promised an answer; it says nothing about why, and nothing is counted.
@@ -319,39 +278,6 @@ async def match_pressed(update: Update, context: BotContext) -> None:
         await _relay_ended(press, context, outcome)
     elif press.action == "s":
         await _shared(press, context, outcome)
-
-
-@dataclass(frozen=True)
-class _Pair:
-    """The two people of a match, as needed for the messages after a press."""
-
-    match_id: int
-    post_id: int
-    asker: Resident
-    helper: Resident
-    both_share: bool = False
-    asker_username: str | None = None
-    helper_username: str | None = None
-
-    @classmethod
-    def of(cls, session: Session, match: Match, *, both_share: bool = False) -> _Pair:
-        asker = session.get(Resident, match.asker_id)
-        helper = session.get(Resident, match.helper_id)
-        assert asker is not None
-        assert helper is not None
-        assert match.id is not None
-        return cls(
-            match.id,
-            match.post_id,
-            asker,
-            helper,
-            both_share,
-            match.asker_username,
-            match.helper_username,
-        )
-
-    def other(self, resident_id: int) -> Resident:
-        return self.helper if self.asker.id == resident_id else self.asker
 
 
 def stop_keyboard(language: str, match_id: int) -> InlineKeyboardMarkup:
@@ -381,10 +307,10 @@ def relay_keyboard(language: str, match_id: int) -> InlineKeyboardMarkup:
     )
 
 
-async def _connected(press: Press, context: BotContext, pair: _Pair) -> None:
+async def _connected(press: Press, context: BotContext, pair: Pair) -> None:
     asker, helper = pair.asker, pair.helper
     helper_name = first_name(asker.language, helper.first_name)
-    await _close_message(
+    await close_message(
         press.query,
         t(asker.language, "relay.open_asker", name=helper_name),
         relay_keyboard(asker.language, pair.match_id),
@@ -402,7 +328,7 @@ async def _connected(press: Press, context: BotContext, pair: _Pair) -> None:
     )
 
 
-def _share(press: Press, session: Session, match: Match, now: datetime) -> _Pair | None:
+def _share(press: Press, session: Session, match: Match, now: datetime) -> Pair | None:
     already = match.asker_shares if press.resident_id == match.asker_id else match.helper_shares
     if match.status != MatchStatus.ACTIVE.value or already:
         return None
@@ -415,10 +341,10 @@ def _share(press: Press, session: Session, match: Match, now: datetime) -> _Pair
     if both:
         # From here on they talk directly; the bot stops passing messages on.
         store.end(session, match=match, now=now)
-    return _Pair.of(session, match, both_share=both)
+    return Pair.of(session, match, both_share=both)
 
 
-async def _shared(press: Press, context: BotContext, pair: _Pair) -> None:
+async def _shared(press: Press, context: BotContext, pair: Pair) -> None:
     other = pair.other(press.resident_id)
     if not pair.both_share:
         assert other.id is not None
@@ -461,7 +387,7 @@ async def _shared(press: Press, context: BotContext, pair: _Pair) -> None:
         )
 
 
-async def _relay_ended(press: Press, context: BotContext, pair: _Pair) -> None:
+async def _relay_ended(press: Press, context: BotContext, pair: Pair) -> None:
     other = pair.other(press.resident_id)
     await press.query.edit_message_reply_markup(None)
     await context.bot.send_message(press.query.from_user.id, t(press.language, "relay.ended_you"))
@@ -495,7 +421,7 @@ async def relay(update: Update, context: BotContext) -> bool:
         if match is None:
             return False
         store.touch(session, match=match, now=services.clock())
-        pair = _Pair.of(session, match)
+        pair = Pair.of(session, match)
     receiver = pair.other(sender.id)
     language = sender.language
     if not reachable(receiver, services.clock()):
@@ -541,7 +467,7 @@ async def _copy(message: Message, context: BotContext, receiver: Resident, name:
 
 async def widen_pressed(update: Update, context: BotContext) -> None:
     """The asker answers whether the request may go further away (silence is never a yes)."""
-    press = await _press(update, context, WIDEN_PREFIX)
+    press = await read_press(update, context, WIDEN_PREFIX)
     if press is None or press.action not in ("y", "n"):
         if press is not None:
             await stale(press.query, press.language)
@@ -558,158 +484,5 @@ async def widen_pressed(update: Update, context: BotContext) -> None:
         return
     await press.query.answer()
     key = "widen.yes_thanks" if accepted else "widen.no_thanks"
-    await _close_message(press.query, t(press.language, key))
+    await close_message(press.query, t(press.language, key))
     await advance_now(context, press.ref)
-
-
-# --- the follow-up ---------------------------------------------------------------------------
-
-
-async def send_follow_ups(context: BotContext) -> None:
-    """Part of the repeating job: "is het gelukt?" to both, once, after the request's time."""
-    services = context.services
-    now = services.clock()
-    with session_scope(services.engine) as session:
-        for match in store.claim_due_follow_ups(session, now=now):
-            store.follow_up_sent(session, match=match)
-            if match.status not in (MatchStatus.ACTIVE.value, MatchStatus.ENDED.value):
-                continue
-            pair = _Pair.of(session, match)
-            post = session.get(Post, match.post_id)
-            text = "" if post is None else shortened(post.text)
-            for person, is_asker in ((pair.asker, True), (pair.helper, False)):
-                other = pair.other(person.id or 0)
-                name = first_name(person.language, other.first_name)
-                outbox.enqueue(
-                    session,
-                    chat_id=person.telegram_user_id,
-                    text=t(
-                        person.language,
-                        "follow_up.asker" if is_asker else "follow_up.helper",
-                        name=name,
-                        text=text,
-                    ),
-                    reply_markup=_follow_up_keyboard(
-                        person.language, pair.match_id, name, asker=is_asker
-                    ).to_dict(),
-                    due_at=now,
-                )
-    await send_due_messages(context)
-
-
-def _follow_up_keyboard(
-    language: str, match_id: int, name: str, *, asker: bool
-) -> InlineKeyboardMarkup:
-    def button(key: str, action: str) -> InlineKeyboardButton:
-        return InlineKeyboardButton(
-            # Html: button labels are not parsed as HTML, so the name must not be escaped.
-            t(language, key, name=Html(name)),
-            callback_data=f"{FOLLOW_UP_PREFIX}{action}:{match_id}",
-        )
-
-    last = button("follow_up.button.again", "r") if asker else button("follow_up.button.no", "n")
-    return InlineKeyboardMarkup(
-        [[button("follow_up.button.thanks", "t")], [button("follow_up.button.yes", "y")], [last]]
-    )
-
-
-async def follow_up_pressed(update: Update, context: BotContext) -> None:
-    """It worked (with or without a thank-you), it did not, or: ask again."""
-    press = await _press(update, context, FOLLOW_UP_PREFIX)
-    if press is None:
-        return
-    services = context.services
-    now = services.clock()
-    worked = press.action in ("t", "y")
-    again = None
-    with session_scope(services.engine) as session:
-        match = store.match_of(session, match_id=press.ref, resident_id=press.resident_id)
-        is_asker = match is not None and match.asker_id == press.resident_id
-        valid = press.action in ("t", "y") or (press.action == ("r" if is_asker else "n"))
-        if (
-            match is None
-            or not valid
-            # Only once "is het gelukt?" was sent, for a match that went ahead, and never
-            # between two people when one blocked the other.
-            or not store.follow_up_open(session, match=match)
-            or not store.record_worked(
-                session, match=match, resident_id=press.resident_id, worked=worked
-            )
-        ):
-            pair = None
-        else:
-            pair = _Pair.of(session, match)
-            store.end(session, match=match, now=now)
-            if is_asker:
-                again = _settle(session, match, worked=worked, now=now)
-    if pair is None:
-        await stale(press.query, press.language)
-        return
-    await press.query.answer()
-    other = pair.other(press.resident_id)
-    name = first_name(press.language, other.first_name)
-    if press.action == "t":
-        assert other.id is not None
-        await notify(
-            context,
-            resident_id=other.id,
-            text=t(
-                other.language,
-                "follow_up.thanks_note",
-                name=first_name(other.language, press.resident.first_name),
-            ),
-        )
-        await _close_message(press.query, t(press.language, "follow_up.thanks_sent", name=name))
-    elif worked:
-        await _close_message(press.query, t(press.language, "follow_up.glad"))
-    elif again is not None:
-        await _close_message(press.query, t(press.language, "follow_up.asking_again"))
-        await start_looking(context, again)
-    elif is_asker:
-        await _close_message(press.query, t(press.language, "follow_up.closed"))
-    else:
-        await _close_message(press.query, t(press.language, "follow_up.pity"))
-
-
-def _settle(session: Session, match: Match, *, worked: bool, now: datetime) -> Post | None:
-    """The asker's answer closes the request; "opnieuw vragen" places it again, without a
-    time, and starts looking from scratch. Returns the new request."""
-    post = session.get(Post, match.post_id)
-    asker = session.get(Resident, match.asker_id)
-    if post is None or asker is None:
-        return None
-    status = PostStatus.DONE if worked else PostStatus.WITHDRAWN
-    post.status, post.updated_at = status.value, now
-    session.add(post)
-    if worked or asker.wijk_id is None or asker.stopped:
-        return None
-    again = posts.create_post(
-        session,
-        resident=asker,
-        kind=PostKind.REQUEST,
-        category=post.category,
-        text=post.text,
-        window_start=None,
-        window_end=None,
-        now=now,
-    )
-    store.start_flow(session, post=again, now=now)
-    return again
-
-
-# --- shared ----------------------------------------------------------------------------------
-
-
-async def _close_message(
-    query: CallbackQuery, text: str, reply_markup: InlineKeyboardMarkup | None = None
-) -> None:
-    """Replace the pressed message's buttons: the original text stays, the answer follows."""
-    message = query.message
-    original = message.text_html if isinstance(message, Message) and message.text else ""
-    if not original:
-        new_text = text
-    elif original.endswith(text):  # closed before (say, when someone else said yes first)
-        new_text = original
-    else:
-        new_text = f"{original}\n\n{text}"
-    await show_in_place(query, new_text, reply_markup)
