@@ -571,17 +571,17 @@ def follow_up_open(session: Session, *, match: Match) -> bool:
 
 
 def record_worked(session: Session, *, match: Match, resident_id: int, worked: bool) -> bool:
-    """One side's answer to "is het gelukt?"; True the first time that side answers."""
-    if resident_id == match.asker_id:
-        if match.asker_worked is not None:
-            return False
-        match.asker_worked = worked
-    else:
-        if match.helper_worked is not None:
-            return False
-        match.helper_worked = worked
-    session.add(match)
-    return True
+    """One side's answer to "is het gelukt?"; True only the first time that side answers (a
+    conditional update, so a double tap sends one thank-you)."""
+    column = Match.asker_worked if resident_id == match.asker_id else Match.helper_worked
+    changed = session.execute(
+        update(Match)
+        .where(col(Match.id) == match.id, col(column).is_(None))
+        .values({column: worked})
+        .returning(col(Match.id))
+    ).first()
+    session.refresh(match)
+    return changed is not None
 
 
 def matches_of(session: Session, *, resident_id: int) -> Sequence[Match]:

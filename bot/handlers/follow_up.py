@@ -18,6 +18,7 @@ from bot.context import BotApplication, BotContext
 from bot.dialog import DialogRouter
 from bot.handlers.match_support import Pair, close_message, read_press
 from bot.handlers.post_support import stale
+from bot.handlers.posting import hold_for
 from bot.i18n import Html, t
 from bot.matchmaking import start_looking
 from bot.notify import notify, send_due_messages
@@ -154,6 +155,8 @@ def _settle(session: Session, match: Match, *, worked: bool, now: datetime) -> P
     session.add(post)
     if worked or asker.wijk_id is None or asker.stopped:
         return None
+    if hold_for(session, asker, now) is not None:
+        return None  # the posting limits hold here too; they can ask with /vraag later
     again = posts.create_post(
         session,
         resident=asker,

@@ -141,10 +141,10 @@ async def start_draft(update: Update, context: BotContext, kind: PostKind) -> No
 def _hold_for(context: BotContext, resident: Resident) -> Hold | None:
     services = context.services
     with session_scope(services.engine) as session:
-        return _hold_in(session, resident, services.clock())
+        return hold_for(session, resident, services.clock())
 
 
-def _hold_in(session: Session, resident: Resident, now: datetime) -> Hold | None:
+def hold_for(session: Session, resident: Resident, now: datetime) -> Hold | None:
     """Whether the resident must wait before placing another post (limits in posting_rules)."""
     assert resident.id is not None
     return posting_hold(
@@ -333,7 +333,7 @@ async def _place(
         if resident is None or resident.wijk_id is None or resident.stopped:
             await stale(query, language)
             return
-        hold = _hold_in(session, resident, now)
+        hold = hold_for(session, resident, now)
         placed = None
         if hold is None and posts.take_chat_state(
             session, chat_id=query.from_user.id, flow=FLOW, step=STEP_PREVIEW

@@ -322,3 +322,14 @@ def test_no_follow_up_between_two_people_after_a_block(engine: Engine, now: date
         assert match is not None
         assert match.status == MatchStatus.ENDED.value
         assert not store.follow_up_open(session, match=match)
+
+
+def test_each_side_answers_is_het_gelukt_once(engine: Engine, now: datetime) -> None:
+    _post_id, match_id, asker_id, helper_id = _proposed(engine, now)
+    with session_scope(engine) as session:
+        match = session.get(Match, match_id)
+        assert match is not None
+        assert store.record_worked(session, match=match, resident_id=asker_id, worked=True)
+        assert not store.record_worked(session, match=match, resident_id=asker_id, worked=False)
+        assert store.record_worked(session, match=match, resident_id=helper_id, worked=False)
+        assert (match.asker_worked, match.helper_worked) == (True, False)
