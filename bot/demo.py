@@ -98,24 +98,7 @@ async def _script(running: RunningBot) -> int:
 
     # Anna answers every question: she picks her wijk and shares her location once.
     anna = scene.resident("Anna", language="nl")
-    await anna.sends("/start")
-    await anna.sees("Welke taal")
-    await anna.presses("✓ Nederlands")
-    await anna.sees("In welke buurt woon je?")
-    await anna.presses(DEMO_WIJK)
-    await anna.sees("Wil je één keer je locatie delen?")
-    await anna.shares_location(*DEMO_LOCATION)
-    await anna.sees("Hoe vaak mag ik je vragen")
-    await anna.presses("Ongeveer eens per week")
-    await anna.sees("Wanneer stuur ik je liever niets?")
-    await anna.presses("Zo laten")
-    await anna.sees("Wat doe je graag voor een ander?")
-    await anna.presses("Boodschappen")
-    await anna.sees_button("✓ Boodschappen")
-    await anna.presses("Koffie en een praatje")
-    await anna.sees_button("✓ Koffie en een praatje")
-    await anna.presses("Klaar")
-    await anna.sees("Klaar, fijn dat je er bent!")
+    await _join(anna, "Boodschappen", "Koffie en een praatje")
     print()
 
     # Ben comes in through the wijk group's link and skips what he likes to skip.
@@ -224,8 +207,9 @@ async def _script(running: RunningBot) -> int:
     return 0 if errors == 0 else 1
 
 
-async def _join(person: Person, likes: str) -> None:
-    """Onboarding the short way, for the neighbours who are there before the story starts."""
+async def _join(person: Person, *likes: str) -> None:
+    """Onboarding in Dutch, answering every question: wijk, location, weekly, quiet hours as
+    they are, and the things they like."""
     await person.sends("/start")
     await person.sees("Welke taal")
     await person.presses("✓ Nederlands")
@@ -238,8 +222,9 @@ async def _join(person: Person, likes: str) -> None:
     await person.sees("Wanneer stuur ik je liever niets?")
     await person.presses("Zo laten")
     await person.sees("Wat doe je graag voor een ander?")
-    await person.presses(likes)
-    await person.sees_button(f"✓ {likes}")
+    for like in likes:
+        await person.presses(like)
+        await person.sees_button(f"✓ {like}")
     await person.presses("Klaar")
     await person.sees("Klaar, fijn dat je er bent!")
 

@@ -16,7 +16,7 @@ from typing import Final
 
 from sqlmodel import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import BadRequest, TelegramError
+from telegram.error import TelegramError
 
 from bot.context import BotContext, Services
 from bot.i18n import Html, t
@@ -30,7 +30,14 @@ from matching.reach import REACH_ORDER, Reach
 from storage import candidates, outbox
 from storage import matchmaking as store
 from storage.db import session_scope
-from storage.models import Invitation, OutboxStatus, Post, PostKind, PostStatus, Resident
+from storage.models import (
+    Invitation,
+    OutboxStatus,
+    Post,
+    PostStatus,
+    RequestFlow,
+    Resident,
+)
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +74,7 @@ async def advance_now(context: BotContext, post_id: int) -> None:
     with session_scope(services.engine) as session:
         flow = store.lock_flow(session, post_id)
         if flow is not None and flow.due_at is not None and flow.due_at <= now:
-            advance(services, session, post_id, now)
+            advance(services, session, flow, now)
     await send_due_messages(context)
 
 
@@ -83,7 +90,7 @@ async def run_due_steps(context: BotContext) -> None:
                 if flow is None:
                     break
                 post_id = flow.post_id
-                advance(services, session, post_id, now)
+                advance(services, session, flow, now)
         except Exception:
             # One request's trouble must not hold up everyone else's: log it, and look at
             # that request again later instead of first in line on every run.
@@ -95,12 +102,12 @@ async def run_due_steps(context: BotContext) -> None:
     await send_due_messages(context)
 
 
-def advance(services: Services, session: Session, post_id: int, now: datetime) -> None:
+def advance(services: Services, session: Session, flow: RequestFlow, now: datetime) -> None:
     """Decide and apply the next step of one request's flow (its row locked by the caller)."""
-    flow = store.lock_flow(session, post_id)
+    post_id = flow.post_id
     # Locked too, so a yes claiming it meanwhile waits for this step (or this step for it).
     post = session.get(Post, post_id, with_for_update=True)
-    if flow is None or post is None or flow.outcome is not None:
+    if post is None or flow.outcome is not None:
         return
     progress = store.progress_of(session, flow, post)
     asker = session.get(Resident, post.resident_id)
@@ -314,19 +321,20 @@ def drop_unsent_invitations(session: Session, invitations: tuple[Invitation, ...
 async def close_invitations(
     context: BotContext, invitations: tuple[Invitation, ...], note_key: str
 ) -> None:
-    """Take the buttons off invitations that can no longer be answered, adding a short note
-    ("al geregeld, dank je"); one still waiting in the outbox is simply not sent."""
+    """Take the buttons off sent invitations that can no longer be answered, adding a short
+    note ("al geregeld, dank je"). Unsent ones were dropped already (drop_unsent_invitations,
+    in the transaction that closed them)."""
     services = context.services
     edits: list[tuple[int, int, str, str]] = []
     with session_scope(services.engine) as session:
         for invitation in invitations:
             assert invitation.id is not None
             message = outbox.by_key(session, invitation_key(invitation.id))
-            if message is None:
-                continue
-            if message.status == OutboxStatus.PENDING.value:
-                outbox.drop(session, message=message, reason="the invitation closed")
-            elif message.status == OutboxStatus.SENT.value and message.message_id is not None:
+            if (
+                message is not None
+                and message.status == OutboxStatus.SENT.value
+                and message.message_id is not None
+            ):
                 invitee = session.get(Resident, invitation.resident_id)
                 language = invitee.language if invitee is not None else "nl"
                 edits.append((message.chat_id, message.message_id, message.text, language))
@@ -335,10 +343,6 @@ async def close_invitations(
             await context.bot.edit_message_text(
                 f"{text}\n\n{t(language, note_key)}", chat_id=chat_id, message_id=message_id
             )
-        except (BadRequest, TelegramError) as error:
+        except TelegramError as error:
             # Deleted by the person, or too old to edit: the button press is re-checked anyway.
             log.info("could not close invitation message %s: %s", message_id, error)
-
-
-def is_request(post: Post) -> bool:
-    return post.kind == PostKind.REQUEST.value

@@ -13,7 +13,6 @@ PostgreSQL, and changed in the same transaction, so a step never runs twice.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -26,7 +25,6 @@ from sqlmodel import Session, col, select
 from matching.flow import Outcome, RequestProgress
 from matching.reach import Reach
 from storage.models import (
-    Block,
     Invitation,
     InvitationStatus,
     Match,
@@ -38,6 +36,7 @@ from storage.models import (
     Resident,
     Signal,
 )
+from storage.residents import is_blocked_either_way
 
 # --- the flow of one request --------------------------------------------------------------
 
@@ -247,7 +246,7 @@ def say_yes(session: Session, *, invitation: Invitation, now: datetime) -> Yes:
     two, either way, closes the invitation.
     """
     post = session.get(Post, invitation.post_id)
-    if post is None or _blocked_either_way(session, post.resident_id, invitation.resident_id):
+    if post is None or is_blocked_either_way(session, post.resident_id, invitation.resident_id):
         return Yes(YesResult.GONE)
     if invitation.status not in ANSWERABLE:
         if invitation.status == InvitationStatus.SUPERSEDED.value:
@@ -306,14 +305,6 @@ def _answer(
 
 def _closed_because(post: Post) -> YesResult:
     return YesResult.TAKEN if post.status == PostStatus.MATCHED.value else YesResult.GONE
-
-
-def _blocked_either_way(session: Session, first_id: int, second_id: int) -> bool:
-    pair = or_(
-        and_(col(Block.blocker_id) == first_id, col(Block.blocked_id) == second_id),
-        and_(col(Block.blocker_id) == second_id, col(Block.blocked_id) == first_id),
-    )
-    return session.exec(select(Block.id).where(pair)).first() is not None
 
 
 def volunteer_for_request(
@@ -566,7 +557,7 @@ def follow_up_open(session: Session, *, match: Match) -> bool:
         match.status in (MatchStatus.ACTIVE.value, MatchStatus.ENDED.value)
         and match.accepted_at is not None
         and match.follow_up_at is None
-        and not _blocked_either_way(session, match.asker_id, match.helper_id)
+        and not is_blocked_either_way(session, match.asker_id, match.helper_id)
     )
 
 
@@ -582,11 +573,3 @@ def record_worked(session: Session, *, match: Match, resident_id: int, worked: b
     ).first()
     session.refresh(match)
     return changed is not None
-
-
-def matches_of(session: Session, *, resident_id: int) -> Sequence[Match]:
-    return session.exec(
-        select(Match)
-        .where(or_(col(Match.asker_id) == resident_id, col(Match.helper_id) == resident_id))
-        .order_by(col(Match.id))
-    ).all()

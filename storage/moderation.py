@@ -9,13 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import and_, or_
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from storage.matchmaking import end_matches_between
 from storage.models import Block, Invitation, Post, PostStatus, Report, Resident
 from storage.repo import find_resident
+from storage.residents import is_blocked_either_way
 
 # Reasons offered as buttons by /meld; stored as these codes. Any other reason text is the
 # reporter's own words, and an empty reason means they chose not to give one.
@@ -52,20 +52,6 @@ def post_in_view(session: Session, *, post_id: int, viewer: Resident) -> Post | 
     ):
         return None
     return post
-
-
-def is_blocked_either_way(session: Session, first_id: int, second_id: int) -> bool:
-    return (
-        session.exec(
-            select(Block.id).where(
-                or_(
-                    and_(col(Block.blocker_id) == first_id, col(Block.blocked_id) == second_id),
-                    and_(col(Block.blocker_id) == second_id, col(Block.blocked_id) == first_id),
-                )
-            )
-        ).first()
-        is not None
-    )
 
 
 def author_of_post_in_view(session: Session, *, post_id: int, viewer: Resident) -> Resident | None:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import and_, delete, or_
 from sqlmodel import Session, col, select
 
 from matching.names import first_word
@@ -88,6 +88,20 @@ def come_back(session: Session, *, resident: Resident, now: datetime) -> bool:
     resident.stopped = False
     _touch(session, resident, now)
     return True
+
+
+def is_blocked_either_way(session: Session, first_id: int, second_id: int) -> bool:
+    return (
+        session.exec(
+            select(Block.id).where(
+                or_(
+                    and_(col(Block.blocker_id) == first_id, col(Block.blocked_id) == second_id),
+                    and_(col(Block.blocker_id) == second_id, col(Block.blocked_id) == first_id),
+                )
+            )
+        ).first()
+        is not None
+    )
 
 
 def blocked_neighbours(session: Session, *, blocker_id: int) -> list[BlockedNeighbour]:
