@@ -1,8 +1,13 @@
 """The composition root: builds the python-telegram-bot Application from Settings.
 
 Handler groups, in the order they run:
-  GATE_GROUP (-100)  dedupe of redelivered updates (and later: banned, paused, flood gates)
-  0                  commands and buttons
+  0                  commands, buttons (one dispatcher, bot/dialog.py) and dialog messages; the
+                     first unit of work of an update claims its id, so a redelivered update
+                     stops there (bot/runner.py)
+  DELIVERY_GROUP     the messages to other people that the update's units of work queued
+                     (bot/sender.py)
+Updates of different chats run concurrently, one chat's in order (bot/updates.py); every
+database call runs in the database worker thread(s), never on the event loop.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from telegram.ext import (
     TypeHandler,
 )
 
-from bot.context import BotApplication, BotContext, Clock, Services, language_for, system_clock
+from bot.context import BotApplication, BotContext, Clock, Services, system_clock
 from bot.dialog import DialogRouter
 from bot.handlers import (
     basics,
@@ -37,11 +42,13 @@ from bot.handlers import (
     settings_menu,
 )
 from bot.handlers.gates import GATE_GROUP, skip_redelivered
-from bot.i18n import t
+from bot.i18n import normalise_language, t
 from bot.matchmaking import STEPS_EVERY, run_due_steps
 from bot.menu import command_menu, menu_commands
-from bot.notify import SEND_DUE_EVERY, send_due_messages
+from bot.runner import in_thread, make_executor
+from bot.sender import DELIVERY_GROUP, SEND_DUE_EVERY, deliver_queued, send_due_messages
 from bot.settings import LANGUAGES, Settings
+from bot.updates import PerChatUpdateProcessor
 from storage import repo
 from storage.db import make_engine, session_scope
 
@@ -70,8 +77,9 @@ def build_application(
     `rate_limit=False` is for benchmarks that measure the bot's own processing cost; in real
     use the limiter keeps the bot within Telegram's limits.
     """
+    engine = engine or make_engine(settings.database_url)
     services = Services(
-        settings=settings, engine=engine or make_engine(settings.database_url), clock=clock
+        settings=settings, engine=engine, clock=clock, executor=make_executor(engine)
     )
     builder = (
         ApplicationBuilder()
@@ -81,6 +89,8 @@ def build_application(
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
         .context_types(ContextTypes(context=BotContext))
         .post_init(announce_bot)
+        .post_shutdown(_close_services)
+        .concurrent_updates(PerChatUpdateProcessor())
     )
     if rate_limit:
         # Telegram's limits (30 msg/s overall, 20/min per group); retry after a 429 instead
@@ -126,6 +136,7 @@ def _add_handlers(application: BotApplication) -> None:
         feature.register(application, router)
     # Last: free text and locations go to whichever dialog is waiting for them.
     router.install(application)
+    application.add_handler(TypeHandler(Update, deliver_queued), group=DELIVERY_GROUP)
     application.bot_data["menu"] = menu_commands(application)
 
 
@@ -138,8 +149,19 @@ async def announce_bot(application: BotApplication) -> None:
     await bot.set_my_commands(command_menu(default, menu))
     for language in LANGUAGES:
         await bot.set_my_commands(command_menu(language, menu), language_code=language)
-    with session_scope(services.engine) as session:
-        repo.set_fact(session, key="bot_username", value=bot.username)
+    username = bot.username
+
+    def remember() -> None:
+        with session_scope(services.engine) as session:
+            repo.set_fact(session, key="bot_username", value=username)
+
+    await in_thread(services, remember)
+
+
+async def _close_services(application: BotApplication) -> None:
+    """Let the database worker finish what it started, then stop it."""
+    services: Services = application.bot_data["services"]
+    services.executor.shutdown(wait=True)
 
 
 async def matching_steps(context: BotContext) -> None:
@@ -150,10 +172,14 @@ async def matching_steps(context: BotContext) -> None:
 
 async def _prune_processed_updates(context: BotContext) -> None:
     services = context.services
-    with session_scope(services.engine) as session:
-        removed = repo.prune_processed_updates(
-            session, older_than=services.clock() - repo.PROCESSED_UPDATE_RETENTION
-        )
+
+    def prune() -> int:
+        with session_scope(services.engine) as session:
+            return repo.prune_processed_updates(
+                session, older_than=services.clock() - repo.PROCESSED_UPDATE_RETENTION
+            )
+
+    removed = await in_thread(services, prune)
     log.debug("pruned %d processed update ids", removed)
 
 
@@ -164,7 +190,10 @@ async def _on_error(update: object, context: BotContext) -> None:
         return
     if isinstance(context.error, Forbidden):
         return  # they blocked the bot: there is nobody to tell
-    language = language_for(context.services, update.effective_user)
+    # From Telegram's own data, not the database: the error may be that the database is away.
+    user = update.effective_user
+    default = context.services.settings.default_language
+    language = normalise_language(None if user is None else user.language_code, default)
     try:
         await context.bot.send_message(update.effective_chat.id, t(language, "error.generic"))
     except Exception:  # the error report must never raise again

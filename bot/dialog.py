@@ -1,9 +1,14 @@
-"""Multi-step conversations (onboarding, posting, ...) whose state lives in the database.
+"""Routing of free text, locations, photos and button presses; dialog state lives in the database.
 
-A flow keeps one ChatState row per chat: which flow, which step, the answers so far. It
-survives a restart and works with several bot processes on one PostgreSQL, unlike PTB's
-in-memory ConversationHandler. Plain text and shared locations in a private chat are routed to
-the active flow's handler; a command always wins (it starts its own flow or none).
+A dialog (onboarding, posting, ...) keeps one ChatState row per chat: which flow, which step,
+its typed data (bot/services/dialogs.py). It survives a restart and works with several bot
+processes on one PostgreSQL, unlike PTB's in-memory ConversationHandler. A message in a
+private chat goes, inside one unit of work, to the service of the dialog waiting for it (or,
+outside any dialog, to the fallbacks such as the relay of a match); the handler then renders
+what that service returned. A command always wins (it starts its own dialog or none).
+
+Button presses are decoded in one place (bot/callbacks.py) and dispatched by action; data that
+does not decode is answered as a stale button, so no spinner keeps turning.
 """
 
 from __future__ import annotations
@@ -12,13 +17,60 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram import Update
-from telegram.ext import MessageHandler, filters
+from telegram import Message, Update
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
-from bot.context import BotApplication, BotContext, Services, language_for
+from bot import callbacks
+from bot.context import BotApplication, BotContext, Services
 from bot.i18n import t
+from bot.runner import perform
+from bot.services import dialogs
+from bot.services.unit import Unit
 from storage import repo
 from storage.db import session_scope
+
+_LEGACY_FALLBACKS = "legacy fallbacks"
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A message from a resident, as plain data for the services."""
+
+    message_id: int
+    text: str | None = None
+    location: tuple[float, float] | None = None
+    photo_file_id: str | None = None
+    caption: str | None = None
+    username: str | None = None
+
+    @classmethod
+    def of(cls, message: Message) -> Incoming:
+        location = message.location
+        return cls(
+            message_id=message.message_id,
+            text=message.text,
+            location=None if location is None else (location.latitude, location.longitude),
+            photo_file_id=message.photo[-1].file_id if message.photo else None,
+            caption=message.caption,
+            username=None if message.from_user is None else message.from_user.username,
+        )
+
+
+# A dialog step: the service (in the unit of work) and how to show its result.
+StepService = Callable[[Unit, dialogs.DialogState[Any], Incoming], Any]
+# A fallback outside dialogs: its result, or None when the message is not for it.
+FallbackService = Callable[[Unit, Incoming], Any]
+Render = Callable[[Update, BotContext, Any], Awaitable[None]]
+PressHandler = Callable[[Update, BotContext, callbacks.Press], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class _Route:
+    service: Any
+    render: Render | None = None  # None: a legacy handler (to be moved onto a service)
+
+
+# --- legacy: handlers not yet moved onto a service keep their state as a loose dict -----------
 
 
 @dataclass
@@ -29,7 +81,6 @@ class DialogState:
 
 
 FlowHandler = Callable[[Update, BotContext, DialogState], Awaitable[None]]
-# Gets a message no dialog is waiting for; True when it took it (e.g. the relay of a match).
 Fallback = Callable[[Update, BotContext], Awaitable[bool]]
 
 
@@ -56,23 +107,35 @@ def clear_state(services: Services, chat_id: int) -> None:
         repo.clear_chat_state(session, chat_id=chat_id)
 
 
+def caller_language(unit: Unit) -> str:
+    """A service that only answers which language to speak (for a stale press or a reply)."""
+    return unit.language
+
+
 class DialogRouter:
-    """Sends free text and locations to the flow that is waiting for them."""
+    """Sends free text, locations and photos to the dialog waiting for them; presses by action."""
 
     def __init__(self) -> None:
-        self._text: dict[str, FlowHandler] = {}
-        self._location: dict[str, FlowHandler] = {}
-        self._otherwise: list[Fallback] = []
+        self._text: dict[str, _Route] = {}
+        self._location: dict[str, _Route] = {}
+        self._otherwise: list[_Route] = []
+        self._presses: dict[callbacks.Action, PressHandler] = {}
 
-    def on_text(self, flow: str, handler: FlowHandler) -> None:
-        self._text[flow] = handler
+    def on_text(self, flow: str, service: Any, render: Render | None = None) -> None:
+        self._text[flow] = _Route(service, render)
 
-    def on_location(self, flow: str, handler: FlowHandler) -> None:
-        self._location[flow] = handler
+    def on_location(self, flow: str, service: Any, render: Render | None = None) -> None:
+        self._location[flow] = _Route(service, render)
 
-    def otherwise(self, handler: Fallback) -> None:
-        """Offer messages that no dialog is waiting for (text, location, photo) to `handler`."""
-        self._otherwise.append(handler)
+    def otherwise(self, service: Any, render: Render | None = None) -> None:
+        """Offer messages that no dialog is waiting for (text, location, photo) to `service`."""
+        self._otherwise.append(_Route(service, render))
+
+    def on_press(self, handler: PressHandler, *actions: callbacks.Action) -> None:
+        for action in actions:
+            if action in self._presses:
+                raise ValueError(f"two handlers for {action.name}")
+            self._presses[action] = handler
 
     def install(self, application: BotApplication) -> None:
         """Add the catch-all handlers; call after every feature registered its commands."""
@@ -82,6 +145,19 @@ class DialogRouter:
         )
         application.add_handler(MessageHandler(private & filters.LOCATION, self._route_location))
         application.add_handler(MessageHandler(private & filters.PHOTO, self._route_other))
+        application.add_handler(CallbackQueryHandler(self._pressed))
+
+    async def _pressed(self, update: Update, context: BotContext) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        press = callbacks.decode(query.data)
+        handler = None if press is None else self._presses.get(press.action)
+        if press is None or handler is None:
+            language = await perform(context, update, caller_language)
+            await query.answer(t(language, "error.stale_button"))
+            return
+        await handler(update, context, press)
 
     async def _route_text(self, update: Update, context: BotContext) -> None:
         await self._route(update, context, self._text)
@@ -92,21 +168,56 @@ class DialogRouter:
     async def _route_other(self, update: Update, context: BotContext) -> None:
         await self._route(update, context, {})
 
-    async def _route(
-        self, update: Update, context: BotContext, handlers: dict[str, FlowHandler]
-    ) -> None:
-        chat, message = update.effective_chat, update.effective_message
-        if chat is None or message is None:
-            return
-        state = load_state(context.services, chat.id)
-        handler = None if state is None else handlers.get(state.flow)
-        if state is None or handler is None:
+    def _step(
+        self, unit: Unit, routes: dict[str, _Route], incoming: Incoming
+    ) -> tuple[_Route | None, Any]:
+        """In the unit of work: the dialog's (or a fallback's) service, and its result."""
+        dialog = unit.dialog
+        if dialog is not None:
+            legacy = routes.get(dialog.flow)
+            if legacy is not None and legacy.render is None:
+                return legacy, None
+        elif any(fallback.render is None for fallback in self._otherwise):
+            return None, _LEGACY_FALLBACKS
+        if isinstance(dialog, dialogs.StaleDialog):
+            # Stored by another version of the bot, or broken: start again, kindly.
+            unit.clear_dialog()
+            return None, "dialog.stale"
+        if dialog is None:
             # Only outside any dialog: a location or photo sent while posting must never
             # reach someone else by mistake.
-            for fallback in self._otherwise if state is None else ():
-                if await fallback(update, context):
-                    return
-            language = language_for(context.services, update.effective_user)
-            await message.reply_text(t(language, "dialog.not_understood"))
+            for fallback in self._otherwise:
+                result = fallback.service(unit, incoming)
+                if result is not None:
+                    return fallback, result
+            return None, "dialog.not_understood"
+        route = routes.get(dialog.flow)
+        if route is None:
+            return None, "dialog.not_understood"
+        return route, route.service(unit, dialog, incoming)
+
+    async def _route(self, update: Update, context: BotContext, routes: dict[str, _Route]) -> None:
+        message = update.effective_message
+        if message is None or update.effective_chat is None:
             return
-        await handler(update, context, state)
+        incoming = Incoming.of(message)
+
+        def step(unit: Unit) -> tuple[_Route | None, Any, str]:
+            route, result = self._step(unit, routes, incoming)
+            return route, result, unit.language
+
+        route, result, language = await perform(context, update, step)
+        if route is not None and route.render is None:
+            state = load_state(context.services, update.effective_chat.id)
+            if state is not None:
+                await route.service(update, context, state)
+                return
+        if result is _LEGACY_FALLBACKS:
+            for fallback in self._otherwise:
+                if fallback.render is None and await fallback.service(update, context):
+                    return
+            result = "dialog.not_understood"
+        if route is None or route.render is None:
+            await message.reply_text(t(language, str(result)))
+            return
+        await route.render(update, context, result)

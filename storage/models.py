@@ -212,6 +212,16 @@ class OutboxMessage(SQLModel, table=True):
     # The Telegram message it became, so its buttons can be taken away later (an invitation
     # that someone else already said yes to).
     message_id: int | None = Field(default=None, sa_type=BigInteger)
+    # Who it is for and what it is about ("inv:<id>", "post:<id>", "match:<id>"), and the other
+    # person it concerns: the sender checks at send time that it is still wanted (the person
+    # is reachable, the thing still open, the two not blocked). No foreign keys: erasure
+    # deletes these rows itself.
+    resident_id: int | None = Field(default=None)
+    about: str | None = Field(default=None, max_length=32)
+    counterpart_id: int | None = Field(default=None)
+    # A relayed photo ({"photo": file_id}, the text is its caption) or location
+    # ({"location": [lat, lon]}, sent after the text).
+    media: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
 
 
 class RequestFlow(SQLModel, table=True):

@@ -33,11 +33,24 @@ def enqueue(
     reply_markup: dict[str, Any] | None,
     due_at: datetime,
     key: str | None = None,
+    resident_id: int | None = None,
+    about: str | None = None,
+    counterpart_id: int | None = None,
+    media: dict[str, Any] | None = None,
 ) -> OutboxMessage:
     """Queue a message. `key` names it (unique) so it can be found again, e.g. to take away
-    the buttons of an invitation that is no longer open."""
+    the buttons of an invitation that is no longer open; `about` and `counterpart_id` say
+    what it concerns, for the check at send time."""
     message = OutboxMessage(
-        chat_id=chat_id, text=text, reply_markup=reply_markup, due_at=due_at, dedupe_key=key
+        chat_id=chat_id,
+        text=text,
+        reply_markup=reply_markup,
+        due_at=due_at,
+        dedupe_key=key,
+        resident_id=resident_id,
+        about=about,
+        counterpart_id=counterpart_id,
+        media=media,
     )
     session.add(message)
     session.flush()
@@ -57,6 +70,29 @@ def claim_due(session: Session, *, now: datetime, limit: int = CLAIM_BATCH) -> l
         )
         .order_by(col(OutboxMessage.due_at), col(OutboxMessage.id))
         .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    claimed = list(session.exec(statement).all())
+    for message in claimed:
+        message.status, message.due_at = OutboxStatus.SENDING.value, now + CLAIM_LEASE
+        session.add(message)
+    session.flush()
+    return claimed
+
+
+def claim_ids(session: Session, *, ids: list[int], now: datetime) -> list[OutboxMessage]:
+    """The given messages, if still pending and due, marked "sending" under a new lease (the
+    ones a unit of work just queued, for delivery right after its commit)."""
+    if not ids:
+        return []
+    statement = (
+        select(OutboxMessage)
+        .where(
+            col(OutboxMessage.id).in_(ids),
+            OutboxMessage.status == OutboxStatus.PENDING.value,
+            col(OutboxMessage.due_at) <= now,
+        )
+        .order_by(col(OutboxMessage.id))
         .with_for_update(skip_locked=True)
     )
     claimed = list(session.exec(statement).all())

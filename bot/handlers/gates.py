@@ -1,4 +1,7 @@
-"""Checks that run before any other handler (handler group GATE_GROUP)."""
+"""Checks that run before any other handler (handler group GATE_GROUP).
+
+Transitional: once every handler runs on a service (bot/runner.py claims the update id in the
+service's own transaction), this gate goes away."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot.context import BotContext
+from bot.runner import in_thread
 from storage import repo
 from storage.db import session_scope
 
@@ -23,8 +27,12 @@ async def skip_redelivered(update: Update, context: BotContext) -> None:
     redelivered update never causes a second message or a second database change.
     """
     services = context.services
-    with session_scope(services.engine) as session:
-        first_time = repo.claim_update(session, update_id=update.update_id, now=services.clock())
-    if not first_time:
+
+    def claim() -> bool:
+        with session_scope(services.engine) as session:
+            return repo.claim_update(session, update_id=update.update_id, now=services.clock())
+
+    if not await in_thread(services, claim):
         log.info("skipping redelivered update %s", update.update_id)
         raise ApplicationHandlerStop
+    context.update_claimed = True

@@ -161,7 +161,7 @@ def test_matching_columns_migration_keeps_existing_posts_and_downgrades(database
 
 
 def test_matching_flow_migration_downgrades_to_the_matching_columns(database_url: str) -> None:
-    assert migrate.upgrade(database_url) == (None, "0003")
+    assert migrate.upgrade(database_url, "0003") == (None, "0003")
     engine = make_engine(database_url)
     try:
         tables = set(inspect(engine).get_table_names())
@@ -176,5 +176,22 @@ def test_matching_flow_migration_downgrades_to_the_matching_columns(database_url
         inspector = inspect(engine)
         assert not {"requestflow", "match", "signal"} & set(inspector.get_table_names())
         assert "message_id" not in {c["name"] for c in inspector.get_columns("outboxmessage")}
+    finally:
+        engine.dispose()
+
+
+def test_outbox_about_migration_adds_and_removes_its_columns(database_url: str) -> None:
+    assert migrate.upgrade(database_url) == (None, "0004")
+    engine = make_engine(database_url)
+    try:
+        columns = {c["name"] for c in inspect(engine).get_columns("outboxmessage")}
+        assert {"resident_id", "about", "counterpart_id"} <= columns
+        config = migrate.alembic_config(database_url)
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0003")
+        assert migrate.current_revision(engine) == "0003"
+        columns = {c["name"] for c in inspect(engine).get_columns("outboxmessage")}
+        assert not {"resident_id", "about", "counterpart_id"} & columns
     finally:
         engine.dispose()

@@ -1,0 +1,227 @@
+"""Callback data: every button's action and its fields, declared once, encoded and decoded here.
+
+Data is "<action>:<field>:<field>..." (e.g. "inv:y:42"), checked against Telegram's 64-byte limit
+when encoded. Decoding accepts only a declared action with exactly its fields, each of the
+declared kind (an id is a positive 32-bit number, a choice one of its values, a token a short
+plain word); anything else decodes to None and is answered as a stale button. Decoded data is
+still never trusted: handlers re-check every id against the database.
+
+This module imports nothing of Telegram, so services can build keyboards with it too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Final
+
+MAX_BYTES: Final = 64  # Telegram's limit for callback_data
+SEPARATOR: Final = ":"
+# Database ids are 32-bit integer columns: PostgreSQL refuses to compare with anything larger.
+MAX_ID: Final = 2**31 - 1
+_TOKEN = re.compile(r"[A-Za-z0-9_.-]{1,32}")
+
+Value = int | str
+
+
+class Field:
+    """One field of an action: how it reads and writes itself."""
+
+    def parse(self, text: str) -> Value | None:
+        raise NotImplementedError
+
+    def render(self, value: Value) -> str:
+        parsed = self.parse(str(value))
+        if parsed is None or str(parsed) != str(value):
+            raise ValueError(f"{value!r} does not fit {self!r}")
+        return str(value)
+
+
+class _Id(Field):
+    def parse(self, text: str) -> Value | None:
+        if not text.isascii() or not text.isdigit() or len(text) > len(str(MAX_ID)):
+            return None
+        number = int(text)
+        return number if 0 < number <= MAX_ID and str(number) == text else None
+
+    def __repr__(self) -> str:
+        return "ID"
+
+
+class _Number(Field):
+    """A small non-negative number (a page)."""
+
+    def parse(self, text: str) -> Value | None:
+        if not text.isascii() or not text.isdigit() or len(text) > 6:
+            return None
+        return int(text) if str(int(text)) == text else None
+
+    def __repr__(self) -> str:
+        return "NUMBER"
+
+
+class _Token(Field):
+    """A short plain word (a category key, a step name): checked by the handler's own rules."""
+
+    def parse(self, text: str) -> Value | None:
+        return text if _TOKEN.fullmatch(text) else None
+
+    def __repr__(self) -> str:
+        return "TOKEN"
+
+
+@dataclass(frozen=True)
+class Choice(Field):
+    values: frozenset[str]
+
+    def parse(self, text: str) -> Value | None:
+        return text if text in self.values else None
+
+
+def choice(*values: str) -> Choice:
+    return Choice(frozenset(values))
+
+
+ID: Final = _Id()
+NUMBER: Final = _Number()
+TOKEN: Final = _Token()
+
+
+@dataclass(frozen=True)
+class Action:
+    """A kind of button: its name (what the data starts with) and its fields."""
+
+    name: str
+    fields: tuple[Field, ...] = ()
+
+    def __call__(self, *values: Value) -> str:
+        """The callback data for this action with these values."""
+        if len(values) != len(self.fields):
+            raise ValueError(f"{self.name} takes {len(self.fields)} values, got {len(values)}")
+        rendered = (field.render(v) for field, v in zip(self.fields, values, strict=True))
+        parts = [self.name, *rendered]
+        data = SEPARATOR.join(parts)
+        if len(data.encode()) > MAX_BYTES:
+            raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
+        return data
+
+
+@dataclass(frozen=True)
+class Press:
+    """Decoded callback data: which action, with which values."""
+
+    action: Action
+    values: tuple[Value, ...]
+
+    def id(self, index: int = 0) -> int:
+        value = self.values[index]
+        assert isinstance(value, int)
+        return value
+
+    def text(self, index: int = 0) -> str:
+        return str(self.values[index])
+
+
+_ACTIONS: dict[str, Action] = {}
+
+
+def action(name: str, *fields: Field) -> Action:
+    """Declare an action (once: a second declaration of a name is a programming error)."""
+    if name in _ACTIONS:
+        raise ValueError(f"action {name!r} declared twice")
+    declared = Action(name, fields)
+    _ACTIONS[name] = declared
+    return declared
+
+
+def declared() -> Iterable[Action]:
+    return _ACTIONS.values()
+
+
+def decode(data: str | None) -> Press | None:
+    """The press behind callback data, or None for anything not declared here."""
+    if data is None or len(data.encode()) > MAX_BYTES:
+        return None
+    parts = data.split(SEPARATOR)
+    # Action names may contain the separator ("inv:y"): the longest declared name wins.
+    for length in range(min(len(parts), 3), 0, -1):
+        found = _ACTIONS.get(SEPARATOR.join(parts[:length]))
+        if found is None:
+            continue
+        raw = parts[length:]
+        if len(raw) != len(found.fields):
+            return None
+        values = [field.parse(text) for field, text in zip(found.fields, raw, strict=True)]
+        if any(value is None for value in values):
+            return None
+        return Press(found, tuple(v for v in values if v is not None))
+    return None
+
+
+# --- every action the bot's buttons carry ---------------------------------------------------
+
+LANGUAGES_CHOICE = choice("nl", "en")
+
+# /taal and the language step of onboarding and /instellingen
+LANGUAGE = action("lang", LANGUAGES_CHOICE)
+# main menu (after onboarding, empty lists)
+MENU = action("menu", choice("vraag", "aanbod", "buurt", "mijn"))
+
+# onboarding and /instellingen: <step>:<value> (the steps and values are checked by the dialog)
+ONBOARDING = action("ob", TOKEN, TOKEN)
+SETTINGS = action("set", TOKEN, TOKEN)
+
+# posting a request or offer (the draft's own buttons, re-checked against the stored draft)
+DRAFT_CATEGORY = action("pst:cat", TOKEN)
+DRAFT_SOME_CATEGORIES = action("pst:cats")
+DRAFT_ALL_CATEGORIES = action("pst:all")
+DRAFT_TIME = action("pst:time", TOKEN)
+DRAFT_CHANGE_TIME = action("pst:times")
+DRAFT_PLACE = action("pst:ok")
+DRAFT_STOP = action("pst:stop")
+
+# /buurt
+BROWSE_SHOW = action("nb:show", ID, NUMBER)
+BROWSE_PAGE = action("nb:page", NUMBER)
+BROWSE_HELP = action("nb:help", ID)
+
+# /mijn
+MINE_SHOW = action("mine:show", ID)
+MINE_LIST = action("mine:list")
+MINE_EDIT = action("mine:edit", ID)
+MINE_DONE = action("mine:done", ID)
+MINE_WITHDRAW = action("mine:wd", ID)
+
+# pausing, blocking, reporting
+PAUSE = action("pause", choice("open", "week", "month"))
+RESUME = action("pause:resume")
+BLOCK_POST_AUTHOR = action("blk:p", ID)
+BLOCK_RESPONDER = action("blk:i", ID)
+BLOCK_CONFIRM = action("blk:ok", choice("p", "i"), ID)
+BLOCK_CANCEL = action("blk:no")
+REPORT_POST = action("rep:p", ID)
+REPORT_REASON = action("rep:why", ID, TOKEN)
+REPORT_WITHOUT_REASON = action("rep:none", ID)
+REPORT_CANCEL = action("rep:no")
+
+# /verwijder
+DELETE_ASK = action("del:ask")
+DELETE_YES = action("del:yes")
+DELETE_NO = action("del:no")
+
+# invitations, the asker's choice, the relay, widening
+INVITE_YES = action("inv:y", ID)
+INVITE_NOT_NOW = action("inv:n", ID)
+MATCH_ACCEPT = action("mt:a", ID)
+MATCH_DECLINE = action("mt:d", ID)
+MATCH_SHARE = action("mt:s", ID)
+MATCH_END = action("mt:e", ID)
+WIDEN_YES = action("wid:y", ID)
+WIDEN_NO = action("wid:n", ID)
+
+# is het gelukt?
+FOLLOW_UP_THANKS = action("fu:t", ID)
+FOLLOW_UP_WORKED = action("fu:y", ID)
+FOLLOW_UP_FAILED = action("fu:n", ID)
+FOLLOW_UP_AGAIN = action("fu:r", ID)

@@ -1,0 +1,109 @@
+"""Multi-step dialogs' state, typed: one pydantic model per dialog instead of a loose dict.
+
+A chat has at most one dialog (a ChatState row: flow, step, data). The data is validated
+against its flow's model when it is read; data that does not fit (an older version of the bot
+wrote it, or it was changed by hand) counts as a stale dialog, which the caller restarts
+kindly instead of failing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Final, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+from sqlmodel import Session
+
+from storage import repo
+from storage.models import ChatState
+
+
+class DialogData(BaseModel):
+    """Base of every dialog's data: unknown keys are refused, so a mix-up shows at once."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class OnboardingData(DialogData):
+    # The message whose buttons drive the current step; presses on others are stale.
+    message_id: int | None = None
+    # The wijk someone from a wijk group's link is about to switch to (asked to confirm).
+    wijk_id: int | None = None
+
+
+class PostDraft(DialogData):
+    kind: str
+    text: str | None = None
+    category: str | None = None
+    # What the words said about time, and the window finally chosen (ISO timestamps).
+    read_time: list[str] | None = None
+    window: list[str] | None = None
+    window_chosen: bool = False
+    message_id: int | None = None
+
+
+class PostRef(DialogData):
+    """A dialog about one post: the typed reason for a report, new words for one's own post."""
+
+    post_id: int
+
+
+class SettingsData(DialogData):
+    message_id: int | None = None
+
+
+Data = TypeVar("Data", bound=DialogData)
+
+# flow name -> the model of its data
+FLOWS: Final[dict[str, type[DialogData]]] = {
+    "onboarding": OnboardingData,
+    "post": PostDraft,
+    "report": PostRef,
+    "edit": PostRef,
+    "settings": SettingsData,
+}
+
+
+@dataclass
+class DialogState(Generic[Data]):
+    flow: str
+    step: str
+    data: Data
+
+
+@dataclass(frozen=True)
+class StaleDialog:
+    """A stored dialog whose data no longer fits its model (or whose flow is unknown)."""
+
+    flow: str
+
+
+def read(row: ChatState | None) -> DialogState[DialogData] | StaleDialog | None:
+    if row is None:
+        return None
+    model = FLOWS.get(row.flow)
+    if model is None:
+        return StaleDialog(row.flow)
+    try:
+        data = model.model_validate(row.data)
+    except ValidationError:
+        return StaleDialog(row.flow)
+    return DialogState(row.flow, row.step, data)
+
+
+def load(session: Session, chat_id: int) -> DialogState[DialogData] | StaleDialog | None:
+    return read(repo.get_chat_state(session, chat_id=chat_id))
+
+
+def save(session: Session, chat_id: int, state: DialogState[Data], now: datetime) -> None:
+    if FLOWS.get(state.flow) is not type(state.data):
+        raise TypeError(f"dialog {state.flow!r} does not keep {type(state.data).__name__}")
+    repo.save_chat_state(
+        session,
+        chat_id=chat_id,
+        flow=state.flow,
+        step=state.step,
+        data=state.data.model_dump(mode="json", exclude_none=True),
+        now=now,
+    )

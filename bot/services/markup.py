@@ -1,0 +1,35 @@
+"""Buttons as plain data, so services can build keyboards without importing Telegram.
+
+The handlers turn a Keyboard into Telegram's InlineKeyboardMarkup (bot/keyboards.py); the
+outbox stores it as the same JSON Telegram expects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    data: str
+
+
+Keyboard = tuple[tuple[Button, ...], ...]
+
+
+def keyboard(*rows: list[Button] | tuple[Button, ...]) -> Keyboard:
+    return tuple(tuple(row) for row in rows if row)
+
+
+def to_json(rows: Keyboard | None) -> dict[str, Any] | None:
+    """The Bot API's inline_keyboard JSON, as stored in the outbox."""
+    if rows is None:
+        return None
+    return {
+        "inline_keyboard": [
+            [{"text": button.label, "callback_data": button.data} for button in row]
+            for row in rows
+        ]
+    }

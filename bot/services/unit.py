@@ -1,0 +1,124 @@
+"""One unit of work: one session, one transaction, for one update or one job step.
+
+The runner (bot/runner.py) opens it in a worker thread, claims the update id (a redelivered
+update is skipped), loads the caller's resident and dialog state once, lets one service do its
+reads and writes, queues the outbox rows for other people, and commits once. Telegram is only
+called after that commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from bot.i18n import normalise_language
+from bot.services import dialogs
+from bot.services.markup import Keyboard, to_json
+from bot.settings import Settings
+from storage import outbox, repo
+from storage.models import OutboxMessage, Resident
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who an update is from, as plain data (the handler reads it off the Telegram update)."""
+
+    user_id: int
+    chat_id: int
+    first_name: str = ""
+    language_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """An outbox message claimed for sending now (leased), with what the sender needs."""
+
+    id: int
+    chat_id: int
+    text: str
+    reply_markup: dict[str, Any] | None
+    media: dict[str, Any] | None = None
+
+
+@dataclass
+class Unit:
+    session: Session
+    now: datetime
+    settings: Settings
+    caller: Caller | None = None
+    resident: Resident | None = None
+    dialog: dialogs.DialogState[dialogs.DialogData] | dialogs.StaleDialog | None = None
+    # Outbox rows this unit queued; the runner claims the sendable ones before commit.
+    queued: list[int] = field(default_factory=list)
+    # Filled in by the runner: what it claimed for immediate delivery after commit.
+    outgoing: list[Outgoing] = field(default_factory=list)
+
+    @property
+    def language(self) -> str:
+        """The caller's language: their choice, else their Telegram app's, else ours."""
+        if self.resident is not None:
+            return self.resident.language
+        default = self.settings.default_language
+        code = None if self.caller is None else self.caller.language_code
+        return normalise_language(code, default)
+
+    def load_caller(self) -> None:
+        """Read the caller's resident row and dialog state (once per unit)."""
+        if self.caller is None:
+            return
+        self.resident = repo.find_resident(self.session, telegram_user_id=self.caller.user_id)
+        self.dialog = dialogs.load(self.session, self.caller.chat_id)
+
+    def state(self, flow: str) -> dialogs.DialogState[dialogs.DialogData] | None:
+        """The caller's dialog state if it is `flow` (and its data still fits)."""
+        dialog = self.dialog
+        if isinstance(dialog, dialogs.DialogState) and dialog.flow == flow:
+            return dialog
+        return None
+
+    def set_dialog(self, flow: str, step: str, data: dialogs.DialogData) -> None:
+        assert self.caller is not None
+        state = dialogs.DialogState(flow, step, data)
+        dialogs.save(self.session, self.caller.chat_id, state, self.now)
+        self.dialog = state
+
+    def clear_dialog(self) -> None:
+        assert self.caller is not None
+        if self.dialog is not None:
+            repo.clear_chat_state(self.session, chat_id=self.caller.chat_id)
+            self.dialog = None
+
+    def enqueue(
+        self,
+        *,
+        to: Resident,
+        text: str,
+        keyboard: Keyboard | None = None,
+        key: str | None = None,
+        about: str | None = None,
+        counterpart_id: int | None = None,
+        due_at: datetime | None = None,
+        media: dict[str, Any] | None = None,
+    ) -> OutboxMessage:
+        """Queue a message to a resident who did not just ask for it (an invitation, a note
+        from the other side of a match). `about` names what it is about ("inv:<id>",
+        "post:<id>", "match:<id>") and `counterpart_id` the other person, so the sender can
+        check at send time that it is still wanted."""
+        message = outbox.enqueue(
+            self.session,
+            chat_id=to.telegram_user_id,
+            text=text,
+            reply_markup=to_json(keyboard),
+            due_at=self.now if due_at is None else due_at,
+            key=key,
+            resident_id=to.id,
+            about=about,
+            counterpart_id=counterpart_id,
+            media=media,
+        )
+        assert message.id is not None
+        self.queued.append(message.id)
+        return message
