@@ -1,71 +1,61 @@
-"""Inline keyboards. Callback data is short ("prefix:value", well under 64 bytes) and is never
-trusted: handlers re-check everything it names against the database."""
+"""Telegram inline keyboards from the plain-data ones services build (bot/services/buttons.py).
+
+Callback data comes from one codec (bot/callbacks.py) and is never trusted: handlers re-check
+everything it names against the database.
+"""
 
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.i18n import t
-from bot.settings import LANGUAGES
-
-LANGUAGE_PREFIX = "lang:"
+from bot.services import buttons
+from bot.services.markup import Keyboard
 
 
-def language_keyboard(current: str, prefix: str = LANGUAGE_PREFIX) -> InlineKeyboardMarkup:
-    """One button per language, each named in its own language; `prefix` picks the handler
-    (onboarding and /instellingen use their own, to re-check the step the press belongs to)."""
-    buttons = [
-        InlineKeyboardButton(
-            ("✓ " if code == current else "") + t(code, "language.name"),
-            callback_data=f"{prefix}{code}",
+def markup(rows: Keyboard | None) -> InlineKeyboardMarkup | None:
+    if rows is None:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in rows]
+    )
+
+
+def language_keyboard(current: str, prefix: str | None = None) -> InlineKeyboardMarkup:
+    """The language buttons; `prefix` (transitional) for dialogs that read "<prefix><code>"."""
+    rows = buttons.language_rows(current)
+    if prefix is not None:
+        rows = tuple(
+            tuple(type(b)(b.label, prefix + b.data.rpartition(":")[2]) for b in row)
+            for row in rows
         )
-        for code in LANGUAGES
-    ]
-    return InlineKeyboardMarkup([buttons])
-
-
-# --- shared buttons (their handlers live in the feature modules named) -----------------------
-
-MENU_PREFIX = (
-    "menu:"  # menu:vraag / menu:aanbod / menu:buurt / menu:mijn  -> bot/handlers/posting.py
-)
-BLOCK_PREFIX = "blk:"  # blk:p:<post id> (its author) / blk:i:<invitation id> -> control.py
-REPORT_PREFIX = "rep:"  # rep:p:<post id>  -> bot/handlers/control.py
+    result = markup(rows)
+    assert result is not None
+    return result
 
 
 def main_menu_keyboard(language: str) -> InlineKeyboardMarkup:
-    """The everyday actions, shown after onboarding and wherever a person may want to go on."""
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(t(language, "menu.ask"), callback_data=f"{MENU_PREFIX}vraag"),
-                InlineKeyboardButton(
-                    t(language, "menu.offer"), callback_data=f"{MENU_PREFIX}aanbod"
-                ),
-            ],
-            [
-                InlineKeyboardButton(
-                    t(language, "menu.look"), callback_data=f"{MENU_PREFIX}buurt"
-                ),
-                InlineKeyboardButton(t(language, "menu.mine"), callback_data=f"{MENU_PREFIX}mijn"),
-            ],
-        ]
-    )
+    result = markup(buttons.main_menu(language))
+    assert result is not None
+    return result
+
+
+# --- transitional: the old prefixes, until every handler dispatches through bot/dialog.py ----
+LANGUAGE_PREFIX = "lang:"
+MENU_PREFIX = "menu:"
+BLOCK_PREFIX = "blk:"
+REPORT_PREFIX = "rep:"
 
 
 def block_post_author_button(language: str, post_id: int) -> InlineKeyboardButton:
-    return InlineKeyboardButton(
-        t(language, "button.block"), callback_data=f"{BLOCK_PREFIX}p:{post_id}"
-    )
+    button = buttons.block_post_author(language, post_id)
+    return InlineKeyboardButton(button.label, callback_data=button.data)
 
 
 def block_responder_button(language: str, invitation_id: int) -> InlineKeyboardButton:
-    return InlineKeyboardButton(
-        t(language, "button.block"), callback_data=f"{BLOCK_PREFIX}i:{invitation_id}"
-    )
+    button = buttons.block_responder(language, invitation_id)
+    return InlineKeyboardButton(button.label, callback_data=button.data)
 
 
 def report_post_button(language: str, post_id: int) -> InlineKeyboardButton:
-    return InlineKeyboardButton(
-        t(language, "button.report"), callback_data=f"{REPORT_PREFIX}p:{post_id}"
-    )
+    button = buttons.report_post(language, post_id)
+    return InlineKeyboardButton(button.label, callback_data=button.data)

@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CommandHandler, filters
 
-from bot.context import BotApplication, BotContext, language_for
-from bot.dialog import DialogRouter
+from bot import callbacks
+from bot.callbacks import Press
+from bot.context import BotApplication, BotContext
+from bot.dialog import DialogRouter, caller_language
 from bot.i18n import t
-from bot.keyboards import LANGUAGE_PREFIX, language_keyboard
+from bot.keyboards import language_keyboard
 from bot.menu import command_menu
-from bot.settings import LANGUAGES
-from storage import repo
-from storage.db import session_scope
+from bot.runner import perform
+from bot.services import basics
 
 
 def register(application: BotApplication, router: DialogRouter) -> None:
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler("help", show_help, filters=private))
     application.add_handler(CommandHandler("taal", choose_language, filters=private))
-    application.add_handler(CallbackQueryHandler(language_chosen, pattern=f"^{LANGUAGE_PREFIX}"))
+    router.on_press(language_chosen, callbacks.LANGUAGE)
 
 
 async def show_help(update: Update, context: BotContext) -> None:
@@ -27,7 +28,7 @@ async def show_help(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None:
         return
-    language = language_for(context.services, update.effective_user)
+    language = await perform(context, update, caller_language)
     lines = [t(language, "help.intro"), ""]
     menu = command_menu(language, context.bot_data["menu"])
     lines += [f"/{command.command} — {command.description}" for command in menu]
@@ -39,31 +40,21 @@ async def choose_language(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None:
         return
-    language = language_for(context.services, update.effective_user)
+    language = await perform(context, update, caller_language)
     await message.reply_text(
         t(language, "language.choose"), reply_markup=language_keyboard(language)
     )
 
 
-async def language_chosen(update: Update, context: BotContext) -> None:
+async def language_chosen(update: Update, context: BotContext, press: Press) -> None:
     """Store the language the person pressed; the button data is checked, not trusted."""
     query = update.callback_query
-    if query is None or query.data is None:
-        return
-    services = context.services
-    wanted = query.data.removeprefix(LANGUAGE_PREFIX)
-    current = language_for(services, query.from_user)
-    if wanted not in LANGUAGES:
-        await query.answer(t(current, "error.stale_button"))
-        return
-    with session_scope(services.engine) as session:
-        resident = repo.ensure_resident(
-            session,
-            telegram_user_id=query.from_user.id,
-            first_name=query.from_user.first_name,
-            language=wanted,
-            now=services.clock(),
+    assert query is not None
+    chosen = await perform(context, update, basics.choose_language, press.text())
+    if chosen is None:
+        await query.answer(
+            t(await perform(context, update, caller_language), "error.stale_button")
         )
-        repo.set_language(session, resident=resident, language=wanted, now=services.clock())
+        return
     await query.answer()
-    await query.edit_message_text(t(wanted, "language.saved"))
+    await query.edit_message_text(t(chosen, "language.saved"))
