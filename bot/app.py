@@ -13,6 +13,7 @@ database call runs in the database worker thread(s), never on the event loop.
 from __future__ import annotations
 
 import logging
+import os
 from datetime import timedelta
 
 from sqlalchemy.engine import Engine
@@ -53,6 +54,10 @@ from storage import repo
 from storage.db import make_engine, session_scope
 
 log = logging.getLogger(__name__)
+
+# python-telegram-bot 22 warns that RetryAfter.retry_after becomes a timedelta; opt in now (its
+# rate limiter handles both) so the warning never fires and a future upgrade changes nothing.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 # Telegram keeps unconfirmed updates for 24 hours; ids older than this can never come back.
 PRUNE_EVERY = timedelta(hours=6)

@@ -18,6 +18,8 @@ from storage import migrate
 from storage.db import make_engine, normalise_url
 
 POSTGRES_ENV = "BUURTBOT_TEST_POSTGRES_URL"
+# As the bot does (bot/app.py): RetryAfter.retry_after is a timedelta, and PTB does not warn.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 
 def postgres_admin_url() -> str | None:
