@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dtm
-from datetime import timedelta
 
 import pytest
 import telegram
