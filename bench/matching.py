@@ -50,6 +50,7 @@ from storage import migrate
 from storage.candidates import (
     already_invited,
     blocked_pairs_for,
+    candidate_from_row,
     candidates_for,
     open_requests_near,
     request_info,
@@ -239,23 +240,12 @@ def _all_candidates(session: Session) -> list[Candidate]:
         if not row.onboarded:
             continue
         own = offers.get(row.id, ())
-        recent = tuple(sorted(received.get(row.id, ())))
         candidates.append(
-            Candidate(
-                resident_id=row.id,
-                wijk_id=row.wijk_id,
-                area_cell=row.area_cell,
-                pace=Pace(row.pace),
-                quiet_start=row.quiet_start,
-                quiet_end=row.quiet_end,
-                likes=frozenset(row.likes),
-                offer_categories=frozenset(category for category, _ in own),
-                offer_texts=tuple(offer_text for _, offer_text in own),
-                paused=row.paused,
-                paused_until=row.paused_until,
-                stopped=row.stopped,
-                invitations_received=recent,
-                last_invited_at=max(filter(None, (row.last_invited_at, *recent)), default=None),
+            candidate_from_row(
+                row,
+                invitations_received=received.get(row.id, ()),
+                offer_categories=(category for category, _ in own),
+                offer_texts=(offer_text for _, offer_text in own),
             )
         )
     return candidates

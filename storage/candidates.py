@@ -11,11 +11,23 @@ The SQL is portable (SQLite and PostgreSQL): no NULLS FIRST, no partial indexes,
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
-from sqlalchemy import ColumnElement, String, and_, case, cast, exists, literal, not_, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    literal,
+    not_,
+    or_,
+    select,
+)
 from sqlmodel import Session
 
 from matching.candidate_filter import CandidateFilter, candidate_filter
@@ -222,32 +234,50 @@ def candidates_for(
     ):
         offer_categories[resident_id].add(category)
         offer_texts[resident_id].append(text)
-    candidates: list[Candidate] = []
-    for row in rows:
-        recent = tuple(sorted(received.get(row.id, ())))
-        last = _utc_or_none(row.last_invited_at)
-        if recent and (last is None or recent[-1] > last):
-            # Robust to a last_invited_at that was not kept up to date.
-            last = recent[-1]
-        candidates.append(
-            Candidate(
-                resident_id=row.id,
-                wijk_id=row.wijk_id,
-                area_cell=row.area_cell,
-                pace=Pace(row.pace),
-                quiet_start=row.quiet_start,
-                quiet_end=row.quiet_end,
-                likes=frozenset(row.likes or ()),
-                offer_categories=frozenset(offer_categories.get(row.id, ())),
-                offer_texts=tuple(offer_texts.get(row.id, ())),
-                paused=row.paused,
-                paused_until=_utc_or_none(row.paused_until),
-                stopped=row.stopped,
-                invitations_received=recent,
-                last_invited_at=last,
-            )
+    return [
+        candidate_from_row(
+            row,
+            invitations_received=received.get(row.id, ()),
+            offer_categories=offer_categories.get(row.id, ()),
+            offer_texts=offer_texts.get(row.id, ()),
         )
-    return candidates
+        for row in rows
+    ]
+
+
+def candidate_from_row(
+    row: Row[Any],
+    *,
+    invitations_received: Iterable[datetime],
+    offer_categories: Iterable[str],
+    offer_texts: Iterable[str],
+) -> Candidate:
+    """The engine's Candidate for one resident row (the columns of _candidates_query or more).
+
+    `invitations_received` are the resident's recent invitations (any order), `offer_*` their
+    open offers' categories and texts. The row's last_invited_at is taken as the latest of it
+    and the invitations given, robust to a last_invited_at that was not kept up to date.
+    """
+    recent = tuple(sorted(invitations_received))
+    last = _utc_or_none(row.last_invited_at)
+    if recent and (last is None or recent[-1] > last):
+        last = recent[-1]
+    return Candidate(
+        resident_id=row.id,
+        wijk_id=row.wijk_id,
+        area_cell=row.area_cell,
+        pace=Pace(row.pace),
+        quiet_start=row.quiet_start,
+        quiet_end=row.quiet_end,
+        likes=frozenset(row.likes or ()),
+        offer_categories=frozenset(offer_categories),
+        offer_texts=tuple(offer_texts),
+        paused=row.paused,
+        paused_until=_utc_or_none(row.paused_until),
+        stopped=row.stopped,
+        invitations_received=recent,
+        last_invited_at=last,
+    )
 
 
 def blocked_pairs_for(session: Session, asker_id: int) -> list[tuple[int, int]]:
@@ -334,6 +364,7 @@ __all__ = [
     "OPEN_REQUEST_LIMIT",
     "already_invited",
     "blocked_pairs_for",
+    "candidate_from_row",
     "candidates_for",
     "open_requests_near",
     "request_info",
