@@ -48,6 +48,7 @@ from matching.pace import INVITATION_HISTORY, Pace
 from matching.reach import Reach
 from storage import migrate
 from storage.candidates import (
+    REQUEST_COLUMNS,
     already_invited,
     blocked_pairs_for,
     candidate_from_row,
@@ -282,16 +283,7 @@ def measure(engine: Engine, samples: int, scan_samples: int, seed: int = 11) -> 
     rng = random.Random(seed)
     with Session(engine) as session:
         request_rows = session.execute(
-            select(
-                _post.c.id,
-                _post.c.resident_id,
-                _post.c.wijk_id,
-                _post.c.area_cell,
-                _post.c.category,
-                _post.c.text,
-                _post.c.reach,
-                _post.c.window_end,
-            ).where(_post.c.kind == PostKind.REQUEST.value)
+            select(*REQUEST_COLUMNS).where(_post.c.kind == PostKind.REQUEST.value)
         ).all()
         requests = [request_info(row) for row in request_rows]
         sample = rng.sample(requests, min(samples, len(requests)))
@@ -364,16 +356,7 @@ def measure(engine: Engine, samples: int, scan_samples: int, seed: int = 11) -> 
 
             def everywhere(offer: OfferInfo = offer) -> Any:
                 rows = session.execute(
-                    select(
-                        _post.c.id,
-                        _post.c.resident_id,
-                        _post.c.wijk_id,
-                        _post.c.area_cell,
-                        _post.c.category,
-                        _post.c.text,
-                        _post.c.reach,
-                        _post.c.window_end,
-                    ).where(
+                    select(*REQUEST_COLUMNS).where(
                         _post.c.kind == PostKind.REQUEST.value,
                         _post.c.status == PostStatus.OPEN.value,
                     )

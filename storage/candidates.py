@@ -70,6 +70,18 @@ _invitation = Invitation.__table__  # type: ignore[attr-defined]
 _post = Post.__table__  # type: ignore[attr-defined]
 _block = Block.__table__  # type: ignore[attr-defined]
 
+# The columns of a request post that request_info reads, in its order: select(*REQUEST_COLUMNS).
+REQUEST_COLUMNS: Final = (
+    _post.c.id,
+    _post.c.resident_id,
+    _post.c.wijk_id,
+    _post.c.area_cell,
+    _post.c.category,
+    _post.c.text,
+    _post.c.reach,
+    _post.c.window_end,
+)
+
 
 def _utc(moment: datetime) -> datetime:
     # The engine compares fastest when every timestamp shares the UTC tzinfo object.
@@ -327,9 +339,7 @@ def open_requests_near(
     if not place:
         return []
     rows = session.execute(
-        select(
-            p.id, p.resident_id, p.wijk_id, p.area_cell, p.category, p.text, p.reach, p.window_end
-        )
+        select(*REQUEST_COLUMNS)
         .where(
             or_(*place),
             p.kind == PostKind.REQUEST.value,
@@ -345,7 +355,7 @@ def open_requests_near(
 
 def request_info(row: Sequence[Any]) -> RequestInfo:
     """A RequestInfo from (id, resident_id, wijk_id, area_cell, category, text, reach,
-    window_end), the column order :func:`open_requests_near` selects."""
+    window_end): a row of `select(*REQUEST_COLUMNS)`, as :func:`open_requests_near` reads."""
     post_id, resident_id, wijk_id, area_cell, category, text, reach, window_end = row
     return RequestInfo(
         post_id=post_id,
@@ -362,6 +372,7 @@ def request_info(row: Sequence[Any]) -> RequestInfo:
 __all__ = [
     "CANDIDATE_LIMIT",
     "OPEN_REQUEST_LIMIT",
+    "REQUEST_COLUMNS",
     "already_invited",
     "blocked_pairs_for",
     "candidate_from_row",
