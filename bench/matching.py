@@ -48,8 +48,10 @@ from matching.pace import INVITATION_HISTORY, Pace
 from matching.reach import Reach
 from storage import migrate
 from storage.candidates import (
+    REQUEST_COLUMNS,
     already_invited,
     blocked_pairs_for,
+    candidate_from_row,
     candidates_for,
     open_requests_near,
     request_info,
@@ -239,23 +241,12 @@ def _all_candidates(session: Session) -> list[Candidate]:
         if not row.onboarded:
             continue
         own = offers.get(row.id, ())
-        recent = tuple(sorted(received.get(row.id, ())))
         candidates.append(
-            Candidate(
-                resident_id=row.id,
-                wijk_id=row.wijk_id,
-                area_cell=row.area_cell,
-                pace=Pace(row.pace),
-                quiet_start=row.quiet_start,
-                quiet_end=row.quiet_end,
-                likes=frozenset(row.likes),
-                offer_categories=frozenset(category for category, _ in own),
-                offer_texts=tuple(offer_text for _, offer_text in own),
-                paused=row.paused,
-                paused_until=row.paused_until,
-                stopped=row.stopped,
-                invitations_received=recent,
-                last_invited_at=max(filter(None, (row.last_invited_at, *recent)), default=None),
+            candidate_from_row(
+                row,
+                invitations_received=received.get(row.id, ()),
+                offer_categories=(category for category, _ in own),
+                offer_texts=(offer_text for _, offer_text in own),
             )
         )
     return candidates
@@ -292,16 +283,7 @@ def measure(engine: Engine, samples: int, scan_samples: int, seed: int = 11) -> 
     rng = random.Random(seed)
     with Session(engine) as session:
         request_rows = session.execute(
-            select(
-                _post.c.id,
-                _post.c.resident_id,
-                _post.c.wijk_id,
-                _post.c.area_cell,
-                _post.c.category,
-                _post.c.text,
-                _post.c.reach,
-                _post.c.window_end,
-            ).where(_post.c.kind == PostKind.REQUEST.value)
+            select(*REQUEST_COLUMNS).where(_post.c.kind == PostKind.REQUEST.value)
         ).all()
         requests = [request_info(row) for row in request_rows]
         sample = rng.sample(requests, min(samples, len(requests)))
@@ -374,16 +356,7 @@ def measure(engine: Engine, samples: int, scan_samples: int, seed: int = 11) -> 
 
             def everywhere(offer: OfferInfo = offer) -> Any:
                 rows = session.execute(
-                    select(
-                        _post.c.id,
-                        _post.c.resident_id,
-                        _post.c.wijk_id,
-                        _post.c.area_cell,
-                        _post.c.category,
-                        _post.c.text,
-                        _post.c.reach,
-                        _post.c.window_end,
-                    ).where(
+                    select(*REQUEST_COLUMNS).where(
                         _post.c.kind == PostKind.REQUEST.value,
                         _post.c.status == PostStatus.OPEN.value,
                     )

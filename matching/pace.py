@@ -19,7 +19,7 @@ from typing import Final
 
 
 class Pace(StrEnum):
-    """The rhythm a resident chose; the same values as the stored `Resident.pace`."""
+    """The rhythm a resident chose; `Resident.pace` (storage.models) stores its value."""
 
     NEVER = "never"
     ONCE = "once"

@@ -11,11 +11,23 @@ The SQL is portable (SQLite and PostgreSQL): no NULLS FIRST, no partial indexes,
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
-from sqlalchemy import ColumnElement, String, and_, case, cast, exists, literal, not_, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    literal,
+    not_,
+    or_,
+    select,
+)
 from sqlmodel import Session
 
 from matching.candidate_filter import CandidateFilter, candidate_filter
@@ -57,6 +69,18 @@ _resident = Resident.__table__  # type: ignore[attr-defined]
 _invitation = Invitation.__table__  # type: ignore[attr-defined]
 _post = Post.__table__  # type: ignore[attr-defined]
 _block = Block.__table__  # type: ignore[attr-defined]
+
+# The columns of a request post that request_info reads, in its order: select(*REQUEST_COLUMNS).
+REQUEST_COLUMNS: Final = (
+    _post.c.id,
+    _post.c.resident_id,
+    _post.c.wijk_id,
+    _post.c.area_cell,
+    _post.c.category,
+    _post.c.text,
+    _post.c.reach,
+    _post.c.window_end,
+)
 
 
 def _utc(moment: datetime) -> datetime:
@@ -222,32 +246,50 @@ def candidates_for(
     ):
         offer_categories[resident_id].add(category)
         offer_texts[resident_id].append(text)
-    candidates: list[Candidate] = []
-    for row in rows:
-        recent = tuple(sorted(received.get(row.id, ())))
-        last = _utc_or_none(row.last_invited_at)
-        if recent and (last is None or recent[-1] > last):
-            # Robust to a last_invited_at that was not kept up to date.
-            last = recent[-1]
-        candidates.append(
-            Candidate(
-                resident_id=row.id,
-                wijk_id=row.wijk_id,
-                area_cell=row.area_cell,
-                pace=Pace(row.pace),
-                quiet_start=row.quiet_start,
-                quiet_end=row.quiet_end,
-                likes=frozenset(row.likes or ()),
-                offer_categories=frozenset(offer_categories.get(row.id, ())),
-                offer_texts=tuple(offer_texts.get(row.id, ())),
-                paused=row.paused,
-                paused_until=_utc_or_none(row.paused_until),
-                stopped=row.stopped,
-                invitations_received=recent,
-                last_invited_at=last,
-            )
+    return [
+        candidate_from_row(
+            row,
+            invitations_received=received.get(row.id, ()),
+            offer_categories=offer_categories.get(row.id, ()),
+            offer_texts=offer_texts.get(row.id, ()),
         )
-    return candidates
+        for row in rows
+    ]
+
+
+def candidate_from_row(
+    row: Row[Any],
+    *,
+    invitations_received: Iterable[datetime],
+    offer_categories: Iterable[str],
+    offer_texts: Iterable[str],
+) -> Candidate:
+    """The engine's Candidate for one resident row (the columns of _candidates_query or more).
+
+    `invitations_received` are the resident's recent invitations (any order), `offer_*` their
+    open offers' categories and texts. The row's last_invited_at is taken as the latest of it
+    and the invitations given, robust to a last_invited_at that was not kept up to date.
+    """
+    recent = tuple(sorted(invitations_received))
+    last = _utc_or_none(row.last_invited_at)
+    if recent and (last is None or recent[-1] > last):
+        last = recent[-1]
+    return Candidate(
+        resident_id=row.id,
+        wijk_id=row.wijk_id,
+        area_cell=row.area_cell,
+        pace=Pace(row.pace),
+        quiet_start=row.quiet_start,
+        quiet_end=row.quiet_end,
+        likes=frozenset(row.likes or ()),
+        offer_categories=frozenset(offer_categories),
+        offer_texts=tuple(offer_texts),
+        paused=row.paused,
+        paused_until=_utc_or_none(row.paused_until),
+        stopped=row.stopped,
+        invitations_received=recent,
+        last_invited_at=last,
+    )
 
 
 def blocked_pairs_for(session: Session, asker_id: int) -> list[tuple[int, int]]:
@@ -297,9 +339,7 @@ def open_requests_near(
     if not place:
         return []
     rows = session.execute(
-        select(
-            p.id, p.resident_id, p.wijk_id, p.area_cell, p.category, p.text, p.reach, p.window_end
-        )
+        select(*REQUEST_COLUMNS)
         .where(
             or_(*place),
             p.kind == PostKind.REQUEST.value,
@@ -315,7 +355,7 @@ def open_requests_near(
 
 def request_info(row: Sequence[Any]) -> RequestInfo:
     """A RequestInfo from (id, resident_id, wijk_id, area_cell, category, text, reach,
-    window_end), the column order :func:`open_requests_near` selects."""
+    window_end): a row of `select(*REQUEST_COLUMNS)`, as :func:`open_requests_near` reads."""
     post_id, resident_id, wijk_id, area_cell, category, text, reach, window_end = row
     return RequestInfo(
         post_id=post_id,
@@ -332,8 +372,10 @@ def request_info(row: Sequence[Any]) -> RequestInfo:
 __all__ = [
     "CANDIDATE_LIMIT",
     "OPEN_REQUEST_LIMIT",
+    "REQUEST_COLUMNS",
     "already_invited",
     "blocked_pairs_for",
+    "candidate_from_row",
     "candidates_for",
     "open_requests_near",
     "request_info",

@@ -13,21 +13,14 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+# Pace is the matching domain's (matching.pace), re-exported here for the callers that import
+# it with the tables; Resident.pace stores its value.
+from matching.pace import Pace as Pace
 from storage.types import UTCDateTime
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-class Pace(StrEnum):
-    """How often a resident is happy to be asked; the matching engine treats it as a hard cap."""
-
-    NEVER = "never"
-    ONCE = "once"
-    MONTHLY = "monthly"
-    WEEKLY = "weekly"
-    WHENEVER = "whenever"
 
 
 class PostKind(StrEnum):

@@ -14,7 +14,8 @@ from sqlalchemy import and_, delete, or_
 from sqlmodel import Session, col, select
 
 from matching.names import first_word
-from storage.models import Block, Pace, Resident, Wijk
+from matching.pace import Pace
+from storage.models import Block, Resident, Wijk
 
 
 @dataclass(frozen=True)

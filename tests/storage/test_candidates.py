@@ -10,6 +10,7 @@ from typing import Any
 
 import h3
 import pytest
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -19,6 +20,7 @@ from matching.reach import Reach
 from storage.candidates import (
     already_invited,
     blocked_pairs_for,
+    candidate_from_row,
     candidates_for,
     open_requests_near,
 )
@@ -292,3 +294,33 @@ def test_under_the_limit_the_likely_best_fits_are_kept(street: Street) -> None:
     open_here = street.add("OpenHere")
 
     assert street.candidate_ids(limit=3) == [offerer.id, liker_next_door.id, open_here.id]
+
+
+def test_a_whole_resident_row_makes_the_same_candidate(street: Street) -> None:
+    """candidate_from_row also serves a plain SELECT of every column (bench's full scan)."""
+    now = street.now
+    helper = street.add(
+        "Helper", likes=["garden"], pace=Pace.WEEKLY.value, last_invited_at=now - timedelta(days=9)
+    )
+    table = Resident.__table__  # type: ignore[attr-defined]
+    row = street.session.execute(select(table).where(table.c.id == helper.id)).one()
+    later, earlier = now - timedelta(days=2), now - timedelta(days=5)
+
+    candidate = candidate_from_row(
+        row,
+        invitations_received=[later, earlier],
+        offer_categories=["lending", "lending"],
+        offer_texts=["Ladder te leen"],
+    )
+
+    assert candidate.resident_id == helper.id
+    assert candidate.pace is Pace.WEEKLY
+    assert candidate.likes == frozenset({"garden"})
+    assert candidate.invitations_received == (earlier, later)
+    # The stale last_invited_at on the row gives way to the newest invitation.
+    assert candidate.last_invited_at == later
+    assert candidate.offer_categories == frozenset({"lending"})
+    assert candidate.offer_texts == ("Ladder te leen",)
+    assert candidate_from_row(
+        row, invitations_received=(), offer_categories=(), offer_texts=()
+    ).last_invited_at == now - timedelta(days=9)

@@ -7,9 +7,10 @@ from datetime import datetime, timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from storage import residents
+from matching.pace import Pace
+from storage import models, residents
 from storage.db import session_scope
-from storage.models import Block, Pace, Resident
+from storage.models import Block, Resident
 from tests.storage.neighbourhood import add_resident, add_wijk
 
 
@@ -18,6 +19,13 @@ def fresh(engine: Engine, resident_id: int) -> Resident:
         found = session.get(Resident, resident_id)
         assert found is not None
         return found
+
+
+def test_the_stored_pace_values_are_the_domain_pace() -> None:
+    """Resident.pace holds matching.pace.Pace values; renaming one would need a data migration."""
+    assert models.Pace is Pace
+    assert [pace.value for pace in Pace] == ["never", "once", "monthly", "weekly", "whenever"]
+    assert Resident().pace == Pace.MONTHLY.value
 
 
 def test_each_choice_is_stored_and_stamped(engine: Engine, now: datetime) -> None:
