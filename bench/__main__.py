@@ -8,6 +8,7 @@ import importlib
 import sys
 
 BENCHMARKS = {
+    "database": "One unit of work inline, in the worker thread, or on the asyncio engine.",
     "matching": "Invitation planning in a 100,000-resident city: SQL prefilter vs full scan.",
     "throughput": "Updates per second through the emulator: bare echo vs the real bot.",
 }

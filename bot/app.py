@@ -76,15 +76,21 @@ def build_application(
     engine: Engine | None = None,
     clock: Clock = system_clock,
     rate_limit: bool = True,
+    database_inline: bool = False,
 ) -> BotApplication:
     """Wire settings, services, handlers and jobs into one Application (not started).
 
     `rate_limit=False` is for benchmarks that measure the bot's own processing cost; in real
-    use the limiter keeps the bot within Telegram's limits.
+    use the limiter keeps the bot within Telegram's limits. `database_inline=True` runs the
+    database on the event loop instead of in a worker thread: only to measure what the thread
+    costs (bench throughput); a lock wait would then freeze the bot.
     """
     engine = engine or make_engine(settings.database_url)
     services = Services(
-        settings=settings, engine=engine, clock=clock, executor=make_executor(engine)
+        settings=settings,
+        engine=engine,
+        clock=clock,
+        executor=None if database_inline else make_executor(engine),
     )
     builder = (
         ApplicationBuilder()
@@ -166,7 +172,8 @@ async def announce_bot(application: BotApplication) -> None:
 async def _close_services(application: BotApplication) -> None:
     """Let the database worker finish what it started, then stop it."""
     services: Services = application.bot_data["services"]
-    services.executor.shutdown(wait=True)
+    if services.executor is not None:
+        services.executor.shutdown(wait=True)
 
 
 async def matching_steps(context: BotContext) -> None:

@@ -31,8 +31,9 @@ class Services:
     settings: Settings
     engine: Engine
     clock: Clock
-    # The database worker thread(s): every unit of work runs there (bot/runner.py).
-    executor: ThreadPoolExecutor
+    # The database worker thread(s): every unit of work runs there (bot/runner.py). None runs
+    # it on the event loop instead: only for the throughput benchmark's comparison.
+    executor: ThreadPoolExecutor | None
 
 
 class BotContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

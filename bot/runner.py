@@ -77,6 +77,9 @@ def _run_unit(
 
 
 async def in_thread(services: Services, work: Callable[[], R]) -> R:
+    """Run database work in the worker thread (inline only where a benchmark asked for it)."""
+    if services.executor is None:
+        return work()
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(services.executor, work)
 
