@@ -26,8 +26,9 @@ from sqlalchemy.engine import Engine
 from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
-from bot.emulator import Emulator, Limits, SimUser
-from bot.harness import LONG_POLL_SECONDS, running_bot
+from bot.harness import running_bot
+from botapi_emulator import Emulator, Limits, SimUser
+from botapi_emulator.harness import LONG_POLL_SECONDS
 from matching.area import area_cell
 from matching.categories import CATEGORY_KEYS
 from storage import migrate, repo

@@ -10,7 +10,7 @@ import httpx
 import pytest
 import telegram
 
-from bot.emulator import (
+from botapi_emulator import (
     ButtonNotFoundError,
     Emulator,
     EmulatorTimeoutError,

@@ -16,14 +16,14 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from bot.emulator.bot_api import BotApi
-from bot.emulator.errors import ButtonNotFoundError, EmulatorTimeoutError, SimulationError
-from bot.emulator.events import ApiErrorRecord, Event
-from bot.emulator.html_check import utf16_len
-from bot.emulator.jsontypes import JSONDict
-from bot.emulator.limits import Limits, RateLimiter
-from bot.emulator.media import make_png
-from bot.emulator.state import (
+from botapi_emulator.bot_api import BotApi
+from botapi_emulator.errors import ButtonNotFoundError, EmulatorTimeoutError, SimulationError
+from botapi_emulator.events import ApiErrorRecord, Event
+from botapi_emulator.html_check import utf16_len
+from botapi_emulator.jsontypes import JSONDict
+from botapi_emulator.limits import Limits, RateLimiter
+from botapi_emulator.media import make_png
+from botapi_emulator.state import (
     CallbackAnswer,
     CallbackQueryRecord,
     MemberStatus,

@@ -15,12 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from bot.emulator.errors import SimulationError
-from bot.emulator.events import EventLog
-from bot.emulator.jsontypes import JSONDict
-from bot.emulator.media import image_size, photo_dimensions
-from bot.emulator.notifier import Notifier
-from bot.emulator.updates import QueuedUpdate, UpdateQueue, WebhookConfig
+from botapi_emulator.errors import SimulationError
+from botapi_emulator.events import EventLog
+from botapi_emulator.jsontypes import JSONDict
+from botapi_emulator.media import image_size, photo_dimensions
+from botapi_emulator.notifier import Notifier
+from botapi_emulator.updates import QueuedUpdate, UpdateQueue, WebhookConfig
 
 ChatType = Literal["private", "group", "supergroup"]
 # Membership statuses as in ChatMember.status.

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.emulator.api_base import MAX_CAPTION, MAX_TEXT, ApiBase
-from bot.emulator.errors import ApiError
-from bot.emulator.jsontypes import JSONDict
-from bot.emulator.params import Params
-from bot.emulator.state import CallbackAnswer, SimChat, StoredMessage
+from botapi_emulator.api_base import MAX_CAPTION, MAX_TEXT, ApiBase
+from botapi_emulator.errors import ApiError
+from botapi_emulator.jsontypes import JSONDict
+from botapi_emulator.params import Params
+from botapi_emulator.state import CallbackAnswer, SimChat, StoredMessage
 
 MAX_CALLBACK_ANSWER = 200
 QUERY_INVALID = "query is too old and response timeout expired or query ID is invalid"
