@@ -16,6 +16,7 @@ from botapi_emulator.errors import (
 from botapi_emulator.events import ApiErrorRecord, Event
 from botapi_emulator.limits import Limits
 from botapi_emulator.media import make_png
+from botapi_emulator.notifier import ChatWatch
 from botapi_emulator.sim import DEFAULT_TOKEN, Simulation
 from botapi_emulator.state import CallbackAnswer, MessageView, SimChat, SimUser
 
@@ -25,6 +26,7 @@ __all__ = [
     "ApiErrorRecord",
     "ButtonNotFoundError",
     "CallbackAnswer",
+    "ChatWatch",
     "Emulator",
     "EmulatorTimeoutError",
     "Event",

@@ -165,6 +165,7 @@ class MessageMethods(ApiBase):
     def _mark_edited(self, message: StoredMessage) -> JSONDict:
         message.edit_date = self.world.now()
         message.edit_count += 1
+        self.world.touch(message.chat)
         self.world.changed()
         return message.to_api()
 
@@ -233,6 +234,7 @@ class MessageMethods(ApiBase):
                 "message can't be deleted", "the bot must be an admin to delete others' messages"
             )
         message.deleted = True
+        self.world.touch(chat)
         self.world.changed()
         return True
 
@@ -250,5 +252,6 @@ class MessageMethods(ApiBase):
             url=params.string("url"),
             cache_time=params.integer("cache_time") or 0,
         )
+        self.world.touch(record.message.chat)
         self.world.changed()
         return True

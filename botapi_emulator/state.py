@@ -399,6 +399,10 @@ class World:
     def changed(self) -> None:
         self.notifier.notify()
 
+    def touch(self, chat: SimChat) -> None:
+        """Note that messages or callback answers in `chat` changed; `changed()` follows."""
+        self.notifier.touch(chat.id)
+
     def record(self, kind: str, method: str | None = None, **data: Any) -> None:
         self.log.add(self.wall_clock(), kind, method, **data)
 
@@ -474,6 +478,7 @@ class World:
         )
         chat.next_message_id += 1
         chat.messages[message.message_id] = message
+        self.touch(chat)
         return message
 
     def enqueue(self, kind: str, payload: JSONDict) -> QueuedUpdate | None:
