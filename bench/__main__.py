@@ -10,7 +10,7 @@ import sys
 BENCHMARKS = {
     "database": "One unit of work inline, in the worker thread, or on the asyncio engine.",
     "matching": "Invitation planning in a 100,000-resident city: SQL prefilter vs full scan.",
-    "throughput": "Updates per second through the emulator: bare echo vs the real bot.",
+    "throughput": "Updates/s through the emulator: the real bot vs a replay of its calls.",
 }
 
 

@@ -138,7 +138,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_emulator(args: argparse.Namespace, settings: Settings) -> int:
     """Serve the local Bot API emulator for manual use."""
-    from bot.emulator.cli import main as emulator_main
+    from botapi_emulator.cli import main as emulator_main
 
     return emulator_main(["--host", args.host, "--port", str(args.port)])
 

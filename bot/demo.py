@@ -19,10 +19,10 @@ from sqlalchemy.engine import Engine
 
 from bot.app import matching_steps
 from bot.context import BotContext, Clock, system_clock
-from bot.emulator import EmulatorTimeoutError, Limits
 from bot.harness import RunningBot, running_bot
 from bot.i18n import t
-from bot.scenario import Person, Scene, render
+from botapi_emulator import EmulatorTimeoutError, Limits
+from botapi_emulator.scenario import Person, Scene, render
 from matching.names import first_word
 from storage import migrate, repo
 from storage.db import make_engine, session_scope

@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy.engine import Engine
 
-from bot.emulator import Limits
 from bot.harness import RunningBot, running_bot
-from bot.scenario import Scene
+from botapi_emulator import Limits
+from botapi_emulator.scenario import Scene
 from tests.e2e.neighbours import NOW, Clock
 
 

@@ -10,7 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.context import BotContext
 from bot.harness import RunningBot
 from bot.keyboards import block_post_author_button, report_post_button
-from bot.scenario import Person
+from botapi_emulator.scenario import Person
 from storage.db import session_scope
 from storage.models import Resident, Wijk
 from tests.storage.neighbourhood import add_resident

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from bot.emulator import CallbackAnswer, MessageView
 from bot.harness import RunningBot
 from bot.keyboards import main_menu_keyboard
-from bot.scenario import Person
+from botapi_emulator import CallbackAnswer, MessageView
+from botapi_emulator.scenario import Person
 from storage.db import session_scope
 from storage.models import ChatState, Invitation, Post
 

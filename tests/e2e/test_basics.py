@@ -10,7 +10,7 @@ from telegram import Update
 
 from bot.handlers import basics
 from bot.harness import RunningBot
-from bot.scenario import Scene
+from botapi_emulator.scenario import Scene
 from storage.models import Resident
 
 

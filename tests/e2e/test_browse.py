@@ -12,10 +12,10 @@ import h3
 import pytest
 from sqlmodel import select
 
-from bot.emulator import MessageView
 from bot.harness import RunningBot
 from bot.i18n import t
-from bot.scenario import Person, Scene
+from botapi_emulator import MessageView
+from botapi_emulator.scenario import Person, Scene
 from matching.area import area_cell
 from storage.db import session_scope
 from storage.models import Block, Post, PostKind, Resident, Wijk

@@ -16,7 +16,7 @@ from telegram import InlineKeyboardButton
 from bot.harness import RunningBot
 from bot.keyboards import block_responder_button
 from bot.notify import notify
-from bot.scenario import Person, Scene
+from botapi_emulator.scenario import Person, Scene
 from storage.db import session_scope
 from storage.models import Block, ChatState, Report, Resident, Role, RoleKind, Wijk
 from tests.e2e.neighbours import (

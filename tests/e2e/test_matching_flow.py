@@ -15,9 +15,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from bot.app import matching_steps
-from bot.emulator import Emulator, Limits
 from bot.harness import RunningBot, running_bot
-from bot.scenario import Person, Scene
+from botapi_emulator import Emulator, Limits
+from botapi_emulator.scenario import Person, Scene
 from matching.area import area_cell
 from matching.flow import BATCH_WAIT
 from storage.db import session_scope

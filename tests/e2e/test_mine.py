@@ -9,9 +9,9 @@ from datetime import timedelta
 
 import pytest
 
-from bot.emulator import Limits
 from bot.harness import RunningBot
-from bot.scenario import Person, Scene
+from botapi_emulator import Limits
+from botapi_emulator.scenario import Person, Scene
 from matching.posting_rules import MAX_TEXT_LENGTH
 from storage.db import session_scope
 from storage.models import Post, PostKind, Resident

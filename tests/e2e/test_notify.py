@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from bot.harness import RunningBot
 from bot.notify import notify, send_due_messages
-from bot.scenario import Person, Scene
+from botapi_emulator.scenario import Person, Scene
 from storage.models import OutboxMessage, Resident
 from tests.e2e.neighbours import Clock, bot_context, resident_for
 

@@ -10,9 +10,9 @@ from sqlalchemy import MetaData, select
 from sqlmodel import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.emulator import Limits, MessageView
 from bot.harness import RunningBot
-from bot.scenario import Person, Scene
+from botapi_emulator import Limits, MessageView
+from botapi_emulator.scenario import Person, Scene
 from matching.area import area_cell
 from storage.db import session_scope
 from storage.models import ChatState, Resident

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.emulator import Limits
 from bot.harness import RunningBot
-from bot.scenario import Person, Scene
+from botapi_emulator import Limits
+from botapi_emulator.scenario import Person, Scene
 from matching.posting_rules import FLOOD_MAX_POSTS, MAX_OPEN_POSTS, MAX_TEXT_LENGTH, clean_text
 from storage.db import session_scope
 from storage.models import Post, Resident, Wijk

@@ -9,7 +9,7 @@ from sqlmodel import select
 from telegram import InlineKeyboardButton
 
 from bot.harness import RunningBot
-from bot.scenario import Person, Scene
+from botapi_emulator.scenario import Person, Scene
 from storage.db import session_scope
 from storage.models import Resident
 from tests.e2e.neighbours import bot_sends, has_started, resident_for

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator import Emulator
-from bot.scenario import Scene
+from botapi_emulator import Emulator
+from botapi_emulator.scenario import Scene
 
 REPO = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 30.0

@@ -8,9 +8,9 @@ from datetime import datetime
 import pytest
 from sqlmodel import Session, select
 
-from bot.emulator import Limits
 from bot.harness import RunningBot
-from bot.scenario import Person, Scene
+from botapi_emulator import Limits
+from botapi_emulator.scenario import Person, Scene
 from matching.area import area_cell
 from storage.db import session_scope
 from storage.models import Block, ChatState, Resident, Wijk

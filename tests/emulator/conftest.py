@@ -8,7 +8,7 @@ import httpx
 import pytest
 import telegram
 
-from bot.emulator import Emulator, Limits
+from botapi_emulator import Emulator, Limits
 from tests.emulator.helpers import Api, FakeClock
 
 

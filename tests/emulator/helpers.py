@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from bot.emulator import Emulator
+from botapi_emulator import Emulator
 
 
 class FakeClock:

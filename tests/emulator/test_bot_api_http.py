@@ -9,7 +9,7 @@ import time
 import httpx
 import pytest
 
-from bot.emulator import Emulator, Limits, SimUser
+from botapi_emulator import Emulator, Limits, SimUser
 from tests.emulator.helpers import Api, FakeClock
 
 KEYBOARD = {"inline_keyboard": [[{"text": "Ja", "callback_data": "yes"}]]}

@@ -1,4 +1,4 @@
-"""Running the emulator standalone: `serve()` in-process and `python -m bot.emulator`."""
+"""Running the emulator standalone: `serve()` in-process and `python -m botapi_emulator`."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import sys
 import httpx
 import pytest
 
-from bot.emulator import Emulator, Limits, serve
-from bot.emulator.cli import main
+from botapi_emulator import Emulator, Limits, serve
+from botapi_emulator.cli import main
 
 
 async def test_serve_runs_until_cancelled(http: httpx.AsyncClient) -> None:
@@ -38,7 +38,7 @@ def test_help_exits_cleanly(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_module_entry_point_prints_the_base_url_and_stops_on_ctrl_c() -> None:
-    command = [sys.executable, "-m", "bot.emulator", "--port", "0", "--no-limits"]
+    command = [sys.executable, "-m", "botapi_emulator", "--port", "0", "--no-limits"]
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:
         try:
             assert process.stdout is not None

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.emulator.html_check import (
+from botapi_emulator.html_check import (
     FormattedText,
     HtmlParseError,
     parse_html,

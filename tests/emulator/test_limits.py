@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.emulator.limits import Limits, RateLimiter
+from botapi_emulator.limits import Limits, RateLimiter
 from tests.emulator.helpers import FakeClock
 
 

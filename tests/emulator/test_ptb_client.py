@@ -16,7 +16,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter
 
-from bot.emulator import Emulator, Limits, SimUser, make_png
+from botapi_emulator import Emulator, Limits, SimUser, make_png
 from tests.emulator.helpers import FakeClock
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.emulator import Emulator, make_png
+from botapi_emulator import Emulator, make_png
 from tests.emulator.helpers import Api
 
 

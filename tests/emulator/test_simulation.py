@@ -10,7 +10,7 @@ import httpx
 import pytest
 import telegram
 
-from bot.emulator import (
+from botapi_emulator import (
     ButtonNotFoundError,
     Emulator,
     EmulatorTimeoutError,
@@ -270,3 +270,33 @@ async def test_peek_last_gives_the_newest_live_text_and_buttons(emu: Emulator) -
     await bot.delete_message(anna.id, second.message_id)
     assert emu.peek_last(anna) == ("Hoi", ())
     assert first.text == "Hoi"
+
+
+async def test_watch_chats_collects_the_chats_that_changed(emu: Emulator, api: Api) -> None:
+    anna = emu.add_user("Anna")
+    bram = emu.add_user("Bram")
+    await emu.send_text(anna, "/start")
+    await emu.send_text(bram, "/start")
+    with emu.watch_chats() as watch:
+        assert watch.take() == set()
+        sent = await api.ok("sendMessage", chat_id=anna.id, text="Hoi", reply_markup=KEYBOARD)
+        assert watch.take() == {anna.id}
+        assert watch.take() == set()
+        message_id = sent["message_id"]
+        await api.ok(
+            "editMessageText",
+            chat_id=anna.id,
+            message_id=message_id,
+            text="Ho",
+            reply_markup=KEYBOARD,
+        )
+        await emu.send_text(bram, "hallo")
+        assert watch.take() == {anna.id, bram.id}
+        query_id = await emu.press_button(anna, message_id, "Ja")
+        watch.take()
+        await api.ok("answerCallbackQuery", callback_query_id=query_id)
+        assert watch.take() == {anna.id}
+        await api.ok("deleteMessage", chat_id=anna.id, message_id=message_id)
+        assert watch.take() == {anna.id}
+    await api.ok("sendMessage", chat_id=bram.id, text="Hoi")
+    assert watch.take() == set()  # closed: nothing collected any more

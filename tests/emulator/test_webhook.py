@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from bot.emulator import Emulator
+from botapi_emulator import Emulator
 from tests.emulator.helpers import Api
 
 

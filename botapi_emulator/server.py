@@ -11,10 +11,10 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.emulator.errors import ApiError
-from bot.emulator.params import Params, UploadedFile
-from bot.emulator.sim import Simulation
-from bot.emulator.sim_http import SimRoutes
+from botapi_emulator.errors import ApiError
+from botapi_emulator.params import Params, UploadedFile
+from botapi_emulator.sim import Simulation
+from botapi_emulator.sim_http import SimRoutes
 
 MAX_REQUEST_BYTES = 64 * 1024 * 1024
 _FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})

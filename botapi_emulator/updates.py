@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from bot.emulator.jsontypes import JSONDict
+from botapi_emulator.jsontypes import JSONDict
 
 ALL_UPDATE_TYPES = frozenset(
     {

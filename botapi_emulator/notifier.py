@@ -3,12 +3,33 @@
 Every state change calls `Notifier.notify()` (plain synchronous code can do that); waiters
 re-check their own predicate after each wake-up. That keeps waits exact and deadline-based,
 with no polling intervals and no fixed sleeps.
+
+A waiter that watches many chats (a benchmark waiting for hundreds of people) can ask which
+chats changed instead of re-checking all of them: `watching()` collects the ids of the chats
+whose messages or callback answers changed (`touch()`), to `take()` after each wake-up.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+
+class ChatWatch:
+    """The chats whose messages (new, edited, deleted) or callback answers changed since the
+    last `take()`, while the watch is open."""
+
+    def __init__(self) -> None:
+        self._chats: set[int] = set()
+
+    def add(self, chat_id: int) -> None:
+        self._chats.add(chat_id)
+
+    def take(self) -> set[int]:
+        """The chats changed since the last call (or since the watch opened), then forget them."""
+        chats, self._chats = self._chats, set()
+        return chats
 
 
 class Notifier:
@@ -17,6 +38,22 @@ class Notifier:
     def __init__(self) -> None:
         self._event: asyncio.Event | None = None
         self.version = 0
+        self._watches: list[ChatWatch] = []
+
+    def touch(self, chat_id: int) -> None:
+        """Note that a chat's messages or callback answers changed (`notify()` wakes waiters)."""
+        for watch in self._watches:
+            watch.add(chat_id)
+
+    @contextmanager
+    def watching(self) -> Iterator[ChatWatch]:
+        """Collect the chats touched while the block runs."""
+        watch = ChatWatch()
+        self._watches.append(watch)
+        try:
+            yield watch
+        finally:
+            self._watches.remove(watch)
 
     def notify(self) -> None:
         self.version += 1

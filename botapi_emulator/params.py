@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, overload
 
-from bot.emulator.errors import ApiError
+from botapi_emulator.errors import ApiError
 
 _INT_RE = re.compile(r"^-?\d+$")
 _TRUE = frozenset({"true", "1"})

@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.emulator.errors import ApiError
-from bot.emulator.html_check import FormattedText, HtmlParseError, parse_html, strip_formatted
-from bot.emulator.jsontypes import JSONDict
-from bot.emulator.limits import RateLimiter
-from bot.emulator.markup import ReplyMarkup, parse_reply_markup
-from bot.emulator.params import Params
-from bot.emulator.state import SimChat, StoredMessage, World, escape_plain
+from botapi_emulator.errors import ApiError
+from botapi_emulator.html_check import FormattedText, HtmlParseError, parse_html, strip_formatted
+from botapi_emulator.jsontypes import JSONDict
+from botapi_emulator.limits import RateLimiter
+from botapi_emulator.markup import ReplyMarkup, parse_reply_markup
+from botapi_emulator.params import Params
+from botapi_emulator.state import SimChat, StoredMessage, World, escape_plain
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024

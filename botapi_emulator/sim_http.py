@@ -17,10 +17,10 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.emulator.errors import EmulatorTimeoutError, SimulationError
-from bot.emulator.jsontypes import JSONDict
-from bot.emulator.sim import Simulation
-from bot.emulator.state import CallbackAnswer, SimChat
+from botapi_emulator.errors import EmulatorTimeoutError, SimulationError
+from botapi_emulator.jsontypes import JSONDict
+from botapi_emulator.sim import Simulation
+from botapi_emulator.state import CallbackAnswer, SimChat
 
 Endpoint = Callable[[web.Request], Awaitable[Any]]
 

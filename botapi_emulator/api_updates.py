@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from bot.emulator.api_base import ApiBase
-from bot.emulator.errors import ApiError
-from bot.emulator.jsontypes import JSONDict
-from bot.emulator.params import Params
-from bot.emulator.updates import WebhookConfig
+from botapi_emulator.api_base import ApiBase
+from botapi_emulator.errors import ApiError
+from botapi_emulator.jsontypes import JSONDict
+from botapi_emulator.params import Params
+from botapi_emulator.updates import WebhookConfig
 
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})

@@ -13,10 +13,10 @@ from types import TracebackType
 
 from aiohttp import web
 
-from bot.emulator.limits import Limits
-from bot.emulator.server import create_app
-from bot.emulator.sim import Simulation
-from bot.emulator.webhook import WebhookDeliverer
+from botapi_emulator.limits import Limits
+from botapi_emulator.server import create_app
+from botapi_emulator.sim import Simulation
+from botapi_emulator.webhook import WebhookDeliverer
 
 
 class Emulator(Simulation):

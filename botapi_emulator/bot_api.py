@@ -9,15 +9,15 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.emulator.api_chats import ChatMethods
-from bot.emulator.api_messages import MessageMethods
-from bot.emulator.api_updates import UpdateMethods
-from bot.emulator.errors import ApiError
-from bot.emulator.events import ApiErrorRecord
-from bot.emulator.jsontypes import JSONDict
-from bot.emulator.limits import RateLimiter
-from bot.emulator.params import Params
-from bot.emulator.state import World
+from botapi_emulator.api_chats import ChatMethods
+from botapi_emulator.api_messages import MessageMethods
+from botapi_emulator.api_updates import UpdateMethods
+from botapi_emulator.errors import ApiError
+from botapi_emulator.events import ApiErrorRecord
+from botapi_emulator.jsontypes import JSONDict
+from botapi_emulator.limits import RateLimiter
+from botapi_emulator.params import Params
+from botapi_emulator.state import World
 
 TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
 

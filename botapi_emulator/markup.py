@@ -11,8 +11,8 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 
-from bot.emulator.errors import ApiError
-from bot.emulator.jsontypes import JSONDict
+from botapi_emulator.errors import ApiError
+from botapi_emulator.jsontypes import JSONDict
 
 MAX_CALLBACK_DATA_BYTES = 64
 MAX_INLINE_BUTTONS = 100

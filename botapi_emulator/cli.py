@@ -1,4 +1,4 @@
-"""``python -m bot.emulator`` (later ``buurtbot emulator``): run the emulator standalone."""
+"""``python -m botapi_emulator`` (later ``buurtbot emulator``): run the emulator standalone."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ import argparse
 import asyncio
 import contextlib
 
-from bot.emulator.emulator import Emulator, serve
-from bot.emulator.limits import Limits
-from bot.emulator.sim import DEFAULT_TOKEN
+from botapi_emulator.emulator import Emulator, serve
+from botapi_emulator.limits import Limits
+from botapi_emulator.sim import DEFAULT_TOKEN
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m bot.emulator",
+        prog="python -m botapi_emulator",
         description="Run a strict local Telegram Bot API emulator (never contacts Telegram).",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.emulator.api_base import MAX_CAPTION, MAX_TEXT, ApiBase
-from bot.emulator.errors import ApiError
-from bot.emulator.jsontypes import JSONDict
-from bot.emulator.params import Params
-from bot.emulator.state import CallbackAnswer, SimChat, StoredMessage
+from botapi_emulator.api_base import MAX_CAPTION, MAX_TEXT, ApiBase
+from botapi_emulator.errors import ApiError
+from botapi_emulator.jsontypes import JSONDict
+from botapi_emulator.params import Params
+from botapi_emulator.state import CallbackAnswer, SimChat, StoredMessage
 
 MAX_CALLBACK_ANSWER = 200
 QUERY_INVALID = "query is too old and response timeout expired or query ID is invalid"
@@ -165,6 +165,7 @@ class MessageMethods(ApiBase):
     def _mark_edited(self, message: StoredMessage) -> JSONDict:
         message.edit_date = self.world.now()
         message.edit_count += 1
+        self.world.touch(message.chat)
         self.world.changed()
         return message.to_api()
 
@@ -233,6 +234,7 @@ class MessageMethods(ApiBase):
                 "message can't be deleted", "the bot must be an admin to delete others' messages"
             )
         message.deleted = True
+        self.world.touch(chat)
         self.world.changed()
         return True
 
@@ -250,5 +252,6 @@ class MessageMethods(ApiBase):
             url=params.string("url"),
             cache_time=params.integer("cache_time") or 0,
         )
+        self.world.touch(record.message.chat)
         self.world.changed()
         return True

@@ -15,12 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from bot.emulator.errors import SimulationError
-from bot.emulator.events import EventLog
-from bot.emulator.jsontypes import JSONDict
-from bot.emulator.media import image_size, photo_dimensions
-from bot.emulator.notifier import Notifier
-from bot.emulator.updates import QueuedUpdate, UpdateQueue, WebhookConfig
+from botapi_emulator.errors import SimulationError
+from botapi_emulator.events import EventLog
+from botapi_emulator.jsontypes import JSONDict
+from botapi_emulator.media import image_size, photo_dimensions
+from botapi_emulator.notifier import Notifier
+from botapi_emulator.updates import QueuedUpdate, UpdateQueue, WebhookConfig
 
 ChatType = Literal["private", "group", "supergroup"]
 # Membership statuses as in ChatMember.status.
@@ -399,6 +399,10 @@ class World:
     def changed(self) -> None:
         self.notifier.notify()
 
+    def touch(self, chat: SimChat) -> None:
+        """Note that messages or callback answers in `chat` changed; `changed()` follows."""
+        self.notifier.touch(chat.id)
+
     def record(self, kind: str, method: str | None = None, **data: Any) -> None:
         self.log.add(self.wall_clock(), kind, method, **data)
 
@@ -474,6 +478,7 @@ class World:
         )
         chat.next_message_id += 1
         chat.messages[message.message_id] = message
+        self.touch(chat)
         return message
 
     def enqueue(self, kind: str, payload: JSONDict) -> QueuedUpdate | None:

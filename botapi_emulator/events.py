@@ -10,7 +10,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
-from bot.emulator.jsontypes import JSONDict
+from botapi_emulator.jsontypes import JSONDict
 
 
 @dataclass(frozen=True)

@@ -6,18 +6,19 @@ Telegram (HTML parsing, limits, flood control, blocked users, stale callback que
 bugs fail in tests instead of in production.
 """
 
-from bot.emulator.emulator import Emulator, serve
-from bot.emulator.errors import (
+from botapi_emulator.emulator import Emulator, serve
+from botapi_emulator.errors import (
     ApiError,
     ButtonNotFoundError,
     EmulatorTimeoutError,
     SimulationError,
 )
-from bot.emulator.events import ApiErrorRecord, Event
-from bot.emulator.limits import Limits
-from bot.emulator.media import make_png
-from bot.emulator.sim import DEFAULT_TOKEN, Simulation
-from bot.emulator.state import CallbackAnswer, MessageView, SimChat, SimUser
+from botapi_emulator.events import ApiErrorRecord, Event
+from botapi_emulator.limits import Limits
+from botapi_emulator.media import make_png
+from botapi_emulator.notifier import ChatWatch
+from botapi_emulator.sim import DEFAULT_TOKEN, Simulation
+from botapi_emulator.state import CallbackAnswer, MessageView, SimChat, SimUser
 
 __all__ = [
     "DEFAULT_TOKEN",
@@ -25,6 +26,7 @@ __all__ = [
     "ApiErrorRecord",
     "ButtonNotFoundError",
     "CallbackAnswer",
+    "ChatWatch",
     "Emulator",
     "EmulatorTimeoutError",
     "Event",

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.emulator.jsontypes import JSONDict
+from botapi_emulator.jsontypes import JSONDict
 
 _SPACES = " \t\r\n\f\v"
 _SUPPORTED_TAGS = frozenset(

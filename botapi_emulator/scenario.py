@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.emulator import ButtonNotFoundError, CallbackAnswer, Emulator, MessageView, SimUser
+from botapi_emulator import ButtonNotFoundError, CallbackAnswer, Emulator, MessageView, SimUser
 
 DEFAULT_TIMEOUT = 5.0
 

@@ -14,16 +14,18 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
-from bot.emulator.bot_api import BotApi
-from bot.emulator.errors import ButtonNotFoundError, EmulatorTimeoutError, SimulationError
-from bot.emulator.events import ApiErrorRecord, Event
-from bot.emulator.html_check import utf16_len
-from bot.emulator.jsontypes import JSONDict
-from bot.emulator.limits import Limits, RateLimiter
-from bot.emulator.media import make_png
-from bot.emulator.state import (
+from botapi_emulator.bot_api import BotApi
+from botapi_emulator.errors import ButtonNotFoundError, EmulatorTimeoutError, SimulationError
+from botapi_emulator.events import ApiErrorRecord, Event
+from botapi_emulator.html_check import utf16_len
+from botapi_emulator.jsontypes import JSONDict
+from botapi_emulator.limits import Limits, RateLimiter
+from botapi_emulator.media import make_png
+from botapi_emulator.notifier import ChatWatch
+from botapi_emulator.state import (
     CallbackAnswer,
     CallbackQueryRecord,
     MemberStatus,
@@ -532,6 +534,17 @@ class Simulation:
         return "\n".join(lines)
 
     # -- waiting -------------------------------------------------------------------------------
+
+    def watch_chats(self) -> AbstractContextManager[ChatWatch]:
+        """While the block runs, collect the chats whose bot or user messages (new, edited,
+        deleted) or callback answers change; `take()` them after each wake-up so a wait on
+        many chats re-checks only those::
+
+            with emu.watch_chats() as watch:
+                ...
+                await emu.wait_for(lambda: check(watch.take()))
+        """
+        return self.world.notifier.watching()
 
     async def wait_for(
         self,

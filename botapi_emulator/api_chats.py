@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.emulator.api_base import ApiBase
-from bot.emulator.errors import ApiError
-from bot.emulator.jsontypes import JSONDict
-from bot.emulator.params import Params
-from bot.emulator.state import chat_member
+from botapi_emulator.api_base import ApiBase
+from botapi_emulator.errors import ApiError
+from botapi_emulator.jsontypes import JSONDict
+from botapi_emulator.params import Params
+from botapi_emulator.state import chat_member
 
 MAX_COMMANDS = 100
 _COMMAND_NAME_RE = re.compile(r"^[a-z0-9_]{1,32}$")

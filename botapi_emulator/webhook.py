@@ -14,8 +14,8 @@ import json
 
 import aiohttp
 
-from bot.emulator.state import World
-from bot.emulator.updates import QueuedUpdate, WebhookConfig
+from botapi_emulator.state import World
+from botapi_emulator.updates import QueuedUpdate, WebhookConfig
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 

@@ -1,7 +1,0 @@
-"""Entry point for ``python -m bot.emulator``."""
-
-import sys
-
-from bot.emulator.cli import main
-
-sys.exit(main())
