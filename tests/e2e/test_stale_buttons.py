@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.harness import RunningBot
-from bot.scenario import Scene
+from botapi_emulator.scenario import Scene
 from tests.e2e.posting_helpers import forge_press
 
 
