@@ -39,8 +39,11 @@ class WebhookDeliverer:
         self._session: aiohttp.ClientSession | None = None
 
     def start(self) -> None:
+        # No keep-alive: a pooled connection can outlive the session's close() by a loop
+        # iteration, and tests that stop the loop right after would see it as a leak.
         self._session = aiohttp.ClientSession(
-            timeout=aiohttp.ClientTimeout(total=self.request_timeout)
+            timeout=aiohttp.ClientTimeout(total=self.request_timeout),
+            connector=aiohttp.TCPConnector(force_close=True),
         )
         self._task = asyncio.create_task(
             self._run(self._session), name="emulator-webhook-delivery"
