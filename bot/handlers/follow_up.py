@@ -18,11 +18,11 @@ from bot.context import BotApplication, BotContext
 from bot.dialog import DialogRouter
 from bot.handlers.match_support import Pair, close_message, read_press
 from bot.handlers.post_support import stale
-from bot.handlers.posting import hold_for
 from bot.i18n import Html, t
 from bot.matchmaking import start_looking
 from bot.notify import notify, send_due_messages
 from bot.post_views import first_name, shortened
+from bot.services.posting import hold_for
 from storage import matchmaking as store
 from storage import outbox, posts
 from storage.db import session_scope

@@ -1,21 +1,20 @@
-"""What posting, looking around and one's own posts share: who is asking (and whether they
-belong to a wijk yet), reading ids from callback data, and showing a screen in place."""
+"""What the post conversations (posting, looking around, one's own posts) and other handlers
+share: reading ids from callback data (transitional), showing what a service returned, and
+showing a screen in place."""
 
 from __future__ import annotations
 
 import logging
 from typing import Final
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
-from bot.context import BotContext, language_for
+from bot.context import BotContext
 from bot.i18n import t
-from bot.keyboards import MENU_PREFIX
-from matching.posting_rules import MAX_TEXT_LENGTH, clean_text, is_too_long
-from storage import repo
-from storage.db import session_scope
-from storage.models import Resident
+from bot.keyboards import markup
+from bot.services import dialogs
+from bot.services.posting import Answer, Screen
 
 log = logging.getLogger(__name__)
 
@@ -24,38 +23,37 @@ MAX_ID_DIGITS: Final = 18
 MAX_ID: Final = 2**31 - 1
 
 
-async def say(
-    update: Update,
-    context: BotContext,
-    text: str,
-    reply_markup: InlineKeyboardMarkup | None = None,
-) -> Message | None:
-    """Send a new message to the chat an update came from (a command or a button press)."""
+async def say(update: Update, context: BotContext, screen: Screen) -> None:
+    """Send a screen as a new message to the chat an update came from (a command, a button
+    press or a message); a dialog's screen gets its message id remembered."""
     chat = update.effective_chat
     if chat is None:
-        return None
-    return await context.bot.send_message(chat.id, text, reply_markup=reply_markup)
+        return
+    sent = await context.bot.send_message(
+        chat.id, screen.text, reply_markup=markup(screen.keyboard)
+    )
+    flow = screen.remember
+    if flow is not None:
+        chat_id, message_id = chat.id, sent.message_id
+        context.after_send.append(
+            lambda session: dialogs.remember_message(session, chat_id, flow, message_id)
+        )
 
 
-async def settled_resident(update: Update, context: BotContext) -> Resident | None:
-    """The resident behind an update if they belong to a wijk; otherwise point them kindly to
-    where they can choose one (or back in, after /stop) and return None. A button press must
-    have been answered already."""
-    user = update.effective_user
-    if user is None:
-        return None
-    services = context.services
-    with session_scope(services.engine) as session:
-        resident = repo.find_resident(session, telegram_user_id=user.id)
-    if resident is not None and resident.wijk_id is not None and not resident.stopped:
-        return resident
-    language = language_for(services, user)
-    if resident is not None and resident.stopped:
-        text = t(language, "posting.stopped")
-    else:
-        text = t(language, "posting.no_wijk")
-    await say(update, context, text)
-    return None
+async def answer(update: Update, context: BotContext, result: Answer) -> None:
+    """Answer a press as a service decided: a notice, the pressed message changed, a new one."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer(result.notice, show_alert=result.alert)
+    if result.screen is not None:
+        await show_in_place(query, result.screen.text, markup(result.screen.keyboard))
+    if result.message is not None:
+        await say(update, context, result.message)
+
+
+def message_id_of(query: CallbackQuery) -> int | None:
+    """The id of the message whose button was pressed (None when Telegram no longer has it)."""
+    return query.message.message_id if isinstance(query.message, Message) else None
 
 
 def parse_id(text: str) -> int | None:
@@ -95,32 +93,3 @@ async def show_in_place(
 async def stale(query: CallbackQuery, language: str) -> None:
     """Answer a press that no longer (or never did) make sense; nothing changes."""
     await query.answer(t(language, "error.stale_button"))
-
-
-def ask_or_offer_keyboard(language: str) -> InlineKeyboardMarkup:
-    """For an empty list: maybe the person has something to ask or offer themselves."""
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(t(language, "menu.ask"), callback_data=f"{MENU_PREFIX}vraag"),
-                InlineKeyboardButton(
-                    t(language, "menu.offer"), callback_data=f"{MENU_PREFIX}aanbod"
-                ),
-            ]
-        ]
-    )
-
-
-async def words_or_explain(message: Message, language: str) -> str | None:
-    """The person's cleaned-up words for a post, or None after saying why they can't be used
-    (empty, or too long; a draft stays as it was, so they can simply send a shorter version)."""
-    text = clean_text(message.text or "")
-    if not text:
-        await message.reply_text(t(language, "posting.empty"))
-        return None
-    if is_too_long(text):
-        await message.reply_text(
-            t(language, "posting.too_long", length=len(text), limit=MAX_TEXT_LENGTH)
-        )
-        return None
-    return text

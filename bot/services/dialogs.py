@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final, Generic, TypeVar
+from typing import Any, Final, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError, model_validator
 from sqlmodel import Session
 
 from storage import repo
-from storage.models import ChatState
+from storage.models import ChatState, PostKind
 
 
 class DialogData(BaseModel):
@@ -33,14 +33,23 @@ class OnboardingData(DialogData):
 
 
 class PostDraft(DialogData):
-    kind: str
+    kind: PostKind
     text: str | None = None
     category: str | None = None
-    # What the words said about time, and the window finally chosen (ISO timestamps).
-    read_time: list[str] | None = None
-    window: list[str] | None = None
+    # What the words said about time, and the window finally chosen (None: any time).
+    read_time: tuple[AwareDatetime, AwareDatetime] | None = None
+    window: tuple[AwareDatetime, AwareDatetime] | None = None
+    # Whether the time was settled (a window of None then means "any time").
     window_chosen: bool = False
     message_id: int | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _settled_by_older_drafts(cls, data: Any) -> Any:
+        """Drafts stored before window_chosen existed said so by having a "window" key."""
+        if isinstance(data, dict) and "window" in data and "window_chosen" not in data:
+            return {**data, "window_chosen": True}
+        return data
 
 
 class PostRef(DialogData):
@@ -107,3 +116,16 @@ def save(session: Session, chat_id: int, state: DialogState[Data], now: datetime
         data=state.data.model_dump(mode="json", exclude_none=True),
         now=now,
     )
+
+
+def remember_message(session: Session, chat_id: int, flow: str, message_id: int) -> None:
+    """Note the message whose buttons drive a dialog, once the handler has sent it (only if
+    that dialog is still the chat's: a command may have replaced it meanwhile)."""
+    row = session.get(ChatState, chat_id)
+    state = read(row)
+    if row is None or not isinstance(state, DialogState) or state.flow != flow:
+        return
+    if "message_id" not in type(state.data).model_fields:
+        return
+    state.data = state.data.model_copy(update={"message_id": message_id})
+    save(session, chat_id, state, row.updated_at)

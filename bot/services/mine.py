@@ -1,0 +1,153 @@
+"""/mijn: one's own open requests and offers, to change the words, close or withdraw them.
+
+One message, changed in place: the list with a button per post; a post with "Tekst
+aanpassen", "Geregeld" and "Intrekken". Dialog flow "edit" (typed data: dialogs.PostRef)
+waits for the new words. Ownership and open status are re-checked on every press.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from bot import callbacks
+from bot.callbacks import Press
+from bot.i18n import t
+from bot.post_views import category_name, kind_name, post_summary, shortened
+from bot.services.buttons import ask_or_offer
+from bot.services.dialogs import DialogState, PostRef
+from bot.services.markup import Button, keyboard
+from bot.services.posting import (
+    Answer,
+    Screen,
+    not_settled_text,
+    settled,
+    stale_text,
+    words_problem,
+)
+from bot.services.unit import Unit
+from matching.posting_rules import clean_text
+from storage import matchmaking, posts
+from storage.models import Post, PostStatus
+
+FLOW_EDIT: Final = "edit"
+STEP_EDIT_TEXT: Final = "text"
+
+CLOSED = {
+    callbacks.MINE_DONE: (PostStatus.DONE, "mine.closed_done"),
+    callbacks.MINE_WITHDRAW: (PostStatus.WITHDRAWN, "mine.closed_withdrawn"),
+}
+
+
+def show_own_posts(unit: Unit) -> Screen:
+    """The person's open requests and offers."""
+    if settled(unit) is None:
+        return Screen(not_settled_text(unit))
+    unit.clear_dialog()  # a command replaces whatever dialog was going on
+    return _list_screen(unit)
+
+
+def press(unit: Unit, pressed: Press) -> Answer:
+    """A button on one's own posts: the post must still be theirs and open."""
+    if unit.resident is None:
+        return Answer(notice=stale_text(unit))
+    action = pressed.action
+    if action is callbacks.MINE_LIST:
+        return Answer(screen=_list_screen(unit))
+    post = _own_post(unit, pressed.id())
+    if post is None:
+        return Answer(notice=t(unit.language, "mine.gone"))
+    if action is callbacks.MINE_SHOW:
+        return Answer(screen=_post_screen(unit, post))
+    if action is callbacks.MINE_EDIT:
+        return _ask_new_words(unit, post)
+    status, closed = CLOSED[action]
+    return _close(unit, post, status, closed)
+
+
+def new_words(unit: Unit, state: DialogState[PostRef], text: str | None) -> Screen:
+    """Replace a post's words, if it is still the person's own and open."""
+    if settled(unit) is None:
+        unit.clear_dialog()
+        return Screen(not_settled_text(unit))
+    language = unit.language
+    words = clean_text(text or "")
+    problem = words_problem(language, words)
+    if problem is not None:
+        return Screen(problem)  # the dialog stays: a shorter version simply goes on
+    unit.clear_dialog()
+    post = _own_post(unit, state.data.post_id)
+    if post is None:
+        return Screen(t(language, "mine.gone"))
+    posts.set_post_text(unit.session, post=post, text=words, now=unit.now)
+    zone = unit.settings.tz
+    block = post_summary(language, post, now=unit.now.astimezone(zone), zone=zone)
+    return Screen(t(language, "mine.edited", summary=block), keyboard([_back_button(language)]))
+
+
+def _own_post(unit: Unit, post_id: int) -> Post | None:
+    assert unit.resident is not None
+    assert unit.resident.id is not None
+    return posts.own_open_post(unit.session, resident_id=unit.resident.id, post_id=post_id)
+
+
+def _list_screen(unit: Unit) -> Screen:
+    language = unit.language
+    assert unit.resident is not None
+    assert unit.resident.id is not None
+    own = posts.open_posts_of(unit.session, resident_id=unit.resident.id)
+    if not own:
+        return Screen(t(language, "mine.empty"), ask_or_offer(language))
+    lines = [t(language, "mine.header")]
+    rows = []
+    for number, post in enumerate(own, start=1):
+        assert post.id is not None
+        category = category_name(language, post.category)
+        lines.append(
+            t(
+                language,
+                "mine.line",
+                number=number,
+                kind=kind_name(language, post.kind),
+                category=category,
+                text=shortened(post.text),
+            )
+        )
+        label = t(language, "mine.button.open", number=number, category=category)
+        rows.append([Button(label, callbacks.MINE_SHOW(post.id))])
+    return Screen("\n\n".join(lines), keyboard(*rows))
+
+
+def _back_button(language: str) -> Button:
+    return Button(t(language, "mine.button.back"), callbacks.MINE_LIST())
+
+
+def _post_screen(unit: Unit, post: Post) -> Screen:
+    language, zone = unit.language, unit.settings.tz
+    assert post.id is not None
+    buttons = keyboard(
+        [
+            Button(t(language, "mine.button.edit"), callbacks.MINE_EDIT(post.id)),
+            Button(t(language, "mine.button.done"), callbacks.MINE_DONE(post.id)),
+        ],
+        [Button(t(language, "mine.button.withdraw"), callbacks.MINE_WITHDRAW(post.id))],
+        [_back_button(language)],
+    )
+    return Screen(post_summary(language, post, now=unit.now.astimezone(zone), zone=zone), buttons)
+
+
+def _close(unit: Unit, post: Post, status: PostStatus, closed: str) -> Answer:
+    """Geregeld (done) or withdrawn: either way it leaves the neighbourhood's list at once."""
+    assert post.id is not None
+    posts.close_post(unit.session, post=post, status=status, now=unit.now)
+    # A request's search stops at the next run of the matching job (its unanswered
+    # invitations are closed there).
+    matchmaking.look_again(unit.session, post_id=post.id, now=unit.now)
+    language = unit.language
+    text = t(language, closed, text=shortened(post.text))
+    return Answer(screen=Screen(text, keyboard([_back_button(language)])))
+
+
+def _ask_new_words(unit: Unit, post: Post) -> Answer:
+    assert post.id is not None
+    unit.set_dialog(FLOW_EDIT, STEP_EDIT_TEXT, PostRef(post_id=post.id))
+    return Answer(message=Screen(t(unit.language, "mine.edit_prompt", text=post.text)))
