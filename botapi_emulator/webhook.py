@@ -58,6 +58,10 @@ class WebhookDeliverer:
         if self._session is not None:
             await self._session.close()
             self._session = None
+            # aiohttp closes the sockets of a cancelled request on the next loop iterations; let
+            # them run, or a loop stopped right after sees an unclosed socket.
+            for _ in range(3):
+                await asyncio.sleep(0)
 
     async def _run(self, session: aiohttp.ClientSession) -> None:
         world = self.world
