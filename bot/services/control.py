@@ -1,0 +1,305 @@
+"""/pauze, /stop, /blokkeer and /meld: what reaches a resident, and whom they meet.
+
+Pausing and leaving are one tap, take effect at once and are never argued with. Blocking is
+private and silent: the other person is never told. Block and report buttons name a post or an
+invitation; the person behind it is looked up in the database on every press, so an old or
+forged button can never block or report someone the presser cannot see.
+
+Every service answers with a Reply (bot/services/reply.py): the text, its buttons, and how
+the handler shows it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Final, Literal
+
+from bot import callbacks
+from bot.dates import day_name
+from bot.i18n import t
+from bot.post_views import first_name, shortened
+from bot.services import dialogs
+from bot.services.markup import Button, Keyboard, keyboard
+from bot.services.privacy import delete_everything_keyboard
+from bot.services.reply import Reply, Show
+from bot.services.unit import Unit
+from matching.pause import PauseLength, is_paused, pause_end
+from storage import moderation, pausing, repo
+from storage.models import Post, Resident
+
+if TYPE_CHECKING:
+    from bot.dialog import Incoming
+
+REPORT_FLOW: Final = "report"
+REPORT_STEP: Final = "reason"
+OTHER_REASON: Final = "other"
+QUOTE_LENGTH: Final = 100
+
+# Tables of message ids are plain assignments (not Final) so tests/bot/test_i18n.py sees them.
+PAUSE_BUTTONS = (
+    (PauseLength.UNTIL_RESUMED, "pause.button.open"),
+    (PauseLength.WEEK, "pause.button.week"),
+    (PauseLength.MONTH, "pause.button.month"),
+)
+REASON_BUTTONS = (
+    ("unkind", "report.reason.unkind"),
+    ("spam", "report.reason.spam"),
+    ("incorrect", "report.reason.incorrect"),
+    (OTHER_REASON, "report.reason.other"),
+)
+BLOCK_REFUSALS = {
+    moderation.Refusal.UNAVAILABLE: "block.unavailable",
+    moderation.Refusal.OWN: "block.self",
+}
+REPORT_REFUSALS = {
+    moderation.Refusal.UNAVAILABLE: "report.unavailable",
+    moderation.Refusal.OWN: "report.self",
+}
+
+
+def _caller_id(unit: Unit) -> int:
+    assert unit.caller is not None
+    return unit.caller.user_id
+
+
+def _stale(unit: Unit) -> Reply:
+    return Reply(t(unit.language, "error.stale_button"), show=Show.POPUP)
+
+
+# --- /pauze ----------------------------------------------------------------------------------
+
+
+def pause_keyboard(language: str) -> Keyboard:
+    first, *others = (
+        Button(t(language, key), callbacks.PAUSE(length)) for length, key in PAUSE_BUTTONS
+    )
+    return keyboard([first], others)
+
+
+def resume_keyboard(language: str) -> Keyboard:
+    return keyboard([Button(t(language, "pause.button.resume"), callbacks.RESUME())])
+
+
+def _paused(unit: Unit, until: datetime | None) -> Reply:
+    language = unit.language
+    if until is None:
+        text = t(language, "pause.on_open")
+    else:
+        text = t(language, "pause.on_until", day=day_name(language, until, unit.settings.tz))
+    return Reply(text, resume_keyboard(language))
+
+
+def offer_pause(unit: Unit) -> Reply:
+    """/pauze: a pause in one tap, or the pause that holds now with a resume button."""
+    unit.clear_dialog()
+    resident = unit.resident
+    if resident is not None and is_paused(
+        paused=resident.paused, paused_until=resident.paused_until, now=unit.now
+    ):
+        return _paused(unit, resident.paused_until)
+    return Reply(t(unit.language, "pause.ask"), pause_keyboard(unit.language))
+
+
+def pause(unit: Unit, choice: str) -> Reply:
+    """Pause for the chosen length (the codec lets only PauseLength values through)."""
+    until = pause_end(PauseLength(choice), unit.now)
+    pausing.pause(unit.session, resident=_ensure_resident(unit), until=until, now=unit.now)
+    return _paused(unit, until)
+
+
+def resume(unit: Unit) -> Reply:
+    pausing.resume(unit.session, resident=_ensure_resident(unit), now=unit.now)
+    return Reply(t(unit.language, "pause.resumed"))
+
+
+def _ensure_resident(unit: Unit) -> Resident:
+    """Pausing is the person's own wish, made now: it is recorded even for someone the bot has
+    no row for yet (a newcomer, or someone who deleted their data earlier)."""
+    assert unit.caller is not None
+    if unit.resident is None:
+        unit.resident = repo.ensure_resident(
+            unit.session,
+            telegram_user_id=unit.caller.user_id,
+            first_name=unit.caller.first_name,
+            language=unit.language,
+            now=unit.now,
+        )
+    return unit.resident
+
+
+# --- /stop -----------------------------------------------------------------------------------
+
+
+def stop(unit: Unit) -> Reply:
+    """Stop every message at once, say goodbye, and offer to delete everything."""
+    unit.clear_dialog()
+    if unit.resident is not None:
+        pausing.leave(unit.session, resident=unit.resident, now=unit.now)
+    language = unit.language
+    return Reply(t(language, "stop.goodbye"), delete_everything_keyboard(language))
+
+
+# --- blocking --------------------------------------------------------------------------------
+
+
+Kind = Literal["p", "i"]
+
+
+def _block_target(unit: Unit, kind: Kind, ref_id: int) -> tuple[Resident, Resident] | Reply:
+    target = moderation.block_target(
+        unit.session, telegram_user_id=_caller_id(unit), kind=kind, ref_id=ref_id
+    )
+    if isinstance(target, moderation.Refusal):
+        return Reply(t(unit.language, BLOCK_REFUSALS[target]), show=Show.POPUP)
+    return target
+
+
+def ask_block(unit: Unit, kind: Kind, ref_id: int) -> Reply:
+    """ "Block <name>?" with yes/no buttons, or why that is not possible. `kind` "p": the author
+    of a post, "i": whoever an invitation on the presser's own post went to."""
+    target = _block_target(unit, kind, ref_id)
+    if isinstance(target, Reply):
+        return target
+    language = unit.language
+    buttons = keyboard(
+        [
+            Button(t(language, "block.button.yes"), callbacks.BLOCK_CONFIRM(kind, ref_id)),
+            Button(t(language, "block.button.no"), callbacks.BLOCK_CANCEL()),
+        ]
+    )
+    name = first_name(language, target[1].first_name)
+    return Reply(t(language, "block.ask", name=name), buttons, Show.MESSAGE)
+
+
+def block(unit: Unit, kind: Kind, ref_id: int) -> Reply:
+    """The block itself, after the confirmation; it ends whatever runs between the two."""
+    target = _block_target(unit, kind, ref_id)
+    if isinstance(target, Reply):
+        return target
+    presser, other = target
+    assert presser.id is not None
+    assert other.id is not None
+    moderation.add_block(unit.session, blocker_id=presser.id, blocked_id=other.id, now=unit.now)
+    return Reply(t(unit.language, "block.done", name=first_name(unit.language, other.first_name)))
+
+
+def cancel_block(unit: Unit) -> Reply:
+    return Reply(t(unit.language, "block.cancelled"))
+
+
+def how_to_block(unit: Unit) -> Reply:
+    """/blokkeer not as a reply to a message with a block button."""
+    unit.clear_dialog()
+    return Reply(t(unit.language, "block.how"))
+
+
+def block_command(unit: Unit, kind: Kind, ref_id: int) -> Reply:
+    """/blokkeer as a reply to a message with a block button: the same question."""
+    unit.clear_dialog()
+    return ask_block(unit, kind, ref_id)
+
+
+# --- reporting -------------------------------------------------------------------------------
+
+
+def _reportable(unit: Unit, post_id: int) -> tuple[Resident, Post] | Reply:
+    found = moderation.reportable_post(
+        unit.session, telegram_user_id=_caller_id(unit), post_id=post_id
+    )
+    if isinstance(found, moderation.Refusal):
+        return Reply(t(unit.language, REPORT_REFUSALS[found]), show=Show.POPUP)
+    return found
+
+
+def _cancel_report_button(language: str) -> Button:
+    return Button(t(language, "report.button.cancel"), callbacks.REPORT_CANCEL())
+
+
+def ask_report(unit: Unit, post_id: int) -> Reply:
+    """Which reason, with the post quoted; or why it cannot be reported."""
+    found = _reportable(unit, post_id)
+    if isinstance(found, Reply):
+        return found
+    reporter, post = found
+    assert reporter.id is not None
+    language = unit.language
+    if moderation.report_by(unit.session, reporter_id=reporter.id, post_id=post_id):
+        return Reply(t(language, "report.already"), show=Show.POPUP)
+    reasons = [
+        Button(t(language, key), callbacks.REPORT_REASON(post_id, reason))
+        for reason, key in REASON_BUTTONS
+    ]
+    buttons = keyboard(reasons[:2], reasons[2:], [_cancel_report_button(language)])
+    quote = shortened(post.text, QUOTE_LENGTH)
+    return Reply(t(language, "report.ask", quote=quote), buttons, Show.MESSAGE)
+
+
+def report_command(unit: Unit, post_id: int) -> Reply:
+    """/meld as a reply to a message with a report button: the same question."""
+    unit.clear_dialog()
+    return ask_report(unit, post_id)
+
+
+def how_to_report(unit: Unit) -> Reply:
+    unit.clear_dialog()
+    return Reply(t(unit.language, "report.how"))
+
+
+def report_reason(unit: Unit, post_id: int, reason: str) -> Reply:
+    """A reason button: "other" waits for the reporter's own words, a known one files it."""
+    if reason == OTHER_REASON:
+        return _ask_own_words(unit, post_id)
+    if reason not in moderation.REPORT_REASONS:
+        return _stale(unit)
+    return report_without_words(unit, post_id, reason)
+
+
+def _ask_own_words(unit: Unit, post_id: int) -> Reply:
+    found = _reportable(unit, post_id)
+    if isinstance(found, Reply):
+        return found
+    unit.set_dialog(REPORT_FLOW, REPORT_STEP, dialogs.PostRef(post_id=post_id))
+    language = unit.language
+    buttons = keyboard(
+        [
+            Button(
+                t(language, "report.button.no_reason"), callbacks.REPORT_WITHOUT_REASON(post_id)
+            ),
+            _cancel_report_button(language),
+        ]
+    )
+    return Reply(t(language, "report.own_words"), buttons)
+
+
+def report_without_words(unit: Unit, post_id: int, reason: str = "") -> Reply:
+    """File the report with a reason code (or none), and thank the reporter."""
+    _drop_report_dialog(unit)
+    return _file(unit, post_id, reason)
+
+
+def report_in_own_words(
+    unit: Unit, state: dialogs.DialogState[dialogs.PostRef], incoming: Incoming
+) -> Reply:
+    """The reason typed after "something else" (the router calls this in the report dialog)."""
+    unit.clear_dialog()
+    return _file(unit, state.data.post_id, incoming.text or "")
+
+
+def _file(unit: Unit, post_id: int, reason: str) -> Reply:
+    found = _reportable(unit, post_id)
+    if isinstance(found, Reply):
+        return found
+    reporter, post = found
+    moderation.report_post(unit.session, reporter=reporter, post=post, reason=reason, now=unit.now)
+    return Reply(t(unit.language, "report.thanks"))
+
+
+def cancel_report(unit: Unit) -> Reply:
+    _drop_report_dialog(unit)
+    return Reply(t(unit.language, "report.cancelled"))
+
+
+def _drop_report_dialog(unit: Unit) -> None:
+    """Only the report dialog: a press on an old report question leaves any other one alone."""
+    if unit.dialog is not None and unit.dialog.flow == REPORT_FLOW:
+        unit.clear_dialog()

@@ -1,0 +1,26 @@
+"""The answer to whoever typed a command or pressed a button, as plain data.
+
+Services of /pauze, /stop, /blokkeer, /meld, /mijngegevens and /verwijder return a Reply; one
+handler helper (bot/handlers/reply.py) shows it: a command gets it as a message, a press as a
+pop-up, an edit of the pressed message, or a new message in the presser's private chat.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from bot.services.markup import Keyboard
+
+
+class Show(Enum):
+    POPUP = "popup"  # a refusal, on the pressed button
+    EDIT = "edit"  # the pressed message becomes this
+    MESSAGE = "message"  # a question in the presser's private chat (never in a group)
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    keyboard: Keyboard | None = None
+    show: Show = Show.EDIT

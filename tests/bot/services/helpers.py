@@ -1,0 +1,35 @@
+"""A unit of work built by hand around a real session, for service tests without Telegram."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from bot.services import dialogs
+from bot.services.unit import Caller, Unit
+from bot.settings import Settings
+
+SETTINGS = Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+def unit_for(session: Session, user_id: int, now: datetime, first_name: str = "Anna") -> Unit:
+    """The unit the runner would open for an update from `user_id` in their private chat.
+
+    Tests run several units in one session; flushing first makes what the earlier ones wrote
+    visible as their commits would (a deleted dialog row really gone, for one)."""
+    session.flush()
+    unit = Unit(
+        session=session,
+        now=now,
+        settings=SETTINGS,
+        caller=Caller(user_id=user_id, chat_id=user_id, first_name=first_name),
+    )
+    unit.load_caller()
+    return unit
+
+
+def dialog_of(session: Session, chat_id: int) -> object:
+    """The chat's dialog as the next unit would see it (after the last one's "commit")."""
+    session.flush()
+    return dialogs.load(session, chat_id)
