@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.harness import RunningBot
-from bot.scenario import Scene
+from botapi_emulator.scenario import Scene
 from storage.db import session_scope
 from storage.models import Resident
 from tests.conftest import postgres_admin_url
