@@ -25,35 +25,23 @@ from bot.context import BotApplication, BotContext, Services
 from bot.i18n import t
 from bot.runner import perform
 from bot.services import dialogs
-from bot.services.unit import Unit
+from bot.services.unit import Incoming, Unit
 from storage import repo
 from storage.db import session_scope
 
 _LEGACY_FALLBACKS = "legacy fallbacks"
 
 
-@dataclass(frozen=True)
-class Incoming:
-    """A message from a resident, as plain data for the services."""
-
-    message_id: int
-    text: str | None = None
-    location: tuple[float, float] | None = None
-    photo_file_id: str | None = None
-    caption: str | None = None
-    username: str | None = None
-
-    @classmethod
-    def of(cls, message: Message) -> Incoming:
-        location = message.location
-        return cls(
-            message_id=message.message_id,
-            text=message.text,
-            location=None if location is None else (location.latitude, location.longitude),
-            photo_file_id=message.photo[-1].file_id if message.photo else None,
-            caption=message.caption,
-            username=None if message.from_user is None else message.from_user.username,
-        )
+def incoming_of(message: Message) -> Incoming:
+    location = message.location
+    return Incoming(
+        message_id=message.message_id,
+        text=message.text,
+        location=None if location is None else (location.latitude, location.longitude),
+        photo_file_id=message.photo[-1].file_id if message.photo else None,
+        caption=message.caption,
+        username=None if message.from_user is None else message.from_user.username,
+    )
 
 
 # A dialog step: the service (in the unit of work) and how to show its result.
@@ -200,7 +188,7 @@ class DialogRouter:
         message = update.effective_message
         if message is None or update.effective_chat is None:
             return
-        incoming = Incoming.of(message)
+        incoming = incoming_of(message)
 
         def step(unit: Unit) -> tuple[_Route | None, Any, str]:
             route, result = self._step(unit, routes, incoming)

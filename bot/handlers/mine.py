@@ -9,13 +9,13 @@ from telegram.ext import CommandHandler, filters
 from bot import callbacks
 from bot.callbacks import Press
 from bot.context import BotApplication, BotContext
-from bot.dialog import DialogRouter, Incoming
+from bot.dialog import DialogRouter
 from bot.handlers.post_support import answer, say
 from bot.runner import perform
 from bot.services import mine
 from bot.services.dialogs import DialogState, PostRef
 from bot.services.posting import Screen
-from bot.services.unit import Unit
+from bot.services.unit import Incoming, Unit
 
 
 def register(application: BotApplication, router: DialogRouter) -> None:

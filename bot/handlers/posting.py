@@ -11,7 +11,7 @@ from telegram.ext import CommandHandler, filters
 from bot import callbacks
 from bot.callbacks import Press
 from bot.context import BotApplication, BotContext
-from bot.dialog import DialogRouter, Incoming
+from bot.dialog import DialogRouter
 from bot.handlers import browse, mine
 from bot.handlers.post_support import answer, message_id_of, say
 from bot.matchmaking import start_looking
@@ -19,7 +19,7 @@ from bot.runner import perform
 from bot.services import posting
 from bot.services.dialogs import DialogState, PostDraft
 from bot.services.posting import Screen
-from bot.services.unit import Unit
+from bot.services.unit import Incoming, Unit
 from storage.models import PostKind
 
 DRAFT_ACTIONS = tuple(posting.STEPS_OF)

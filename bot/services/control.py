@@ -12,7 +12,7 @@ the handler shows it.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Final, Literal
+from typing import Final, Literal
 
 from bot import callbacks
 from bot.dates import day_name
@@ -22,13 +22,10 @@ from bot.services import dialogs
 from bot.services.markup import Button, Keyboard, keyboard
 from bot.services.privacy import delete_everything_keyboard
 from bot.services.reply import Reply, Show
-from bot.services.unit import Unit
+from bot.services.unit import Incoming, Unit
 from matching.pause import PauseLength, is_paused, pause_end
 from storage import moderation, pausing, repo
 from storage.models import Post, Resident
-
-if TYPE_CHECKING:
-    from bot.dialog import Incoming
 
 REPORT_FLOW: Final = "report"
 REPORT_STEP: Final = "reason"

@@ -33,6 +33,18 @@ class Caller:
 
 
 @dataclass(frozen=True)
+class Incoming:
+    """A message from a resident (text, a location, a photo), as plain data for the services."""
+
+    message_id: int
+    text: str | None = None
+    location: tuple[float, float] | None = None
+    photo_file_id: str | None = None
+    caption: str | None = None
+    username: str | None = None
+
+
+@dataclass(frozen=True)
 class Outgoing:
     """An outbox message claimed for sending now (leased), with what the sender needs."""
 

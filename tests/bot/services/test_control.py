@@ -11,9 +11,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot import callbacks
-from bot.dialog import Incoming
 from bot.services import control, delivery, dialogs
 from bot.services.reply import Show
+from bot.services.unit import Incoming
 from storage import outbox
 from storage.db import session_scope
 from storage.models import (
