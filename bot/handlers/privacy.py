@@ -18,9 +18,9 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.context import BotApplication, BotContext, Services, language_for
 from bot.dates import day_name
 from bot.dialog import DialogRouter, clear_state
-from bot.handlers.preferences import summary as preferences_summary
 from bot.i18n import t
 from bot.post_views import kind_name, shortened
+from bot.services.preferences import summary as preferences_summary
 from matching.names import first_word
 from matching.pause import is_paused
 from storage import privacy

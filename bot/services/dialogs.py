@@ -107,3 +107,17 @@ def save(session: Session, chat_id: int, state: DialogState[Data], now: datetime
         data=state.data.model_dump(mode="json", exclude_none=True),
         now=now,
     )
+
+
+def remember_message(session: Session, chat_id: int, flow: str, message_id: int) -> None:
+    """Note the message whose buttons drive the dialog, once the handler has sent it (the
+    dialog may have moved on or ended meanwhile; then nothing changes)."""
+    row = repo.get_chat_state(session, chat_id=chat_id)
+    state = read(row)
+    if row is None or not isinstance(state, DialogState) or state.flow != flow:
+        return
+    if not hasattr(state.data, "message_id"):
+        return
+    state.data.message_id = message_id
+    # The same step, asked in a message that now has an id: its time stays the step's own.
+    save(session, chat_id, state, row.updated_at)
