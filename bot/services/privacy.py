@@ -13,10 +13,10 @@ from typing import Final
 
 from bot import callbacks
 from bot.dates import day_name
-from bot.handlers.preferences import summary as preferences_summary  # moves with /instellingen
 from bot.i18n import t
 from bot.post_views import kind_name, shortened
 from bot.services.markup import Button, Keyboard, keyboard
+from bot.services.preferences import summary as preferences_summary
 from bot.services.reply import Reply, Show
 from bot.services.unit import Unit
 from matching.names import first_word

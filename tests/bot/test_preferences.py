@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.handlers.onboarding import StartLink, parse_start_link
-from bot.handlers.preferences import PACE_LABELS, pace_rows, split_callback
+from bot import callbacks
 from bot.i18n import t
+from bot.services.onboarding import StartLink, parse_start_link
+from bot.services.preferences import PACE_LABELS, pace_rows
 from storage.models import Pace
 
 
@@ -28,7 +29,13 @@ from storage.models import Pace
 def test_button_data_splits_into_step_and_value(
     data: str | None, expected: tuple[str, str] | None
 ) -> None:
-    assert split_callback(data, "ob:") == expected
+    press = callbacks.decode(data)
+    if expected is None:
+        assert press is None or press.action is not callbacks.ONBOARDING
+    else:
+        assert press is not None
+        assert press.action is callbacks.ONBOARDING
+        assert (press.text(0), press.text(1)) == expected
 
 
 @pytest.mark.parametrize(
@@ -49,7 +56,6 @@ def test_deep_link_payloads_are_recognised(args: list[str] | None, expected: Sta
 def test_every_pace_has_a_label_and_a_button_in_both_languages() -> None:
     assert set(PACE_LABELS) == {pace.value for pace in Pace}
     for language in ("nl", "en"):
-        rows = pace_rows("set:", language, Pace.MONTHLY.value)
-        assert [row[0].callback_data for row in rows] == [f"set:pace:{p.value}" for p in Pace]
-        assert rows[2][0].text == "✓ " + t(language, "pref.pace.monthly")
-        assert all(len(str(row[0].callback_data).encode()) <= 64 for row in rows)
+        rows = pace_rows(callbacks.SETTINGS, language, Pace.MONTHLY.value)
+        assert [row[0].data for row in rows] == [f"set:pace:{p.value}" for p in Pace]
+        assert rows[2][0].label == "✓ " + t(language, "pref.pace.monthly")

@@ -1,16 +1,21 @@
-"""A unit of work built by hand around a real session, for service tests without Telegram."""
+"""Units of work built by hand around a real database, for service tests without Telegram."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.services import dialogs
 from bot.services.unit import Caller, Unit
-from bot.settings import Settings
+from bot.settings import Settings, load_settings
+from storage.db import session_scope
 
 SETTINGS = Settings(_env_file=None)  # type: ignore[call-arg]
+R = TypeVar("R")
 
 
 def unit_for(session: Session, user_id: int, now: datetime, first_name: str = "Anna") -> Unit:
@@ -33,3 +38,16 @@ def dialog_of(session: Session, chat_id: int) -> object:
     """The chat's dialog as the next unit would see it (after the last one's "commit")."""
     session.flush()
     return dialogs.load(session, chat_id)
+
+
+def run(engine: Engine, now: datetime, user_id: int, service: Callable[[Unit], R]) -> R:
+    """Run `service` for the person `user_id` in one committed unit of work, as the runner does."""
+    with session_scope(engine) as session:
+        unit = Unit(
+            session=session,
+            now=now,
+            settings=load_settings(),
+            caller=Caller(user_id=user_id, chat_id=user_id, first_name="Sam", language_code="en"),
+        )
+        unit.load_caller()
+        return service(unit)
