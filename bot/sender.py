@@ -35,11 +35,12 @@ async def deliver(
     context: BotContext,
     outgoing: list[Outgoing],
     after: Sequence[Callable[[Session], None]] = (),
-) -> None:
+) -> list[delivery.Outcome]:
     """Send claimed outbox rows, then record what came of each in one transaction (together
-    with `after`: what the handler learnt from Telegram, like the id of a dialog's message)."""
+    with `after`: what the handler learnt from Telegram, like the id of a dialog's message).
+    Returns the outcomes, for a handler that tells the sender when a message could not go."""
     if not outgoing and not after:
-        return
+        return []
     outcomes = []
     for message in outgoing:
         markup = (
@@ -67,6 +68,7 @@ async def deliver(
                 step(session)
 
     await in_thread(services, record)
+    return outcomes
 
 
 async def _send(

@@ -1,86 +1,50 @@
-"""What the match buttons share: who pressed what, the two people of a match, and closing a
-pressed message with a short answer."""
+"""What the match buttons share: showing a service's answer to a press (bot/services/
+match_support.py Pressed), closing a pressed message, and closing other people's invitations."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
 
-from sqlmodel import Session
-from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message
+from telegram.error import TelegramError
 
 from bot.context import BotContext
-from bot.handlers.post_support import parse_id, show_in_place, stale
-from storage import repo
-from storage.db import session_scope
-from storage.models import Match, Resident
+from bot.handlers.post_support import show_in_place
+from bot.i18n import t
+from bot.keyboards import markup
+from bot.sender import deliver
+from bot.services import delivery
+from bot.services.match_support import Pressed
+from bot.services.request_steps import SentMessage
+
+log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Press:
-    """A pressed match button ("<prefix><action>:<id>"): who pressed, which action, which row."""
-
-    query: CallbackQuery
-    resident: Resident
-    action: str
-    ref: int
-
-    @property
-    def language(self) -> str:
-        return self.resident.language
-
-    @property
-    def resident_id(self) -> int:
-        assert self.resident.id is not None
-        return self.resident.id
+async def deliver_now(context: BotContext) -> list[delivery.Outcome]:
+    """Send what the units of work queued so far, before anything cosmetic (an edit) that
+    might fail."""
+    outgoing, context.outgoing = context.outgoing, []
+    return await deliver(context, outgoing)
 
 
-async def read_press(update: Update, context: BotContext, prefix: str) -> Press | None:
-    """Parse and check the press; answer a forged or stale one and return None."""
-    query = update.callback_query
-    if query is None or query.data is None:
-        return None
-    with session_scope(context.services.engine) as session:
-        resident = repo.find_resident(session, telegram_user_id=query.from_user.id)
-    parts = query.data.removeprefix(prefix).split(":")
-    ref = parse_id(parts[1]) if len(parts) == 2 else None
-    if resident is None or ref is None or resident.stopped:
-        # Someone who left (/stop) answers nothing until they come back with /start.
-        await stale(query, "nl" if resident is None else resident.language)
-        return None
-    return Press(query, resident, parts[0], ref)
-
-
-@dataclass(frozen=True)
-class Pair:
-    """The two people of a match, as needed for the messages after a press."""
-
-    match_id: int
-    post_id: int
-    asker: Resident
-    helper: Resident
-    both_share: bool = False
-    asker_username: str | None = None
-    helper_username: str | None = None
-
-    @classmethod
-    def of(cls, session: Session, match: Match, *, both_share: bool = False) -> Pair:
-        asker = session.get(Resident, match.asker_id)
-        helper = session.get(Resident, match.helper_id)
-        assert asker is not None
-        assert helper is not None
-        assert match.id is not None
-        return cls(
-            match.id,
-            match.post_id,
-            asker,
-            helper,
-            both_share,
-            match.asker_username,
-            match.helper_username,
-        )
-
-    def other(self, resident_id: int) -> Resident:
-        return self.helper if self.asker.id == resident_id else self.asker
+async def show(query: CallbackQuery, context: BotContext, pressed: Pressed) -> None:
+    """Answer the press as the service said: the presser's own screen first, then the messages
+    the press queued for others, then the cosmetic closing of other people's invitations."""
+    if pressed.stale:
+        await query.answer(t(pressed.language, "error.stale_button"))
+        return
+    if pressed.alert is not None:
+        await query.answer(pressed.alert, show_alert=True)
+        return
+    await query.answer(pressed.toast)
+    if pressed.close is not None:
+        await close_message(query, pressed.close, markup(pressed.keyboard))
+    elif pressed.buttons_only:
+        await query.edit_message_reply_markup(markup(pressed.keyboard))
+    if pressed.reply is not None:
+        await context.bot.send_message(query.from_user.id, pressed.reply)
+    await deliver_now(context)
+    await close_invitations(context, pressed.edits, "invite.taken")
 
 
 async def close_message(
@@ -96,3 +60,20 @@ async def close_message(
     else:
         new_text = f"{original}\n\n{text}"
     await show_in_place(query, new_text, reply_markup)
+
+
+async def close_invitations(
+    context: BotContext, messages: tuple[SentMessage, ...], note_key: str
+) -> None:
+    """Take the buttons off sent invitations that can no longer be answered, adding a short
+    note ("al geregeld, dank je")."""
+    for message in messages:
+        try:
+            await context.bot.edit_message_text(
+                f"{message.text}\n\n{t(message.language, note_key)}",
+                chat_id=message.chat_id,
+                message_id=message.message_id,
+            )
+        except TelegramError as error:
+            # Deleted by the person, or too old to edit: the button press is re-checked anyway.
+            log.info("could not close invitation message %s: %s", message.message_id, error)

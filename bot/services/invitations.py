@@ -1,0 +1,352 @@
+"""Answering an invitation, the asker's choice, widening, and the relay between the two.
+
+Each press is one unit of work: the answer, the messages it causes for the other person (in the
+outbox), and the request's next step where the answer makes one due.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Final
+
+from bot import callbacks
+from bot.dialog import Incoming
+from bot.i18n import t
+from bot.post_views import distance_text, first_name, shortened
+from bot.services import buttons
+from bot.services.delivery import reachable
+from bot.services.markup import Button, Keyboard, keyboard
+from bot.services.match_support import Pair, Pressed, presser, stale, tell_other
+from bot.services.request_steps import (
+    drop_unsent_invitations,
+    lock_request,
+    sent_invitations,
+    step_now,
+)
+from bot.services.unit import Unit
+from matching.distance import rough_distance
+from matching.flow import follow_up_at
+from storage import matchmaking as store
+from storage.models import InvitationStatus, Match, MatchStatus, Post, Resident
+
+# Room left for the sender's name around a relayed text or caption (Telegram's limits are
+# 4096 characters for a message, 1024 for a caption).
+RELAY_TEXT_LIMIT: Final = 3900
+RELAY_CAPTION_LIMIT: Final = 900
+
+# --- the invitee ---------------------------------------------------------------------------
+
+
+def say_not_now(unit: Unit, invitation_id: int) -> Pressed:
+    """ "Nu even niet" is always fine; the request asks someone else if it is due to."""
+    resident = presser(unit)
+    invitation = (
+        None
+        if resident is None or resident.id is None
+        else store.own_invitation(
+            unit.session, invitation_id=invitation_id, resident_id=resident.id
+        )
+    )
+    if resident is None or invitation is None:
+        return stale(unit)
+    lock_request(unit.session, invitation.post_id)
+    language = resident.language
+    if not store.say_not_now(unit.session, invitation=invitation, now=unit.now):
+        superseded = invitation.status == InvitationStatus.SUPERSEDED.value
+        return Pressed(
+            language, toast=t(language, "invite.taken" if superseded else "invite.already")
+        )
+    step_now(unit, invitation.post_id)
+    return Pressed(language, close=t(language, "invite.not_now_thanks"))
+
+
+def say_yes(unit: Unit, invitation_id: int) -> Pressed:
+    """ "Ik help graag": the first yes wins the request; the asker's card goes out."""
+    resident = presser(unit)
+    invitation = (
+        None
+        if resident is None or resident.id is None
+        else store.own_invitation(
+            unit.session, invitation_id=invitation_id, resident_id=resident.id
+        )
+    )
+    if resident is None or invitation is None:
+        return stale(unit)
+    yes = store.say_yes(unit.session, invitation=invitation, now=unit.now)
+    return _after_yes(unit, resident, yes, from_invitation=True)
+
+
+def volunteer(unit: Unit, helper_id: int, post_id: int) -> Pressed:
+    """ "Ik kan helpen" on a request in /buurt: a yes like any other, first one wins."""
+    helper = unit.session.get(Resident, helper_id)
+    assert helper is not None
+    yes = store.volunteer_for_request(
+        unit.session, post_id=post_id, resident_id=helper_id, now=unit.now
+    )
+    return _after_yes(unit, helper, yes, from_invitation=False)
+
+
+def _after_yes(unit: Unit, helper: Resident, yes: store.Yes, *, from_invitation: bool) -> Pressed:
+    """For a winning yes, the card for the asker goes into the outbox in this same unit (so a
+    crash or a failed edit cannot lose it), superseded invitations that were not sent yet are
+    not sent, and the sent ones are closed after commit. A losing yes is told why."""
+    language = helper.language
+    if yes.result is store.YesResult.MATCHED and yes.match is not None:
+        drop_unsent_invitations(unit.session, yes.superseded)
+        asker_name = _queue_offer(unit, yes.match)
+        thanks = t(language, "invite.yes_thanks", name=asker_name)
+        return Pressed(
+            language,
+            close=thanks if from_invitation else None,
+            reply=None if from_invitation else thanks,
+            edits=sent_invitations(unit.session, yes.superseded),
+        )
+    key = {
+        store.YesResult.TAKEN: "invite.taken",
+        store.YesResult.GONE: "invite.gone",
+    }.get(yes.result, "invite.already")
+    closes = from_invitation and key != "invite.already"
+    return Pressed(language, toast=t(language, key), close=t(language, key) if closes else None)
+
+
+def _queue_offer(unit: Unit, match: Match) -> str:
+    """What the asker sees of a neighbour who said yes: first name, rough distance, how often
+    they helped before (never a score), and the choice. Returns the asker's first name as the
+    helper sees it."""
+    session = unit.session
+    asker = session.get(Resident, match.asker_id)
+    helper = session.get(Resident, match.helper_id)
+    post = session.get(Post, match.post_id)
+    assert asker is not None
+    assert helper is not None
+    assert post is not None
+    assert match.id is not None
+    language = asker.language
+    name = first_name(language, helper.first_name)
+    helped = store.times_helped(session, resident_id=match.helper_id)
+    lines = [t(language, "offer.text", name=name, text=shortened(post.text))]
+    distance = distance_text(language, rough_distance(asker.area_cell, helper.area_cell))
+    if distance is not None:
+        lines.append(t(language, "offer.distance", distance=distance))
+    if helped == 1:
+        lines.append(t(language, "offer.helped_once", name=name))
+    elif helped > 1:
+        lines.append(t(language, "offer.helped_times", name=name, count=helped))
+    lines.append(t(language, "offer.question"))
+    invitation = store.accepted_invitation(session, match=match)
+    block_row = [] if invitation is None else [buttons.block_responder(language, invitation)]
+    unit.enqueue(
+        to=asker,
+        text="\n".join(lines),
+        keyboard=keyboard(
+            [
+                Button(t(language, "offer.button.yes"), callbacks.MATCH_ACCEPT(match.id)),
+                Button(t(language, "offer.button.no"), callbacks.MATCH_DECLINE(match.id)),
+            ],
+            block_row,
+        ),
+        key=f"offer:{match.id}",
+        about=f"match:{match.id}",
+        counterpart_id=helper.id,
+    )
+    return first_name(helper.language, asker.first_name)
+
+
+# --- the asker's choice, and the relay -------------------------------------------------------
+
+
+def relay_keyboard(language: str, match_id: int) -> Keyboard:
+    return keyboard(
+        [
+            Button(t(language, "relay.button.share"), callbacks.MATCH_SHARE(match_id)),
+            Button(t(language, "relay.button.end"), callbacks.MATCH_END(match_id)),
+        ]
+    )
+
+
+def stop_keyboard(language: str, match_id: int) -> Keyboard:
+    return keyboard([Button(t(language, "relay.button.end"), callbacks.MATCH_END(match_id))])
+
+
+def _own_match(unit: Unit, match_id: int) -> tuple[Resident, Match] | None:
+    resident = presser(unit)
+    if resident is None or resident.id is None:
+        return None
+    match = store.match_of(unit.session, match_id=match_id, resident_id=resident.id)
+    return None if match is None else (resident, match)
+
+
+def accept(unit: Unit, match_id: int) -> Pressed:
+    """The asker says yes to the helper: the relay opens for both."""
+    found = _own_match(unit, match_id)
+    if found is None or found[1].asker_id != found[0].id:  # only the asker chooses
+        return stale(unit)
+    asker, match = found
+    post = unit.session.get(Post, match.post_id)
+    due = follow_up_at(None if post is None else post.window_end, unit.now)
+    if not store.accept(unit.session, match=match, now=unit.now, follow_up_at=due):
+        return stale(unit)
+    pair = Pair.of(unit.session, match)
+    helper = pair.helper
+    tell_other(
+        unit,
+        pair,
+        asker,
+        "relay.open_helper",
+        about=f"match:{match_id}",
+        keyboard=relay_keyboard(helper.language, match_id),
+    )
+    language = asker.language
+    return Pressed(
+        language,
+        close=t(language, "relay.open_asker", name=first_name(language, helper.first_name)),
+        keyboard=relay_keyboard(language, match_id),
+    )
+
+
+def decline(unit: Unit, match_id: int) -> Pressed:
+    """The asker lets the helper go: the request opens again and asks someone else."""
+    found = _own_match(unit, match_id)
+    if found is None or found[1].asker_id != found[0].id:  # only the asker chooses
+        return stale(unit)
+    asker, match = found
+    lock_request(unit.session, match.post_id)
+    if not store.decline(unit.session, match=match, now=unit.now):
+        return stale(unit)
+    helper = Pair.of(unit.session, match).helper
+    # They were promised an answer; it says nothing about why, and nothing is counted.
+    unit.enqueue(to=helper, text=t(helper.language, "offer.not_needed"), counterpart_id=asker.id)
+    step_now(unit, match.post_id)
+    return Pressed(asker.language, close=t(asker.language, "offer.declined"))
+
+
+def end(unit: Unit, match_id: int) -> Pressed:
+    """Either of the two stops the relay; the other one hears it."""
+    found = _own_match(unit, match_id)
+    if found is None:
+        return stale(unit)
+    resident, match = found
+    if not store.end(unit.session, match=match, now=unit.now):
+        return stale(unit)
+    tell_other(unit, Pair.of(unit.session, match), resident, "relay.ended_other", about=None)
+    language = resident.language
+    return Pressed(language, buttons_only=True, reply=t(language, "relay.ended_you"))
+
+
+def share(unit: Unit, match_id: int, username: str | None) -> Pressed:
+    """Either of the two shares their Telegram username; once both did, each gets the other's
+    and the relay ends (from there on they talk directly)."""
+    resident = presser(unit)
+    if resident is not None and not username:
+        return Pressed(resident.language, alert=t(resident.language, "relay.no_username"))
+    found = _own_match(unit, match_id)
+    if found is None:
+        return stale(unit)
+    resident, match = found
+    language = resident.language
+    already = match.asker_shares if resident.id == match.asker_id else match.helper_shares
+    if match.status != MatchStatus.ACTIVE.value or already:
+        return stale(unit)
+    both = store.share_username(
+        unit.session, match=match, resident_id=resident.id or 0, username=username
+    )
+    if both:
+        store.end(unit.session, match=match, now=unit.now)
+    pair = Pair.of(unit.session, match, both_share=both)
+    other = pair.other(resident.id)
+    if not both:
+        tell_other(
+            unit,
+            pair,
+            resident,
+            "relay.share_asked",
+            about=f"match:{match_id}",
+            keyboard=relay_keyboard(other.language, match_id),
+        )
+        return Pressed(
+            language,
+            buttons_only=True,
+            keyboard=stop_keyboard(language, match_id),
+            reply=t(language, "relay.share_waiting", name=first_name(language, other.first_name)),
+        )
+    for person, username_of_other in (
+        (pair.asker, pair.helper_username),
+        (pair.helper, pair.asker_username),
+    ):
+        partner = pair.other(person.id)
+        unit.enqueue(
+            to=person,
+            text=t(
+                person.language,
+                "relay.shared",
+                name=first_name(person.language, partner.first_name),
+                username=f"@{username_of_other}",
+            ),
+            counterpart_id=partner.id,
+        )
+    return Pressed(language, buttons_only=True)
+
+
+@dataclass(frozen=True)
+class Relayed:
+    """A message for the relay: in the sender's language, what to tell them (if anything)."""
+
+    language: str
+    reply: str | None = None
+
+
+def relay(unit: Unit, incoming: Incoming) -> Relayed | None:
+    """Pass a message to the person this resident is matched with (text, photo, location);
+    None when the message is not for the relay.
+
+    Sent as the bot's own message with the sender's first name, never forwarded: a forward
+    would show the sender's Telegram profile before they chose to share it.
+    """
+    sender = unit.resident
+    if sender is None or sender.id is None:
+        return None
+    match = store.relay_match(unit.session, resident_id=sender.id)
+    if match is None:
+        return None
+    store.touch(unit.session, match=match, now=unit.now)
+    receiver = Pair.of(unit.session, match).other(sender.id)
+    if not reachable(receiver, unit.now):
+        # Pausing is absolute, also for the person one is arranging something with.
+        name = first_name(sender.language, receiver.first_name)
+        return Relayed(sender.language, t(sender.language, "relay.receiver_paused", name=name))
+    language = receiver.language
+    name = first_name(language, sender.first_name)
+    media: dict[str, Any] | None = None
+    if incoming.photo_file_id is not None:
+        caption = (incoming.caption or "")[:RELAY_CAPTION_LIMIT]
+        text = t(language, "relay.photo", name=name, caption=caption)
+        media = {"photo": incoming.photo_file_id}
+    elif incoming.location is not None:
+        text = t(language, "relay.location", name=name)
+        media = {"location": list(incoming.location)}
+    else:
+        text = t(language, "relay.text", name=name, text=(incoming.text or "")[:RELAY_TEXT_LIMIT])
+    unit.enqueue(
+        to=receiver, text=text, about=f"match:{match.id}", counterpart_id=sender.id, media=media
+    )
+    return Relayed(sender.language)
+
+
+# --- widening --------------------------------------------------------------------------------
+
+
+def answer_widen(unit: Unit, post_id: int, accepted: bool) -> Pressed:
+    """The asker answers whether the request may go further away (silence is never a yes)."""
+    resident = presser(unit)
+    if resident is None or resident.id is None:
+        return stale(unit)
+    lock_request(unit.session, post_id)
+    if not store.answer_widen(
+        unit.session, post_id=post_id, asker_id=resident.id, accepted=accepted, now=unit.now
+    ):
+        return stale(unit)
+    step_now(unit, post_id)
+    language = resident.language
+    return Pressed(
+        language, close=t(language, "widen.yes_thanks" if accepted else "widen.no_thanks")
+    )
