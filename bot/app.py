@@ -42,7 +42,6 @@ from bot.handlers import (
     privacy,
     settings_menu,
 )
-from bot.handlers.gates import GATE_GROUP, skip_redelivered
 from bot.i18n import normalise_language, t
 from bot.matchmaking import STEPS_EVERY, run_due_steps
 from bot.menu import command_menu, menu_commands
@@ -141,7 +140,6 @@ FEATURES = (
 
 
 def _add_handlers(application: BotApplication) -> None:
-    application.add_handler(TypeHandler(Update, skip_redelivered), group=GATE_GROUP)
     router = DialogRouter()
     for feature in FEATURES:
         feature.register(application, router)

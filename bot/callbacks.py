@@ -165,8 +165,12 @@ LANGUAGES_CHOICE = choice("nl", "en")
 
 # /taal and the language step of onboarding and /instellingen
 LANGUAGE = action("lang", LANGUAGES_CHOICE)
-# main menu (after onboarding, empty lists)
-MENU = action("menu", choice("vraag", "aanbod", "buurt", "mijn"))
+# main menu (after onboarding, empty lists): one action per item, so each conversation
+# registers its own
+MENU_ASK = action("menu:vraag")
+MENU_OFFER = action("menu:aanbod")
+MENU_LOOK = action("menu:buurt")
+MENU_MINE = action("menu:mijn")
 
 # onboarding and /instellingen: <step>:<value> (the steps and values are checked by the dialog)
 ONBOARDING = action("ob", TOKEN, TOKEN)

@@ -10,14 +10,10 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
-from telegram import User
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.i18n import normalise_language
 from bot.services.unit import Outgoing
 from bot.settings import Settings
-from storage import repo
-from storage.db import session_scope
 
 Clock = Callable[[], datetime]
 
@@ -59,15 +55,3 @@ class BotContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], di
 
 
 BotApplication = Application[Any, BotContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]
-
-
-def language_for(services: Services, user: User | None) -> str:
-    """The language to answer a user in: their choice, else their Telegram app's, else ours."""
-    default = services.settings.default_language
-    if user is None:
-        return default
-    with session_scope(services.engine) as session:
-        resident = repo.find_resident(session, telegram_user_id=user.id)
-        if resident is not None:
-            return resident.language
-    return normalise_language(user.language_code, default)

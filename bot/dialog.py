@@ -14,22 +14,18 @@ does not decode is answered as a stale button, so no spinner keeps turning.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot import callbacks
-from bot.context import BotApplication, BotContext, Services
+from bot.context import BotApplication, BotContext
 from bot.i18n import t
 from bot.runner import perform
 from bot.services import dialogs
 from bot.services.unit import Incoming, Unit
-from storage import repo
-from storage.db import session_scope
-
-_LEGACY_FALLBACKS = "legacy fallbacks"
 
 
 def incoming_of(message: Message) -> Incoming:
@@ -50,49 +46,13 @@ StepService = Callable[[Unit, dialogs.DialogState[Any], Incoming], Any]
 FallbackService = Callable[[Unit, Incoming], Any]
 Render = Callable[[Update, BotContext, Any], Awaitable[None]]
 PressHandler = Callable[[Update, BotContext, callbacks.Press], Awaitable[None]]
+Command = Callable[[Update, BotContext], Awaitable[None]]
 
 
 @dataclass(frozen=True)
 class _Route:
     service: Any
-    render: Render | None = None  # None: a legacy handler (to be moved onto a service)
-
-
-# --- legacy: handlers not yet moved onto a service keep their state as a loose dict -----------
-
-
-@dataclass
-class DialogState:
-    flow: str
-    step: str
-    data: dict[str, Any] = field(default_factory=dict)
-
-
-FlowHandler = Callable[[Update, BotContext, DialogState], Awaitable[None]]
-Fallback = Callable[[Update, BotContext], Awaitable[bool]]
-
-
-def load_state(services: Services, chat_id: int) -> DialogState | None:
-    with session_scope(services.engine) as session:
-        state = repo.get_chat_state(session, chat_id=chat_id)
-        return None if state is None else DialogState(state.flow, state.step, dict(state.data))
-
-
-def save_state(services: Services, chat_id: int, state: DialogState) -> None:
-    with session_scope(services.engine) as session:
-        repo.save_chat_state(
-            session,
-            chat_id=chat_id,
-            flow=state.flow,
-            step=state.step,
-            data=state.data,
-            now=services.clock(),
-        )
-
-
-def clear_state(services: Services, chat_id: int) -> None:
-    with session_scope(services.engine) as session:
-        repo.clear_chat_state(session, chat_id=chat_id)
+    render: Render
 
 
 def caller_language(unit: Unit) -> str:
@@ -109,13 +69,13 @@ class DialogRouter:
         self._otherwise: list[_Route] = []
         self._presses: dict[callbacks.Action, PressHandler] = {}
 
-    def on_text(self, flow: str, service: Any, render: Render | None = None) -> None:
+    def on_text(self, flow: str, service: StepService, render: Render) -> None:
         self._text[flow] = _Route(service, render)
 
-    def on_location(self, flow: str, service: Any, render: Render | None = None) -> None:
+    def on_location(self, flow: str, service: StepService, render: Render) -> None:
         self._location[flow] = _Route(service, render)
 
-    def otherwise(self, service: Any, render: Render | None = None) -> None:
+    def otherwise(self, service: FallbackService, render: Render) -> None:
         """Offer messages that no dialog is waiting for (text, location, photo) to `service`."""
         self._otherwise.append(_Route(service, render))
 
@@ -124,6 +84,16 @@ class DialogRouter:
             if action in self._presses:
                 raise ValueError(f"two handlers for {action.name}")
             self._presses[action] = handler
+
+    def on_menu(self, action: callbacks.Action, command: Command) -> None:
+        """A main menu button that does just what its command does."""
+
+        async def pressed(update: Update, context: BotContext, _press: callbacks.Press) -> None:
+            assert update.callback_query is not None
+            await update.callback_query.answer()
+            await command(update, context)
+
+        self.on_press(pressed, action)
 
     def install(self, application: BotApplication) -> None:
         """Add the catch-all handlers; call after every feature registered its commands."""
@@ -161,12 +131,6 @@ class DialogRouter:
     ) -> tuple[_Route | None, Any]:
         """In the unit of work: the dialog's (or a fallback's) service, and its result."""
         dialog = unit.dialog
-        if dialog is not None:
-            legacy = routes.get(dialog.flow)
-            if legacy is not None and legacy.render is None:
-                return legacy, None
-        elif any(fallback.render is None for fallback in self._otherwise):
-            return None, _LEGACY_FALLBACKS
         if isinstance(dialog, dialogs.StaleDialog):
             # Stored by another version of the bot, or broken: start again, kindly.
             unit.clear_dialog()
@@ -195,17 +159,7 @@ class DialogRouter:
             return route, result, unit.language
 
         route, result, language = await perform(context, update, step)
-        if route is not None and route.render is None:
-            state = load_state(context.services, update.effective_chat.id)
-            if state is not None:
-                await route.service(update, context, state)
-                return
-        if result is _LEGACY_FALLBACKS:
-            for fallback in self._otherwise:
-                if fallback.render is None and await fallback.service(update, context):
-                    return
-            result = "dialog.not_understood"
-        if route is None or route.render is None:
+        if route is None:
             await message.reply_text(t(language, str(result)))
             return
         await route.render(update, context, result)

@@ -9,15 +9,16 @@ from bot import callbacks
 from bot.callbacks import Press
 from bot.context import BotApplication, BotContext
 from bot.dialog import DialogRouter
-from bot.handlers.invitations import help_with_request
-from bot.handlers.post_support import answer, say
 from bot.runner import perform
 from bot.services import browse
+from bot.views.presses import show
+from bot.views.screens import answer, say
 
 
 def register(application: BotApplication, router: DialogRouter) -> None:
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler("buurt", look_around, filters=private))
+    router.on_menu(callbacks.MENU_LOOK, look_around)
     router.on_press(
         browse_pressed, callbacks.BROWSE_PAGE, callbacks.BROWSE_SHOW, callbacks.BROWSE_HELP
     )
@@ -32,10 +33,7 @@ async def browse_pressed(update: Update, context: BotContext, press: Press) -> N
     query = update.callback_query
     assert query is not None
     result = await perform(context, update, browse.press, press)
-    if result.helper is None:
+    if result.yes is None:
         await answer(update, context, result)
         return
-    post_id = press.id(0)
-    # Known leftover: a handler calling another conversation's handler; the yes to a request
-    # runs its own transaction there until invitations move onto a service.
-    await help_with_request(query, context, result.helper, post_id)
+    await show(query, context, result.yes)

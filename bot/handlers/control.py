@@ -14,8 +14,8 @@ from bot import callbacks
 from bot.callbacks import Press
 from bot.context import BotApplication, BotContext
 from bot.dialog import DialogRouter
-from bot.handlers.reply import answer, show
 from bot.services import control
+from bot.views.replies import answer, show
 
 
 def register(application: BotApplication, router: DialogRouter) -> None:

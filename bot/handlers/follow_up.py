@@ -12,9 +12,9 @@ from telegram import Update
 from bot.callbacks import Press
 from bot.context import BotApplication, BotContext
 from bot.dialog import DialogRouter
-from bot.handlers.match_support import deliver_now, show
 from bot.runner import perform
 from bot.services import follow_up
+from bot.views.presses import deliver_now, show
 
 
 def register(application: BotApplication, router: DialogRouter) -> None:

@@ -18,10 +18,10 @@ from bot import callbacks
 from bot.callbacks import Press
 from bot.context import BotApplication, BotContext
 from bot.dialog import DialogRouter
-from bot.handlers.match_support import deliver_now, show
 from bot.i18n import t
 from bot.runner import perform
 from bot.services import invitations
+from bot.views.presses import deliver_now, show
 
 
 def register(application: BotApplication, router: DialogRouter) -> None:
@@ -56,16 +56,6 @@ async def invitation_pressed(update: Update, context: BotContext, press: Press) 
         invitations.say_yes if press.action is callbacks.INVITE_YES else invitations.say_not_now
     )
     await show(_query(update), context, await perform(context, update, service, press.id()))
-
-
-async def help_with_request(
-    query: CallbackQuery, context: BotContext, helper: Helper, post_id: int
-) -> None:
-    """ "Ik kan helpen" on a request in /buurt: a yes like any other, first one wins."""
-    assert helper.id is not None
-    # The browse handler claimed the update already.
-    pressed = await perform(context, None, invitations.volunteer, helper.id, post_id)
-    await show(query, context, pressed)
 
 
 async def match_pressed(update: Update, context: BotContext, press: Press) -> None:

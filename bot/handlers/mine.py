@@ -10,17 +10,18 @@ from bot import callbacks
 from bot.callbacks import Press
 from bot.context import BotApplication, BotContext
 from bot.dialog import DialogRouter
-from bot.handlers.post_support import answer, say
 from bot.runner import perform
 from bot.services import mine
 from bot.services.dialogs import DialogState, PostRef
 from bot.services.posting import Screen
 from bot.services.unit import Incoming, Unit
+from bot.views.screens import answer, say
 
 
 def register(application: BotApplication, router: DialogRouter) -> None:
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler("mijn", show_own_posts, filters=private))
+    router.on_menu(callbacks.MENU_MINE, show_own_posts)
     router.on_press(
         mine_pressed,
         callbacks.MINE_LIST,

@@ -9,9 +9,9 @@ from bot import callbacks
 from bot.callbacks import Press
 from bot.context import BotApplication, BotContext
 from bot.dialog import DialogRouter
-from bot.handlers.reply import answer
 from bot.runner import perform
 from bot.services import privacy
+from bot.views.replies import answer
 
 FILE_NAME = "buurtbot-data.json"
 

@@ -9,9 +9,9 @@ from bot import callbacks
 from bot.callbacks import Press
 from bot.context import BotApplication, BotContext
 from bot.dialog import DialogRouter
-from bot.handlers import preferences as render
 from bot.runner import perform
 from bot.services import settings_menu
+from bot.views import preferences as render
 
 
 def register(application: BotApplication, router: DialogRouter) -> None:

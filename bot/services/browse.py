@@ -22,9 +22,10 @@ from bot.post_views import (
     post_summary,
     shortened,
 )
-from bot.services import buttons
+from bot.services import buttons, invitations
 from bot.services.delivery import reachable
 from bot.services.markup import Button, Keyboard, keyboard
+from bot.services.match_support import Pressed
 from bot.services.posting import Answer, Screen, not_settled_text, settled, stale_text
 from bot.services.unit import Unit
 from matching.browse import Listing, Page, Placed, nearest_then_newest, page_of
@@ -51,10 +52,11 @@ class Card:
 
 @dataclass(frozen=True)
 class Browsing(Answer):
-    """A press in /buurt. `helper` is set for "Ik kan helpen" on a request the asker can hear
-    of now: that yes goes the way of a yes to an invitation (the asker chooses)."""
+    """A press in /buurt. `yes` is set for "Ik kan helpen" on a request the asker can hear of
+    now: that yes went the way of a yes to an invitation (first one wins, the asker chooses),
+    in this same unit of work."""
 
-    helper: Resident | None = None
+    yes: Pressed | None = None
 
 
 def look_around(unit: Unit) -> Screen:
@@ -194,7 +196,7 @@ def _volunteer(unit: Unit, viewer: Resident, post_id: int) -> Browsing:
             # A yes now would wait unseen until they are back: say so instead.
             name = first_name(language, author.first_name)
             return Browsing(notice=t(language, "browse.author_away", name=name), alert=True)
-        return Browsing(helper=viewer)
+        return Browsing(yes=invitations.volunteer(unit, viewer.id, post_id))
     invitation, news = posts.volunteer(
         unit.session, post=post, resident_id=viewer.id, now=unit.now
     )

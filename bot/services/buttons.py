@@ -26,12 +26,12 @@ def main_menu(language: str) -> Keyboard:
     """The everyday actions, shown after onboarding and wherever a person may want to go on."""
     return keyboard(
         [
-            Button(t(language, "menu.ask"), callbacks.MENU("vraag")),
-            Button(t(language, "menu.offer"), callbacks.MENU("aanbod")),
+            Button(t(language, "menu.ask"), callbacks.MENU_ASK()),
+            Button(t(language, "menu.offer"), callbacks.MENU_OFFER()),
         ],
         [
-            Button(t(language, "menu.look"), callbacks.MENU("buurt")),
-            Button(t(language, "menu.mine"), callbacks.MENU("mijn")),
+            Button(t(language, "menu.look"), callbacks.MENU_LOOK()),
+            Button(t(language, "menu.mine"), callbacks.MENU_MINE()),
         ],
     )
 
@@ -40,8 +40,8 @@ def ask_or_offer(language: str) -> Keyboard:
     """For an empty list: maybe the person has something to ask or offer themselves."""
     return keyboard(
         [
-            Button(t(language, "menu.ask"), callbacks.MENU("vraag")),
-            Button(t(language, "menu.offer"), callbacks.MENU("aanbod")),
+            Button(t(language, "menu.ask"), callbacks.MENU_ASK()),
+            Button(t(language, "menu.offer"), callbacks.MENU_OFFER()),
         ]
     )
 

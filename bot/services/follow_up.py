@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Final
 
 from bot import callbacks
-from bot.services.posting import hold_for
 from bot.i18n import Html, t
 from bot.post_views import first_name, shortened
 from bot.services.markup import Button, Keyboard, keyboard
 from bot.services.match_support import Pair, Pressed, presser, stale, tell_other
+from bot.services.posting import hold_for
 from bot.services.request_steps import step_now
 from bot.services.unit import Unit
 from storage import matchmaking as store

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from bot import callbacks
-from bot.dialog import Incoming
 from bot.i18n import t
 from bot.post_views import distance_text, first_name, shortened
 from bot.services import buttons
@@ -23,7 +22,7 @@ from bot.services.request_steps import (
     sent_invitations,
     step_now,
 )
-from bot.services.unit import Unit
+from bot.services.unit import Incoming, Unit
 from matching.distance import rough_distance
 from matching.flow import follow_up_at
 from storage import matchmaking as store

@@ -24,6 +24,7 @@ from bot import callbacks
 from bot.callbacks import Press
 from bot.i18n import t
 from bot.post_views import category_name, describe_window, known_category, post_summary, summary
+from bot.services import request_steps
 from bot.services.dialogs import DialogState, PostDraft
 from bot.services.markup import Button, Keyboard, keyboard
 from bot.services.unit import Unit
@@ -312,6 +313,10 @@ def _place(unit: Unit, draft: PostDraft) -> Placing:
     )
     if draft.kind is PostKind.REQUEST:
         matchmaking.start_flow(unit.session, post=placed, now=now)
+        assert placed.id is not None
+        # The first neighbours are invited in the same unit of work: delivered right after
+        # "Je vraag staat erin!" is shown.
+        request_steps.step_now(unit, placed.id)
     zone = unit.settings.tz
     block = post_summary(language, placed, now=now.astimezone(zone), zone=zone)
     posted = Screen(t(language, POSTED[draft.kind], summary=block))

@@ -9,10 +9,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.context import BotContext
 from bot.harness import RunningBot
-from bot.keyboards import block_post_author_button, report_post_button
+from bot.keyboards import button
+from bot.runner import perform
+from bot.sender import deliver
+from bot.services.buttons import block_post_author, report_post
+from bot.services.unit import Unit
 from botapi_emulator.scenario import Person
 from storage.db import session_scope
-from storage.models import Resident, Wijk
+from storage.models import OutboxMessage, OutboxStatus, Resident, Wijk
 from tests.storage.neighbourhood import add_resident
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # a Wednesday, 10:00 in Amsterdam
@@ -77,14 +81,36 @@ async def shows_post(running: RunningBot, person: Person, post_id: int, text: st
         running,
         person,
         text,
-        block_post_author_button(language, post_id),
-        report_post_button(language, post_id),
+        button(block_post_author(language, post_id)),
+        button(report_post(language, post_id)),
     )
 
 
 def bot_context(running: RunningBot) -> BotContext:
     """A handler context outside any update, like a scheduled job has."""
     return BotContext(running.application)
+
+
+async def send_unprompted(running: RunningBot, resident_id: int, text: str) -> bool:
+    """A message nobody asked for (like an invitation), through the one delivery path: queued
+    in a unit of work, then delivered if it may go out now. False when it will never be sent
+    (the person paused or left); True when it was sent or waits for their quiet hours."""
+    context = bot_context(running)
+
+    def queue(unit: Unit) -> int:
+        resident = unit.session.get(Resident, resident_id)
+        assert resident is not None
+        message = unit.enqueue(to=resident, text=text)
+        assert message.id is not None
+        return message.id
+
+    message_id = await perform(context, None, queue)
+    outgoing, context.outgoing = context.outgoing, []
+    await deliver(context, outgoing)
+    with session_scope(running.engine) as session:
+        message = session.get(OutboxMessage, message_id)
+        assert message is not None
+        return message.status != OutboxStatus.FAILED.value
 
 
 async def sees_times(running: RunningBot, person: Person, contains: str, times: int) -> None:

@@ -13,7 +13,7 @@ from storage.db import session_scope
 from storage.models import ChatState, Invitation, Post
 
 # Wednesday 25 November 2026, 10:00 in Amsterdam: "zaterdag" is the 28th.
-from tests.e2e.neighbours import NOW  # noqa: F401  (re-exported for the posting tests)
+from tests.e2e.neighbours import NOW as NOW  # re-exported for the posting tests
 
 
 async def forge_press(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import h3
 import pytest
@@ -88,7 +89,7 @@ def buurt(running: RunningBot, scene: Scene) -> Neighbourhood:
             resident.area_cell = cell
             session.add(resident)
 
-    def post(name: str, key: str, text: str, age: timedelta, **fields: object) -> None:
+    def post(name: str, key: str, text: str, age: timedelta, **fields: Any) -> None:
         author = session.get(Resident, ids[name])
         assert author is not None
         made = add_post(session, author, text, NOW - age, **fields)

@@ -1,7 +1,8 @@
 """/pauze, /stop, /blokkeer and /meld through the emulator, with residents made in the database.
 
-Pausing and leaving take effect at once (notify() stops reaching the person) while the person's
-own commands keep working; blocks and reports are checked against the database on every press.
+Pausing and leaving take effect at once (nothing unprompted reaches the person any more) while
+the person's own commands keep working; blocks and reports are checked against the database on
+every press.
 """
 
 from __future__ import annotations
@@ -14,19 +15,19 @@ from sqlmodel import select
 from telegram import InlineKeyboardButton
 
 from bot.harness import RunningBot
-from bot.keyboards import block_responder_button
-from bot.notify import notify
+from bot.keyboards import button
+from bot.services.buttons import block_responder
 from botapi_emulator.scenario import Person, Scene
 from storage.db import session_scope
 from storage.models import Block, ChatState, Report, Resident, Role, RoleKind, Wijk
 from tests.e2e.neighbours import (
     NOW,
     Clock,
-    bot_context,
     bot_sends,
     resident,
     resident_for,
     sees_times,
+    send_unprompted,
     shows_post,
 )
 from tests.storage.neighbourhood import add_invitation, add_post, add_wijk
@@ -60,6 +61,7 @@ def street(scene: Scene, running: RunningBot) -> Street:
     with session_scope(running.engine) as session:
         ben_post = add_post(session, resident(running, ben_id), BEN_POST, NOW)
         wim_post = add_post(session, resident(running, wim_id), "Wie heeft een boormachine?", NOW)
+        assert oost.id is not None
         session.add(Role(telegram_user_id=424242, wijk_id=oost.id, kind=RoleKind.BUURTWERKER))
         assert ben_post.id is not None
         assert wim_post.id is not None
@@ -77,7 +79,7 @@ def reports(running: RunningBot) -> list[Report]:
 
 
 async def reaches(running: RunningBot, resident_id: int, text: str) -> bool:
-    return await notify(bot_context(running), resident_id=resident_id, text=text)
+    return await send_unprompted(running, resident_id, text)
 
 
 # --- /pauze ----------------------------------------------------------------------------------
@@ -265,7 +267,7 @@ async def test_the_author_can_block_whoever_responded(running: RunningBot, stree
         invitation_id = invitation.id
     anna = street.anna
     await bot_sends(
-        running, anna, "Ben wil je graag helpen.", block_responder_button("nl", invitation_id)
+        running, anna, "Ben wil je graag helpen.", button(block_responder("nl", invitation_id))
     )
     await anna.presses("Blokkeer")
     await anna.sees("Blokkeer Ben?")

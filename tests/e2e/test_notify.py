@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session, select
 
 from bot.harness import RunningBot
-from bot.notify import notify, send_due_messages
+from bot.sender import send_due_messages
 from botapi_emulator.scenario import Person, Scene
 from storage.models import OutboxMessage, Resident
-from tests.e2e.neighbours import Clock, bot_context, resident_for
+from tests.e2e.neighbours import Clock, bot_context, resident_for, send_unprompted
 
 # 22:30 in Amsterdam (UTC+1 in November): inside the default quiet hours 21:00-08:00.
 LATE_EVENING = datetime(2026, 11, 25, 21, 30, tzinfo=UTC)
@@ -32,7 +32,7 @@ async def test_a_message_in_quiet_hours_waits_until_the_morning(
     anna = scene.resident("Anna")
     anna_id = resident_for(running, anna, None, clock.now)
     clock.now = LATE_EVENING
-    assert await notify(bot_context(running), resident_id=anna_id, text="Ben wil graag helpen.")
+    assert await send_unprompted(running, anna_id, "Ben wil graag helpen.")
     assert sent_to(running, anna) == []
     [queued] = outbox_rows(running)
     assert queued.due_at == NEXT_MORNING
@@ -56,7 +56,7 @@ async def test_a_waiting_message_is_dropped_when_the_person_paused_in_between(
     ben = scene.resident("Ben")
     ben_id = resident_for(running, ben, None, clock.now)
     clock.now = LATE_EVENING
-    assert await notify(bot_context(running), resident_id=ben_id, text="Iemand wil helpen.")
+    assert await send_unprompted(running, ben_id, "Iemand wil helpen.")
     with Session(running.engine) as session:
         resident = session.get(Resident, ben_id)
         assert resident is not None
@@ -74,6 +74,8 @@ async def test_outside_quiet_hours_the_message_goes_at_once(
 ) -> None:
     carla = scene.resident("Carla")
     carla_id = resident_for(running, carla, None, clock.now)
-    assert await notify(bot_context(running), resident_id=carla_id, text="Goedemorgen!")
+    assert await send_unprompted(running, carla_id, "Goedemorgen!")
     assert sent_to(running, carla) == ["Goedemorgen!"]
-    assert outbox_rows(running) == []
+    # Every unprompted message is an outbox row, sent right after the unit that queued it.
+    [row] = outbox_rows(running)
+    assert (row.status, row.message_id) == ("sent", 1)

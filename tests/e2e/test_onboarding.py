@@ -55,7 +55,7 @@ def add_wijken(running: RunningBot, now: datetime, *names: str) -> dict[str, int
 
 def resident_of(running: RunningBot, person: Person) -> Resident:
     with Session(running.engine) as session:
-        found = session.exec(
+        found: Resident = session.execute(
             select(Resident).where(Resident.telegram_user_id == person.user.id)  # type: ignore[arg-type]
         ).scalar_one()
         session.expunge(found)

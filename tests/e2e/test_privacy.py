@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlmodel import select
+from sqlmodel import col, select
 from telegram import InlineKeyboardButton
 
 from bot.harness import RunningBot
@@ -120,7 +120,7 @@ async def test_delete_removes_everything_and_start_begins_fresh(
     await zerlinde.sees("Alles over jou is gewist. Dag, en het ga je goed!")
     assert leftovers(running.engine, rich.traces) == []
     with session_scope(running.engine) as session:
-        names = session.exec(select(Resident.first_name).order_by(Resident.id)).all()
+        names = session.exec(select(Resident.first_name).order_by(col(Resident.id))).all()
     assert list(names) == ["Ben", "Carla"]
 
     await zerlinde.sends("/start")

@@ -82,7 +82,7 @@ def test_pausing_and_stopping_are_absolute(
 ) -> None:
     person = candidate(paused=paused, paused_until=paused_until, stopped=stopped)
     assert exclusion(person) is expected
-    # The engine and notify() never disagree about whether someone is reachable.
+    # The engine and the outbox sender never disagree about whether someone is reachable.
     reachable = is_reachable(paused=paused, paused_until=paused_until, stopped=stopped, now=NOW)
     assert (expected is None) is reachable
 

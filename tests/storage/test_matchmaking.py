@@ -257,12 +257,13 @@ def test_widening_is_recorded_only_as_the_askers_answer(engine: Engine, now: dat
             session, post_id=post_id, asker_id=asker_id, accepted=True, now=now
         )
     with session_scope(engine) as session:
-        flow = session.get(RequestFlow, post_id)
-        post = session.get(Post, post_id)
-        assert flow is not None
-        assert post is not None
-        assert (flow.widened, flow.widen_asked_for, flow.due_at) == (["wijk"], None, now)
-        assert post.reach == "wijk"
+        answered_flow = session.get(RequestFlow, post_id)
+        answered_post = session.get(Post, post_id)
+        assert answered_flow is not None
+        assert answered_post is not None
+        widened = (answered_flow.widened, answered_flow.widen_asked_for, answered_flow.due_at)
+        assert widened == (["wijk"], None, now)
+        assert answered_post.reach == "wijk"
 
 
 def test_a_due_flow_is_claimed_by_one_worker_at_a_time(engine: Engine, now: datetime) -> None:
@@ -289,7 +290,7 @@ def test_a_due_flow_is_claimed_by_one_worker_at_a_time(engine: Engine, now: date
         two.rollback()
     with session_scope(engine) as session:
         due = session.exec(select(RequestFlow.post_id).where(col(RequestFlow.due_at) <= now)).all()
-        assert sorted(due) == sorted([first.id, second.id])
+        assert set(due) == {first.id, second.id}
 
 
 def test_a_blocked_neighbour_cannot_say_yes_afterwards(engine: Engine, now: datetime) -> None:

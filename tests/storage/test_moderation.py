@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from storage.db import session_scope
 from storage.models import Block, Report
@@ -68,7 +68,7 @@ def test_a_block_is_made_once_and_never_against_oneself(engine: Engine, now: dat
         assert add_block(session, blocker_id=carla.id, blocked_id=anna.id, now=now)
         with pytest.raises(ValueError, match="themselves"):
             add_block(session, blocker_id=anna.id, blocked_id=anna.id, now=now)
-        pairs = session.exec(select(Block.blocker_id, Block.blocked_id).order_by(Block.id))
+        pairs = session.exec(select(Block.blocker_id, Block.blocked_id).order_by(col(Block.id)))
         assert list(pairs) == [(anna.id, ben.id), (carla.id, anna.id)]
 
 

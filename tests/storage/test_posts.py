@@ -172,8 +172,10 @@ def test_looking_around_shows_only_what_the_viewer_may_see(
         blocks_anna = add_resident(
             session, telegram_user_id=7, first_name="Gina", wijk=wijk, now=now
         )
-        session.add(Block(blocker_id=anna.id, blocked_id=blocked_by_anna.id, created_at=now))
-        session.add(Block(blocker_id=blocks_anna.id, blocked_id=anna.id, created_at=now))
+        session.add(
+            Block(blocker_id=anna.id or 0, blocked_id=blocked_by_anna.id or 0, created_at=now)
+        )
+        session.add(Block(blocker_id=blocks_anna.id or 0, blocked_id=anna.id or 0, created_at=now))
         add_post(session, ben, "ben open", now)
         add_post(session, ben, "ben soon", now, window_end=now + timedelta(hours=2))
         add_post(session, ben, "ben passed", now, window_end=now - timedelta(minutes=1))
@@ -206,7 +208,7 @@ def test_blocks_hide_posts_for_the_blocked_side_too(
     anna, ben = people["anna"], people["ben"]
     with session_scope(engine) as session:
         add_post(session, anna, "anna asks", now)
-        session.add(Block(blocker_id=anna.id, blocked_id=ben.id, created_at=now))
+        session.add(Block(blocker_id=anna.id or 0, blocked_id=ben.id or 0, created_at=now))
     with session_scope(engine) as session:
         assert posts.visible_posts(session, viewer=ben, now=now) == []
 

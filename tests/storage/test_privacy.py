@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from storage import repo
 from storage.db import session_scope
@@ -108,12 +108,12 @@ def test_deleting_keeps_other_peoples_things(engine: Engine, now: datetime) -> N
     with session_scope(engine) as session:
         delete_person(session, telegram_user_id=ZERLINDE_ID, now=now)
     with session_scope(engine) as session:
-        residents = session.exec(select(Resident.first_name).order_by(Resident.id)).all()
+        residents = session.exec(select(Resident.first_name).order_by(col(Resident.id))).all()
         assert list(residents) == ["Ben", "Carla"]
         assert [p.id for p in session.exec(select(Post)).all()] == [rich.ben_post_id]
         assert session.exec(select(Invitation)).all() == []
         assert session.exec(select(Block)).all() == []
-        reports = session.exec(select(Report).order_by(Report.id)).all()
+        reports = session.exec(select(Report).order_by(col(Report.id))).all()
         # Zerlinde's report of Ben's post stays, anonymous; Carla's report about her stays
         # for the moderators with no post and no person behind it.
         assert [(r.reporter_id, r.post_id, r.reported_resident_id) for r in reports] == [

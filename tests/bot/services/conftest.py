@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -38,7 +39,7 @@ class Street:
         return unit
 
     def request(
-        self, text: str = "Wie kan zaterdag mijn boodschappen doen?", **fields: object
+        self, text: str = "Wie kan zaterdag mijn boodschappen doen?", **fields: Any
     ) -> Post:
         post = add_post(self.session, self.anna, text, self.now, **fields)
         start_flow(self.session, post=post, now=self.now)

@@ -14,7 +14,7 @@ from bot.services.unit import Caller, Unit
 from bot.settings import Settings, load_settings
 from storage.db import session_scope
 
-SETTINGS = Settings(_env_file=None)  # type: ignore[call-arg]
+SETTINGS = Settings(_env_file=None)
 R = TypeVar("R")
 
 

@@ -24,7 +24,7 @@ def run(
         unit = Unit(
             session=session,
             now=now,
-            settings=Settings(_env_file=None),  # type: ignore[call-arg]
+            settings=Settings(_env_file=None),
             caller=Caller(user_id=user_id, chat_id=user_id, first_name="Someone"),
         )
         unit.load_caller()

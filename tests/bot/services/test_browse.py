@@ -11,7 +11,7 @@ from sqlmodel import select
 from bot import callbacks
 from bot.services import browse
 from storage.db import session_scope
-from storage.models import OutboxMessage, PostKind, Resident
+from storage.models import OutboxMessage, Post, PostKind, PostStatus, Resident
 from tests.bot.services.post_units import press, run
 from tests.storage.neighbourhood import add_post, add_resident, add_wijk
 
@@ -53,13 +53,19 @@ def test_interest_in_an_offer_is_queued_for_its_author_once(
     assert second.message is None
 
 
-def test_a_yes_to_a_request_is_handed_on_to_the_invitation_path(
+def test_a_yes_to_a_request_takes_it_and_queues_the_card_for_the_asker_in_the_same_unit(
     engine: Engine, now: datetime, posts: dict[str, int]
 ) -> None:
     result, _ = run(engine, now, BEN, browse.press, press(callbacks.BROWSE_HELP(posts["request"])))
-    assert result.helper is not None
-    assert result.helper.telegram_user_id == BEN
-    assert outbox(engine) == []
+    assert result.yes is not None
+    assert not result.yes.stale
+    [card] = outbox(engine)
+    assert card.chat_id == ANNA
+    assert "Ben" in card.text
+    with session_scope(engine) as session:
+        post = session.get(Post, posts["request"])
+        assert post is not None
+        assert post.status == PostStatus.MATCHED.value
 
 
 def test_a_yes_to_a_paused_asker_is_refused_at_once(
@@ -69,7 +75,7 @@ def test_a_yes_to_a_paused_asker_is_refused_at_once(
         anna = session.exec(select(Resident).where(Resident.telegram_user_id == ANNA)).one()
         anna.paused, anna.paused_until = True, now + timedelta(days=7)
     result, _ = run(engine, now, BEN, browse.press, press(callbacks.BROWSE_HELP(posts["request"])))
-    assert result.helper is None
+    assert result.yes is None
     assert result.alert
 
 

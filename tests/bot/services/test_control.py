@@ -220,7 +220,9 @@ def test_something_else_waits_for_the_reporters_own_words(
     unit = unit_for(session, ANNA, now)
     state = unit.state(control.REPORT_FLOW)
     assert state is not None
-    control.report_in_own_words(unit, state, Incoming(message_id=5, text="Niet  aardig"))
+    assert isinstance(state.data, dialogs.PostRef)
+    typed = dialogs.DialogState(state.flow, state.step, state.data)
+    control.report_in_own_words(unit, typed, Incoming(message_id=5, text="Niet  aardig"))
     assert [r.reason for r in session.exec(select(Report))] == ["Niet aardig"]
     assert dialog_of(session, ANNA) is None
 

@@ -15,7 +15,7 @@ from storage.models import OutboxMessage, OutboxStatus, Post, PostStatus, Reside
 from storage.moderation import add_block
 from tests.storage.neighbourhood import add_invitation, add_post, add_resident, add_wijk
 
-SETTINGS = Settings(_env_file=None)  # type: ignore[call-arg]
+SETTINGS = Settings(_env_file=None)
 
 
 def _neighbours(session: Session, now: datetime) -> tuple[Resident, Resident]:

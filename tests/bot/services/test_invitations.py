@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import col, select
 
-from bot.dialog import Incoming
 from bot.services import invitations
 from bot.services.request_steps import step_now
-from bot.services.unit import Unit
+from bot.services.unit import Incoming, Unit
 from storage.models import Invitation, Match, OutboxMessage, RequestFlow, Resident
 from tests.bot.services.conftest import Street
 
@@ -15,7 +14,7 @@ from tests.bot.services.conftest import Street
 def invited(street: Street) -> list[Invitation]:
     post = street.request()
     step_now(street.unit(), post.id or 0)
-    return list(street.session.exec(select(Invitation).order_by(Invitation.id)).all())
+    return list(street.session.exec(select(Invitation).order_by(col(Invitation.id))).all())
 
 
 def queued(street: Street, unit: Unit) -> list[OutboxMessage]:
@@ -116,5 +115,6 @@ def test_usernames_go_out_only_once_both_share(street: Street) -> None:
     second = street.unit(helper)
     invitations.share(second, match.id or 0, "ben_oost")
     texts = {m.chat_id: m.text for m in queued(street, second)}
+    assert helper is not None
     assert "@anna_oost" in texts[helper.telegram_user_id]
     assert "@ben_oost" in texts[street.anna.telegram_user_id]

@@ -9,13 +9,13 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Message
 from telegram.error import TelegramError
 
 from bot.context import BotContext
-from bot.handlers.post_support import show_in_place
 from bot.i18n import t
 from bot.keyboards import markup
 from bot.sender import deliver
 from bot.services import delivery
 from bot.services.match_support import Pressed
 from bot.services.request_steps import SentMessage
+from bot.views.screens import show_in_place
 
 log = logging.getLogger(__name__)
 

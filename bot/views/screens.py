@@ -5,7 +5,6 @@ showing a screen in place."""
 from __future__ import annotations
 
 import logging
-from typing import Final
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
@@ -17,10 +16,6 @@ from bot.services import dialogs
 from bot.services.posting import Answer, Screen
 
 log = logging.getLogger(__name__)
-
-# Database ids in callback data are plain positive numbers of sensible length.
-MAX_ID_DIGITS: Final = 18
-MAX_ID: Final = 2**31 - 1
 
 
 async def say(update: Update, context: BotContext, screen: Screen) -> None:
@@ -54,15 +49,6 @@ async def answer(update: Update, context: BotContext, result: Answer) -> None:
 def message_id_of(query: CallbackQuery) -> int | None:
     """The id of the message whose button was pressed (None when Telegram no longer has it)."""
     return query.message.message_id if isinstance(query.message, Message) else None
-
-
-def parse_id(text: str) -> int | None:
-    """A database id from callback data, or None for anything else (callback data is forgeable)."""
-    if not text.isascii() or not text.isdigit() or len(text) > MAX_ID_DIGITS:
-        return None
-    number = int(text)
-    # Ids are 32-bit integer columns: PostgreSQL refuses to compare with anything larger.
-    return number if 0 < number <= MAX_ID else None
 
 
 async def show_in_place(
