@@ -332,7 +332,12 @@ def _raise_on_errors(emu: Emulator, who: str) -> None:
 
 
 async def measure_app(
-    users: int, steps: tuple[Step, ...], residents: int, posts: int, folder: Path
+    users: int,
+    steps: tuple[Step, ...],
+    residents: int,
+    posts: int,
+    folder: Path,
+    database_inline: bool = False,
 ) -> list[StepResult]:
     """The real bot on the mix: one result per step, with its calls for the replay."""
     url = f"sqlite:///{folder / 'bench.db'}"
@@ -343,7 +348,11 @@ async def measure_app(
     counter = SqlCounter(engine)
     try:
         async with running_bot(
-            engine=engine, database_url=url, limits=Limits.unlimited(), rate_limit=False
+            engine=engine,
+            database_url=url,
+            limits=Limits.unlimited(),
+            rate_limit=False,
+            database_inline=database_inline,
         ) as running:
             emu = running.emulator
             people = _people(emu, users)
@@ -443,6 +452,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--posts", type=int, default=5000, help="open posts in the database")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each, median reported")
     parser.add_argument("--small", action="store_true", help="a quick run for CI")
+    parser.add_argument(
+        "--database-inline",
+        action="store_true",
+        help="run the bot's database work on the event loop instead of its worker thread "
+        "(to measure what the thread costs)",
+    )
     args = parser.parse_args(argv)
     if args.small:
         args.users, args.rounds, args.repeat, args.residents, args.posts = 50, 1, 1, 200, 1000
@@ -457,7 +472,14 @@ def main(argv: list[str]) -> int:
             run_folder = Path(folder) / f"run{run}"
             run_folder.mkdir()
             app = asyncio.run(
-                measure_app(args.users, steps, args.residents, args.posts, run_folder)
+                measure_app(
+                    args.users,
+                    steps,
+                    args.residents,
+                    args.posts,
+                    run_folder,
+                    args.database_inline,
+                )
             )
             replay = asyncio.run(measure_replay(args.users, steps, app))
             if _methods(replay) != _methods(app):

@@ -38,6 +38,7 @@ async def running_bot(
     limits: Limits | None = None,
     clock: Clock = system_clock,
     rate_limit: bool = True,
+    database_inline: bool = False,
     emulator: Emulator | None = None,
     **settings_overrides: object,
 ) -> AsyncIterator[RunningBot]:
@@ -52,7 +53,11 @@ async def running_bot(
             }
         )
         application = build_application(
-            settings, engine=engine, clock=clock, rate_limit=rate_limit
+            settings,
+            engine=engine,
+            clock=clock,
+            rate_limit=rate_limit,
+            database_inline=database_inline,
         )
         async with polling(application, post_init=announce_bot):
             yield RunningBot(emu, application, engine, settings)
