@@ -73,11 +73,7 @@ def claim_due(session: Session, *, now: datetime, limit: int = CLAIM_BATCH) -> l
         .with_for_update(skip_locked=True)
     )
     claimed = list(session.exec(statement).all())
-    for message in claimed:
-        message.status, message.due_at = OutboxStatus.SENDING.value, now + CLAIM_LEASE
-        session.add(message)
-    session.flush()
-    return claimed
+    return _lease(session, claimed, now)
 
 
 def claim_ids(session: Session, *, ids: list[int], now: datetime) -> list[OutboxMessage]:
@@ -96,6 +92,10 @@ def claim_ids(session: Session, *, ids: list[int], now: datetime) -> list[Outbox
         .with_for_update(skip_locked=True)
     )
     claimed = list(session.exec(statement).all())
+    return _lease(session, claimed, now)
+
+
+def _lease(session: Session, claimed: list[OutboxMessage], now: datetime) -> list[OutboxMessage]:
     for message in claimed:
         message.status, message.due_at = OutboxStatus.SENDING.value, now + CLAIM_LEASE
         session.add(message)

@@ -26,7 +26,7 @@ from bot.services.unit import Incoming, Unit
 from matching.distance import rough_distance
 from matching.flow import follow_up_at
 from storage import matchmaking as store
-from storage.models import InvitationStatus, Match, MatchStatus, Post, Resident
+from storage.models import Invitation, InvitationStatus, Match, MatchStatus, Post, Resident
 
 # Room left for the sender's name around a relayed text or caption (Telegram's limits are
 # 4096 characters for a message, 1024 for a caption).
@@ -36,18 +36,23 @@ RELAY_CAPTION_LIMIT: Final = 900
 # --- the invitee ---------------------------------------------------------------------------
 
 
+def _own_invitation(unit: Unit, invitation_id: int) -> tuple[Resident, Invitation] | None:
+    """The presser and their own invitation (callback data names any id: re-checked here)."""
+    resident = presser(unit)
+    if resident is None or resident.id is None:
+        return None
+    invitation = store.own_invitation(
+        unit.session, invitation_id=invitation_id, resident_id=resident.id
+    )
+    return None if invitation is None else (resident, invitation)
+
+
 def say_not_now(unit: Unit, invitation_id: int) -> Pressed:
     """ "Nu even niet" is always fine; the request asks someone else if it is due to."""
-    resident = presser(unit)
-    invitation = (
-        None
-        if resident is None or resident.id is None
-        else store.own_invitation(
-            unit.session, invitation_id=invitation_id, resident_id=resident.id
-        )
-    )
-    if resident is None or invitation is None:
+    found = _own_invitation(unit, invitation_id)
+    if found is None:
         return stale(unit)
+    resident, invitation = found
     lock_request(unit.session, invitation.post_id)
     language = resident.language
     if not store.say_not_now(unit.session, invitation=invitation, now=unit.now):
@@ -61,16 +66,10 @@ def say_not_now(unit: Unit, invitation_id: int) -> Pressed:
 
 def say_yes(unit: Unit, invitation_id: int) -> Pressed:
     """ "Ik help graag": the first yes wins the request; the asker's card goes out."""
-    resident = presser(unit)
-    invitation = (
-        None
-        if resident is None or resident.id is None
-        else store.own_invitation(
-            unit.session, invitation_id=invitation_id, resident_id=resident.id
-        )
-    )
-    if resident is None or invitation is None:
+    found = _own_invitation(unit, invitation_id)
+    if found is None:
         return stale(unit)
+    resident, invitation = found
     yes = store.say_yes(unit.session, invitation=invitation, now=unit.now)
     return _after_yes(unit, resident, yes, from_invitation=True)
 
