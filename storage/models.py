@@ -115,7 +115,11 @@ class Role(SQLModel, table=True):
 class Post(SQLModel, table=True):
     """A request (vraag) or offer (aanbod) in a resident's own words."""
 
-    __table_args__ = (Index("ix_post_wijk_status_kind", "wijk_id", "status", "kind"),)
+    __table_args__ = (
+        Index("ix_post_wijk_status_kind", "wijk_id", "status", "kind"),
+        # /buurt reads a wijk's open posts newest first: in index order, without sorting all.
+        Index("ix_post_wijk_status_created", "wijk_id", "status", "created_at", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     resident_id: int = Field(foreign_key="resident.id", index=True)

@@ -181,7 +181,7 @@ def test_matching_flow_migration_downgrades_to_the_matching_columns(database_url
 
 
 def test_outbox_about_migration_adds_and_removes_its_columns(database_url: str) -> None:
-    assert migrate.upgrade(database_url) == (None, "0004")
+    assert migrate.upgrade(database_url, "0004") == (None, "0004")
     engine = make_engine(database_url)
     try:
         columns = {c["name"] for c in inspect(engine).get_columns("outboxmessage")}
@@ -193,5 +193,21 @@ def test_outbox_about_migration_adds_and_removes_its_columns(database_url: str) 
         assert migrate.current_revision(engine) == "0003"
         columns = {c["name"] for c in inspect(engine).get_columns("outboxmessage")}
         assert not {"resident_id", "about", "counterpart_id"} & columns
+    finally:
+        engine.dispose()
+
+
+def test_browse_index_migration_adds_and_removes_the_index(database_url: str) -> None:
+    assert migrate.upgrade(database_url) == (None, "0005")
+    engine = make_engine(database_url)
+    try:
+        names = {index["name"] for index in inspect(engine).get_indexes("post")}
+        assert "ix_post_wijk_status_created" in names
+        config = migrate.alembic_config(database_url)
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0004")
+        names = {index["name"] for index in inspect(engine).get_indexes("post")}
+        assert "ix_post_wijk_status_created" not in names
     finally:
         engine.dispose()
