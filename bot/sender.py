@@ -80,7 +80,11 @@ async def _send(
     sent = await bot.send_message(message.chat_id, message.text, reply_markup=markup)
     if "location" in media:
         latitude, longitude = media["location"]
-        await bot.send_location(message.chat_id, latitude=latitude, longitude=longitude)
+        try:
+            await bot.send_location(message.chat_id, latitude=latitude, longitude=longitude)
+        except TelegramError as error:
+            # The text ("Anna stuurde een locatie") is out: retrying would send it again.
+            log.warning("location of outbox message %s not delivered: %s", message.id, error)
     return sent
 
 

@@ -241,6 +241,9 @@ def share(unit: Unit, match_id: int, username: str | None) -> Pressed:
     if found is None:
         return stale(unit)
     resident, match = found
+    # Locked and read again: the other side may be pressing "share" at this very moment (in
+    # another chat, so concurrently), and exactly one of the two must see that both shared.
+    unit.session.refresh(match, with_for_update=True)
     language = resident.language
     already = match.asker_shares if resident.id == match.asker_id else match.helper_shares
     if match.status != MatchStatus.ACTIVE.value or already:

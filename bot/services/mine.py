@@ -24,6 +24,7 @@ from bot.services.posting import (
     stale_text,
     words_problem,
 )
+from bot.services.request_steps import lock_request
 from bot.services.unit import Unit
 from matching.posting_rules import clean_text
 from storage import matchmaking, posts
@@ -87,6 +88,9 @@ def new_words(unit: Unit, state: DialogState[PostRef], text: str | None) -> Scre
 def _own_post(unit: Unit, post_id: int) -> Post | None:
     assert unit.resident is not None
     assert unit.resident.id is not None
+    # Locked first, in the order every answer to a request uses (flow, then post): a
+    # neighbour's yes at the same moment either wins before this reads "open", or waits.
+    lock_request(unit.session, post_id)
     return posts.own_open_post(unit.session, resident_id=unit.resident.id, post_id=post_id)
 
 

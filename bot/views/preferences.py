@@ -8,6 +8,7 @@ message id remembered after it is sent.
 from __future__ import annotations
 
 import html
+import logging
 
 from telegram import (
     CallbackQuery,
@@ -18,6 +19,7 @@ from telegram import (
     ReplyKeyboardRemove,
     Update,
 )
+from telegram.error import BadRequest
 
 from bot.context import BotContext
 from bot.dialog import Render
@@ -25,6 +27,8 @@ from bot.i18n import t
 from bot.keyboards import markup
 from bot.services import dialogs
 from bot.services.preferences import CHECK, Outcome, Reply
+
+log = logging.getLogger(__name__)
 
 
 def pressed_message_id(query: CallbackQuery) -> int | None:
@@ -77,14 +81,19 @@ async def render_press(update: Update, context: BotContext, flow: str, outcome: 
         await query.answer(t(outcome.language, "error.stale_button"))
         return
     await query.answer(outcome.notice)
-    if outcome.answered is not None:
-        await _show_answer(query, outcome.answered)
-    if outcome.edit is not None:
-        await query.edit_message_text(
-            outcome.edit.text, reply_markup=markup(outcome.edit.keyboard)
-        )
-    if outcome.new_buttons is not None or outcome.drop_buttons:
-        await query.edit_message_reply_markup(markup(outcome.new_buttons))
+    try:
+        if outcome.answered is not None:
+            await _show_answer(query, outcome.answered)
+        if outcome.edit is not None:
+            await query.edit_message_text(
+                outcome.edit.text, reply_markup=markup(outcome.edit.keyboard)
+            )
+        if outcome.new_buttons is not None or outcome.drop_buttons:
+            await query.edit_message_reply_markup(markup(outcome.new_buttons))
+    except BadRequest as error:
+        # The answer is stored and the dialog moved on: an old or unchanged message that
+        # cannot be edited must not keep the next question from being asked.
+        log.info("could not change the pressed message: %s", error)
     await send_replies(context, query.from_user.id, flow, outcome)
 
 

@@ -54,3 +54,11 @@ async def test_the_processor_forgets_a_chat_once_nothing_waits() -> None:
     processor = PerChatUpdateProcessor()
     await _run(processor, [_update(1, 100), _update(2, 100)])
     assert processor._locks == {}
+
+
+async def test_updates_waiting_for_a_busy_chat_do_not_use_up_the_limit() -> None:
+    busy = [_update(number, 100) for number in (1, 2, 3)]
+    started = await _run(
+        PerChatUpdateProcessor(max_concurrent_updates=2), [*busy, _update(4, 200)]
+    )
+    assert started == ["start 1", "start 4"]
