@@ -22,11 +22,10 @@ from bot.services.posting import (
     not_settled_text,
     settled,
     stale_text,
-    words_problem,
+    usable_words,
 )
 from bot.services.request_steps import lock_request
 from bot.services.unit import Unit
-from matching.posting_rules import clean_text
 from storage import matchmaking, posts
 from storage.models import Post, PostStatus
 
@@ -67,14 +66,10 @@ def press(unit: Unit, pressed: Press) -> Answer:
 
 def new_words(unit: Unit, state: DialogState[PostRef], text: str | None) -> Screen:
     """Replace a post's words, if it is still the person's own and open."""
-    if settled(unit) is None:
-        unit.clear_dialog()
-        return Screen(not_settled_text(unit))
+    words = usable_words(unit, text)
+    if isinstance(words, Screen):
+        return words
     language = unit.language
-    words = clean_text(text or "")
-    problem = words_problem(language, words)
-    if problem is not None:
-        return Screen(problem)  # the dialog stays: a shorter version simply goes on
     unit.clear_dialog()
     post = _own_post(unit, state.data.post_id)
     if post is None:

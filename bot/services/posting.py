@@ -135,6 +135,18 @@ def not_settled_text(unit: Unit) -> str:
     return t(unit.language, "posting.no_wijk")
 
 
+def usable_words(unit: Unit, text: str | None) -> str | Screen:
+    """A dialog's typed words, cleaned up, or the screen that says why they cannot be used:
+    the person has no wijk (any more), which ends the dialog, or the words are empty or too
+    long, which keeps it (a shorter version simply goes on)."""
+    if settled(unit) is None:
+        unit.clear_dialog()
+        return Screen(not_settled_text(unit))
+    words = clean_text(text or "")
+    problem = words_problem(unit.language, words)
+    return words if problem is None else Screen(problem)
+
+
 def words_problem(language: str, text: str) -> str | None:
     """Why cleaned-up words cannot be a post (empty, too long), or None when they can."""
     if not text:
@@ -182,14 +194,10 @@ def start_draft(unit: Unit, kind: PostKind) -> Screen:
 
 def words_received(unit: Unit, state: DialogState[PostDraft], text: str | None) -> Screen:
     """Read a category and a time from the words and propose them, one at a time."""
-    if settled(unit) is None:
-        unit.clear_dialog()
-        return Screen(not_settled_text(unit))
+    words = usable_words(unit, text)
+    if isinstance(words, Screen):
+        return words
     language = unit.language
-    words = clean_text(text or "")
-    problem = words_problem(language, words)
-    if problem is not None:
-        return Screen(problem)  # the draft stays: a shorter version simply goes on
     read = parse_time_window(words, _local_now(unit), language)
     guess = suggest_category(words)
     draft = PostDraft(
