@@ -171,6 +171,15 @@ def has_role(
     )
 
 
+def wijk_has_role(session: Session, *, wijk_id: int | None, kind: RoleKind) -> bool:
+    """Whether anyone holds this role in the wijk: texts that promise a buurtwerker's attention
+    may only be shown where one exists."""
+    found = session.exec(
+        select(Role.id).where(Role.wijk_id == wijk_id, Role.kind == kind.value).limit(1)
+    ).first()
+    return found is not None
+
+
 def roles_in(session: Session, *, wijk: Wijk) -> list[Role]:
     return list(
         session.exec(select(Role).where(Role.wijk_id == wijk.id).order_by(col(Role.id))).all()

@@ -48,9 +48,13 @@ def test_roles_are_granted_once_and_revoked(engine: Engine, now: datetime) -> No
     with session_scope(engine) as session:
         wijk = repo.add_wijk(session, name="Transvaal", center_cell=None, reach_m=1000, now=now)
         kind = RoleKind.BUURTWERKER
+        assert not repo.wijk_has_role(session, wijk_id=wijk.id, kind=kind)
         assert repo.grant_role(session, telegram_user_id=5, kind=kind, wijk=wijk, now=now)
         assert not repo.grant_role(session, telegram_user_id=5, kind=kind, wijk=wijk, now=now)
         assert repo.has_role(session, telegram_user_id=5, kind=kind, wijk_id=wijk.id)
+        session.flush()
+        assert repo.wijk_has_role(session, wijk_id=wijk.id, kind=kind)
+        assert not repo.wijk_has_role(session, wijk_id=wijk.id, kind=RoleKind.ORGANISER)
         assert not repo.has_role(
             session, telegram_user_id=5, kind=RoleKind.ORGANISER, wijk_id=wijk.id
         )
