@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -33,14 +34,13 @@ def _migrate_quietly(settings: Settings) -> None:
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Start the bot: pending migrations are applied first, then polling or webhook mode."""
     from bot.app import build_application  # telegram is slow to import; only load it here
-    from bot.logs import setup_logging
+    from bot.ops import prepare_run
 
     token = settings.require_token()
     if settings.mode == "webhook":
         settings.require_webhook()
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
-    setup_logging(settings.log_level, secrets=[token, secret])
-    _migrate_quietly(settings)
+    prepare_run(settings, secrets=[token, secret])  # logging, database, getMe, migrations
     application = build_application(settings)
     if settings.mode == "webhook":
         application.run_webhook(
@@ -140,7 +140,11 @@ def cmd_emulator(args: argparse.Namespace, settings: Settings) -> int:
     """Serve the local Bot API emulator for manual use."""
     from botapi_emulator.cli import main as emulator_main
 
-    return emulator_main(["--host", args.host, "--port", str(args.port)])
+    argv = ["--host", args.host, "--port", str(args.port), "--bot-username", args.bot_username]
+    argv += ["--token", args.token] if args.token else []
+    argv += ["--no-limits"] if args.no_limits else []
+    argv += ["--no-privacy"] if args.no_privacy else []
+    return emulator_main(argv)
 
 
 def _now() -> datetime:
@@ -162,6 +166,12 @@ def build_parser() -> argparse.ArgumentParser:
             "Buurtbot: a Telegram bot that helps neighbours help each other. Settings come "
             "from BUURTBOT_* environment variables or a .env file (see README)."
         ),
+    )
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="show the traceback of an error (secrets stay redacted); so does "
+        "BUURTBOT_LOG_LEVEL=DEBUG",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
@@ -219,22 +229,61 @@ def build_parser() -> argparse.ArgumentParser:
         "--chat", action="store_true", help="play a resident yourself, interactively"
     )
 
-    emulator = add("emulator", cmd_emulator, "Serve the local Telegram Bot API emulator.")
-    emulator.add_argument("--host", default="127.0.0.1")
-    emulator.add_argument("--port", type=int, default=9000)
+    emulator = add(
+        "emulator",
+        cmd_emulator,
+        "Serve the local Telegram Bot API emulator (never contacts Telegram). Point the bot "
+        "at it with BUURTBOT_API_BASE_URL=http://HOST:PORT/bot; any well-formed token works.",
+    )
+    emulator.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    emulator.add_argument(
+        "--port", type=int, default=9000, help="port to listen on (default 9000; 0: any free)"
+    )
+    emulator.add_argument("--token", help="accept only this bot token (default: any)")
+    emulator.add_argument(
+        "--bot-username", default="buurtbot_test_bot", help="the bot's username in getMe"
+    )
+    emulator.add_argument(
+        "--no-limits", action="store_true", help="disable flood control (429 responses)"
+    )
+    emulator.add_argument(
+        "--no-privacy",
+        action="store_true",
+        help="let the bot see all group messages (BotFather privacy mode off)",
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from bot.logs import format_exception, redact, register_secrets
+    from bot.startup import StartupError
+
     args = build_parser().parse_args(argv)
+    debug = args.debug or os.environ.get("BUURTBOT_LOG_LEVEL", "").upper() == "DEBUG"
+
+    def fail(error: BaseException, sentence: str, code: int) -> int:
+        if debug:
+            _say(format_exception(error))
+        _say(f"buurtbot: {redact(sentence)}")
+        return code
+
     try:
         settings = load_settings()
+        register_secrets(
+            settings.token.get_secret_value() if settings.token else None,
+            settings.webhook_secret.get_secret_value() if settings.webhook_secret else None,
+        )
         result: int = args.handler(args, settings)
     except ConfigError as error:
-        _say(f"buurtbot: {error}")
-        return EXIT_CONFIG
+        return fail(error, str(error), EXIT_CONFIG)
+    except StartupError as error:
+        return fail(error, str(error), EXIT_ERROR)
     except KeyboardInterrupt:
         return EXIT_OK
+    except Exception as error:
+        first = (str(error).strip().splitlines() or [""])[0]
+        hint = "" if debug else " (run with --debug for the details)"
+        return fail(error, f"stopped by an unexpected {type(error).__name__}: {first}{hint}", 1)
     return result
 
 

@@ -41,6 +41,18 @@ class Settings(BaseSettings):
     default_language: Literal["nl", "en"] = "nl"
     timezone: str = "Europe/Amsterdam"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    # Message texts and names in the logs, for debugging only (a warning at start says so).
+    log_personal: bool = False
+    # How long `run` waits for a database or Bot API that is not reachable yet (seconds).
+    startup_wait: float = Field(default=120.0, ge=0)
+    # Polling mode: serve /healthz and /readyz on this port too (webhook mode always does).
+    health_port: int | None = Field(default=None, ge=1, le=65535)
+    health_listen: str = "127.0.0.1"
+    # Retention (days): see README "Retention".
+    keep_posts_days: int = Field(default=180, ge=1)
+    keep_messages_days: int = Field(default=30, ge=1)
+    keep_updates_days: int = Field(default=30, ge=1)
 
     @field_validator("admins", mode="before")
     @classmethod
@@ -49,6 +61,29 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
         return value
+
+    @field_validator("admins")
+    @classmethod
+    def _positive_admins(cls, value: list[int]) -> list[int]:
+        for admin in value:
+            if admin <= 0:
+                raise ValueError(f"{admin} is not a Telegram user id (a positive number)")
+        return value
+
+    @field_validator("api_base_url")
+    @classmethod
+    def _bot_api_url(cls, value: str) -> str:
+        value = value.strip()
+        if not value.startswith(("https://", "http://")) or not value.endswith("/bot"):
+            raise ValueError(
+                "expected the Bot API address ending in /bot, like https://api.telegram.org/bot"
+            )
+        return value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower_log_format(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
 
     @field_validator("timezone")
     @classmethod
@@ -104,7 +139,8 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:
         problems = "; ".join(
-            f"BUURTBOT_{'_'.join(str(part) for part in item['loc']).upper()}: {item['msg']}"
+            f"BUURTBOT_{'_'.join(str(part) for part in item['loc']).upper()}: "
+            f"{item['msg'].removeprefix('Value error, ')}"
             for item in error.errors()
         )
         raise ConfigError(f"Invalid configuration: {problems}.") from error

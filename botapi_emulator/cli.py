@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import sys
 
 from botapi_emulator.emulator import Emulator, serve
 from botapi_emulator.limits import Limits
@@ -49,16 +50,25 @@ def _announce(emulator: Emulator) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     limits = Limits.unlimited() if args.no_limits else Limits()
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(
-            serve(
-                args.host,
-                args.port,
-                limits,
-                token=args.token,
-                bot_username=args.bot_username,
-                privacy_mode=not args.no_privacy,
-                ready=_announce,
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(
+                serve(
+                    args.host,
+                    args.port,
+                    limits,
+                    token=args.token,
+                    bot_username=args.bot_username,
+                    privacy_mode=not args.no_privacy,
+                    ready=_announce,
+                )
             )
+    except OSError as error:
+        reason = error.strerror or str(error)
+        print(
+            f"emulator: cannot listen on {args.host}:{args.port} ({reason}); "
+            "choose another --port or --host.",
+            file=sys.stderr,
         )
+        return 2
     return 0
