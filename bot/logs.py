@@ -26,7 +26,7 @@ HIDDEN = "<hidden>"
 _secrets: list[str] = []
 
 # Loggers that say something at INFO on every request or every job run.
-CHATTY = ("httpx", "httpcore", "apscheduler", "alembic.runtime.migration", "tornado.access")
+CHATTY = ("httpx", "httpcore", "apscheduler", "tornado.access")
 # PTB DEBUG templates whose arguments after the first are payloads (texts, names, updates).
 PAYLOAD_TEMPLATES = (
     "with parameters",
@@ -90,12 +90,26 @@ class HidePersonal(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if not record.name.startswith("telegram") or not isinstance(record.msg, str):
             return True
-        if record.args and any(marker in record.msg for marker in PAYLOAD_TEMPLATES):
-            args = record.args if isinstance(record.args, tuple) else (record.args,)
+        if not record.args:
+            return True
+        args = record.args if isinstance(record.args, tuple) else (record.args,)
+        if any(marker in record.msg for marker in PAYLOAD_TEMPLATES):
             # Keep the endpoint name (first argument) where there is one, hide the rest.
             keep = args[:1] if len(args) > 1 else ()
             record.args = keep + (HIDDEN,) * (len(args) - len(keep))
+        else:
+            # Updates, messages, users and request data are objects: hide them; ids, counts
+            # and names of endpoints are plain values and stay.
+            record.args = tuple(arg if _plain(arg) else HIDDEN for arg in args)
         return True
+
+
+def _plain(value: object) -> bool:
+    return (
+        value is None
+        or isinstance(value, int | float | bool)
+        or (isinstance(value, str) and len(value) <= 64 and "{" not in value)
+    )
 
 
 class OneLine(logging.Formatter):
@@ -152,6 +166,8 @@ def setup_logging(
     if level == "DEBUG":
         # httpcore's DEBUG lines are connection plumbing; httpx's request lines stay.
         logging.getLogger("httpcore").setLevel(logging.INFO)
+    # Alembic says "Context impl" per connection; `run` logs the upgrade itself.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     if personal:
         logging.getLogger(__name__).warning(
             "BUURTBOT_LOG_PERSONAL=1: message contents may be written to the logs; "
