@@ -65,6 +65,29 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    """Check configuration, database, schema, token, outbox and wijken; exit 1 if any fails."""
+    from bot.checks import run_checks
+    from bot.logs import redact
+
+    lines, ok = run_checks(settings)
+    for line in lines:
+        print(redact(line))
+    return EXIT_OK if ok else EXIT_ERROR
+
+
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    """Write a consistent copy of the database to FILE while the bot may be running."""
+    from storage.backup import BackupError, backup
+
+    try:
+        kind = backup(settings.database_url, args.file)
+    except BackupError as error:
+        raise ConfigError(str(error)) from error
+    print(f"Backup written to {args.file} ({kind}).")
+    return EXIT_OK
+
+
 def cmd_wijk_add(args: argparse.Namespace, settings: Settings) -> int:
     """Add a wijk and print its code and join link."""
     center = None
@@ -97,6 +120,8 @@ def cmd_wijk_list(args: argparse.Namespace, settings: Settings) -> int:
         wijken = repo.list_wijken(session)
         if not wijken:
             print('No wijken yet. Add one with: buurtbot wijk add "Transvaalbuurt"')
+        else:
+            print(f"{'CODE':<24} {'NAME':<30} JOIN LINK  (GROUP)")
         for wijk in wijken:
             group = "linked group" if wijk.group_chat_id else "no group linked"
             print(f"{wijk.code:<24} {wijk.name:<30} {_join_link(session, wijk.code)}  ({group})")
@@ -145,6 +170,18 @@ def cmd_emulator(args: argparse.Namespace, settings: Settings) -> int:
     argv += ["--no-limits"] if args.no_limits else []
     argv += ["--no-privacy"] if args.no_privacy else []
     return emulator_main(argv)
+
+
+def _telegram_id(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number <= 0:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a Telegram user id (a positive number; /ikben shows it)"
+        )
+    return number
 
 
 def _now() -> datetime:
@@ -216,9 +253,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     role = add("role", cmd_role, "Grant or revoke a buurtwerker or organiser role in a wijk.")
     role.add_argument("action", choices=["grant", "revoke"])
-    role.add_argument("user_id", metavar="TELEGRAM_USER_ID", type=int)
+    role.add_argument(
+        "user_id",
+        metavar="TELEGRAM_USER_ID",
+        type=_telegram_id,
+        help="their numeric Telegram id (they see it when they send /ikben to the bot)",
+    )
     role.add_argument("role", choices=[kind.value for kind in RoleKind])
     role.add_argument("wijk", metavar="WIJK", help="the wijk's code or name")
+
+    add(
+        "check",
+        cmd_check,
+        "Check the deployment: configuration, database, schema, token (getMe), webhook "
+        "settings, outbox backlog, wijken without a buurtwerker. Exit code 0 when all pass.",
+    )
+    backup = add(
+        "backup",
+        cmd_backup,
+        "Write a consistent copy of the database to FILE, also while the bot runs (SQLite: "
+        "its online backup; PostgreSQL: pg_dump, custom format).",
+    )
+    backup.add_argument("file", metavar="FILE", help="where to write it (must not exist yet)")
 
     demo = add(
         "demo",

@@ -93,6 +93,12 @@ def slugify(name: str) -> str:
     return slug[:WIJK_CODE_MAX].strip("-") or secrets.token_hex(4)
 
 
+def wijk_key(name: str) -> str:
+    """A wijk name as compared for sameness: without case, accents or extra spaces."""
+    decomposed = unicodedata.normalize("NFKD", " ".join(name.split()))
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+
+
 def add_wijk(
     session: Session,
     *,
@@ -104,8 +110,12 @@ def add_wijk(
     name = " ".join(name.split())
     if not name:
         raise ValueError("A wijk needs a name.")
-    if session.exec(select(Wijk).where(Wijk.name == name)).first() is not None:
-        raise DuplicateError(f"There is already a wijk called {name!r}.")
+    for existing in list_wijken(session):
+        if wijk_key(existing.name) == wijk_key(name):
+            raise DuplicateError(
+                f"There is already a wijk called {existing.name!r} (code {existing.code}); "
+                "use that one, or pick a name that differs in more than case or accents."
+            )
     code = slugify(name)
     while session.exec(select(Wijk).where(Wijk.code == code)).first() is not None:
         code = f"{code[: WIJK_CODE_MAX - 5]}-{secrets.token_hex(2)}"
@@ -121,9 +131,9 @@ def list_wijken(session: Session) -> list[Wijk]:
 
 def find_wijk(session: Session, *, code_or_name: str) -> Wijk:
     """Find a wijk by its code or exact name (case-insensitive), or raise NotFoundError."""
-    wanted = code_or_name.strip().lower()
+    wanted = wijk_key(code_or_name)
     for wijk in list_wijken(session):
-        if wanted in (wijk.code.lower(), wijk.name.lower()):
+        if wanted in (wijk.code.lower(), wijk_key(wijk.name)):
             return wijk
     raise NotFoundError(f"No wijk with code or name {code_or_name!r} (see `buurtbot wijk list`).")
 

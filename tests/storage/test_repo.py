@@ -60,3 +60,12 @@ def test_roles_are_granted_once_and_revoked(engine: Engine, now: datetime) -> No
         )
         assert repo.revoke_role(session, telegram_user_id=5, kind=kind, wijk=wijk)
         assert not repo.revoke_role(session, telegram_user_id=5, kind=kind, wijk=wijk)
+
+
+def test_wijk_names_are_unique_without_case_or_accents(engine: Engine, now: datetime) -> None:
+    with session_scope(engine) as session:
+        repo.add_wijk(session, name="Transvaalbuurt", center_cell=None, reach_m=900, now=now)
+        for near_duplicate in ("transvaalbuurt", "TRANSVÄALBUURT", " Transváalbuurt "):
+            with pytest.raises(repo.DuplicateError, match="'Transvaalbuurt' \\(code"):
+                repo.add_wijk(session, name=near_duplicate, center_cell=None, reach_m=900, now=now)
+        assert repo.find_wijk(session, code_or_name="transváalbuurt").name == "Transvaalbuurt"

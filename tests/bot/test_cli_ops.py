@@ -1,0 +1,163 @@
+"""The operator's commands: `check`, `backup`, and the CLI's input checks."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from bot.cli import main
+from botapi_emulator import Emulator
+from storage import migrate
+from storage.db import make_engine, session_scope
+from storage.models import OutboxMessage, OutboxStatus
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A clean folder with no BUURTBOT_* settings but a SQLite file in it."""
+    for name in list(os.environ):
+        if name.startswith("BUURTBOT_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BUURTBOT_DATABASE_URL", f"sqlite:///{tmp_path / 'bot.db'}")
+    return tmp_path
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+def test_check_on_an_empty_database_fails_and_says_what_to_do(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out = run(capsys, "check")
+    assert code == 1
+    assert "✓ database reachable" in out
+    assert "✗ database schema at empty, newest is" in out
+    assert "run `buurtbot migrate`" in out
+    assert "- outbox: skipped (schema not current)" in out
+
+
+def test_check_passes_once_set_up(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "wijk", "add", "Transvaalbuurt")[0] == 0
+    code, out = run(capsys, "check")
+    assert code == 1
+    assert "✗ wijk Transvaalbuurt has no buurtwerker" in out
+    assert run(capsys, "role", "grant", "42", "buurtwerker", "transvaalbuurt")[0] == 0
+    code, out = run(capsys, "check")
+    assert code == 0, out
+    assert "✗" not in out
+    assert "✓ database schema current" in out
+    assert "- bot token not set" in out
+
+
+def test_check_reports_an_outbox_backlog(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{workdir / 'bot.db'}"
+    migrate.upgrade(url)
+    engine: Engine = make_engine(url)
+    old = datetime.now(UTC) - timedelta(hours=1)
+    with session_scope(engine) as session:
+        session.add(OutboxMessage(chat_id=1, text="x", due_at=old))
+        session.add(OutboxMessage(chat_id=2, text="y", due_at=old, status=OutboxStatus.FAILED))
+    engine.dispose()
+    code, out = run(capsys, "check")
+    assert code == 1
+    assert "✗ outbox: 1 message(s) overdue" in out
+    assert "✓ outbox: 1 dead letter(s)" in out
+
+
+@pytest.fixture
+async def strict_emulator() -> AsyncIterator[Emulator]:
+    async with Emulator(token="123456789:TheOnlyTokenThisEmulatorAccepts") as emu:
+        yield emu
+
+
+@pytest.mark.parametrize("accepted", [True, False])
+async def test_check_asks_telegram_about_the_token(
+    workdir: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    strict_emulator: Emulator,
+    accepted: bool,
+) -> None:
+    token = strict_emulator.token if accepted else "123456789:SomeRevokedTokenXXXXXXXXXXXXX"
+    monkeypatch.setenv("BUURTBOT_TOKEN", token)
+    monkeypatch.setenv("BUURTBOT_API_BASE_URL", strict_emulator.base_url)
+    code, out = await asyncio.to_thread(run, capsys, "check")
+    assert token not in out
+    if accepted:
+        assert "✓ token accepted by Telegram: @buurtbot_test_bot" in out
+    else:
+        assert "✗ Telegram refused the token in BUURTBOT_TOKEN" in out
+        assert code == 1
+
+
+def test_check_finds_incoherent_webhook_settings(
+    workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BUURTBOT_MODE", "webhook")
+    code, out = run(capsys, "check")
+    assert code == 1
+    assert "✗ Webhook mode needs BUURTBOT_WEBHOOK_URL" in out
+    assert "✗ webhook mode without BUURTBOT_WEBHOOK_SECRET" in out
+
+
+def test_backup_copies_a_running_sqlite_database(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "wijk", "add", "Transvaalbuurt")[0] == 0
+    holder = sqlite3.connect(workdir / "bot.db")  # another connection keeps it open
+    try:
+        code, out = run(capsys, "backup", "copy.db")
+    finally:
+        holder.close()
+    assert code == 0, out
+    with sqlite3.connect(workdir / "copy.db") as copy:
+        assert copy.execute("SELECT name FROM wijk").fetchall() == [("Transvaalbuurt",)]
+    code, out = run(capsys, "backup", "copy.db")
+    assert code == 2
+    assert "exists already" in out
+
+
+def test_role_grant_takes_only_positive_telegram_ids(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "wijk", "add", "Transvaalbuurt")[0] == 0
+    for bad in ("-5", "0", "anna"):
+        with pytest.raises(SystemExit) as exited:
+            main(["role", "grant", bad, "buurtwerker", "transvaalbuurt"])
+        assert exited.value.code == 2
+        assert "is not a Telegram user id" in capsys.readouterr().err
+
+
+def test_wijk_add_suggests_the_existing_wijk_and_list_has_a_header(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "wijk", "add", "Transvaalbuurt")[0] == 0
+    code, out = run(capsys, "wijk", "add", "transváalbuurt")
+    assert code == 2
+    assert "There is already a wijk called 'Transvaalbuurt'" in out
+    code, out = run(capsys, "wijk", "list")
+    lines = out.splitlines()
+    header = next(line for line in lines if "CODE" in line)
+    assert header.split()[:3] == ["CODE", "NAME", "JOIN"]
+
+
+def test_emulator_help_lists_every_option(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["emulator", "--help"])
+    out = capsys.readouterr().out
+    for option in ("--host", "--port", "--token", "--bot-username", "--no-limits", "--no-privacy"):
+        assert option in out
+    assert "BUURTBOT_API_BASE_URL" in out
