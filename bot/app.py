@@ -46,7 +46,13 @@ from bot.i18n import normalise_language, t
 from bot.matchmaking import STEPS_EVERY, run_due_steps
 from bot.menu import command_menu, menu_commands
 from bot.runner import in_thread, make_executor
-from bot.sender import DELIVERY_GROUP, SEND_DUE_EVERY, deliver_queued, send_due_messages
+from bot.sender import (
+    DELIVERY_GROUP,
+    LEASES,
+    SEND_DUE_EVERY,
+    deliver_queued,
+    send_due_messages,
+)
 from bot.settings import LANGUAGES, Settings
 from bot.updates import PerChatUpdateProcessor
 from storage import repo
@@ -98,7 +104,7 @@ def build_application(
         .base_file_url(file_base_url(settings.api_base_url))
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
         .context_types(ContextTypes(context=BotContext))
-        .post_init(announce_bot)
+        .post_init(_start_services)
         .post_shutdown(_close_services)
         .concurrent_updates(PerChatUpdateProcessor())
     )
@@ -168,10 +174,38 @@ async def announce_bot(application: BotApplication) -> None:
 
 
 async def _close_services(application: BotApplication) -> None:
-    """Let the database worker finish what it started, then stop it."""
+    """After the last update and job finished (PTB waits for them): stop the health server,
+    hand back outbox rows this process still holds, let the database worker finish what it
+    started, then stop it and close the database connections."""
+    from storage import outbox
+
     services: Services = application.bot_data["services"]
+    runner = application.bot_data.pop("health", None)
+    if runner is not None:
+        await runner.cleanup()
+    held = sorted(application.bot_data.get(LEASES, set()))
+
+    def release() -> int:
+        with session_scope(services.engine) as session:
+            return outbox.release(session, ids=held, now=services.clock())
+
+    if held:
+        released = await in_thread(services, release)
+        log.info("released %d outbox message(s) for the next start", released)
     if services.executor is not None:
         services.executor.shutdown(wait=True)
+    services.engine.dispose()
+
+
+async def _start_services(application: BotApplication) -> None:
+    """post_init: the command menu and username, then the health endpoints."""
+    from bot import health
+
+    await announce_bot(application)
+    services: Services = application.bot_data["services"]
+    runner = await health.start(services.settings, services.engine)
+    if runner is not None:
+        application.bot_data["health"] = runner
 
 
 async def matching_steps(context: BotContext) -> None:

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 SEND_DUE_EVERY = timedelta(seconds=30)
 # After the commands and buttons (group 0) and anything else that answers an update.
 DELIVERY_GROUP = 100
+LEASES = "outbox-leases"
 
 
 async def deliver(
@@ -41,6 +42,9 @@ async def deliver(
     Returns the outcomes, for a handler that tells the sender when a message could not go."""
     if not outgoing and not after:
         return []
+    # The rows this process holds a lease on, handed back at shutdown (bot/app.py).
+    held: set[int] = context.application.bot_data.setdefault(LEASES, set())
+    held.update(message.id for message in outgoing)
     outcomes = []
     for message in outgoing:
         markup = (
@@ -68,6 +72,7 @@ async def deliver(
                 step(session)
 
     await in_thread(services, record)
+    held.difference_update(message.id for message in outgoing)
     return outcomes
 
 

@@ -137,3 +137,17 @@ def retry_later(session: Session, *, message: OutboxMessage, error: str, now: da
         message.status = OutboxStatus.PENDING.value
         message.due_at = now + FIRST_RETRY * 2 ** (message.attempts - 1)
     session.add(message)
+
+
+def release(session: Session, *, ids: list[int], now: datetime) -> int:
+    """Hand back claimed rows that were not sent (a clean shutdown): due again at once."""
+    released = 0
+    for message in session.exec(
+        select(OutboxMessage).where(
+            col(OutboxMessage.id).in_(ids), OutboxMessage.status == OutboxStatus.SENDING.value
+        )
+    ).all():
+        message.status, message.due_at = OutboxStatus.PENDING.value, now
+        session.add(message)
+        released += 1
+    return released
