@@ -38,6 +38,7 @@ from bot.handlers import (
     invitations,
     mine,
     onboarding,
+    ops,
     posting,
     privacy,
     settings_menu,
@@ -45,6 +46,7 @@ from bot.handlers import (
 from bot.i18n import normalise_language, t
 from bot.matchmaking import STEPS_EVERY, run_due_steps
 from bot.menu import command_menu, menu_commands
+from bot.owners import ErrorReporter
 from bot.runner import in_thread, make_executor
 from bot.sender import (
     DELIVERY_GROUP,
@@ -142,6 +144,7 @@ FEATURES = (
     settings_menu,
     invitations,
     follow_up,
+    ops,
 )
 
 
@@ -230,6 +233,12 @@ async def _prune_processed_updates(context: BotContext) -> None:
 async def _on_error(update: object, context: BotContext) -> None:
     """Log the error first, then tell the person, in their language, that something went wrong."""
     log.error("error while handling an update", exc_info=context.error)
+    if context.error is not None:
+        reporter: ErrorReporter = context.bot_data.setdefault("error-reporter", ErrorReporter())
+        try:
+            await reporter.report(context.bot, context.services.settings, context.error)
+        except Exception:  # the report must never raise again
+            log.warning("could not report the error to the owners", exc_info=True)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     if isinstance(context.error, Forbidden):

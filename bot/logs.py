@@ -26,7 +26,7 @@ HIDDEN = "<hidden>"
 _secrets: list[str] = []
 
 # Loggers that say something at INFO on every request or every job run.
-CHATTY = ("httpx", "httpcore", "apscheduler", "tornado.access")
+CHATTY = ("httpx", "httpcore", "apscheduler", "tornado")
 # PTB DEBUG templates whose arguments after the first are payloads (texts, names, updates).
 PAYLOAD_TEMPLATES = (
     "with parameters",
