@@ -68,6 +68,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 # Telegram keeps unconfirmed updates for 24 hours; ids older than this can never come back.
 PRUNE_EVERY = timedelta(hours=6)
+RETENTION_EVERY = timedelta(days=1)
 
 
 def file_base_url(api_base_url: str) -> str:
@@ -122,6 +123,9 @@ def build_application(
     if application.job_queue is not None:
         application.job_queue.run_repeating(
             _prune_processed_updates, interval=PRUNE_EVERY, first=60, name="prune-updates"
+        )
+        application.job_queue.run_repeating(
+            purge_old_data, interval=RETENTION_EVERY, first=300, name="retention"
         )
         application.job_queue.run_repeating(
             send_due_messages, interval=SEND_DUE_EVERY, first=5, name="send-outbox"
@@ -223,11 +227,41 @@ async def _prune_processed_updates(context: BotContext) -> None:
     def prune() -> int:
         with session_scope(services.engine) as session:
             return repo.prune_processed_updates(
-                session, older_than=services.clock() - repo.PROCESSED_UPDATE_RETENTION
+                session,
+                older_than=services.clock() - timedelta(days=services.settings.keep_updates_days),
             )
 
     removed = await in_thread(services, prune)
     log.debug("pruned %d processed update ids", removed)
+
+
+async def purge_old_data(context: BotContext) -> None:
+    """The daily retention job (storage/retention.py): quiet unless it removed something."""
+    from storage import retention
+
+    services = context.services
+    settings = services.settings
+    periods = retention.Periods(
+        posts=timedelta(days=settings.keep_posts_days),
+        invitations=timedelta(days=settings.keep_invitations_days),
+        messages=timedelta(days=settings.keep_messages_days),
+    )
+
+    def purge() -> retention.Purged:
+        with session_scope(services.engine) as session:
+            return retention.purge(session, now=services.clock(), periods=periods)
+
+    purged = await in_thread(services, purge)
+    log.log(
+        logging.INFO if purged.total else logging.DEBUG,
+        "retention removed %d post(s), %d invitation(s), %d match(es), %d message(s), "
+        "%d dialog state(s)",
+        purged.posts,
+        purged.invitations,
+        purged.matches,
+        purged.messages,
+        purged.dialogs,
+    )
 
 
 async def _on_error(update: object, context: BotContext) -> None:

@@ -51,8 +51,10 @@ class Settings(BaseSettings):
     health_listen: str = "127.0.0.1"
     # Retention (days): see README "Retention".
     keep_posts_days: int = Field(default=180, ge=1)
+    keep_invitations_days: int = Field(default=90, ge=1)
     keep_messages_days: int = Field(default=30, ge=1)
-    keep_updates_days: int = Field(default=30, ge=1)
+    # Telegram redelivers an unconfirmed update for at most 24 hours.
+    keep_updates_days: int = Field(default=2, ge=2)
 
     @field_validator("admins", mode="before")
     @classmethod

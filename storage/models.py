@@ -302,3 +302,17 @@ class BotFact(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=64)
     value: str = Field(max_length=500)
+
+
+class MatchTally(SQLModel, table=True):
+    """What is left of matches once retention removed them (storage/retention.py): per wijk and
+    month, how many neighbours were connected and how many said it worked. Counts only, no
+    people, so /cijfers keeps its figures after the posts are gone."""
+
+    __table_args__ = (UniqueConstraint("wijk_id", "month"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    wijk_id: int = Field(foreign_key="wijk.id", index=True)
+    month: str = Field(max_length=7)  # "2026-12"
+    matches: int = Field(default=0)
+    worked: int = Field(default=0)

@@ -1,0 +1,145 @@
+"""Retention: what the bot forgets, and when (the daily job in bot/app.py; periods in Settings,
+documented in the README under "Retention").
+
+- Posts that are closed (done), withdrawn or hidden, untouched for `posts` days, go with
+  everything hanging off them: invitations, the search's progress, matches (first counted into
+  MatchTally per wijk and month, so the figures stay without the people), and the outbox rows
+  about them. A report about such a post keeps its own row but loses the link to the post.
+- Answered invitations (yes, no, expired, superseded) older than `invitations` days.
+- Outbox rows that were sent or given up on, older than `messages` days: this is where relayed
+  messages and every other text the bot sent live.
+- Dialog states (half-written drafts) not touched for `messages` days.
+Open and matched posts, pending messages, residents, blocks and reports are never removed here
+(residents remove themselves with /verwijder).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, or_, update
+from sqlmodel import Session, col, select
+
+from storage.models import (
+    ChatState,
+    Invitation,
+    InvitationStatus,
+    Match,
+    MatchTally,
+    OutboxMessage,
+    OutboxStatus,
+    Post,
+    PostStatus,
+    Report,
+    RequestFlow,
+)
+
+CLOSED = (PostStatus.DONE.value, PostStatus.WITHDRAWN.value, PostStatus.HIDDEN.value)
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class Periods:
+    posts: timedelta = timedelta(days=180)
+    invitations: timedelta = timedelta(days=90)
+    messages: timedelta = timedelta(days=30)
+
+
+@dataclass
+class Purged:
+    posts: int = 0
+    invitations: int = 0
+    matches: int = 0
+    messages: int = 0
+    dialogs: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.posts + self.invitations + self.matches + self.messages + self.dialogs
+
+
+def purge(session: Session, *, now: datetime, periods: Periods) -> Purged:
+    purged = Purged()
+    _purge_posts(session, now - periods.posts, purged)
+    purged.invitations += _count(
+        session.execute(
+            delete(Invitation).where(
+                col(Invitation.status) != InvitationStatus.SENT.value,
+                col(Invitation.answered_at).is_not(None),
+                col(Invitation.answered_at) < now - periods.invitations,
+            )
+        )
+    )
+    purged.messages += _count(
+        session.execute(
+            delete(OutboxMessage).where(
+                col(OutboxMessage.status).in_(
+                    [OutboxStatus.SENT.value, OutboxStatus.FAILED.value]
+                ),
+                or_(
+                    col(OutboxMessage.sent_at) < now - periods.messages,
+                    (col(OutboxMessage.sent_at).is_(None))
+                    & (col(OutboxMessage.due_at) < now - periods.messages),
+                ),
+            )
+        )
+    )
+    purged.dialogs += _count(
+        session.execute(
+            delete(ChatState).where(col(ChatState.updated_at) < now - periods.messages)
+        )
+    )
+    return purged
+
+
+def _count(result: object) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _purge_posts(session: Session, before: datetime, purged: Purged) -> None:
+    while True:
+        posts = session.exec(
+            select(Post)
+            .where(col(Post.status).in_(CLOSED), col(Post.updated_at) < before)
+            .limit(BATCH)
+        ).all()
+        if not posts:
+            return
+        by_id = {post.id: post for post in posts}
+        ids = list(by_id)
+        matches = session.exec(select(Match).where(col(Match.post_id).in_(ids))).all()
+        for match in matches:
+            _tally(session, by_id[match.post_id].wijk_id, match)
+        invitation_ids = session.exec(
+            select(Invitation.id).where(col(Invitation.post_id).in_(ids))
+        ).all()
+        abouts = (
+            [f"post:{post_id}" for post_id in ids]
+            + [f"inv:{invitation_id}" for invitation_id in invitation_ids]
+            + [f"{kind}:{match.id}" for match in matches for kind in ("match", "followup")]
+        )
+        purged.messages += _count(
+            session.execute(delete(OutboxMessage).where(col(OutboxMessage.about).in_(abouts)))
+        )
+        session.execute(update(Report).where(col(Report.post_id).in_(ids)).values(post_id=None))
+        session.execute(delete(RequestFlow).where(col(RequestFlow.post_id).in_(ids)))
+        purged.invitations += _count(
+            session.execute(delete(Invitation).where(col(Invitation.post_id).in_(ids)))
+        )
+        purged.matches += _count(session.execute(delete(Match).where(col(Match.post_id).in_(ids))))
+        purged.posts += _count(session.execute(delete(Post).where(col(Post.id).in_(ids))))
+        session.flush()
+
+
+def _tally(session: Session, wijk_id: int, match: Match) -> None:
+    month = match.created_at.strftime("%Y-%m")
+    tally = session.exec(
+        select(MatchTally).where(MatchTally.wijk_id == wijk_id, MatchTally.month == month)
+    ).first()
+    if tally is None:
+        tally = MatchTally(wijk_id=wijk_id, month=month)
+    tally.matches += 1
+    tally.worked += 1 if (match.asker_worked or match.helper_worked) else 0
+    session.add(tally)
+    session.flush()
