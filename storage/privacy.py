@@ -11,7 +11,7 @@ the person (the block goes, the report stays for the moderators without a name o
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, or_, update
@@ -21,6 +21,7 @@ from matching.names import first_word
 from storage.matchmaking import decline
 from storage.models import (
     Block,
+    BotFact,
     ChatState,
     Invitation,
     Match,
@@ -191,12 +192,44 @@ def _post_ids(session: Session, resident_id: int) -> list[int]:
     ]
 
 
+# /verwijder's question, asked at: a "yes" counts only while the question stands (state in the
+# database, so a stale or forged press deletes nothing).
+DELETE_ASKED_PREFIX = "delete_asked:"
+DELETE_QUESTION_VALID = timedelta(hours=1)
+
+
+def remember_delete_asked(session: Session, *, telegram_user_id: int, now: datetime) -> None:
+    key = f"{DELETE_ASKED_PREFIX}{telegram_user_id}"
+    fact = session.get(BotFact, key)
+    if fact is None:
+        fact = BotFact(key=key, value=now.isoformat())
+    fact.value = now.isoformat()
+    session.add(fact)
+
+
+def take_delete_asked(session: Session, *, telegram_user_id: int, now: datetime) -> bool:
+    """Whether the question was asked (and is recent); it is answered either way."""
+    fact = session.get(BotFact, f"{DELETE_ASKED_PREFIX}{telegram_user_id}")
+    if fact is None:
+        return False
+    session.delete(fact)
+    session.flush()
+    try:
+        asked = datetime.fromisoformat(fact.value)
+    except ValueError:
+        return False
+    return asked <= now <= asked + DELETE_QUESTION_VALID
+
+
 def delete_person(session: Session, *, telegram_user_id: int, now: datetime) -> None:
     """Delete everything about the person; reports stay for the moderators, without them.
 
     Children first, so foreign keys hold at every step on both SQLite and PostgreSQL.
     """
     session.execute(delete(ChatState).where(col(ChatState.chat_id) == telegram_user_id))
+    session.execute(
+        delete(BotFact).where(col(BotFact.key) == f"{DELETE_ASKED_PREFIX}{telegram_user_id}")
+    )
     session.execute(delete(OutboxMessage).where(col(OutboxMessage.chat_id) == telegram_user_id))
     session.execute(delete(Role).where(col(Role.telegram_user_id) == telegram_user_id))
     resident = session.exec(
