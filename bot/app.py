@@ -21,13 +21,13 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import Forbidden
 from telegram.ext import (
-    AIORateLimiter,
     ApplicationBuilder,
     ContextTypes,
     Defaults,
     TypeHandler,
 )
 
+from bot import sender
 from bot.context import BotApplication, BotContext, Clock, Services, system_clock
 from bot.dialog import DialogRouter
 from bot.handlers import (
@@ -46,7 +46,7 @@ from bot.i18n import normalise_language, t
 from bot.matchmaking import STEPS_EVERY, run_due_steps
 from bot.menu import command_menu, menu_commands
 from bot.runner import in_thread, make_executor
-from bot.sender import DELIVERY_GROUP, SEND_DUE_EVERY, deliver_queued, send_due_messages
+from bot.sender import DELIVERY_GROUP, SEND_DUE_EVERY, deliver_queued, send_due_job
 from bot.settings import LANGUAGES, Settings
 from bot.updates import PerChatUpdateProcessor
 from storage import repo
@@ -106,9 +106,10 @@ def build_application(
         # Telegram's limits (30 msg/s overall, 20/min per group); retry after a 429 instead
         # of dropping the message.
         # (PTB's builder generics cannot express "rate limiter added later"; the type is fine.)
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+        builder = builder.rate_limiter(sender.TelegramRateLimiter(max_retries=3))  # type: ignore[arg-type]
     application: BotApplication = builder.build()
     application.bot_data["services"] = services
+    sender.install(application, settings)
     _add_handlers(application)
     application.add_error_handler(_on_error)
     if application.job_queue is not None:
@@ -116,7 +117,7 @@ def build_application(
             _prune_processed_updates, interval=PRUNE_EVERY, first=60, name="prune-updates"
         )
         application.job_queue.run_repeating(
-            send_due_messages, interval=SEND_DUE_EVERY, first=5, name="send-outbox"
+            send_due_job, interval=SEND_DUE_EVERY, first=1, name="send-outbox"
         )
         application.job_queue.run_repeating(
             matching_steps, interval=STEPS_EVERY, first=10, name="matching-steps"
