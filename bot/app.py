@@ -101,6 +101,10 @@ def build_application(
         .post_init(announce_bot)
         .post_shutdown(_close_services)
         .concurrent_updates(PerChatUpdateProcessor())
+        # A slow Bot API (seconds per call) must not turn an answer that arrived into an
+        # error: wait for Telegram's reply rather than time out at python-telegram-bot's 5 s.
+        .read_timeout(sender.SEND_TIMEOUT)
+        .write_timeout(sender.SEND_TIMEOUT)
     )
     if rate_limit:
         # Telegram's limits (30 msg/s overall, 20/min per group); retry after a 429 instead
