@@ -12,6 +12,7 @@ database call runs in the database worker thread(s), never on the event loop.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from datetime import timedelta
@@ -45,6 +46,7 @@ from bot.handlers import (
 from bot.i18n import normalise_language, t
 from bot.matchmaking import STEPS_EVERY, run_due_steps
 from bot.menu import command_menu, menu_commands
+from bot.outage import is_database_down, later, outage_of
 from bot.runner import in_thread, make_executor
 from bot.sender import DELIVERY_GROUP, SEND_DUE_EVERY, deliver_queued, send_due_job
 from bot.settings import LANGUAGES, Settings
@@ -121,7 +123,12 @@ def build_application(
             _prune_processed_updates, interval=PRUNE_EVERY, first=60, name="prune-updates"
         )
         application.job_queue.run_repeating(
-            send_due_job, interval=SEND_DUE_EVERY, first=1, name="send-outbox"
+            send_due_job,
+            interval=SEND_DUE_EVERY,
+            first=1,
+            name="send-outbox",
+            # A drain may outlast the interval; the next run then returns at once.
+            job_kwargs={"max_instances": 2, "coalesce": True},
         )
         application.job_queue.run_repeating(
             matching_steps, interval=STEPS_EVERY, first=10, name="matching-steps"
@@ -199,17 +206,50 @@ async def _prune_processed_updates(context: BotContext) -> None:
 
 
 async def _on_error(update: object, context: BotContext) -> None:
-    """Log the error first, then tell the person, in their language, that something went wrong."""
-    log.error("error while handling an update", exc_info=context.error)
-    if not isinstance(update, Update) or update.effective_chat is None:
+    """Log the error, then tell the person, in their language, that something went wrong.
+    Never raises; needs no database (the error may be that the database is away)."""
+    try:
+        await _handle_error(update, context)
+    except Exception:  # the error report must never raise again
+        with contextlib.suppress(Exception):
+            log.warning("the error handler failed", exc_info=True)
+
+
+async def _handle_error(update: object, context: BotContext) -> None:
+    error = context.error
+    application = context.application
+    if is_database_down(error):
+        assert error is not None
+        outage = outage_of(application.bot_data)
+        outage.failed(error)  # logged once per outage, not per update
+        if not isinstance(update, Update):
+            return  # a job: it runs again by itself
+        first = not outage.is_retry(update.update_id)
+        delay = outage.retry_delay(update.update_id)
+        if delay is not None:
+            # Nothing of it was committed (the update id is claimed with its effects): it
+            # may run again, and will once the database answers.
+            application.create_task(
+                later(delay, lambda: application.update_queue.put_nowait(update)),
+                name=f"retry-update-{update.update_id}",
+            )
+        if first:
+            await _apologise(update, context, "error.unavailable")
         return
-    if isinstance(context.error, Forbidden):
-        return  # they blocked the bot: there is nobody to tell
-    # From Telegram's own data, not the database: the error may be that the database is away.
+    log.error("error while handling an update", exc_info=error)
+    if isinstance(update, Update) and not isinstance(error, Forbidden):
+        # Forbidden: they blocked the bot, there is nobody to tell.
+        await _apologise(update, context, "error.generic")
+
+
+async def _apologise(update: Update, context: BotContext, text_id: str) -> None:
+    """One sentence from Telegram's own data (language from their app), not the database."""
+    if update.effective_chat is None:
+        return
     user = update.effective_user
     default = context.services.settings.default_language
     language = normalise_language(None if user is None else user.language_code, default)
     try:
-        await context.bot.send_message(update.effective_chat.id, t(language, "error.generic"))
-    except Exception:  # the error report must never raise again
+        await context.bot.send_message(update.effective_chat.id, t(language, text_id))
+    except Exception:
         log.warning("could not tell the user about the error", exc_info=True)

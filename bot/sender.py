@@ -36,7 +36,8 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from telegram.ext import AIORateLimiter
 
 from bot.context import BotApplication, BotContext
-from bot.ratelimit import SendLimiter, Slot
+from bot.outage import is_database_down, outage_of
+from bot.ratelimit import Priority, SendLimiter, Slot
 from bot.runner import in_thread
 from bot.services import delivery
 from bot.services.delivery import Outcome, Result
@@ -238,8 +239,11 @@ async def send_due_messages(context: BotContext) -> None:
     async with lock:
         try:
             await _drain(context)
-        except Exception:  # the job runs again in a moment; never let it die
-            log.exception("the outbox drain stopped")
+        except Exception as error:  # the job runs again in a moment; never let it die
+            if is_database_down(error):
+                outage_of(context.application.bot_data).failed(error)  # once, not per run
+            else:
+                log.exception("the outbox drain stopped")
 
 
 async def _drain(context: BotContext) -> None:
@@ -269,7 +273,8 @@ async def _drain(context: BotContext) -> None:
                 rows = await in_thread(services, read)
                 read_empty_at = None if rows else loop.time()
                 for row_id, chat_id, due_at in rows:
-                    tasks.add(asyncio.create_task(_send_one(context, row_id, chat_id)))
+                    priority = (due_at.timestamp(), row_id)  # oldest first, after urgent ones
+                    tasks.add(asyncio.create_task(_send_one(context, row_id, chat_id, priority)))
                     cursor = (due_at, row_id)
             if not tasks:
                 return
@@ -280,7 +285,7 @@ async def _drain(context: BotContext) -> None:
             await asyncio.gather(*tasks, return_exceptions=True)
 
 
-async def _send_one(context: BotContext, row_id: int, chat_id: int) -> None:
+async def _send_one(context: BotContext, row_id: int, chat_id: int, priority: Priority) -> None:
     """Claim one row right before sending it, send it, record the outcome."""
     services = context.services
 
@@ -289,7 +294,7 @@ async def _send_one(context: BotContext, row_id: int, chat_id: int) -> None:
             return delivery.claim(session, services.settings, services.clock(), ids=[row_id])
 
     try:
-        async with _limiter(context).slot(chat_id) as slot:
+        async with _limiter(context).slot(chat_id, priority) as slot:
             claimed = await in_thread(services, claim)
             if not claimed:  # not wanted any more, later (quiet hours), or taken by another
                 slot.unused()
@@ -301,5 +306,8 @@ async def _send_one(context: BotContext, row_id: int, chat_id: int) -> None:
                 delivery.record(session, [outcome], services.clock())
 
         await in_thread(services, record)
-    except Exception:
-        log.exception("outbox message %s: sending failed", row_id)
+    except Exception as error:
+        if is_database_down(error):
+            outage_of(context.application.bot_data).failed(error)
+        else:
+            log.exception("outbox message %s: sending failed", row_id)
