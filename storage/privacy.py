@@ -239,6 +239,14 @@ def delete_person(session: Session, *, telegram_user_id: int, now: datetime) -> 
         return
     person = resident.id
     post_ids = _post_ids(session, person)
+    # Reports keep their wijk and status for the moderators, but nothing of the person: not
+    # who made or got them, and no free text (the reporter's words may well name them).
+    about_them = or_(
+        col(Report.reporter_id) == person,
+        col(Report.reported_resident_id) == person,
+        col(Report.post_id).in_(post_ids),
+    )
+    session.execute(update(Report).where(about_them).values(reason=""))
     session.execute(
         update(Report).where(col(Report.reporter_id) == person).values(reporter_id=None)
     )
@@ -254,14 +262,28 @@ def delete_person(session: Session, *, telegram_user_id: int, now: datetime) -> 
         col(Match.helper_id) == person,
         col(Match.post_id).in_(post_ids),
     )
-    # Queued messages about these invitations and matches (in other people's chats too)
-    # carry the person's name and words: they go as well.
-    keys = [
-        f"invite:{invitation_id}"
-        for invitation_id in session.exec(select(Invitation.id).where(invitations)).all()
-    ] + [f"offer:{match_id}" for match_id in session.exec(select(Match.id).where(matches)).all()]
-    if keys:
-        session.execute(delete(OutboxMessage).where(col(OutboxMessage.dedupe_key).in_(keys)))
+    invitation_ids = list(session.exec(select(Invitation.id).where(invitations)).all())
+    match_ids = list(session.exec(select(Match.id).where(matches)).all())
+    # Every outbox message to or about the person, sent or waiting, in anyone's chat: it
+    # carries their name or words (an invitation with their request, "Is het gelukt met
+    # Annabel?", a thank-you naming them).
+    keys = [f"invite:{i}" for i in invitation_ids] + [f"offer:{m}" for m in match_ids]
+    abouts = (
+        [f"inv:{i}" for i in invitation_ids]
+        + [f"match:{m}" for m in match_ids]
+        + [f"followup:{m}" for m in match_ids]
+        + [f"post:{p}" for p in post_ids]
+    )
+    session.execute(
+        delete(OutboxMessage).where(
+            or_(
+                col(OutboxMessage.resident_id) == person,
+                col(OutboxMessage.counterpart_id) == person,
+                col(OutboxMessage.dedupe_key).in_(keys),
+                col(OutboxMessage.about).in_(abouts),
+            )
+        )
+    )
     # Someone else's request waiting for this person's yes to be accepted opens again.
     for waiting in session.exec(
         select(Match).where(
