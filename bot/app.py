@@ -12,6 +12,7 @@ database call runs in the database worker thread(s), never on the event loop.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from datetime import timedelta
@@ -21,13 +22,13 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import Forbidden
 from telegram.ext import (
-    AIORateLimiter,
     ApplicationBuilder,
     ContextTypes,
     Defaults,
     TypeHandler,
 )
 
+from bot import sender
 from bot.context import BotApplication, BotContext, Clock, Services, system_clock
 from bot.dialog import DialogRouter
 from bot.handlers import (
@@ -46,15 +47,10 @@ from bot.handlers import (
 from bot.i18n import normalise_language, t
 from bot.matchmaking import STEPS_EVERY, run_due_steps
 from bot.menu import command_menu, menu_commands
+from bot.outage import is_database_down, later, outage_of
 from bot.owners import ErrorReporter
 from bot.runner import in_thread, make_executor
-from bot.sender import (
-    DELIVERY_GROUP,
-    LEASES,
-    SEND_DUE_EVERY,
-    deliver_queued,
-    send_due_messages,
-)
+from bot.sender import DELIVERY_GROUP, LEASES, SEND_DUE_EVERY, deliver_queued, send_due_job
 from bot.settings import LANGUAGES, Settings
 from bot.updates import PerChatUpdateProcessor
 from storage import repo
@@ -110,14 +106,19 @@ def build_application(
         .post_init(_start_services)
         .post_shutdown(_close_services)
         .concurrent_updates(PerChatUpdateProcessor())
+        # A slow Bot API (seconds per call) must not turn an answer that arrived into an
+        # error: wait for Telegram's reply rather than time out at python-telegram-bot's 5 s.
+        .read_timeout(sender.SEND_TIMEOUT)
+        .write_timeout(sender.SEND_TIMEOUT)
     )
     if rate_limit:
         # Telegram's limits (30 msg/s overall, 20/min per group); retry after a 429 instead
         # of dropping the message.
         # (PTB's builder generics cannot express "rate limiter added later"; the type is fine.)
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+        builder = builder.rate_limiter(sender.TelegramRateLimiter(max_retries=3))  # type: ignore[arg-type]
     application: BotApplication = builder.build()
     application.bot_data["services"] = services
+    sender.install(application, settings)
     _add_handlers(application)
     application.add_error_handler(_on_error)
     if application.job_queue is not None:
@@ -128,7 +129,12 @@ def build_application(
             purge_old_data, interval=RETENTION_EVERY, first=300, name="retention"
         )
         application.job_queue.run_repeating(
-            send_due_messages, interval=SEND_DUE_EVERY, first=5, name="send-outbox"
+            send_due_job,
+            interval=SEND_DUE_EVERY,
+            first=1,
+            name="send-outbox",
+            # A drain may outlast the interval; the next run then returns at once.
+            job_kwargs={"max_instances": 2, "coalesce": True},
         )
         application.job_queue.run_repeating(
             matching_steps, interval=STEPS_EVERY, first=10, name="matching-steps"
@@ -265,23 +271,58 @@ async def purge_old_data(context: BotContext) -> None:
 
 
 async def _on_error(update: object, context: BotContext) -> None:
-    """Log the error first, then tell the person, in their language, that something went wrong."""
-    log.error("error while handling an update", exc_info=context.error)
-    if context.error is not None:
-        reporter: ErrorReporter = context.bot_data.setdefault("error-reporter", ErrorReporter())
+    """Log the error, then tell the person, in their language, that something went wrong.
+    Never raises; needs no database (the error may be that the database is away)."""
+    try:
+        await _handle_error(update, context)
+    except Exception:  # the error report must never raise again
+        with contextlib.suppress(Exception):
+            log.warning("the error handler failed", exc_info=True)
+
+
+async def _handle_error(update: object, context: BotContext) -> None:
+    error = context.error
+    application = context.application
+    if error is not None and not is_database_down(error):
+        reporter: ErrorReporter = application.bot_data.setdefault(
+            "error-reporter", ErrorReporter()
+        )
         try:
-            await reporter.report(context.bot, context.services.settings, context.error)
+            await reporter.report(context.bot, context.services.settings, error)
         except Exception:  # the report must never raise again
             log.warning("could not report the error to the owners", exc_info=True)
-    if not isinstance(update, Update) or update.effective_chat is None:
+    if is_database_down(error):
+        assert error is not None
+        outage = outage_of(application.bot_data)
+        outage.failed(error)  # logged once per outage, not per update
+        if not isinstance(update, Update):
+            return  # a job: it runs again by itself
+        first = not outage.is_retry(update.update_id)
+        delay = outage.retry_delay(update.update_id)
+        if delay is not None:
+            # Nothing of it was committed (the update id is claimed with its effects): it
+            # may run again, and will once the database answers.
+            application.create_task(
+                later(delay, lambda: application.update_queue.put_nowait(update)),
+                name=f"retry-update-{update.update_id}",
+            )
+        if first:
+            await _apologise(update, context, "error.unavailable")
         return
-    if isinstance(context.error, Forbidden):
-        return  # they blocked the bot: there is nobody to tell
-    # From Telegram's own data, not the database: the error may be that the database is away.
+    log.error("error while handling an update", exc_info=error)
+    if isinstance(update, Update) and not isinstance(error, Forbidden):
+        # Forbidden: they blocked the bot, there is nobody to tell.
+        await _apologise(update, context, "error.generic")
+
+
+async def _apologise(update: Update, context: BotContext, text_id: str) -> None:
+    """One sentence from Telegram's own data (language from their app), not the database."""
+    if update.effective_chat is None:
+        return
     user = update.effective_user
     default = context.services.settings.default_language
     language = normalise_language(None if user is None else user.language_code, default)
     try:
-        await context.bot.send_message(update.effective_chat.id, t(language, "error.generic"))
-    except Exception:  # the error report must never raise again
+        await context.bot.send_message(update.effective_chat.id, t(language, text_id))
+    except Exception:
         log.warning("could not tell the user about the error", exc_info=True)

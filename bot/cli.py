@@ -39,16 +39,23 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     token = settings.require_token()
     if settings.mode == "webhook":
         settings.require_webhook()
-    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
-    prepare_run(settings, secrets=[token, secret])  # logging, database, getMe, migrations
+    configured = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    prepare_run(settings, secrets=[token, configured])  # logging, database, getMe, migrations
     application = build_application(settings)
     if settings.mode == "webhook":
+        from bot.logs import register_secrets
+        from bot.webhook import install_secret_check, webhook_secret
+
+        # Never without a secret: the configured one, else one generated and stored.
+        secret = webhook_secret(settings, application.bot_data["services"].engine)
+        register_secrets(secret)  # a generated secret is redacted in every log line too
+        install_secret_check()
         application.run_webhook(
             listen=settings.webhook_listen,
             port=settings.webhook_port,
             url_path="telegram",
             webhook_url=f"{settings.require_webhook().rstrip('/')}/telegram",
-            secret_token=secret or None,
+            secret_token=secret,
         )
     else:
         application.run_polling(poll_interval=settings.poll_interval)

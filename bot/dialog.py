@@ -32,12 +32,17 @@ def incoming_of(message: Message) -> Incoming:
     location = message.location
     return Incoming(
         message_id=message.message_id,
-        text=message.text,
+        text=_valid(message.text),
         location=None if location is None else (location.latitude, location.longitude),
         photo_file_id=message.photo[-1].file_id if message.photo else None,
-        caption=message.caption,
+        caption=_valid(message.caption),
         username=None if message.from_user is None else message.from_user.username,
     )
+
+
+def _valid(text: str | None) -> str | None:
+    """Text a forged update may carry with lone surrogates, made sendable (they become "?")."""
+    return None if text is None else text.encode("utf-8", "replace").decode("utf-8")
 
 
 # A dialog step: the service (in the unit of work) and how to show its result.

@@ -25,6 +25,7 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot.context import BotContext, Services
+from bot.outage import outage_of
 from bot.services import delivery
 from bot.services.unit import Caller, Unit
 from storage import repo
@@ -106,6 +107,10 @@ async def perform(
     done = await in_thread(
         services, lambda: _run_unit(services, update_id, caller, service, *args, **kwargs)
     )
+    outage = outage_of(context.application.bot_data)
+    outage.working()
+    if update is not None:
+        outage.done(update.update_id)
     if done is None:
         log.info("skipping redelivered update %s", update_id)
         raise ApplicationHandlerStop

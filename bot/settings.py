@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     keep_messages_days: int = Field(default=30, ge=1)
     # Telegram redelivers an unconfirmed update for at most 24 hours.
     keep_updates_days: int = Field(default=2, ge=2)
+    # The outbox drains at these rates (Telegram allows about 30/s, 1/s per chat, 20/min per
+    # group; staying a little below means no 429s).
+    send_rate: float = Field(default=25.0, gt=0, le=30)
+    send_rate_per_chat: float = Field(default=1.0, gt=0, le=1)
+    send_rate_per_group_per_minute: float = Field(default=20.0, gt=0, le=20)
 
     @field_validator("admins", mode="before")
     @classmethod

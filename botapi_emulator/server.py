@@ -6,6 +6,7 @@ real python-telegram-bot client works unchanged with ``base_url``/``base_file_ur
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -18,6 +19,7 @@ from botapi_emulator.sim_http import SimRoutes
 
 MAX_REQUEST_BYTES = 64 * 1024 * 1024
 _FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+SENDING_METHODS = frozenset({"sendmessage", "sendphoto", "senddocument", "sendlocation"})
 
 
 async def read_params(request: web.Request) -> Params:
@@ -55,6 +57,8 @@ def create_app(sim: Simulation) -> web.Application:
     async def bot_method(request: web.Request) -> web.Response:
         token, method = request.match_info["token"], request.match_info["method"]
         status, body = await sim.api.call(token, method, lambda: read_params(request))
+        if sim.send_latency > 0 and method.lower() in SENDING_METHODS:
+            await asyncio.sleep(sim.send_latency)
         return web.json_response(body, status=status)
 
     async def download(request: web.Request) -> web.StreamResponse:

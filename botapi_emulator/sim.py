@@ -106,6 +106,9 @@ class Simulation:
         )
         self._clock = clock
         self.api = BotApi(self.world, RateLimiter(limits or Limits(), clock), token)
+        # A slow Bot API: seconds each sending call waits *after* it took effect, before the
+        # answer (so a client that gives up first has, unknowingly, sent the message).
+        self.send_latency = 0.0
 
     @property
     def token(self) -> str:

@@ -60,7 +60,9 @@ class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENDING = "sending"  # claimed by a sender; claimable again once its lease (due_at) passes
     SENT = "sent"
-    FAILED = "failed"
+    FAILED = "failed"  # not wanted any more (paused, blocked, closed) or given up after retries
+    DEAD = "dead"  # refused by Telegram (400, or 403 from a group): never retried
+    UNKNOWN = "unknown"  # its sends timed out or were cut off twice: maybe it arrived
 
 
 class Wijk(SQLModel, table=True):
@@ -92,6 +94,8 @@ class Resident(SQLModel, table=True):
     paused: bool = Field(default=False)
     paused_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     stopped: bool = Field(default=False)
+    # Telegram said 403 (they blocked the bot): nothing is sent until they write again.
+    unreachable_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
     onboarded: bool = Field(default=False)
     # The most recent invitation ever (None: never invited), kept on the row so the matching
     # prefilter can apply the pace cutoffs and order by fairness without reading invitations.
@@ -204,6 +208,8 @@ class OutboxMessage(SQLModel, table=True):
     due_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     status: str = Field(default=OutboxStatus.PENDING.value, max_length=16)
     attempts: int = Field(default=0)
+    # Sends that timed out or were cut off (a crash): maybe delivered, so retried at most once.
+    unknown_sends: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     last_error: str | None = Field(default=None, max_length=500)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # The Telegram message it became, so its buttons can be taken away later (an invitation

@@ -1,12 +1,16 @@
-"""The outbox: messages to send later (after someone's quiet hours, or after a failed try).
+"""The outbox: every message to someone who did not just ask for it, with its delivery state.
 
-Rows are claimed before sending, in a short transaction of their own: a claimed row is marked
-"sending" with a lease (its due time moves CLAIM_LEASE ahead), and the sender commits that before
-it talks to Telegram, so no database lock is held while waiting on the network (with SQLite, a
-lock held across an await would stall every other write of the bot). On PostgreSQL the claim
-uses FOR UPDATE SKIP LOCKED, so two bot processes never take the same row; SQLite has a single
-writer. A row whose lease ran out (the process stopped mid-send) is claimed again: a message may
-then go out twice, but none is lost.
+States: pending (due_at: when it may go) -> sending (claimed; due_at is the lease's end) ->
+sent | failed (not wanted any more, or given up) | dead (Telegram refused it: 400) |
+unknown (its sends timed out or were cut off twice: maybe it arrived, never sent again).
+
+A row is claimed just before it is sent, in a short transaction of its own (one claim per
+message, or per handful that go out that very moment), so no lease ever covers more than one
+send's time, and no database lock is held while waiting on the network. On PostgreSQL the
+claim uses FOR UPDATE SKIP LOCKED, so two bot processes never take the same row; SQLite has a
+single writer. A lease that runs out without an outcome means the process stopped mid-send:
+nobody knows whether the message arrived, so it is an unknown send (`recover_expired`), like
+a timeout. See docs/delivery.md for what each kind of message does then.
 """
 
 from __future__ import annotations
@@ -14,15 +18,21 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from storage.models import OutboxMessage, OutboxStatus
 
 MAX_ATTEMPTS = 5
 CLAIM_BATCH = 20
+# Longer than any one send may take (the sender's timeouts are well below it).
 CLAIM_LEASE = timedelta(minutes=2)
-# Backoff after a failed try: 1, 2, 4, 8 minutes.
+# Backoff after a try that surely did not arrive (no connection): 1, 2, 4, 8 minutes.
 FIRST_RETRY = timedelta(minutes=1)
+# A send that timed out may still arrive; the one retry waits until it surely would have.
+UNKNOWN_PAUSE = timedelta(minutes=10)
+# The first send and at most one retry; after a second unknown it is never sent again.
+MAX_UNKNOWN_SENDS = 2
 
 
 def enqueue(
@@ -57,15 +67,64 @@ def enqueue(
     return message
 
 
-def claim_due(session: Session, *, now: datetime, limit: int = CLAIM_BATCH) -> list[OutboxMessage]:
-    """Due messages (pending, or sending with an expired lease), marked "sending" under a new
-    lease. Commit before sending them."""
+def due(
+    session: Session,
+    *,
+    now: datetime,
+    after: tuple[datetime, int] | None = None,
+    limit: int = 500,
+) -> list[tuple[int, int, datetime]]:
+    """(id, chat id, due at) of pending messages that are due, in order, after `after` (a
+    cursor of due_at and id, so a long drain reads each row once). Reads only: each is
+    claimed right before it is sent."""
+    statement = select(OutboxMessage.id, OutboxMessage.chat_id, OutboxMessage.due_at).where(
+        OutboxMessage.status == OutboxStatus.PENDING.value, col(OutboxMessage.due_at) <= now
+    )
+    if after is not None:
+        due_at, last_id = after
+        statement = statement.where(
+            or_(
+                col(OutboxMessage.due_at) > due_at,
+                and_(col(OutboxMessage.due_at) == due_at, col(OutboxMessage.id) > last_id),
+            )
+        )
+    statement = statement.order_by(col(OutboxMessage.due_at), col(OutboxMessage.id)).limit(limit)
+    return [
+        (row_id, chat_id, due_at)
+        for row_id, chat_id, due_at in session.exec(statement)
+        if row_id is not None
+    ]
+
+
+def recover_expired(session: Session, *, now: datetime) -> int:
+    """Rows whose lease ran out while "sending" (the process stopped mid-send): an unknown
+    send each, retried at once (the lease was the pause) unless that was their retry."""
     statement = (
         select(OutboxMessage)
         .where(
-            col(OutboxMessage.status).in_(
-                [OutboxStatus.PENDING.value, OutboxStatus.SENDING.value]
-            ),
+            OutboxMessage.status == OutboxStatus.SENDING.value,
+            col(OutboxMessage.due_at) <= now,
+        )
+        .with_for_update(skip_locked=True)
+    )
+    expired = list(session.exec(statement).all())
+    for message in expired:
+        unknown(
+            session,
+            message=message,
+            error="no outcome before the lease ran out",
+            now=now,
+            pause=timedelta(0),
+        )
+    return len(expired)
+
+
+def claim_due(session: Session, *, now: datetime, limit: int = CLAIM_BATCH) -> list[OutboxMessage]:
+    """Due pending messages, marked "sending" under a lease. Commit before sending them."""
+    statement = (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.status == OutboxStatus.PENDING.value,
             col(OutboxMessage.due_at) <= now,
         )
         .order_by(col(OutboxMessage.due_at), col(OutboxMessage.id))
@@ -127,8 +186,35 @@ def postpone(session: Session, *, message: OutboxMessage, until: datetime) -> No
     session.add(message)
 
 
+def dead_letter(session: Session, *, message: OutboxMessage, error: str) -> None:
+    """Telegram refused the message itself (400): sending it again would fail again."""
+    message.status, message.last_error = OutboxStatus.DEAD.value, error[:500]
+    session.add(message)
+
+
+def unknown(
+    session: Session,
+    *,
+    message: OutboxMessage,
+    error: str,
+    now: datetime,
+    pause: timedelta = UNKNOWN_PAUSE,
+) -> None:
+    """A send whose outcome nobody knows (timed out, or cut off by a crash): maybe it
+    arrived. One retry after `pause`; after a second unknown it is never sent again."""
+    message.unknown_sends += 1
+    message.attempts += 1
+    message.last_error = f"unknown: {error}"[:500]
+    if message.unknown_sends >= MAX_UNKNOWN_SENDS:
+        message.status = OutboxStatus.UNKNOWN.value
+    else:
+        message.status, message.due_at = OutboxStatus.PENDING.value, now + pause
+    session.add(message)
+
+
 def retry_later(session: Session, *, message: OutboxMessage, error: str, now: datetime) -> None:
-    """Count a failed try; back off, and give up after MAX_ATTEMPTS."""
+    """A try that surely did not arrive (no connection): back off; give up after
+    MAX_ATTEMPTS."""
     message.attempts += 1
     message.last_error = error[:500]
     if message.attempts >= MAX_ATTEMPTS:

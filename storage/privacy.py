@@ -11,7 +11,7 @@ the person (the block goes, the report stays for the moderators without a name o
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, or_, update
@@ -21,6 +21,7 @@ from matching.names import first_word
 from storage.matchmaking import decline
 from storage.models import (
     Block,
+    BotFact,
     ChatState,
     Invitation,
     Match,
@@ -191,12 +192,44 @@ def _post_ids(session: Session, resident_id: int) -> list[int]:
     ]
 
 
+# /verwijder's question, asked at: a "yes" counts only while the question stands (state in the
+# database, so a stale or forged press deletes nothing).
+DELETE_ASKED_PREFIX = "delete_asked:"
+DELETE_QUESTION_VALID = timedelta(hours=1)
+
+
+def remember_delete_asked(session: Session, *, telegram_user_id: int, now: datetime) -> None:
+    key = f"{DELETE_ASKED_PREFIX}{telegram_user_id}"
+    fact = session.get(BotFact, key)
+    if fact is None:
+        fact = BotFact(key=key, value=now.isoformat())
+    fact.value = now.isoformat()
+    session.add(fact)
+
+
+def take_delete_asked(session: Session, *, telegram_user_id: int, now: datetime) -> bool:
+    """Whether the question was asked (and is recent); it is answered either way."""
+    fact = session.get(BotFact, f"{DELETE_ASKED_PREFIX}{telegram_user_id}")
+    if fact is None:
+        return False
+    session.delete(fact)
+    session.flush()
+    try:
+        asked = datetime.fromisoformat(fact.value)
+    except ValueError:
+        return False
+    return asked <= now <= asked + DELETE_QUESTION_VALID
+
+
 def delete_person(session: Session, *, telegram_user_id: int, now: datetime) -> None:
     """Delete everything about the person; reports stay for the moderators, without them.
 
     Children first, so foreign keys hold at every step on both SQLite and PostgreSQL.
     """
     session.execute(delete(ChatState).where(col(ChatState.chat_id) == telegram_user_id))
+    session.execute(
+        delete(BotFact).where(col(BotFact.key) == f"{DELETE_ASKED_PREFIX}{telegram_user_id}")
+    )
     session.execute(delete(OutboxMessage).where(col(OutboxMessage.chat_id) == telegram_user_id))
     session.execute(delete(Role).where(col(Role.telegram_user_id) == telegram_user_id))
     resident = session.exec(
@@ -206,6 +239,14 @@ def delete_person(session: Session, *, telegram_user_id: int, now: datetime) -> 
         return
     person = resident.id
     post_ids = _post_ids(session, person)
+    # Reports keep their wijk and status for the moderators, but nothing of the person: not
+    # who made or got them, and no free text (the reporter's words may well name them).
+    about_them = or_(
+        col(Report.reporter_id) == person,
+        col(Report.reported_resident_id) == person,
+        col(Report.post_id).in_(post_ids),
+    )
+    session.execute(update(Report).where(about_them).values(reason=""))
     session.execute(
         update(Report).where(col(Report.reporter_id) == person).values(reporter_id=None)
     )
@@ -221,14 +262,28 @@ def delete_person(session: Session, *, telegram_user_id: int, now: datetime) -> 
         col(Match.helper_id) == person,
         col(Match.post_id).in_(post_ids),
     )
-    # Queued messages about these invitations and matches (in other people's chats too)
-    # carry the person's name and words: they go as well.
-    keys = [
-        f"invite:{invitation_id}"
-        for invitation_id in session.exec(select(Invitation.id).where(invitations)).all()
-    ] + [f"offer:{match_id}" for match_id in session.exec(select(Match.id).where(matches)).all()]
-    if keys:
-        session.execute(delete(OutboxMessage).where(col(OutboxMessage.dedupe_key).in_(keys)))
+    invitation_ids = list(session.exec(select(Invitation.id).where(invitations)).all())
+    match_ids = list(session.exec(select(Match.id).where(matches)).all())
+    # Every outbox message to or about the person, sent or waiting, in anyone's chat: it
+    # carries their name or words (an invitation with their request, "Is het gelukt met
+    # Annabel?", a thank-you naming them).
+    keys = [f"invite:{i}" for i in invitation_ids] + [f"offer:{m}" for m in match_ids]
+    abouts = (
+        [f"inv:{i}" for i in invitation_ids]
+        + [f"match:{m}" for m in match_ids]
+        + [f"followup:{m}" for m in match_ids]
+        + [f"post:{p}" for p in post_ids]
+    )
+    session.execute(
+        delete(OutboxMessage).where(
+            or_(
+                col(OutboxMessage.resident_id) == person,
+                col(OutboxMessage.counterpart_id) == person,
+                col(OutboxMessage.dedupe_key).in_(keys),
+                col(OutboxMessage.about).in_(abouts),
+            )
+        )
+    )
     # Someone else's request waiting for this person's yes to be accepted opens again.
     for waiting in session.exec(
         select(Match).where(

@@ -11,7 +11,7 @@ commit and hands the outcomes back to `record`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 
 from sqlmodel import Session
@@ -93,12 +93,19 @@ def verdict(
     session: Session, message: OutboxMessage, settings: Settings, now: datetime
 ) -> tuple[Verdict, datetime | None, str]:
     """Whether a message goes out now, later (when), or not at all (why)."""
+    if message.resident_id is None and message.chat_id < 0:
+        # A group's message (a wijk group): nobody's pace or quiet hours apply.
+        if not _about_is_open(session, message.about):
+            return Verdict.DROP, None, f"{message.about} is closed"
+        return Verdict.SEND, None, ""
     if message.resident_id is not None:
         resident = session.get(Resident, message.resident_id)
     else:
         resident = repo.find_resident(session, telegram_user_id=message.chat_id)
     if resident is None or not reachable(resident, now):
         return Verdict.DROP, None, "paused, stopped or gone"
+    if resident.unreachable_since is not None:
+        return Verdict.DROP, None, "unreachable: Telegram said 403 (blocked the bot?)"
     if message.counterpart_id is not None and (
         resident.id is None or is_blocked_either_way(session, resident.id, message.counterpart_id)
     ):
@@ -137,14 +144,31 @@ def claim(
     return outgoing
 
 
+class Result(Enum):
+    """What came of one send (bot/sender.py decides from Telegram's answer)."""
+
+    SENT = "sent"
+    NOT_SENT = "not sent"  # surely did not arrive (no connection): back off, try again
+    UNKNOWN = "unknown"  # timed out: maybe it arrived; at most one retry after a long pause
+    RETRY_AFTER = "retry after"  # 429: not sent; wait as long as Telegram says
+    FORBIDDEN = "forbidden"  # 403: they blocked the bot; unreachable until they write again
+    DEAD = "dead"  # 400: Telegram refuses this message; never retried
+
+
 @dataclass(frozen=True)
 class Outcome:
-    """What Telegram said to one message: its message id, or an error (blocked: final)."""
+    """What Telegram said to one message: its message id, or what went wrong."""
 
     id: int
     message_id: int | None = None
     error: str | None = None
-    final: bool = False
+    result: Result = Result.SENT
+    retry_after: float = 0.0
+
+    @property
+    def final(self) -> bool:
+        """Whether the message will never arrive (a handler may tell the sender so)."""
+        return self.result in (Result.FORBIDDEN, Result.DEAD)
 
 
 def record(session: Session, outcomes: list[Outcome], now: datetime) -> None:
@@ -152,9 +176,27 @@ def record(session: Session, outcomes: list[Outcome], now: datetime) -> None:
         message = session.get(OutboxMessage, outcome.id)
         if message is None:
             continue  # deleted meanwhile (/verwijder)
-        if outcome.error is None:
-            outbox.mark_sent(session, message=message, now=now, message_id=outcome.message_id)
-        elif outcome.final:
-            outbox.drop(session, message=message, reason=outcome.error)
-        else:
-            outbox.retry_later(session, message=message, error=outcome.error, now=now)
+        error = outcome.error or outcome.result.value
+        match outcome.result:
+            case Result.SENT:
+                outbox.mark_sent(session, message=message, now=now, message_id=outcome.message_id)
+            case Result.NOT_SENT:
+                outbox.retry_later(session, message=message, error=error, now=now)
+            case Result.UNKNOWN:
+                outbox.unknown(session, message=message, error=error, now=now)
+            case Result.RETRY_AFTER:
+                until = now + timedelta(seconds=max(1.0, outcome.retry_after))
+                outbox.postpone(session, message=message, until=until)
+            case Result.FORBIDDEN:
+                outbox.dead_letter(session, message=message, error=error)
+                if message.chat_id > 0:
+                    _mark_unreachable(session, message, now)
+            case Result.DEAD:
+                outbox.dead_letter(session, message=message, error=error)
+
+
+def _mark_unreachable(session: Session, message: OutboxMessage, now: datetime) -> None:
+    resident = repo.find_resident(session, telegram_user_id=message.chat_id)
+    if resident is not None and resident.unreachable_since is None:
+        resident.unreachable_since = now
+        session.add(resident)

@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from bot import callbacks
 from bot.i18n import Html, t
-from bot.post_views import category_name
+from bot.post_views import category_name, shortened
 from bot.services import dialogs
 from bot.services.markup import Button, Keyboard, keyboard
 from bot.settings import LANGUAGES
@@ -210,12 +210,29 @@ def search_results(
     """The answer to a typed wijk name: the likely wijken as buttons, or a kind "not found"
     (with all wijken as buttons when they are few)."""
     by_name = {wijk.name: wijk for wijk in wijken}
-    found = [by_name[name] for name in search_wijk_names(typed, list(by_name))]
+    query = valid_text(typed)[:SEARCH_INPUT_MAX]  # no wijk name is longer
+    found = [by_name[name] for name in search_wijk_names(query, list(by_name))]
     if found:
         return t(language, "pref.wijk.found"), wijk_rows(action, found, current_id)
     few = len(wijken) <= WIJK_BUTTONS_MAX
     rows = wijk_rows(action, wijken, current_id) if few else ()
-    return t(language, "pref.wijk.not_found", query=typed), rows
+    return t(language, "pref.wijk.not_found", query=search_excerpt(typed)), rows
+
+
+SEARCH_INPUT_MAX = 200
+# The wijk search echoes at most this much of what was typed (escaped by t()).
+SEARCH_ECHO_LENGTH = 40
+
+
+def search_excerpt(typed: str) -> str:
+    """A short, one-line, valid-Unicode piece of the typed text, to say what was looked for
+    (4,096 typed characters must not make the reply too long for Telegram)."""
+    return shortened(valid_text(typed), SEARCH_ECHO_LENGTH)
+
+
+def valid_text(text: str) -> str:
+    """`text` without lone surrogates (a forged update can hold them; they cannot be sent)."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 # --- showing choices -------------------------------------------------------------------------

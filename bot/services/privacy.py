@@ -151,14 +151,21 @@ def _post_lines(language: str, data: privacy.PersonalData) -> list[str]:
 # --- /verwijder ------------------------------------------------------------------------------
 
 
+def _remember_asked(unit: Unit) -> None:
+    assert unit.caller is not None
+    privacy.remember_delete_asked(unit.session, telegram_user_id=unit.caller.user_id, now=unit.now)
+
+
 def ask_delete(unit: Unit) -> Reply:
     """/verwijder: ask once whether to delete everything."""
     unit.clear_dialog()
+    _remember_asked(unit)
     return Reply(t(unit.language, "privacy.delete.ask"), confirm_delete_keyboard(unit.language))
 
 
 def ask_delete_pressed(unit: Unit) -> Reply:
     """The button under /stop's goodbye: the same question, as a new message."""
+    _remember_asked(unit)
     return Reply(
         t(unit.language, "privacy.delete.ask"),
         confirm_delete_keyboard(unit.language),
@@ -167,7 +174,17 @@ def ask_delete_pressed(unit: Unit) -> Reply:
 
 
 def delete_everything(unit: Unit) -> Reply:
+    """The yes: deletes only when the question was asked (recorded in the database) and still
+    stands; a stale or forged press gets the question again instead."""
     assert unit.caller is not None
+    user_id = unit.caller.user_id
+    if not privacy.take_delete_asked(unit.session, telegram_user_id=user_id, now=unit.now):
+        _remember_asked(unit)
+        language = unit.language
+        return Reply(
+            t(language, "privacy.delete.stale") + "\n\n" + t(language, "privacy.delete.ask"),
+            confirm_delete_keyboard(language),
+        )
     # Read before deleting: the goodbye is in the language they chose.
     language = unit.language
     privacy.delete_person(unit.session, telegram_user_id=unit.caller.user_id, now=unit.now)
@@ -176,4 +193,6 @@ def delete_everything(unit: Unit) -> Reply:
 
 
 def keep_everything(unit: Unit) -> Reply:
+    assert unit.caller is not None
+    privacy.take_delete_asked(unit.session, telegram_user_id=unit.caller.user_id, now=unit.now)
     return Reply(t(unit.language, "privacy.delete.kept"))

@@ -82,6 +82,10 @@ class Unit:
         if self.caller is None:
             return
         self.resident = repo.find_resident(self.session, telegram_user_id=self.caller.user_id)
+        if self.resident is not None and self.resident.unreachable_since is not None:
+            # They write again: whatever made Telegram answer 403 (a block) is over.
+            self.resident.unreachable_since = None
+            self.session.add(self.resident)
         self.dialog = dialogs.load(self.session, self.caller.chat_id)
 
     def state(self, flow: str) -> dialogs.DialogState[dialogs.DialogData] | None:

@@ -59,3 +59,33 @@ def test_every_pace_has_a_label_and_a_button_in_both_languages() -> None:
         rows = pace_rows(callbacks.SETTINGS, language, Pace.MONTHLY.value)
         assert [row[0].data for row in rows] == [f"set:pace:{p.value}" for p in Pace]
         assert rows[2][0].label == "✓ " + t(language, "pref.pace.monthly")
+
+
+def test_the_wijk_search_echoes_a_short_escaped_excerpt_of_any_input() -> None:
+    from bot import callbacks
+    from bot.services.preferences import search_results
+
+    for typed in ("a" * 4096, "<b>" * 2000, "x\udcff\ud800y" * 100, "\x00\u202e" * 50):
+        text, _rows = search_results("nl", callbacks.ONBOARDING, typed, [], None)
+        assert len(text) < 300
+        text.encode("utf-8")  # nothing unsendable
+        assert "<b>" not in text
+
+
+def test_incoming_text_with_lone_surrogates_becomes_sendable() -> None:
+    from datetime import UTC, datetime
+
+    from telegram import Chat, Message
+
+    from bot.dialog import incoming_of
+
+    message = Message(
+        message_id=1,
+        date=datetime(2026, 1, 1, tzinfo=UTC),
+        chat=Chat(id=5, type="private"),
+        text="Trans\ud800vaal",
+        caption="\udcff",
+    )
+    incoming = incoming_of(message)
+    assert incoming.text == "Trans?vaal"
+    assert incoming.caption == "?"

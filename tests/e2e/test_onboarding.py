@@ -522,3 +522,20 @@ async def test_forged_and_stale_presses_change_nothing(
     done = resident_of(running, sam)
     assert (done.likes, done.pace) == ([], "monthly")
     assert running.emulator.errors == []
+
+
+async def test_a_very_long_wijk_search_is_echoed_as_a_short_excerpt(
+    scene: Scene, running: RunningBot, now: datetime
+) -> None:
+    add_wijken(running, now, *MANY_WIJKEN)
+    gijs = scene.resident("Gijs", language="nl")
+    await gijs.sends("/start")
+    await gijs.sees("Welke taal")
+    await gijs.presses("✓ Nederlands")
+    await gijs.sees("Typ de naam")
+    await gijs.sends("a" * 4096)
+    not_found = await gijs.sees("Ik vind geen buurt die lijkt op")
+    assert len(not_found.content) < 200
+    assert "a" * 40 in not_found.content
+    assert "a" * 41 not in not_found.content
+    assert running.emulator.errors == []

@@ -10,6 +10,7 @@ import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from botapi_emulator import Emulator
@@ -98,11 +99,114 @@ async def test_run_in_webhook_mode_receives_posted_updates(
             lambda: emulator.webhook_url is not None, START_TIMEOUT, what="setWebhook"
         )
         assert emulator.webhook_url == f"http://127.0.0.1:{port}/telegram"
-        ben = Scene(emulator).resident("Ben", language="en")
-        await ben.sends("/help")
-        await ben.sees("Here is what you can do", timeout=START_TIMEOUT)
     finally:
         log = await stop(process)
     assert process.returncode == 0, log
     assert "a-secret-for-the-test" not in log
     assert emulator.token not in log
+
+
+def forged_update(update_id: int, user_id: int) -> dict[str, object]:
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": 1,
+            "date": 1_700_000_000,
+            "chat": {"id": user_id, "type": "private", "first_name": "Mallory"},
+            "from": {"id": user_id, "is_bot": False, "first_name": "Mallory"},
+            "text": "/verwijder",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 10}],
+        },
+    }
+
+
+async def post_update(port: int, headers: dict[str, str], update_id: int) -> int:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            f"http://127.0.0.1:{port}/telegram",
+            json=forged_update(update_id, 4242),
+            headers=headers,
+        ) as response,
+    ):
+        await response.read()
+        return response.status
+
+
+@pytest.mark.parametrize("configured", [True, False], ids=["configured", "generated"])
+async def test_webhook_refuses_updates_without_the_right_secret(
+    emulator: Emulator, database_url: str, tmp_path: Path, configured: bool
+) -> None:
+    """Missing, empty and wrong secret headers get 403 and are not processed; the right one
+    (and Telegram's own deliveries) get through. Without BUURTBOT_WEBHOOK_SECRET a secret is
+    generated, registered with setWebhook, and kept for the next start."""
+    port = free_port()
+    extra = {
+        "BUURTBOT_MODE": "webhook",
+        "BUURTBOT_WEBHOOK_URL": f"http://127.0.0.1:{port}",
+        "BUURTBOT_WEBHOOK_PORT": str(port),
+    }
+    if configured:
+        extra["BUURTBOT_WEBHOOK_SECRET"] = "the-right-secret"
+    process = await run_bot(emulator, database_url, tmp_path, **extra)
+    try:
+        await emulator.wait_for(
+            lambda: emulator.webhook_url is not None, START_TIMEOUT, what="setWebhook"
+        )
+        hook = emulator.world.webhook
+        assert hook is not None
+        assert hook.secret_token
+        secret = hook.secret_token
+        if configured:
+            assert secret == "the-right-secret"
+        else:
+            assert len(secret) >= 32
+        # Telegram's own deliveries carry the registered secret and get through.
+        ben = Scene(emulator).resident("Ben", language="en")
+        await ben.sends("/help")
+        await ben.sees("Here is what you can do", timeout=START_TIMEOUT)
+        header = "X-Telegram-Bot-Api-Secret-Token"
+        assert await post_update(port, {}, 9001) == 403
+        assert await post_update(port, {header: ""}, 9002) == 403
+        assert await post_update(port, {header: secret + "x"}, 9003) == 403
+        assert await post_update(port, {header: secret[:-1]}, 9004) == 403
+        ben = Scene(emulator).resident("Ben", language="en")
+        await ben.sends("/help")
+        await ben.sees("Here is what you can do", timeout=START_TIMEOUT)
+        await ben.sends("/help")
+        await emulator.wait_until_idle()
+        calls_to_mallory = [
+            event
+            for event in emulator.events
+            if event.kind == "call" and str(event.data.get("params", {}).get("chat_id")) == "4242"
+        ]
+        assert calls_to_mallory == [], "a forged update was processed"
+        assert await post_update(port, {header: secret}, 9005) == 200
+        await emulator.wait_for(
+            lambda: any(
+                event.kind == "call" and str(event.data.get("params", {}).get("chat_id")) == "4242"
+                for event in emulator.events
+            ),
+            START_TIMEOUT,
+            what="the bot answering the update with the right secret",
+        )
+    finally:
+        log = await stop(process)
+    assert process.returncode == 0, log
+    assert secret not in log
+    if not configured:
+        # A restart registers the same stored secret.
+        generation = emulator.world.webhook_generation
+        process = await run_bot(emulator, database_url, tmp_path, **extra)
+        try:
+            await emulator.wait_for(
+                lambda: (
+                    emulator.world.webhook is not None
+                    and emulator.world.webhook.secret_token == secret
+                    and emulator.world.webhook_generation > generation
+                ),
+                START_TIMEOUT,
+                what="setWebhook again",
+            )
+        finally:
+            await stop(process)

@@ -108,8 +108,14 @@ class Traces:
     words: tuple[str, ...]  # first name, post texts: any text column containing one is a leak
 
 
+# Columns that hold a resident id without a foreign key (the outbox outlives nothing).
+RESIDENT_ID_COLUMNS = frozenset({"resident_id", "counterpart_id"})
+
+
 def _references_resident(column: Any) -> bool:
     if column.table.name == "resident" and column.name == "id":
+        return True
+    if column.name in RESIDENT_ID_COLUMNS:
         return True
     return any(key.column.table.name == "resident" for key in column.foreign_keys)
 

@@ -214,7 +214,7 @@ def test_browse_index_migration_adds_and_removes_the_index(database_url: str) ->
 
 
 def test_match_tally_migration_adds_and_removes_the_table(database_url: str) -> None:
-    migrate.upgrade(database_url, "0010")
+    migrate.upgrade(database_url)
     engine = make_engine(database_url)
     try:
         assert "matchtally" in inspect(engine).get_table_names()
@@ -223,5 +223,25 @@ def test_match_tally_migration_adds_and_removes_the_table(database_url: str) -> 
             config.attributes["connection"] = connection
             command.downgrade(config, "0005")
         assert "matchtally" not in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+
+
+def test_delivery_migration_adds_and_removes_its_columns(database_url: str) -> None:
+    migrate.upgrade(database_url)
+    engine = make_engine(database_url)
+    try:
+        columns = {column["name"] for column in inspect(engine).get_columns("outboxmessage")}
+        assert "unknown_sends" in columns
+        assert "unreachable_since" in {c["name"] for c in inspect(engine).get_columns("resident")}
+        config = migrate.alembic_config(database_url)
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0005")
+        columns = {column["name"] for column in inspect(engine).get_columns("outboxmessage")}
+        assert "unknown_sends" not in columns
+        assert "unreachable_since" not in {
+            c["name"] for c in inspect(engine).get_columns("resident")
+        }
     finally:
         engine.dispose()

@@ -123,5 +123,92 @@ def test_a_sent_message_keeps_its_telegram_id_and_a_blocked_bot_is_final(
         message = session.get(OutboxMessage, first)
         assert message is not None
         assert (message.status, message.message_id) == (OutboxStatus.SENT.value, 77)
-        delivery.record(session, [delivery.Outcome(first, error="Forbidden", final=True)], now)
-    assert _status(engine, first) == OutboxStatus.FAILED.value
+        forbidden = delivery.Outcome(first, error="Forbidden", result=delivery.Result.FORBIDDEN)
+        assert forbidden.final
+        delivery.record(session, [forbidden], now)
+    assert _status(engine, first) == OutboxStatus.DEAD.value
+
+
+def test_a_403_makes_the_resident_unreachable_until_they_write_again(
+    engine: Engine, now: datetime
+) -> None:
+    from bot.services.unit import Caller
+
+    with session_scope(engine) as session:
+        first, _anna, karim, _ = _invite(session, now)
+        karim_user = karim.telegram_user_id
+    assert _claim(engine, now, [first]) == [first]
+    with session_scope(engine) as session:
+        outcome = delivery.Outcome(first, error="Forbidden", result=delivery.Result.FORBIDDEN)
+        delivery.record(session, [outcome], now)
+    with session_scope(engine) as session:
+        _, _, karim_again, _ = _invite_again(session, now)
+    with session_scope(engine) as session:
+        resident = session.get(Resident, karim_again)
+        assert resident is not None
+        assert resident.unreachable_since == now
+    assert _claim(engine, now) == [], "nothing goes to someone who blocked the bot"
+    with session_scope(engine) as session:
+        unit = Unit(
+            session=session,
+            now=now,
+            settings=SETTINGS,
+            caller=Caller(user_id=karim_user, chat_id=karim_user, first_name="Karim"),
+        )
+        unit.load_caller()
+    with session_scope(engine) as session:
+        resident = session.get(Resident, karim_again)
+        assert resident is not None
+        assert resident.unreachable_since is None
+
+
+def _invite_again(session: Session, now: datetime) -> tuple[int, int, int, int]:
+    """One more invitation for Karim (the neighbours exist already)."""
+    from sqlmodel import select
+
+    anna = session.exec(select(Resident).where(Resident.first_name == "Anna")).one()
+    karim = session.exec(select(Resident).where(Resident.first_name == "Karim")).one()
+    post = add_post(session, anna, "Wie heeft een ladder?", now)
+    invitation = add_invitation(session, post, karim, now)
+    unit = Unit(session=session, now=now, settings=SETTINGS)
+    message = unit.enqueue(
+        to=karim, text="Zin om te helpen?", about=f"inv:{invitation.id}", counterpart_id=anna.id
+    )
+    assert message.id is not None
+    assert anna.id is not None
+    assert karim.id is not None
+    assert post.id is not None
+    return message.id, anna.id, karim.id, post.id
+
+
+def test_each_answer_of_telegram_settles_the_row_its_own_way(
+    engine: Engine, now: datetime
+) -> None:
+    with session_scope(engine) as session:
+        first, *_ = _invite(session, now)
+    cases = [
+        (delivery.Result.DEAD, OutboxStatus.DEAD.value, now),
+        (delivery.Result.NOT_SENT, OutboxStatus.PENDING.value, now + timedelta(minutes=1)),
+        (delivery.Result.UNKNOWN, OutboxStatus.PENDING.value, now + timedelta(minutes=10)),
+        (delivery.Result.RETRY_AFTER, OutboxStatus.PENDING.value, now + timedelta(seconds=7)),
+    ]
+    for result, status, due in cases:
+        with session_scope(engine) as session:
+            message = session.get(OutboxMessage, first)
+            assert message is not None
+            message.status, message.due_at, message.attempts = "sending", now, 0
+            message.unknown_sends = 0
+            session.add(message)
+        with session_scope(engine) as session:
+            outcome = delivery.Outcome(first, error="x", result=result, retry_after=7)
+            delivery.record(session, [outcome], now)
+        with session_scope(engine) as session:
+            message = session.get(OutboxMessage, first)
+            assert message is not None
+            assert message.status == status, result
+            if status == OutboxStatus.PENDING.value:
+                assert message.due_at == due, result
+    with session_scope(engine) as session:
+        message = session.get(OutboxMessage, first)
+        assert message is not None
+        assert (message.attempts, message.unknown_sends) == (0, 0), "a 429 is not an attempt"

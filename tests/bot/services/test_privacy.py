@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
@@ -61,6 +61,8 @@ def test_deleting_leaves_nothing_and_says_goodbye_in_their_language(
 ) -> None:
     rich = build_rich_resident(engine, now, telegram_user_id=ZERLINDE, language="en")
     with session_scope(engine) as session:
+        privacy.ask_delete(unit_for(session, ZERLINDE, now))
+    with session_scope(engine) as session:
         reply = privacy.delete_everything(unit_for(session, ZERLINDE, now))
     assert reply.text.startswith("Everything about you has been deleted.")
     assert leftovers(engine, rich.traces) == []
@@ -71,4 +73,37 @@ def test_keeping_everything_changes_nothing(engine: Engine, now: datetime) -> No
     before = leftovers(engine, rich.traces)
     with session_scope(engine) as session:
         privacy.keep_everything(unit_for(session, ZERLINDE, now))
+    assert leftovers(engine, rich.traces) == before
+
+
+def test_a_yes_without_the_question_deletes_nothing(engine: Engine, now: datetime) -> None:
+    rich = build_rich_resident(engine, now, telegram_user_id=ZERLINDE)
+    before = leftovers(engine, rich.traces)
+    with session_scope(engine) as session:
+        reply = privacy.delete_everything(unit_for(session, ZERLINDE, now))
+    assert reply.text.startswith("Die vraag stond niet meer open, dus ik heb niets gewist.")
+    assert reply.keyboard == privacy.confirm_delete_keyboard("nl")
+    assert leftovers(engine, rich.traces) == before
+    # That reply asked again: a yes to it deletes.
+    with session_scope(engine) as session:
+        privacy.delete_everything(unit_for(session, ZERLINDE, now))
+    assert leftovers(engine, rich.traces) == []
+
+
+def test_a_yes_to_an_old_or_answered_question_deletes_nothing(
+    engine: Engine, now: datetime
+) -> None:
+    rich = build_rich_resident(engine, now, telegram_user_id=ZERLINDE)
+    with session_scope(engine) as session:
+        privacy.ask_delete(unit_for(session, ZERLINDE, now))
+    before = leftovers(engine, rich.traces)
+    later = now + timedelta(hours=2)
+    with session_scope(engine) as session:
+        reply = privacy.delete_everything(unit_for(session, ZERLINDE, later))
+    assert reply.keyboard is not None
+    assert leftovers(engine, rich.traces) == before
+    with session_scope(engine) as session:
+        privacy.keep_everything(unit_for(session, ZERLINDE, later))
+    with session_scope(engine) as session:
+        privacy.delete_everything(unit_for(session, ZERLINDE, later))
     assert leftovers(engine, rich.traces) == before
