@@ -33,6 +33,7 @@ from bot.dialog import DialogRouter
 from bot.handlers import (
     basics,
     browse,
+    buurtwerk,
     control,
     follow_up,
     invitations,
@@ -136,6 +137,7 @@ FEATURES = (
     settings_menu,
     invitations,
     follow_up,
+    buurtwerk,
 )
 
 

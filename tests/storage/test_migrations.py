@@ -198,7 +198,7 @@ def test_outbox_about_migration_adds_and_removes_its_columns(database_url: str) 
 
 
 def test_browse_index_migration_adds_and_removes_the_index(database_url: str) -> None:
-    assert migrate.upgrade(database_url) == (None, "0005")
+    assert migrate.upgrade(database_url)[0] is None
     engine = make_engine(database_url)
     try:
         names = {index["name"] for index in inspect(engine).get_indexes("post")}
@@ -209,5 +209,22 @@ def test_browse_index_migration_adds_and_removes_the_index(database_url: str) ->
             command.downgrade(config, "0004")
         names = {index["name"] for index in inspect(engine).get_indexes("post")}
         assert "ix_post_wijk_status_created" not in names
+    finally:
+        engine.dispose()
+
+
+def test_buurtwerk_migration_adds_and_removes_its_tables(database_url: str) -> None:
+    migrate.upgrade(database_url)
+    engine = make_engine(database_url)
+    try:
+        assert {"auditentry", "suspension"} <= set(inspect(engine).get_table_names())
+        config = migrate.alembic_config(database_url)
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0005")
+        tables = set(inspect(engine).get_table_names())
+        assert not {"auditentry", "suspension"} & tables
+        assert "team_chat_id" not in {c["name"] for c in inspect(engine).get_columns("wijk")}
+        assert "handled_by" not in {c["name"] for c in inspect(engine).get_columns("report")}
     finally:
         engine.dispose()
