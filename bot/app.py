@@ -41,6 +41,7 @@ from bot.handlers import (
     onboarding,
     posting,
     privacy,
+    reports,
     settings_menu,
 )
 from bot.i18n import normalise_language, t
@@ -138,6 +139,7 @@ FEATURES = (
     invitations,
     follow_up,
     buurtwerk,
+    reports,
 )
 
 

@@ -229,3 +229,9 @@ FOLLOW_UP_THANKS = action("fu:t", ID)
 FOLLOW_UP_WORKED = action("fu:y", ID)
 FOLLOW_UP_FAILED = action("fu:n", ID)
 FOLLOW_UP_AGAIN = action("fu:r", ID)
+
+# buurtwerkers: an action on a report (its reason is typed next), undoing an audit entry
+MODERATION_ACTIONS = ("hide", "warn", "sw", "sm", "so", "dismiss")
+MODERATE = action("mod:a", ID, choice(*MODERATION_ACTIONS))
+MODERATE_CANCEL = action("mod:x")
+UNDO = action("mod:u", ID)

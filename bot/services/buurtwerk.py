@@ -12,12 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from bot.dates import day_name
 from bot.i18n import normalise_language, t
 from bot.services.reply import Reply
 from bot.services.unit import Unit
 from storage import buurtwerk, repo
 from storage.buurtwerk import ChatKind, LinkRefusal
-from storage.models import RoleKind, Wijk
+from storage.models import Resident, RoleKind, Wijk
 
 TEAM_WORDS: Final = frozenset({"team", "wijkteam"})
 ADD_WORDS: Final = frozenset({"toevoegen", "erbij", "add"})
@@ -66,6 +67,22 @@ def join_link(unit: Unit, wijk: Wijk) -> str:
 
 def _welcome(unit: Unit, wijk: Wijk, language: str) -> str:
     return t(language, "buurtwerk.welcome", wijk=wijk.name, link=join_link(unit, wijk))
+
+
+# --- suspensions ----------------------------------------------------------------------------
+
+
+def suspension_notice(unit: Unit, resident: Resident) -> str | None:
+    """Why a suspended resident cannot post now (with the end date), or None."""
+    assert resident.id is not None
+    held = buurtwerk.active_suspension(unit.session, resident_id=resident.id, now=unit.now)
+    if held is None:
+        return None
+    language = resident.language
+    if held.until is None:
+        return t(language, "buurtwerk.suspended.no_posting_open")
+    until = day_name(language, held.until, unit.settings.tz)
+    return t(language, "buurtwerk.suspended.no_posting", until=until)
 
 
 # --- /koppel, /ontkoppel ---------------------------------------------------------------------

@@ -33,6 +33,9 @@ from storage.models import (
 )
 from storage.residents import is_blocked_either_way
 
+# `about` of messages with work for buurtwerkers (a report, an action's confirmation).
+WORK = "work:"
+
 
 def reachable(resident: Resident, now: datetime) -> bool:
     """Whether the resident wants messages now: not paused (or the pause ended), not left."""
@@ -93,10 +96,14 @@ def verdict(
     session: Session, message: OutboxMessage, settings: Settings, now: datetime
 ) -> tuple[Verdict, datetime | None, str]:
     """Whether a message goes out now, later (when), or not at all (why)."""
+    if message.resident_id is None and message.chat_id < 0:
+        return Verdict.SEND, None, ""  # a wijk's group or team chat: no person's pause applies
     if message.resident_id is not None:
         resident = session.get(Resident, message.resident_id)
     else:
         resident = repo.find_resident(session, telegram_user_id=message.chat_id)
+    if resident is None and (message.about or "").startswith(WORK):
+        return Verdict.SEND, None, ""  # a buurtwerker who never used the bot as a resident
     if resident is None or not reachable(resident, now):
         return Verdict.DROP, None, "paused, stopped or gone"
     if message.counterpart_id is not None and (

@@ -58,6 +58,13 @@ class PostRef(DialogData):
     post_id: int
 
 
+class ModerationData(DialogData):
+    """A buurtwerker's chosen action on a report, waiting for the short reason."""
+
+    report_id: int
+    action: str
+
+
 class SettingsData(DialogData):
     message_id: int | None = None
 
@@ -71,6 +78,7 @@ FLOWS: Final[dict[str, type[DialogData]]] = {
     "report": PostRef,
     "edit": PostRef,
     "settings": SettingsData,
+    "moderate": ModerationData,
 }
 
 

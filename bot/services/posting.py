@@ -25,6 +25,7 @@ from bot.callbacks import Press
 from bot.i18n import t
 from bot.post_views import category_name, describe_window, known_category, post_summary, summary
 from bot.services import request_steps
+from bot.services.buurtwerk import suspension_notice
 from bot.services.dialogs import DialogState, PostDraft
 from bot.services.markup import Button, Keyboard, keyboard
 from bot.services.unit import Unit
@@ -182,6 +183,9 @@ def start_draft(unit: Unit, kind: PostKind) -> Screen:
     if resident is None:
         return Screen(not_settled_text(unit))
     unit.clear_dialog()  # a command replaces whatever dialog was going on
+    suspended = suspension_notice(unit, resident)
+    if suspended is not None:
+        return Screen(suspended)
     hold = hold_for(unit.session, resident, unit.now)
     if hold is not None:
         return Screen(hold_text(unit.language, hold))
@@ -300,6 +304,9 @@ def _place(unit: Unit, draft: PostDraft) -> Placing:
     caller = unit.caller
     if resident is None or caller is None:
         return Placing(notice=stale_text(unit))
+    suspended = suspension_notice(unit, resident)
+    if suspended is not None:
+        return Placing(notice=suspended, alert=True)
     hold = hold_for(unit.session, resident, now)
     if hold is not None:
         # The draft stays, so "Plaatsen" works once there is room again.

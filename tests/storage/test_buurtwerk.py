@@ -143,3 +143,35 @@ def test_lifting_a_suspension_restores_only_what_it_hid(engine: Engine, now: dat
             done_id: "done",
         }
         assert buurtwerk.active_suspension(session, resident_id=ben_id, now=now) is None
+
+
+def test_erasure_removes_suspensions_and_unnames_the_log(engine: Engine, now: datetime) -> None:
+    from storage.models import AuditEntry
+    from storage.privacy import delete_person
+
+    with session_scope(engine) as session:
+        oost = add_wijk(session, "Oost", now)
+        assert oost.id is not None
+        ben = add_resident(session, telegram_user_id=2, first_name="Ben", wijk=oost, now=now)
+        assert ben.id is not None
+        post = add_post(session, ben, "Wie wil schaken?", now)
+        buurtwerk.suspend(
+            session, resident=ben, wijk_id=oost.id, until=None, by=11, reason="x", now=now
+        )
+        buurtwerk.log_action(
+            session,
+            wijk_id=oost.id,
+            actor=11,
+            action="so",
+            now=now,
+            resident_id=ben.id,
+            post_id=post.id,
+        )
+    with session_scope(engine) as session:
+        delete_person(session, telegram_user_id=2, now=now)
+    with session_scope(engine) as session:
+        from sqlmodel import select
+
+        assert session.exec(select(Suspension)).all() == []
+        [entry] = session.exec(select(AuditEntry)).all()
+        assert (entry.action, entry.resident_id, entry.post_id) == ("so", None, None)
