@@ -142,6 +142,9 @@ class Post(SQLModel, table=True):
     window_start: datetime | None = Field(default=None, sa_type=UTCDateTime)
     window_end: datetime | None = Field(default=None, sa_type=UTCDateTime)
     status: str = Field(default=PostStatus.OPEN.value, max_length=16)
+    # The asker ticked "een buurtwerker mag contact met me opnemen" (default off): only then
+    # does a signal about this request name it.
+    contact_ok: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -333,6 +336,15 @@ class Signal(SQLModel, table=True):
     category: str = Field(max_length=32)
     reason: str = Field(max_length=32)
     created_at: datetime = Field(sa_type=UTCDateTime)
+    # How far the request had travelled.
+    reach: str | None = Field(default=None, max_length=16)
+    # The request itself, only when its asker agreed to be contacted by a buurtwerker (no
+    # foreign key: erasure clears it).
+    post_id: int | None = Field(default=None)
+    # "Ik pak het op" (the first press wins) and "afgehandeld".
+    claimed_by: int | None = Field(default=None, sa_type=BigInteger)
+    claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    handled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class ChatState(SQLModel, table=True):

@@ -32,6 +32,7 @@ from storage.models import (
     RequestFlow,
     Resident,
     Role,
+    Signal,
     Suspension,
     Wijk,
 )
@@ -225,6 +226,7 @@ def delete_person(session: Session, *, telegram_user_id: int, now: datetime) -> 
         update(AuditEntry).where(col(AuditEntry.post_id).in_(post_ids)).values(post_id=None)
     )
     session.execute(delete(Suspension).where(col(Suspension.resident_id) == person))
+    session.execute(update(Signal).where(col(Signal.post_id).in_(post_ids)).values(post_id=None))
     invitations = or_(col(Invitation.resident_id) == person, col(Invitation.post_id).in_(post_ids))
     matches = or_(
         col(Match.asker_id) == person,

@@ -18,7 +18,7 @@ from bot.i18n import normalise_language, t
 from bot.keyboards import markup
 from bot.runner import perform
 from bot.sender import deliver
-from bot.services import reports
+from bot.services import reports, signals
 from bot.services.reply import Show
 from bot.views.replies import answer, show
 
@@ -27,6 +27,8 @@ LIFT_EVERY: Final = timedelta(minutes=5)
 
 def register(application: BotApplication, router: DialogRouter) -> None:
     application.add_handler(CommandHandler("logboek", logbook_command))
+    application.add_handler(CommandHandler("signalen", signals_command))
+    router.on_press(signal_pressed, callbacks.SIGNAL_CLAIM, callbacks.SIGNAL_DONE)
     router.on_press(action_pressed, callbacks.MODERATE)
     router.on_press(cancel_pressed, callbacks.MODERATE_CANCEL)
     router.on_press(undo_pressed, callbacks.UNDO)
@@ -69,6 +71,16 @@ async def undo_pressed(update: Update, context: BotContext, press: Press) -> Non
 
 async def logbook_command(update: Update, context: BotContext) -> None:
     await answer(update, context, reports.logbook, context.args or [])
+
+
+async def signals_command(update: Update, context: BotContext) -> None:
+    await answer(update, context, signals.show_signals, context.args or [])
+
+
+async def signal_pressed(update: Update, context: BotContext, press: Press) -> None:
+    """ "Ik pak het op" / "afgehandeld": the list is shown again as it is now."""
+    service = signals.claim if press.action is callbacks.SIGNAL_CLAIM else signals.done
+    await answer(update, context, service, press.id())
 
 
 async def lift_ended(context: BotContext) -> None:

@@ -42,6 +42,8 @@ class PostDraft(DialogData):
     # Whether the time was settled (a window of None then means "any time").
     window_chosen: bool = False
     message_id: int | None = None
+    # "Een buurtwerker mag contact met me opnemen" (requests only; default off).
+    contact_ok: bool = False
 
     @model_validator(mode="before")
     @classmethod

@@ -84,6 +84,8 @@ ACTION_NAMES = {
     "role_add_organiser": "reports.did.role_add",
     "role_remove_buurtwerker": "reports.did.role_remove",
     "role_remove_organiser": "reports.did.role_remove",
+    "signal_claim": "reports.did.signal_claim",
+    "signal_done": "reports.did.signal_done",
 }
 REPORT_REASONS = {
     "unkind": "report.reason.unkind",

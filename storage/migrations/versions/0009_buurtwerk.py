@@ -1,4 +1,5 @@
-"""buurtwerk: a wijk's team chat, handled reports, the audit log and suspensions
+"""buurtwerk: a wijk's team chat, handled reports, the audit log, suspensions, signals that
+can be picked up, and the asker's consent to be contacted
 
 Revision ID: 0009
 Revises: 0005
@@ -29,6 +30,18 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("outcome", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True)
         )
+    with op.batch_alter_table("post", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("contact_ok", sa.Boolean(), server_default="0", nullable=False)
+        )
+    with op.batch_alter_table("signal", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("reach", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True)
+        )
+        batch_op.add_column(sa.Column("post_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("claimed_by", sa.BigInteger(), nullable=True))
+        batch_op.add_column(sa.Column("claimed_at", UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("handled_at", UTCDateTime(timezone=True), nullable=True))
     op.create_table(
         "auditentry",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -72,6 +85,14 @@ def downgrade() -> None:
     op.drop_table("suspension")
     op.drop_index("ix_auditentry_wijk_created", table_name="auditentry")
     op.drop_table("auditentry")
+    with op.batch_alter_table("signal", schema=None) as batch_op:
+        batch_op.drop_column("handled_at")
+        batch_op.drop_column("claimed_at")
+        batch_op.drop_column("claimed_by")
+        batch_op.drop_column("post_id")
+        batch_op.drop_column("reach")
+    with op.batch_alter_table("post", schema=None) as batch_op:
+        batch_op.drop_column("contact_ok")
     with op.batch_alter_table("report", schema=None) as batch_op:
         batch_op.drop_column("outcome")
         batch_op.drop_column("handled_at")
