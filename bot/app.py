@@ -35,6 +35,7 @@ from bot.handlers import (
     browse,
     buurtwerk,
     control,
+    figures,
     follow_up,
     invitations,
     mine,
@@ -140,6 +141,7 @@ FEATURES = (
     follow_up,
     buurtwerk,
     reports,
+    figures,
 )
 
 
