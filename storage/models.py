@@ -78,6 +78,13 @@ class Wijk(SQLModel, table=True):
     # The buurtwerkers' own chat (/koppel <wijk> team): reports and signals go there; without
     # one they reach each buurtwerker privately.
     team_chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    # The digest of new posts in the linked group: "off", "twice" (at the hour and twelve
+    # hours later) or "daily" at digest_hour (local time); up to when it has been sent.
+    digest_mode: str = Field(
+        default="daily", max_length=8, sa_column_kwargs={"server_default": "daily"}
+    )
+    digest_hour: int = Field(default=10, sa_column_kwargs={"server_default": "10"})
+    digest_sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

@@ -9,21 +9,31 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 from typing import Final
 
 from telegram import ChatMember, Update
 from telegram.error import TelegramError
-from telegram.ext import ChatMemberHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    ApplicationHandlerStop,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.context import BotApplication, BotContext
 from bot.dialog import DialogRouter
 from bot.runner import perform
-from bot.services import buurtwerk
+from bot.sender import deliver
+from bot.services import browse, buurtwerk, digest
 from bot.views.replies import show
+from bot.views.screens import say
 
 log = logging.getLogger(__name__)
 
 ADMINS_CACHE_SECONDS: Final = 60.0
+DIGEST_EVERY: Final = timedelta(minutes=5)
 ADMINS_KEY: Final = "chat_admins"
 
 
@@ -37,6 +47,14 @@ def register(application: BotApplication, router: DialogRouter) -> None:
     application.add_handler(
         MessageHandler(groups & filters.StatusUpdate.NEW_CHAT_MEMBERS, members_joined)
     )
+    application.add_handler(CommandHandler("overzicht", digest_command, filters=groups))
+    # Before /start's own handler (group 0): a post opened from the group's digest.
+    post_link = filters.ChatType.PRIVATE & filters.Regex(r"^/start post_[0-9]+$")
+    application.add_handler(CommandHandler("start", open_post, filters=post_link), group=-1)
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            send_digests, interval=DIGEST_EVERY, first=20, name="group-digests"
+        )
 
 
 def _admins(context: BotContext) -> dict[int, tuple[float, frozenset[int]]]:
@@ -135,3 +153,29 @@ async def members_joined(update: Update, context: BotContext) -> None:
     )
     if text is not None:
         await message.reply_text(text)
+
+
+async def digest_command(update: Update, context: BotContext) -> None:
+    admin = await _caller_is_admin(update, context)
+    reply = await perform(context, update, digest.setting, context.args or [], admin)
+    await show(update, context, reply)
+
+
+async def open_post(update: Update, context: BotContext) -> None:
+    """/start post_<id>: the post in private chat, for a resident of a wijk; anyone else goes
+    on to /start's welcome."""
+    post_id = digest.open_post_id(context.args)
+    if post_id is None:
+        return
+    screen = await perform(context, update, browse.open_post, post_id)
+    if screen is None:
+        return
+    await say(update, context, screen)
+    raise ApplicationHandlerStop
+
+
+async def send_digests(context: BotContext) -> None:
+    """The periodic job: each linked group's digest when its moment has come."""
+    await perform(context, None, digest.send_due)
+    outgoing, context.outgoing = context.outgoing, []
+    await deliver(context, outgoing)

@@ -86,6 +86,7 @@ ACTION_NAMES = {
     "role_remove_organiser": "reports.did.role_remove",
     "signal_claim": "reports.did.signal_claim",
     "signal_done": "reports.did.signal_done",
+    "digest_setting": "reports.did.digest_setting",
 }
 REPORT_REASONS = {
     "unkind": "report.reason.unkind",

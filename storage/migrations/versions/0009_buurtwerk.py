@@ -1,5 +1,5 @@
 """buurtwerk: a wijk's team chat, handled reports, the audit log, suspensions, signals that
-can be picked up, and the asker's consent to be contacted
+can be picked up, the asker's consent to be contacted, the group digest's setting
 
 Revision ID: 0009
 Revises: 0005
@@ -23,6 +23,18 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("wijk", schema=None) as batch_op:
         batch_op.add_column(sa.Column("team_chat_id", sa.BigInteger(), nullable=True))
+        batch_op.add_column(
+            sa.Column(
+                "digest_mode",
+                sqlmodel.sql.sqltypes.AutoString(length=8),
+                server_default="daily",
+                nullable=False,
+            )
+        )
+        batch_op.add_column(
+            sa.Column("digest_hour", sa.Integer(), server_default="10", nullable=False)
+        )
+        batch_op.add_column(sa.Column("digest_sent_at", UTCDateTime(timezone=True), nullable=True))
         batch_op.create_index("ix_wijk_team_chat_id", ["team_chat_id"], unique=True)
     with op.batch_alter_table("report", schema=None) as batch_op:
         batch_op.add_column(sa.Column("handled_by", sa.BigInteger(), nullable=True))
@@ -99,4 +111,7 @@ def downgrade() -> None:
         batch_op.drop_column("handled_by")
     with op.batch_alter_table("wijk", schema=None) as batch_op:
         batch_op.drop_index("ix_wijk_team_chat_id")
+        batch_op.drop_column("digest_sent_at")
+        batch_op.drop_column("digest_hour")
+        batch_op.drop_column("digest_mode")
         batch_op.drop_column("team_chat_id")
