@@ -34,7 +34,9 @@ from bot.dialog import DialogRouter
 from bot.handlers import (
     basics,
     browse,
+    buurtwerk,
     control,
+    figures,
     follow_up,
     invitations,
     mine,
@@ -42,6 +44,7 @@ from bot.handlers import (
     ops,
     posting,
     privacy,
+    reports,
     settings_menu,
 )
 from bot.i18n import normalise_language, t
@@ -155,6 +158,9 @@ FEATURES = (
     invitations,
     follow_up,
     ops,
+    buurtwerk,
+    reports,
+    figures,
 )
 
 

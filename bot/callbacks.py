@@ -184,6 +184,7 @@ DRAFT_TIME = action("pst:time", TOKEN)
 DRAFT_CHANGE_TIME = action("pst:times")
 DRAFT_PLACE = action("pst:ok")
 DRAFT_STOP = action("pst:stop")
+DRAFT_CONTACT = action("pst:contact")
 
 # /buurt
 BROWSE_SHOW = action("nb:show", ID, NUMBER)
@@ -229,3 +230,11 @@ FOLLOW_UP_THANKS = action("fu:t", ID)
 FOLLOW_UP_WORKED = action("fu:y", ID)
 FOLLOW_UP_FAILED = action("fu:n", ID)
 FOLLOW_UP_AGAIN = action("fu:r", ID)
+
+# buurtwerkers: an action on a report (its reason is typed next), undoing an audit entry
+MODERATION_ACTIONS = ("hide", "warn", "sw", "sm", "so", "dismiss")
+MODERATE = action("mod:a", ID, choice(*MODERATION_ACTIONS))
+MODERATE_CANCEL = action("mod:x")
+UNDO = action("mod:u", ID)
+SIGNAL_CLAIM = action("sig:c", ID)
+SIGNAL_DONE = action("sig:d", ID)

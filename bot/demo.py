@@ -26,6 +26,7 @@ from botapi_emulator.scenario import Person, Scene, render
 from matching.names import first_word
 from storage import migrate, repo
 from storage.db import make_engine, session_scope
+from storage.models import RoleKind
 
 DEMO_WIJK = "Transvaalbuurt"
 DEMO_WIJK_CODE = repo.slugify(DEMO_WIJK)  # what `buurtbot wijk add` makes of the name
@@ -92,7 +93,8 @@ async def _script(running: RunningBot) -> int:
     print(
         f"Wijk: {DEMO_WIJK}. Three neighbours get started, then one asks, one offers "
         "and one looks around; three neighbours nearby are invited for the request, the "
-        "first yes is connected, and afterwards there is a thank-you.\n"
+        "first yes is connected, and afterwards there is a thank-you. Then a buurtwerker "
+        "looks at a report and makes a chart of the wijk's figures.\n"
     )
     scene = Scene(running.emulator, narrate=print)
 
@@ -196,6 +198,9 @@ async def _script(running: RunningBot) -> int:
     print()
 
     await _first_yes_to_thank_you(running, scene, anna, [*neighbours, ben, fatima])
+    print()
+    chart = await _buurtwerker_scene(running, scene, fatima)
+    print(f"\nThe chart from /cijfers is saved as {chart}")
     people = [anna, ben, fatima, *neighbours]
     sent = sum(len(running.emulator.messages(p.chat_id)) for p in people)
     errors = len(running.emulator.errors)
@@ -205,6 +210,42 @@ async def _script(running: RunningBot) -> int:
         f"{errors} Bot API errors, {seconds:.1f} s."
     )
     return 0 if errors == 0 else 1
+
+
+async def _buurtwerker_scene(running: RunningBot, scene: Scene, reporter: Person) -> Path:
+    """Willem becomes the wijk's buurtwerker; a report reaches him, he looks at it (nothing
+    wrong) and the reporter hears so; then /cijfers, whose chart is saved as a PNG file."""
+    scene.say("(Willem is the buurtwerker of the Transvaalbuurt: `buurtbot role add`.)")
+    willem = scene.resident("Willem", language="nl")
+    await willem.sends("/start")
+    await willem.sees("Welke taal")
+    with session_scope(running.engine) as session:
+        wijk = repo.find_wijk(session, code_or_name=DEMO_WIJK)
+        repo.grant_role(
+            session,
+            telegram_user_id=willem.user.id,
+            kind=RoleKind.BUURTWERKER,
+            wijk=wijk,
+            now=running.application.bot_data["services"].clock(),
+        )
+    await reporter.presses("Meld")
+    await reporter.sees("Wat is er mis met dit bericht?")
+    await reporter.presses("Reclame of spam")
+    await reporter.sees("De buurtwerker van je wijk kijkt ernaar")
+    await willem.sees("Melding in Transvaalbuurt:")
+    await willem.presses("Niets aan de hand")
+    await willem.sees("Waarom?")
+    await willem.sends("Een ladder uitlenen is gewoon aardig.")
+    await willem.sees("Gedaan: niets aan de hand.")
+    await reporter.sees("Er is naar je melding gekeken.")
+    await willem.sends("/logboek")
+    await willem.sees("Logboek van Transvaalbuurt")
+    await willem.sends("/cijfers maand")
+    shown = await willem.sees("Transvaalbuurt, de laatste 4 weken:")
+    assert shown.photo is not None
+    path = Path(tempfile.gettempdir()) / "buurtbot-demo-cijfers.png"
+    path.write_bytes(running.emulator.world.file_bytes(shown.photo[-1]["file_id"]))
+    return path
 
 
 async def _join(person: Person, *likes: str) -> None:

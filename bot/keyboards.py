@@ -13,15 +13,15 @@ from bot.services.markup import Button, Keyboard
 
 
 def button(plain: Button) -> InlineKeyboardButton:
+    if plain.url:
+        return InlineKeyboardButton(plain.label, url=plain.url)
     return InlineKeyboardButton(plain.label, callback_data=plain.data)
 
 
 def markup(rows: Keyboard | None) -> InlineKeyboardMarkup | None:
     if rows is None:
         return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in rows]
-    )
+    return InlineKeyboardMarkup([[button(b) for b in row] for row in rows])
 
 
 def language_keyboard(current: str) -> InlineKeyboardMarkup:

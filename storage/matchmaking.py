@@ -147,7 +147,15 @@ def look_again(session: Session, *, post_id: int, now: datetime) -> None:
 
 def add_signal(session: Session, *, post: Post, reason: str, now: datetime) -> Signal:
     """Count an unanswered request for the wijk's buurtwerkers: wijk, category, reason, time."""
-    signal = Signal(wijk_id=post.wijk_id, category=post.category, reason=reason, created_at=now)
+    signal = Signal(
+        wijk_id=post.wijk_id,
+        category=post.category,
+        reason=reason,
+        created_at=now,
+        reach=post.reach,
+        # The request itself only with the asker's consent to be contacted by a buurtwerker.
+        post_id=post.id if post.contact_ok else None,
+    )
     session.add(signal)
     return signal
 

@@ -68,12 +68,25 @@ class OutboxStatus(StrEnum):
 class Wijk(SQLModel, table=True):
     """A neighbourhood the bot serves; residents join one, a moderated group may be linked."""
 
+    # A team chat serves one wijk (unique), like its residents' group.
+    __table_args__ = (Index("ix_wijk_team_chat_id", "team_chat_id", unique=True),)
+
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=32, unique=True, index=True)
     name: str = Field(max_length=100, unique=True)
     center_cell: str | None = Field(default=None, max_length=20)
     reach_m: int = Field(default=1500)
     group_chat_id: int | None = Field(default=None, sa_type=BigInteger, unique=True)
+    # The buurtwerkers' own chat (/koppel <wijk> team): reports and signals go there; without
+    # one they reach each buurtwerker privately.
+    team_chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    # The digest of new posts in the linked group: "off", "twice" (at the hour and twelve
+    # hours later) or "daily" at digest_hour (local time); up to when it has been sent.
+    digest_mode: str = Field(
+        default="daily", max_length=8, sa_column_kwargs={"server_default": "daily"}
+    )
+    digest_hour: int = Field(default=10, sa_column_kwargs={"server_default": "10"})
+    digest_sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -140,6 +153,9 @@ class Post(SQLModel, table=True):
     window_start: datetime | None = Field(default=None, sa_type=UTCDateTime)
     window_end: datetime | None = Field(default=None, sa_type=UTCDateTime)
     status: str = Field(default=PostStatus.OPEN.value, max_length=16)
+    # The asker ticked "een buurtwerker mag contact met me opnemen" (default off): only then
+    # does a signal about this request name it.
+    contact_ok: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -184,6 +200,50 @@ class Report(SQLModel, table=True):
     reason: str = Field(default="", max_length=1000)
     status: str = Field(default="open", max_length=16)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Who acted on it (a buurtwerker's Telegram id), when and how: the first action wins
+    # (a conditional update from "open"), a second buurtwerker is told what was done.
+    handled_by: int | None = Field(default=None, sa_type=BigInteger)
+    handled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    outcome: str | None = Field(default=None, max_length=16)
+
+
+class AuditEntry(SQLModel, table=True):
+    """What a buurtwerker or owner did in a wijk: who, what, when and why; undoable actions
+    keep what undoing needs in `data`. No foreign keys to residents or posts: the entry stays
+    when a person erases their data (the references are cleared then)."""
+
+    __table_args__ = (Index("ix_auditentry_wijk_created", "wijk_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    wijk_id: int = Field(foreign_key="wijk.id")
+    actor_telegram_id: int = Field(sa_type=BigInteger)
+    action: str = Field(max_length=32)
+    reason: str = Field(default="", max_length=200)
+    report_id: int | None = Field(default=None)
+    post_id: int | None = Field(default=None)
+    resident_id: int | None = Field(default=None)
+    subject_telegram_id: int | None = Field(default=None, sa_type=BigInteger)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    undone_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    undone_by: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class Suspension(SQLModel, table=True):
+    """A resident suspended from their wijk until a date (or until lifted). The posts the
+    suspension hid are listed, so lifting it restores those and nothing else."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    wijk_id: int = Field(foreign_key="wijk.id")
+    resident_id: int = Field(index=True)
+    until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reason: str = Field(default="", max_length=200)
+    created_by: int = Field(sa_type=BigInteger)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    lifted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    hidden_post_ids: list[int] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
 
 
 class ProcessedUpdate(SQLModel, table=True):
@@ -289,6 +349,15 @@ class Signal(SQLModel, table=True):
     category: str = Field(max_length=32)
     reason: str = Field(max_length=32)
     created_at: datetime = Field(sa_type=UTCDateTime)
+    # How far the request had travelled.
+    reach: str | None = Field(default=None, max_length=16)
+    # The request itself, only when its asker agreed to be contacted by a buurtwerker (no
+    # foreign key: erasure clears it).
+    post_id: int | None = Field(default=None)
+    # "Ik pak het op" (the first press wins) and "afgehandeld".
+    claimed_by: int | None = Field(default=None, sa_type=BigInteger)
+    claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    handled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class ChatState(SQLModel, table=True):

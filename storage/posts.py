@@ -38,6 +38,7 @@ def create_post(
     window_start: datetime | None,
     window_end: datetime | None,
     now: datetime,
+    contact_ok: bool = False,
 ) -> Post:
     """Place an open post in the resident's wijk, at their coarse area."""
     if resident.id is None or resident.wijk_id is None:
@@ -52,6 +53,7 @@ def create_post(
         window_start=window_start,
         window_end=window_end,
         status=PostStatus.OPEN.value,
+        contact_ok=contact_ok,
         created_at=now,
         updated_at=now,
     )

@@ -20,6 +20,7 @@ from sqlmodel import Session, SQLModel, col, select
 from matching.names import first_word
 from storage.matchmaking import decline
 from storage.models import (
+    AuditEntry,
     Block,
     BotFact,
     ChatState,
@@ -32,6 +33,8 @@ from storage.models import (
     RequestFlow,
     Resident,
     Role,
+    Signal,
+    Suspension,
     Wijk,
 )
 from storage.residents import BlockedNeighbour, blocked_neighbours
@@ -256,6 +259,15 @@ def delete_person(session: Session, *, telegram_user_id: int, now: datetime) -> 
         .values(reported_resident_id=None)
     )
     session.execute(update(Report).where(col(Report.post_id).in_(post_ids)).values(post_id=None))
+    # The audit log keeps what buurtwerkers did, no longer pointing at the person or posts.
+    session.execute(
+        update(AuditEntry).where(col(AuditEntry.resident_id) == person).values(resident_id=None)
+    )
+    session.execute(
+        update(AuditEntry).where(col(AuditEntry.post_id).in_(post_ids)).values(post_id=None)
+    )
+    session.execute(delete(Suspension).where(col(Suspension.resident_id) == person))
+    session.execute(update(Signal).where(col(Signal.post_id).in_(post_ids)).values(post_id=None))
     invitations = or_(col(Invitation.resident_id) == person, col(Invitation.post_id).in_(post_ids))
     matches = or_(
         col(Match.asker_id) == person,

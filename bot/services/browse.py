@@ -84,6 +84,18 @@ def press(unit: Unit, pressed: Press) -> Browsing:
     return _show_post(unit, viewer, pressed.id(0), page)
 
 
+def open_post(unit: Unit, post_id: int) -> Screen | None:
+    """A post opened from the wijk group's digest (deep link post_<id>): shown as from /buurt,
+    with the same checks; None for someone who has not joined a wijk yet (they get /start's
+    welcome instead)."""
+    viewer = settled(unit)
+    if viewer is None:
+        return None
+    unit.clear_dialog()
+    shown = _show_post(unit, viewer, post_id, 1)
+    return shown.screen or Screen(shown.notice or stale_text(unit))
+
+
 def _cards(unit: Unit, viewer: Resident) -> list[Placed[Card]]:
     rows = posts.visible_posts(unit.session, viewer=viewer, now=unit.now)
     listings = [

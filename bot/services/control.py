@@ -18,7 +18,7 @@ from bot import callbacks
 from bot.dates import day_name
 from bot.i18n import t
 from bot.post_views import first_name, shortened
-from bot.services import dialogs
+from bot.services import dialogs, reports
 from bot.services.markup import Button, Keyboard, keyboard
 from bot.services.privacy import delete_everything_keyboard
 from bot.services.reply import Reply, Show
@@ -287,8 +287,17 @@ def _file(unit: Unit, post_id: int, reason: str) -> Reply:
     if isinstance(found, Reply):
         return found
     reporter, post = found
-    moderation.report_post(unit.session, reporter=reporter, post=post, reason=reason, now=unit.now)
-    return Reply(t(unit.language, "report.thanks"))
+    assert reporter.id is not None
+    assert post.id is not None
+    earlier = moderation.report_by(unit.session, reporter_id=reporter.id, post_id=post.id)
+    report = moderation.report_post(
+        unit.session, reporter=reporter, post=post, reason=reason, now=unit.now
+    )
+    if earlier is None:
+        reports.send_report(unit, report)
+    if reports.has_buurtwerker(unit, post.wijk_id):
+        return Reply(t(unit.language, "report.thanks"))
+    return Reply(t(unit.language, "report.thanks_kept"))
 
 
 def cancel_report(unit: Unit) -> Reply:

@@ -33,6 +33,9 @@ from storage.models import (
 )
 from storage.residents import is_blocked_either_way
 
+# `about` of messages with work for buurtwerkers (a report, an action's confirmation).
+WORK = "work:"
+
 
 def reachable(resident: Resident, now: datetime) -> bool:
     """Whether the resident wants messages now: not paused (or the pause ended), not left."""
@@ -102,6 +105,8 @@ def verdict(
         resident = session.get(Resident, message.resident_id)
     else:
         resident = repo.find_resident(session, telegram_user_id=message.chat_id)
+    if resident is None and (message.about or "").startswith(WORK):
+        return Verdict.SEND, None, ""  # a buurtwerker who never used the bot as a resident
     if resident is None or not reachable(resident, now):
         return Verdict.DROP, None, "paused, stopped or gone"
     if resident.unreachable_since is not None:

@@ -42,6 +42,8 @@ class PostDraft(DialogData):
     # Whether the time was settled (a window of None then means "any time").
     window_chosen: bool = False
     message_id: int | None = None
+    # "Een buurtwerker mag contact met me opnemen" (requests only; default off).
+    contact_ok: bool = False
 
     @model_validator(mode="before")
     @classmethod
@@ -58,6 +60,13 @@ class PostRef(DialogData):
     post_id: int
 
 
+class ModerationData(DialogData):
+    """A buurtwerker's chosen action on a report, waiting for the short reason."""
+
+    report_id: int
+    action: str
+
+
 class SettingsData(DialogData):
     message_id: int | None = None
 
@@ -71,6 +80,7 @@ FLOWS: Final[dict[str, type[DialogData]]] = {
     "report": PostRef,
     "edit": PostRef,
     "settings": SettingsData,
+    "moderate": ModerationData,
 }
 
 

@@ -14,6 +14,8 @@ from typing import Any
 class Button:
     label: str
     data: str
+    # A link button (a deep link into the private chat) instead of callback data.
+    url: str | None = None
 
 
 Keyboard = tuple[tuple[Button, ...], ...]
@@ -29,7 +31,12 @@ def to_json(rows: Keyboard | None) -> dict[str, Any] | None:
         return None
     return {
         "inline_keyboard": [
-            [{"text": button.label, "callback_data": button.data} for button in row]
+            [
+                {"text": button.label, "url": button.url}
+                if button.url
+                else {"text": button.label, "callback_data": button.data}
+                for button in row
+            ]
             for row in rows
         ]
     }

@@ -25,6 +25,7 @@ from bot.callbacks import Press
 from bot.i18n import t
 from bot.post_views import category_name, describe_window, known_category, post_summary, summary
 from bot.services import request_steps
+from bot.services.buurtwerk import suspension_notice
 from bot.services.dialogs import DialogState, PostDraft
 from bot.services.markup import Button, Keyboard, keyboard
 from bot.services.unit import Unit
@@ -40,8 +41,8 @@ from matching.posting_rules import (
 )
 from matching.time_presets import TimePreset, preset_window
 from matching.timewindow import parse_time_window
-from storage import matchmaking, posts
-from storage.models import Post, PostKind, Resident
+from storage import matchmaking, posts, repo
+from storage.models import Post, PostKind, Resident, RoleKind
 
 FLOW: Final = "post"
 STEP_TEXT: Final = "text"
@@ -75,6 +76,7 @@ STEPS_OF: Final[dict[callbacks.Action, frozenset[str]]] = {
     callbacks.DRAFT_TIME: frozenset({STEP_TIME}),
     callbacks.DRAFT_CHANGE_TIME: frozenset({STEP_PREVIEW}),
     callbacks.DRAFT_PLACE: frozenset({STEP_PREVIEW}),
+    callbacks.DRAFT_CONTACT: frozenset({STEP_PREVIEW}),
     callbacks.DRAFT_STOP: frozenset({STEP_CATEGORY, STEP_TIME, STEP_PREVIEW}),
 }
 
@@ -182,6 +184,9 @@ def start_draft(unit: Unit, kind: PostKind) -> Screen:
     if resident is None:
         return Screen(not_settled_text(unit))
     unit.clear_dialog()  # a command replaces whatever dialog was going on
+    suspended = suspension_notice(unit, resident)
+    if suspended is not None:
+        return Screen(suspended)
     hold = hold_for(unit.session, resident, unit.now)
     if hold is not None:
         return Screen(hold_text(unit.language, hold))
@@ -254,6 +259,9 @@ def press_draft(unit: Unit, press: Press, message_id: int | None) -> Placing:
         return _show(unit, draft, STEP_TIME)
     if action is callbacks.DRAFT_PLACE:
         return _place(unit, draft)
+    if action is callbacks.DRAFT_CONTACT:
+        toggled = draft.model_copy(update={"contact_ok": not draft.contact_ok})
+        return _show(unit, toggled, STEP_PREVIEW)
     unit.clear_dialog()
     return Placing(screen=Screen(t(unit.language, "posting.stopped_draft")))
 
@@ -300,6 +308,9 @@ def _place(unit: Unit, draft: PostDraft) -> Placing:
     caller = unit.caller
     if resident is None or caller is None:
         return Placing(notice=stale_text(unit))
+    suspended = suspension_notice(unit, resident)
+    if suspended is not None:
+        return Placing(notice=suspended, alert=True)
     hold = hold_for(unit.session, resident, now)
     if hold is not None:
         # The draft stays, so "Plaatsen" works once there is room again.
@@ -318,6 +329,7 @@ def _place(unit: Unit, draft: PostDraft) -> Placing:
         window_start=None if window is None else window[0],
         window_end=None if window is None else window[1],
         now=now,
+        contact_ok=draft.contact_ok and _contact_offered(unit, draft),
     )
     if draft.kind is PostKind.REQUEST:
         matchmaking.start_flow(unit.session, post=placed, now=now)
@@ -385,7 +397,22 @@ def _preview(unit: Unit, draft: PostDraft) -> Screen:
         ],
         [Button(t(language, "posting.button.stop"), callbacks.DRAFT_STOP())],
     )
+    if _contact_offered(unit, draft):
+        key = "buurtwerk.contact.on" if draft.contact_ok else "buurtwerk.contact.off"
+        contact = (Button(t(language, key), callbacks.DRAFT_CONTACT()),)
+        buttons = (*buttons[:-1], contact, buttons[-1])
     return Screen(t(language, "posting.preview", summary=block), buttons)
+
+
+def _contact_offered(unit: Unit, draft: PostDraft) -> bool:
+    """The choice "een buurtwerker mag contact met me opnemen": for requests, and only where
+    the wijk has a buurtwerker who could."""
+    resident = unit.resident
+    return (
+        draft.kind is PostKind.REQUEST
+        and resident is not None
+        and repo.wijk_has_role(unit.session, wijk_id=resident.wijk_id, kind=RoleKind.BUURTWERKER)
+    )
 
 
 def _category_choices(language: str, draft: PostDraft, *, everything: bool) -> Screen:

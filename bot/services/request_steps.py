@@ -32,7 +32,7 @@ from matching.distance import rough_distance
 from matching.engine import InvitationPlan, RequestInfo, plan_invitations
 from matching.flow import BATCH_WAIT, DecisionKind, decide, needs_pool, next_due
 from matching.reach import REACH_ORDER, Reach
-from storage import candidates, outbox
+from storage import buurtwerk, candidates, outbox
 from storage import matchmaking as store
 from storage.models import (
     Invitation,
@@ -156,6 +156,10 @@ def _plan(
     """Who to invite at `reach`, from the residents within `read_reach` (wider or the same)."""
     request = _request_info(post)
     found = candidates.candidates_for(session, request=request, reach=read_reach, now=unit.now)
+    # A resident suspended from the wijk is not invited while the suspension holds.
+    suspended = buurtwerk.suspended_resident_ids(session, now=unit.now)
+    if suspended:
+        found = [candidate for candidate in found if candidate.resident_id not in suspended]
     return plan_invitations(
         request,
         found,

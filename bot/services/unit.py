@@ -138,3 +138,28 @@ class Unit:
         assert message.id is not None
         self.queued.append(message.id)
         return message
+
+    def enqueue_chat(
+        self,
+        *,
+        chat_id: int,
+        text: str,
+        keyboard: Keyboard | None = None,
+        key: str | None = None,
+        about: str | None = None,
+    ) -> OutboxMessage:
+        """Queue a message for a chat that is not (necessarily) a resident's: a wijk's group or
+        team chat, or a buurtwerker privately. `about` "work:..." marks work for buurtwerkers,
+        which reaches them even without a resident row (bot/services/delivery.py)."""
+        message = outbox.enqueue(
+            self.session,
+            chat_id=chat_id,
+            text=text,
+            reply_markup=to_json(keyboard),
+            due_at=self.now,
+            key=key,
+            about=about,
+        )
+        assert message.id is not None
+        self.queued.append(message.id)
+        return message

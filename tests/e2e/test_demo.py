@@ -58,6 +58,9 @@ def test_scripted_demo_plays_the_neighbourhood_and_summarises(tmp_path: Path) ->
     assert summary.startswith("Demo finished: 6 residents")
     assert "0 Bot API errors" in summary
     assert list(tmp_path.iterdir()) == [], "the demo leaves no files behind"
+    assert "The chart from /cijfers is saved as" in out
+    assert "Willem presses [Niets aan de hand]" in out
+    assert "Buurtbot → Fatima: Er is naar je melding gekeken." in out
 
 
 def test_chat_demo_lets_a_person_type_and_press_numbered_buttons(tmp_path: Path) -> None:

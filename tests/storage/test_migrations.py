@@ -245,3 +245,20 @@ def test_delivery_migration_adds_and_removes_its_columns(database_url: str) -> N
         }
     finally:
         engine.dispose()
+
+
+def test_buurtwerk_migration_adds_and_removes_its_tables(database_url: str) -> None:
+    migrate.upgrade(database_url)
+    engine = make_engine(database_url)
+    try:
+        assert {"auditentry", "suspension"} <= set(inspect(engine).get_table_names())
+        config = migrate.alembic_config(database_url)
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0005")
+        tables = set(inspect(engine).get_table_names())
+        assert not {"auditentry", "suspension"} & tables
+        assert "team_chat_id" not in {c["name"] for c in inspect(engine).get_columns("wijk")}
+        assert "handled_by" not in {c["name"] for c in inspect(engine).get_columns("report")}
+    finally:
+        engine.dispose()

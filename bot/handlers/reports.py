@@ -1,0 +1,90 @@
+"""Reports that reach someone: the buttons on a report card, the reason typed privately, undo,
+/logboek, and the job that lifts suspensions whose end has passed (bot/services/reports.py)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Final
+
+from telegram import Update
+from telegram.error import Forbidden
+from telegram.ext import CommandHandler
+
+from bot import callbacks
+from bot.callbacks import Press
+from bot.context import BotApplication, BotContext
+from bot.dialog import DialogRouter
+from bot.i18n import normalise_language, t
+from bot.keyboards import markup
+from bot.runner import perform
+from bot.sender import deliver
+from bot.services import reports, signals
+from bot.services.reply import Show
+from bot.views.replies import answer, show
+
+LIFT_EVERY: Final = timedelta(minutes=5)
+
+
+def register(application: BotApplication, router: DialogRouter) -> None:
+    application.add_handler(CommandHandler("logboek", logbook_command))
+    application.add_handler(CommandHandler("signalen", signals_command))
+    router.on_press(signal_pressed, callbacks.SIGNAL_CLAIM, callbacks.SIGNAL_DONE)
+    router.on_press(action_pressed, callbacks.MODERATE)
+    router.on_press(cancel_pressed, callbacks.MODERATE_CANCEL)
+    router.on_press(undo_pressed, callbacks.UNDO)
+    router.on_text(reports.FLOW, reports.apply, show)
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            lift_ended, interval=LIFT_EVERY, first=30, name="lift-suspensions"
+        )
+
+
+async def action_pressed(update: Update, context: BotContext, press: Press) -> None:
+    """An action on a report card: the reason is asked in the presser's private chat (a card
+    in the team chat too), so the team chat stays readable."""
+    query = update.callback_query
+    assert query is not None
+    reply = await perform(context, update, reports.choose, press.id(), press.text(1))
+    if reply.show is not Show.MESSAGE:
+        await show(update, context, reply)
+        return
+    try:
+        await context.bot.send_message(
+            query.from_user.id, reply.text, reply_markup=markup(reply.keyboard)
+        )
+    except Forbidden:
+        language = normalise_language(
+            query.from_user.language_code, context.services.settings.default_language
+        )
+        await query.answer(t(language, "reports.start_private"), show_alert=True)
+        return
+    await query.answer()
+
+
+async def cancel_pressed(update: Update, context: BotContext, press: Press) -> None:
+    await answer(update, context, reports.cancel)
+
+
+async def undo_pressed(update: Update, context: BotContext, press: Press) -> None:
+    await answer(update, context, reports.undo, press.id())
+
+
+async def logbook_command(update: Update, context: BotContext) -> None:
+    await answer(update, context, reports.logbook, context.args or [])
+
+
+async def signals_command(update: Update, context: BotContext) -> None:
+    await answer(update, context, signals.show_signals, context.args or [])
+
+
+async def signal_pressed(update: Update, context: BotContext, press: Press) -> None:
+    """ "Ik pak het op" / "afgehandeld": the list is shown again as it is now."""
+    service = signals.claim if press.action is callbacks.SIGNAL_CLAIM else signals.done
+    await answer(update, context, service, press.id())
+
+
+async def lift_ended(context: BotContext) -> None:
+    """Lift the suspensions whose end has passed; their authors hear it at once."""
+    await perform(context, None, reports.lift_ended_suspensions)
+    outgoing, context.outgoing = context.outgoing, []
+    await deliver(context, outgoing)

@@ -1,0 +1,256 @@
+"""/cijfers and /export: a wijk's requests, offers, matches and requests that found nobody, per
+period bucket, for its buurtwerkers. No names, nothing finer than the wijk.
+
+Small-count suppression: every count below 5 shows as "<5", in the chart, the text and the
+CSV. A total could give a suppressed count away by subtraction (total minus the shown buckets),
+so a series' total is exact only when none of its buckets is suppressed; otherwise it shows
+as "<5" (when it is) or as "≥" the sum of the buckets that are shown (at least 5), which says
+nothing the chart does not already say.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Final
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+from sqlmodel import col, select
+
+from bot.i18n import t
+from bot.post_views import category_name
+from bot.services.buurtwerk import may_manage
+from bot.services.unit import Unit
+from storage import buurtwerk, repo
+from storage.buurtwerk import ChatKind
+from storage.models import Match, Post, PostKind, RoleKind, Signal, Wijk
+
+THRESHOLD: Final = 5
+SUPPRESSED: Final = "<5"
+SERIES: Final = ("requests", "offers", "matches", "unanswered")
+SERIES_NAMES = {
+    "requests": "figures.series.requests",
+    "offers": "figures.series.offers",
+    "matches": "figures.series.matches",
+    "unanswered": "figures.series.unanswered",
+}
+PERIOD_WORDS: Final = {
+    "week": "week",
+    "maand": "month",
+    "month": "month",
+    "jaar": "year",
+    "year": "year",
+}
+PERIOD_NAMES = {
+    "week": "figures.period.week",
+    "month": "figures.period.month",
+    "year": "figures.period.year",
+}
+
+
+def shown(count: int) -> str:
+    """A count as it may be shown: "<5" below the threshold."""
+    return SUPPRESSED if count < THRESHOLD else str(count)
+
+
+def shown_total(buckets: list[int]) -> str:
+    """A series' total that never lets a suppressed bucket be worked out by subtraction."""
+    total = sum(buckets)
+    if all(count >= THRESHOLD for count in buckets):
+        return str(total)
+    if total < THRESHOLD:
+        return SUPPRESSED
+    visible = sum(count for count in buckets if count >= THRESHOLD)
+    return f"≥{max(visible, THRESHOLD)}"
+
+
+@dataclass(frozen=True)
+class Figures:
+    wijk: str
+    period: str
+    labels: list[str]
+    counts: dict[str, list[int]]  # series -> one raw count per bucket (never shown raw)
+    top_category: str | None
+
+    def cell(self, series: str, index: int) -> str:
+        return shown(self.counts[series][index])
+
+    def total(self, series: str) -> str:
+        return shown_total(self.counts[series])
+
+
+def _buckets(
+    period: str, now: datetime, zone: ZoneInfo, language: str
+) -> list[tuple[datetime, datetime, str]]:
+    """(start, end, label) per bucket, oldest first: weeks (Monday to Monday, local) for a
+    week or a month, calendar months for a year."""
+    local = now.astimezone(zone)
+    if period == "year":
+        result = []
+        first = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        starts = []
+        for _ in range(12):
+            starts.append(first)
+            first = (first - timedelta(days=1)).replace(day=1)
+        starts.reverse()
+        for index, start in enumerate(starts):
+            end = starts[index + 1] if index + 1 < len(starts) else local + timedelta(seconds=1)
+            result.append((start, end, format_date(start.date(), "MMM", locale=language)))
+        return result
+    weeks = 1 if period == "week" else 4
+    monday = (local - timedelta(days=local.weekday())).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    starts = [monday - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
+    result = []
+    for index, start in enumerate(starts):
+        end = starts[index + 1] if index + 1 < len(starts) else local + timedelta(seconds=1)
+        label = t(language, "figures.week_label", week=start.isocalendar().week)
+        result.append((start, end, label))
+    return result
+
+
+def _count(moments: list[datetime], buckets: list[tuple[datetime, datetime, str]]) -> list[int]:
+    return [sum(1 for m in moments if start <= m < end) for start, end, _ in buckets]
+
+
+def gather(unit: Unit, wijk: Wijk, period: str, language: str) -> Figures:
+    session = unit.session
+    buckets = _buckets(period, unit.now, unit.settings.tz, language)
+    since = buckets[0][0]
+    posts = session.exec(
+        select(Post.kind, Post.category, Post.created_at).where(
+            Post.wijk_id == wijk.id, col(Post.created_at) >= since
+        )
+    ).all()
+    requests = [created for kind, _, created in posts if kind == PostKind.REQUEST.value]
+    offers = [created for kind, _, created in posts if kind == PostKind.OFFER.value]
+    matches = [
+        accepted
+        for accepted in session.exec(
+            select(Match.accepted_at)
+            .join(Post, col(Post.id) == col(Match.post_id))
+            .where(Post.wijk_id == wijk.id, col(Match.accepted_at) >= since)
+        ).all()
+        if accepted is not None
+    ]
+    unanswered = list(
+        session.exec(
+            select(Signal.created_at).where(
+                Signal.wijk_id == wijk.id, col(Signal.created_at) >= since
+            )
+        ).all()
+    )
+    categories = Counter(category for kind, category, _ in posts if kind == PostKind.REQUEST.value)
+    top = categories.most_common(1)
+    # The most asked-about category is named only when it is not itself a small count.
+    top_category = top[0][0] if top and top[0][1] >= THRESHOLD else None
+    return Figures(
+        wijk=wijk.name,
+        period=period,
+        labels=[label for _, _, label in buckets],
+        counts={
+            "requests": _count(requests, buckets),
+            "offers": _count(offers, buckets),
+            "matches": _count(matches, buckets),
+            "unanswered": _count(unanswered, buckets),
+        },
+        top_category=top_category,
+    )
+
+
+def summary(language: str, figures: Figures) -> str:
+    """The three-line text next to the chart."""
+    period = t(language, PERIOD_NAMES[figures.period])
+    top = (
+        t(language, "figures.top", category=category_name(language, figures.top_category))
+        if figures.top_category
+        else t(language, "figures.top_none")
+    )
+    return "\n".join(
+        [
+            t(
+                language,
+                "figures.line1",
+                wijk=figures.wijk,
+                period=period,
+                requests=figures.total("requests"),
+                offers=figures.total("offers"),
+            ),
+            t(
+                language,
+                "figures.line2",
+                matches=figures.total("matches"),
+                unanswered=figures.total("unanswered"),
+            ),
+            top,
+        ]
+    )
+
+
+def to_csv(language: str, figures: Figures) -> bytes:
+    """The same aggregates as the chart (suppressed the same way), one row per bucket."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [t(language, "figures.csv.period"), *(t(language, SERIES_NAMES[s]) for s in SERIES)]
+    )
+    for index, label in enumerate(figures.labels):
+        writer.writerow([label, *(figures.cell(s, index) for s in SERIES)])
+    writer.writerow([t(language, "figures.csv.total"), *(figures.total(s) for s in SERIES)])
+    return out.getvalue().encode("utf-8")
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What /cijfers or /export found: the figures, or a sentence why not."""
+
+    figures: Figures | None
+    text: str
+    language: str
+
+
+def figures_for(unit: Unit, args: list[str]) -> Asked:
+    """/cijfers [week|maand|jaar] and /export [week|maand|jaar], in the team chat or
+    privately, for the wijk's buurtwerkers and the bot's owners."""
+    assert unit.caller is not None
+    language = unit.language
+    words = [word.lower() for word in args]
+    period = "month"
+    rest = []
+    for word in words:
+        if word in PERIOD_WORDS:
+            period = PERIOD_WORDS[word]
+        else:
+            rest.append(word)
+    wijk = _wijk_here(unit, rest)
+    if isinstance(wijk, str):
+        return Asked(None, wijk, language)
+    assert wijk.id is not None
+    if not may_manage(unit, unit.caller.user_id, wijk.id):
+        return Asked(None, t(language, "reports.not_allowed"), language)
+    figures = gather(unit, wijk, period, language)
+    return Asked(figures, summary(language, figures), language)
+
+
+def _wijk_here(unit: Unit, words: list[str]) -> Wijk | str:
+    assert unit.caller is not None
+    language = unit.language
+    linked = buurtwerk.wijk_of_chat(unit.session, chat_id=unit.caller.chat_id)
+    if linked is not None:
+        return t(language, "figures.not_here") if linked[1] is ChatKind.GROUP else linked[0]
+    if unit.caller.chat_id != unit.caller.user_id:
+        return t(language, "figures.not_here")
+    if words:
+        try:
+            return repo.find_wijk(unit.session, code_or_name=" ".join(words))
+        except repo.NotFoundError:
+            return t(language, "buurtwerk.link.unknown_wijk", wijk=" ".join(words))
+    mine = buurtwerk.wijken_with_role(
+        unit.session, telegram_user_id=unit.caller.user_id, kind=RoleKind.BUURTWERKER
+    )
+    return mine[0] if len(mine) == 1 else t(language, "figures.which_wijk")

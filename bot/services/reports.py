@@ -1,0 +1,466 @@
+"""Reports that reach someone: the wijk's team chat, or else each buurtwerker privately, gets
+the reported post with buttons (hide, warn, suspend, dismiss). Each action asks for a short
+reason (typed in the buurtwerker's private chat), is written to the audit log, can be undone,
+and tells the reporter "er is naar gekeken" without details.
+
+Nothing is trusted from a button: every press re-checks in the database that the presser is a
+buurtwerker of the report's wijk (or an owner of the bot). Of two buurtwerkers acting on one
+report at once, the first action wins (a conditional update); the other is told what was done.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Final
+
+from sqlmodel import col, select
+
+from bot import callbacks
+from bot.dates import day_name
+from bot.i18n import t
+from bot.post_views import shortened
+from bot.services import dialogs
+from bot.services.buurtwerk import may_manage
+from bot.services.delivery import WORK
+from bot.services.markup import Button, Keyboard, keyboard
+from bot.services.reply import Reply, Show
+from bot.services.unit import Incoming, Unit
+from storage import buurtwerk, repo
+from storage.buurtwerk import ChatKind
+from storage.models import (
+    AuditEntry,
+    OutboxMessage,
+    Post,
+    Report,
+    Resident,
+    RoleKind,
+    Suspension,
+    Wijk,
+)
+
+FLOW: Final = "moderate"
+STEP: Final = "reason"
+QUOTE_LENGTH: Final = 300
+LOGBOOK_DEFAULT: Final = 10
+LOGBOOK_MAX: Final = 50
+BOT_ACTOR: Final = 0  # the audit log's actor for what the bot does by itself
+
+SUSPENSION_LENGTHS: Final = {"sw": timedelta(weeks=1), "sm": timedelta(days=30), "so": None}
+UNDOABLE: Final = frozenset({"hide", "warn", "sw", "sm", "so", "dismiss"})
+
+ACTION_BUTTONS = (
+    ("hide", "reports.button.hide"),
+    ("warn", "reports.button.warn"),
+    ("sw", "reports.button.suspend_week"),
+    ("sm", "reports.button.suspend_month"),
+    ("so", "reports.button.suspend_open"),
+    ("dismiss", "reports.button.dismiss"),
+)
+REASON_PROMPTS = {
+    "warn": "reports.ask.warn",
+    "hide": "reports.ask.reason",
+    "sw": "reports.ask.reason",
+    "sm": "reports.ask.reason",
+    "so": "reports.ask.reason",
+    "dismiss": "reports.ask.reason",
+}
+# What an action (or another audit entry) is called in the log and in "already done".
+ACTION_NAMES = {
+    "hide": "reports.did.hide",
+    "warn": "reports.did.warn",
+    "sw": "reports.did.suspend_week",
+    "sm": "reports.did.suspend_month",
+    "so": "reports.did.suspend_open",
+    "dismiss": "reports.did.dismiss",
+    "undo": "reports.did.undo",
+    "suspension_ended": "reports.did.suspension_ended",
+    "link_group": "reports.did.link_group",
+    "link_team": "reports.did.link_team",
+    "unlink_group": "reports.did.unlink_group",
+    "unlink_team": "reports.did.unlink_team",
+    "removed_group": "reports.did.removed_group",
+    "removed_team": "reports.did.removed_team",
+    "role_add_buurtwerker": "reports.did.role_add",
+    "role_add_organiser": "reports.did.role_add",
+    "role_remove_buurtwerker": "reports.did.role_remove",
+    "role_remove_organiser": "reports.did.role_remove",
+    "signal_claim": "reports.did.signal_claim",
+    "signal_done": "reports.did.signal_done",
+    "digest_setting": "reports.did.digest_setting",
+}
+REPORT_REASONS = {
+    "unkind": "report.reason.unkind",
+    "spam": "report.reason.spam",
+    "incorrect": "report.reason.incorrect",
+}
+
+
+def _caller_id(unit: Unit) -> int:
+    assert unit.caller is not None
+    return unit.caller.user_id
+
+
+def _language_of(unit: Unit, telegram_user_id: int) -> str:
+    resident = repo.find_resident(unit.session, telegram_user_id=telegram_user_id)
+    return unit.settings.default_language if resident is None else resident.language
+
+
+def _action_name(language: str, action: str) -> str:
+    return t(language, ACTION_NAMES.get(action, "reports.did.other"))
+
+
+def _who(unit: Unit, telegram_user_id: int) -> str:
+    if telegram_user_id == BOT_ACTOR:
+        return "Buurtbot"
+    resident = repo.find_resident(unit.session, telegram_user_id=telegram_user_id)
+    return (
+        str(telegram_user_id)
+        if resident is None or not resident.first_name
+        else resident.first_name
+    )
+
+
+# --- a new report reaches the buurtwerkers -------------------------------------------------
+
+
+def card_keyboard(language: str, report_id: int) -> Keyboard:
+    buttons = [
+        Button(t(language, key), callbacks.MODERATE(report_id, a)) for a, key in ACTION_BUTTONS
+    ]
+    return keyboard(buttons[:2], buttons[2:5], buttons[5:])
+
+
+def _card_text(language: str, wijk: Wijk, report: Report, post: Post | None) -> str:
+    quote = shortened(post.text, QUOTE_LENGTH) if post is not None else "…"
+    code = report.reason
+    if not code:
+        reason = t(language, "reports.card.no_reason")
+    elif code in REPORT_REASONS:
+        reason = t(language, REPORT_REASONS[code])
+    else:
+        reason = code
+    return t(language, "reports.card", wijk=wijk.name, quote=quote, reason=reason)
+
+
+def send_report(unit: Unit, report: Report) -> bool:
+    """Queue the report for the wijk's team chat, or each buurtwerker privately. False when
+    the wijk has neither (then nobody is promised anything)."""
+    wijk = None if report.wijk_id is None else unit.session.get(Wijk, report.wijk_id)
+    if wijk is None or wijk.id is None or report.id is None:
+        return False
+    post = None if report.post_id is None else unit.session.get(Post, report.post_id)
+    about = f"{WORK}report:{report.id}"
+    if wijk.team_chat_id is not None:
+        language: str = unit.settings.default_language
+        unit.enqueue_chat(
+            chat_id=wijk.team_chat_id,
+            text=_card_text(language, wijk, report, post),
+            keyboard=card_keyboard(language, report.id),
+            about=about,
+        )
+        return True
+    workers = buurtwerk.buurtwerkers_of(unit.session, wijk_id=wijk.id)
+    for worker in workers:
+        language = _language_of(unit, worker)
+        unit.enqueue_chat(
+            chat_id=worker,
+            text=_card_text(language, wijk, report, post),
+            keyboard=card_keyboard(language, report.id),
+            about=about,
+        )
+    return bool(workers)
+
+
+def has_buurtwerker(unit: Unit, wijk_id: int | None) -> bool:
+    """Whether the wijk has a buurtwerker (texts may only promise one's attention then)."""
+    if wijk_id is None:
+        return False
+    return repo.wijk_has_role(unit.session, wijk_id=wijk_id, kind=RoleKind.BUURTWERKER)
+
+
+# --- a buurtwerker acts ----------------------------------------------------------------------
+
+
+def _refusal(unit: Unit, key: str, **params: object) -> Reply:
+    return Reply(t(unit.language, key, **params), show=Show.POPUP)
+
+
+def _done_already(unit: Unit, report: Report) -> Reply:
+    who = _who(unit, report.handled_by or BOT_ACTOR)
+    what = _action_name(unit.language, report.outcome or "")
+    return Reply(t(unit.language, "reports.too_late", who=who, what=what), show=Show.POPUP)
+
+
+def choose(unit: Unit, report_id: int, action: str) -> Reply:
+    """A button on a report card: checks, then asks the presser (privately) for the reason."""
+    report = unit.session.get(Report, report_id)
+    if report is None or action not in REASON_PROMPTS:
+        return _refusal(unit, "error.stale_button")
+    user_id = _caller_id(unit)
+    if not may_manage(unit, user_id, report.wijk_id):
+        return _refusal(unit, "reports.not_allowed")
+    if report.status != "open":
+        return _done_already(unit, report)
+    state = dialogs.DialogState(
+        FLOW, STEP, dialogs.ModerationData(report_id=report_id, action=action)
+    )
+    dialogs.save(unit.session, user_id, state, unit.now)
+    language = unit.language
+    cancel = keyboard([Button(t(language, "reports.button.cancel"), callbacks.MODERATE_CANCEL())])
+    return Reply(t(language, REASON_PROMPTS[action]), cancel, Show.MESSAGE)
+
+
+def cancel(unit: Unit) -> Reply:
+    if unit.dialog is not None and unit.dialog.flow == FLOW:
+        unit.clear_dialog()
+    return Reply(t(unit.language, "reports.cancelled"))
+
+
+def apply(
+    unit: Unit, state: dialogs.DialogState[dialogs.ModerationData], incoming: Incoming
+) -> Reply:
+    """The reason typed after choosing an action: the action happens now, if it still may."""
+    language = unit.language
+    reason = " ".join((incoming.text or "").split())
+    if not reason:
+        return Reply(t(language, REASON_PROMPTS.get(state.data.action, "reports.ask.reason")))
+    unit.clear_dialog()
+    report = unit.session.get(Report, state.data.report_id)
+    action = state.data.action
+    if report is None or report.wijk_id is None or action not in UNDOABLE:
+        return Reply(t(language, "error.stale_button"))
+    user_id = _caller_id(unit)
+    if not may_manage(unit, user_id, report.wijk_id):
+        return Reply(t(language, "reports.not_allowed"))
+    if not buurtwerk.claim_report(
+        unit.session, report=report, by=user_id, outcome=action, now=unit.now
+    ):
+        return Reply(_done_already(unit, report).text)
+    data = _act(unit, report, action, reason)
+    entry = buurtwerk.log_action(
+        unit.session,
+        wijk_id=report.wijk_id,
+        actor=user_id,
+        action=action,
+        reason=reason,
+        now=unit.now,
+        report_id=report.id,
+        post_id=report.post_id,
+        resident_id=report.reported_resident_id,
+        data=data,
+    )
+    _tell_reporter(unit, report)
+    _tell_team(unit, report.wijk_id, user_id, action)
+    assert entry.id is not None
+    undo = keyboard([Button(t(language, "reports.button.undo"), callbacks.UNDO(entry.id))])
+    return Reply(t(language, "reports.done", what=_action_name(language, action)), undo)
+
+
+def _act(unit: Unit, report: Report, action: str, reason: str) -> dict[str, object]:
+    """The action itself; returns what undoing it needs."""
+    session, now = unit.session, unit.now
+    author = (
+        None
+        if report.reported_resident_id is None
+        else session.get(Resident, report.reported_resident_id)
+    )
+    wijk = session.get(Wijk, report.wijk_id)
+    wijk_name = "" if wijk is None else wijk.name
+    if action == "hide":
+        post = None if report.post_id is None else session.get(Post, report.post_id)
+        before = None if post is None else buurtwerk.hide_post(session, post=post, now=now)
+        return {"status": before}
+    if action == "warn" and author is not None:
+        unit.enqueue(
+            to=author,
+            text=t(author.language, "reports.warning", wijk=wijk_name, text=reason),
+            about=f"{WORK}warn:{report.id}",
+        )
+        return {}
+    if action in SUSPENSION_LENGTHS and author is not None and report.wijk_id is not None:
+        length = SUSPENSION_LENGTHS[action]
+        until = None if length is None else now + length
+        suspension = buurtwerk.suspend(
+            session,
+            resident=author,
+            wijk_id=report.wijk_id,
+            until=until,
+            by=_caller_id(unit),
+            reason=reason,
+            now=now,
+        )
+        if until is None:
+            text = t(author.language, "reports.suspended_open", wijk=wijk_name)
+        else:
+            day = day_name(author.language, until, unit.settings.tz)
+            text = t(author.language, "reports.suspended", wijk=wijk_name, until=day)
+        unit.enqueue(to=author, text=text, about=f"{WORK}suspend:{suspension.id}")
+        return {"suspension_id": suspension.id}
+    return {}
+
+
+def _tell_reporter(unit: Unit, report: Report) -> None:
+    """ "Er is naar gekeken", once per report, without details."""
+    if report.reporter_id is None:
+        return
+    reporter = unit.session.get(Resident, report.reporter_id)
+    key = f"reviewed:{report.id}"
+    sent = unit.session.exec(
+        select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)
+    ).first()
+    if reporter is None or sent is not None:
+        return
+    unit.enqueue(to=reporter, text=t(reporter.language, "reports.looked_at"), key=key)
+
+
+def _tell_team(unit: Unit, wijk_id: int, user_id: int, action: str) -> None:
+    """The team chat (if any) hears what was done, so nobody acts twice."""
+    wijk = unit.session.get(Wijk, wijk_id)
+    if wijk is None or wijk.team_chat_id is None:
+        return
+    language = unit.settings.default_language
+    text = t(
+        language, "reports.team_note", who=_who(unit, user_id), what=_action_name(language, action)
+    )
+    unit.enqueue_chat(chat_id=wijk.team_chat_id, text=text, about=f"{WORK}note")
+
+
+# --- undo ------------------------------------------------------------------------------------
+
+
+def undo(unit: Unit, entry_id: int) -> Reply:
+    """Undo an action on a report: a hidden post shows again, a suspension is lifted (its posts
+    back), the report opens again. A warning that was sent stays sent."""
+    session = unit.session
+    entry = session.get(AuditEntry, entry_id)
+    if entry is None or entry.action not in UNDOABLE:
+        return _refusal(unit, "error.stale_button")
+    user_id = _caller_id(unit)
+    if not may_manage(unit, user_id, entry.wijk_id):
+        return _refusal(unit, "reports.not_allowed")
+    if not buurtwerk.mark_undone(session, entry=entry, by=user_id, now=unit.now):
+        return _refusal(unit, "reports.undone_already")
+    if entry.action == "hide" and entry.post_id is not None:
+        post = session.get(Post, entry.post_id)
+        status = entry.data.get("status")
+        if post is not None and isinstance(status, str):
+            buurtwerk.restore_post(session, post=post, status=status, now=unit.now)
+    suspension_id = entry.data.get("suspension_id")
+    if isinstance(suspension_id, int):
+        suspension = session.get(Suspension, suspension_id)
+        if suspension is not None:
+            _lift(unit, suspension)
+    report = None if entry.report_id is None else session.get(Report, entry.report_id)
+    if report is not None:
+        buurtwerk.reopen_report(session, report=report)
+    buurtwerk.log_action(
+        session,
+        wijk_id=entry.wijk_id,
+        actor=user_id,
+        action="undo",
+        now=unit.now,
+        report_id=entry.report_id,
+        post_id=entry.post_id,
+        resident_id=entry.resident_id,
+        data={"entry_id": entry.id, "undid": entry.action},
+    )
+    language = unit.language
+    key = "reports.undone_warning" if entry.action == "warn" else "reports.undone"
+    again = None
+    if report is not None and report.id is not None:
+        again = card_keyboard(language, report.id)
+    return Reply(t(language, key, what=_action_name(language, entry.action)), again)
+
+
+def _lift(unit: Unit, suspension: Suspension) -> None:
+    restored = buurtwerk.lift(unit.session, suspension=suspension, now=unit.now)
+    del restored
+    author = unit.session.get(Resident, suspension.resident_id)
+    if author is not None:
+        unit.enqueue(
+            to=author,
+            text=t(author.language, "reports.lifted"),
+            about=f"{WORK}lift:{suspension.id}",
+        )
+
+
+def lift_ended_suspensions(unit: Unit) -> int:
+    """The periodic job: suspensions whose end passed are lifted (their posts back)."""
+    ended = unit.session.exec(
+        select(Suspension).where(
+            col(Suspension.lifted_at).is_(None),
+            col(Suspension.until).is_not(None),
+            col(Suspension.until) <= unit.now,
+        )
+    ).all()
+    for suspension in ended:
+        _lift(unit, suspension)
+        buurtwerk.log_action(
+            unit.session,
+            wijk_id=suspension.wijk_id,
+            actor=BOT_ACTOR,
+            action="suspension_ended",
+            now=unit.now,
+            resident_id=suspension.resident_id,
+        )
+    return len(ended)
+
+
+# --- /logboek --------------------------------------------------------------------------------
+
+
+def logbook(unit: Unit, args: list[str]) -> Reply:
+    """/logboek [wijk] [n]: the newest audit entries, in the team chat or privately."""
+    assert unit.caller is not None
+    language = unit.language
+    numbers = [word for word in args if word.isascii() and word.isdigit()]
+    words = [word for word in args if word not in numbers]
+    count = min(int(numbers[0]), LOGBOOK_MAX) if numbers else LOGBOOK_DEFAULT
+    wijk = _logbook_wijk(unit, words)
+    if isinstance(wijk, Reply):
+        return wijk
+    assert wijk.id is not None
+    if not may_manage(unit, _caller_id(unit), wijk.id):
+        return Reply(t(language, "reports.not_allowed"))
+    entries = buurtwerk.recent_entries(unit.session, wijk_id=wijk.id, limit=max(count, 1))
+    if not entries:
+        return Reply(t(language, "reports.logbook.empty", wijk=wijk.name))
+    zone = unit.settings.tz
+    lines = [t(language, "reports.logbook.title", wijk=wijk.name)]
+    for entry in entries:
+        line = t(
+            language,
+            "reports.logbook.line",
+            when=entry.created_at.astimezone(zone).strftime("%d-%m %H:%M"),
+            who=_who(unit, entry.actor_telegram_id),
+            what=_action_name(language, entry.action),
+        )
+        if entry.reason:
+            line += t(language, "reports.logbook.reason", reason=entry.reason)
+        if entry.undone_at is not None:
+            line += t(language, "reports.logbook.undone")
+        lines.append(line)
+    return Reply("\n".join(lines))
+
+
+def _logbook_wijk(unit: Unit, words: list[str]) -> Wijk | Reply:
+    assert unit.caller is not None
+    language = unit.language
+    linked = buurtwerk.wijk_of_chat(unit.session, chat_id=unit.caller.chat_id)
+    if linked is not None:
+        if linked[1] is ChatKind.GROUP:
+            return Reply(t(language, "reports.logbook.not_here"))
+        return linked[0]
+    if unit.caller.chat_id != unit.caller.user_id:
+        return Reply(t(language, "reports.logbook.not_here"))
+    if words:
+        try:
+            return repo.find_wijk(unit.session, code_or_name=" ".join(words))
+        except repo.NotFoundError:
+            return Reply(t(language, "buurtwerk.link.unknown_wijk", wijk=" ".join(words)))
+    mine = buurtwerk.wijken_with_role(
+        unit.session, telegram_user_id=unit.caller.user_id, kind=RoleKind.BUURTWERKER
+    )
+    if len(mine) == 1:
+        return mine[0]
+    return Reply(t(language, "reports.logbook.which_wijk"))

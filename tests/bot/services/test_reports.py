@@ -1,0 +1,125 @@
+"""Reports and suspensions as services: the warning reaches the author, a suspension ends by
+itself (its posts back), a suspended neighbour is not invited, and the report's thanks promise
+a buurtwerker only where there is one."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from bot.services import dialogs, reports
+from bot.services.unit import Incoming
+from storage import buurtwerk
+from storage.db import session_scope
+from storage.models import AuditEntry, OutboxMessage, Post, Resident, Role, RoleKind, Wijk
+from storage.moderation import report_post
+from tests.bot.services.conftest import Street
+from tests.bot.services.helpers import unit_for
+from tests.storage.neighbourhood import add_post, add_resident, add_wijk
+
+WORKER = 9_000_000_001
+
+
+def _street(session: Session, now: datetime) -> tuple[Wijk, Resident, Resident, Post]:
+    oost = add_wijk(session, "Oost", now)
+    assert oost.id is not None
+    anna = add_resident(session, telegram_user_id=1, first_name="Anna", wijk=oost, now=now)
+    ben = add_resident(session, telegram_user_id=2, first_name="Ben", wijk=oost, now=now)
+    session.add(Role(telegram_user_id=WORKER, wijk_id=oost.id, kind=RoleKind.BUURTWERKER))
+    return oost, anna, ben, add_post(session, ben, "Koop mijn spullen", now)
+
+
+def _outbox(session: Session, chat_id: int) -> list[str]:
+    session.flush()
+    rows = session.exec(
+        select(OutboxMessage)
+        .where(OutboxMessage.chat_id == chat_id)
+        .order_by(col(OutboxMessage.id))
+    ).all()
+    return [row.text for row in rows]
+
+
+def _act(session: Session, now: datetime, report_id: int, action: str, reason: str) -> str:
+    unit = unit_for(session, WORKER, now, "Willem")
+    reply = reports.choose(unit, report_id, action)
+    assert reply.show.value == "message", reply.text
+    unit = unit_for(session, WORKER, now, "Willem")
+    state = unit.state(reports.FLOW)
+    assert state is not None
+    assert isinstance(state.data, dialogs.ModerationData)
+    done = reports.apply(unit, state, Incoming(message_id=1, text=reason))  # type: ignore[arg-type]
+    return done.text
+
+
+def test_a_warning_is_the_buurtwerkers_own_words_to_the_author(
+    engine: Engine, now: datetime
+) -> None:
+    with session_scope(engine) as session:
+        _, anna, ben, post = _street(session, now)
+        report = report_post(session, reporter=anna, post=post, reason="", now=now)
+        assert report.id is not None
+        text = _act(session, now, report.id, "warn", "Hou het gezellig <graag>")
+        assert text.startswith("Gedaan: vriendelijk bericht gestuurd.")
+        [warning] = _outbox(session, ben.telegram_user_id)
+        assert "Hou het gezellig &lt;graag&gt;" in warning
+        assert _outbox(session, anna.telegram_user_id) == [
+            "Er is naar je melding gekeken. Dank je dat je het liet weten!"
+        ]
+
+
+def test_a_suspension_ends_by_itself_and_its_posts_come_back(
+    engine: Engine, now: datetime
+) -> None:
+    with session_scope(engine) as session:
+        _, anna, ben, post = _street(session, now)
+        report = report_post(session, reporter=anna, post=post, reason="spam", now=now)
+        assert report.id is not None
+        _act(session, now, report.id, "sw", "Spam")
+        assert post.status == "hidden"
+        assert ben.id is not None
+        assert buurtwerk.active_suspension(session, resident_id=ben.id, now=now) is not None
+        # Not yet: nothing is lifted before the week is over.
+        early = unit_for(session, WORKER, now + timedelta(days=6))
+        assert reports.lift_ended_suspensions(early) == 0
+        later = unit_for(session, WORKER, now + timedelta(days=8))
+        assert reports.lift_ended_suspensions(later) == 1
+        session.refresh(post)
+        assert post.status == "open"
+        assert reports.lift_ended_suspensions(later) == 0
+        actions = session.exec(select(AuditEntry.action).order_by(col(AuditEntry.id))).all()
+        assert list(actions) == ["sw", "suspension_ended"]
+        assert _outbox(session, ben.telegram_user_id)[-1].startswith("Je kunt weer vragen")
+
+
+def test_only_a_buurtwerker_of_the_wijk_is_promised(engine: Engine, now: datetime) -> None:
+    with session_scope(engine) as session:
+        oost, *_ = _street(session, now)
+        west = add_wijk(session, "West", now)
+        unit = unit_for(session, 1, now)
+        assert reports.has_buurtwerker(unit, oost.id)
+        assert not reports.has_buurtwerker(unit, west.id)
+        assert not reports.has_buurtwerker(unit, None)
+
+
+def test_a_suspended_neighbour_is_not_invited(street: Street) -> None:
+    from bot.services.request_steps import step_now
+    from storage.models import Invitation
+
+    *suspended, eva = street.neighbours
+    assert street.wijk.id is not None
+    for neighbour in suspended:
+        buurtwerk.suspend(
+            street.session,
+            resident=neighbour,
+            wijk_id=street.wijk.id,
+            until=None,
+            by=1,
+            reason="",
+            now=street.now,
+        )
+    post = street.request()
+    step_now(street.unit(), post.id or 0)
+    invited = {i.resident_id for i in street.session.exec(select(Invitation)).all()}
+    assert invited == {eva.id}

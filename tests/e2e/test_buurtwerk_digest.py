@@ -1,0 +1,75 @@
+"""The group digest through the emulator: one message at the wijk's hour with the new posts
+(not of paused or suspended authors), each with a deep link that opens the post privately."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.harness import RunningBot
+from bot.runner import perform
+from bot.sender import deliver
+from bot.services import digest
+from botapi_emulator.scenario import Scene
+from storage import buurtwerk
+from storage.db import session_scope
+from storage.models import Wijk
+from tests.e2e.neighbours import NOW, Clock, bot_context, resident, resident_for
+from tests.storage.neighbourhood import add_post, add_wijk
+
+
+async def run_digest(running: RunningBot) -> int:
+    context = bot_context(running)
+    queued = await perform(context, None, digest.send_due)
+    outgoing, context.outgoing = context.outgoing, []
+    await deliver(context, outgoing)
+    return queued
+
+
+async def test_the_digest_batches_new_posts_and_links_to_them(
+    running: RunningBot, scene: Scene, clock: Clock
+) -> None:
+    emulator = running.emulator
+    anna, ben, cor = (scene.resident(name) for name in ("Anna", "Ben", "Cor"))
+    group = emulator.add_group("Buren Oost", members=[anna.user, ben.user, cor.user])
+    with session_scope(running.engine) as session:
+        oost = add_wijk(session, "Oost", NOW)
+        oost.group_chat_id = group.id
+        session.add(oost)
+        session.flush()
+        oost_id = oost.id
+    assert oost_id is not None
+    anna_id = resident_for(running, anna, oost, NOW)
+    ben_id = resident_for(running, ben, oost, NOW, paused=True)
+    cor_id = resident_for(running, cor, oost, NOW)
+    with session_scope(running.engine) as session:
+        post = add_post(session, resident(running, anna_id), "Wie leent me een ladder?", NOW)
+        add_post(session, resident(running, ben_id), "Bens geheim", NOW)
+        suspended = add_post(session, resident(running, cor_id), "Cors bericht", NOW)
+        buurtwerk.suspend(
+            session,
+            resident=resident(running, cor_id),
+            wijk_id=oost_id,
+            until=None,
+            by=1,
+            reason="",
+            now=NOW,
+        )
+        del suspended
+        post_id = post.id
+    # 10:00 local is NOW; at 10:30 the daily digest is due once, then not again.
+    clock.now = NOW + timedelta(minutes=30)
+    assert await run_digest(running) == 1
+    assert await run_digest(running) == 0
+    message = await emulator.wait_for_message(group, "Nieuw in Oost:")
+    assert "Wie leent me een ladder?" in message.content
+    assert "Bens geheim" not in message.content
+    assert "Cors bericht" not in message.content
+    button = message.button("Bekijk 1")
+    assert button is not None
+    assert button["url"].endswith(f"?start=post_{post_id}")
+    await cor.sends(f"/start post_{post_id}")
+    await cor.sees("Wie leent me een ladder?")
+    with session_scope(running.engine) as session:
+        found = session.get(Wijk, oost_id)
+        assert found is not None
+        assert found.digest_sent_at == clock.now

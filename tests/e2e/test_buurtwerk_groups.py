@@ -1,0 +1,192 @@
+"""A wijk's group through the emulator: the bot added, /koppel allowed and refused, members
+welcomed with the join link, /uitnodigen, /rollen by reply and by id, /ontkoppel and the bot
+removed, each logged; permissions re-checked in the database and with Telegram's admin list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from sqlmodel import col, select
+
+from bot.harness import RunningBot
+from botapi_emulator import SimChat, SimUser
+from storage.db import session_scope
+from storage.models import AuditEntry, Role, RoleKind, Wijk
+from tests.e2e.neighbours import NOW
+from tests.storage.neighbourhood import add_wijk
+
+
+@dataclass
+class Setting:
+    willem: SimUser  # buurtwerker of Oost, admin of the group
+    otto: SimUser  # admin of the group, no role
+    anna: SimUser  # member
+    group: SimChat
+    oost_id: int
+    west_id: int
+
+
+@pytest.fixture
+def setting(running: RunningBot) -> Setting:
+    emulator = running.emulator
+    willem = emulator.add_user("Willem")
+    otto = emulator.add_user("Otto")
+    anna = emulator.add_user("Anna")
+    group = emulator.add_group("Buren Oost", members=[anna], admins=[willem, otto], with_bot=False)
+    with session_scope(running.engine) as session:
+        oost, west = add_wijk(session, "Oost", NOW), add_wijk(session, "West", NOW)
+        assert oost.id is not None
+        assert west.id is not None
+        session.add(Role(telegram_user_id=willem.id, wijk_id=oost.id, kind=RoleKind.BUURTWERKER))
+        session.add(Role(telegram_user_id=otto.id, wijk_id=west.id, kind=RoleKind.BUURTWERKER))
+        return Setting(willem, otto, anna, group, oost.id, west.id)
+
+
+def wijk(running: RunningBot, wijk_id: int) -> Wijk:
+    with session_scope(running.engine) as session:
+        found = session.get(Wijk, wijk_id)
+        assert found is not None
+        return found
+
+
+def audit(running: RunningBot) -> list[tuple[str, int, int | None]]:
+    with session_scope(running.engine) as session:
+        entries = session.exec(select(AuditEntry).order_by(col(AuditEntry.id))).all()
+        return [(e.action, e.actor_telegram_id, e.subject_telegram_id) for e in entries]
+
+
+def roles(running: RunningBot, wijk_id: int) -> set[tuple[int, str]]:
+    with session_scope(running.engine) as session:
+        found = session.exec(select(Role).where(Role.wijk_id == wijk_id)).all()
+        return {(role.telegram_user_id, role.kind) for role in found}
+
+
+async def says(running: RunningBot, user: SimUser, group: SimChat, text: str, answer: str) -> None:
+    sent = await running.emulator.send_text(user, text, group)
+    await running.emulator.wait_for_message(group, answer, after=sent["message_id"])
+
+
+async def test_linking_is_for_a_group_admin_with_the_role(
+    running: RunningBot, setting: Setting
+) -> None:
+    emulator, group = running.emulator, setting.group
+    await emulator.add_bot_to_group(group, setting.willem)
+    await emulator.wait_for_message(group, "koppelt deze groep aan een wijk")
+    # A member without the role or admin rights, and an admin who is a buurtwerker elsewhere.
+    await says(running, setting.anna, group, "/koppel Oost", "Dit kan een beheerder")
+    await says(running, setting.otto, group, "/koppel Oost", "Dit kan een beheerder")
+    await says(running, setting.willem, group, "/koppel Nergens", "Ik ken geen wijk die Nergens")
+    assert wijk(running, setting.oost_id).group_chat_id is None
+    await says(running, setting.willem, group, "/koppel Oost", "Deze groep hoort nu bij Oost.")
+    assert wijk(running, setting.oost_id).group_chat_id == group.id
+    # One group, one wijk: West cannot take it.
+    running.settings.admins.append(setting.otto.id)
+    await says(running, setting.otto, group, "/koppel West", "hoort al bij een wijk")
+    assert wijk(running, setting.west_id).group_chat_id is None
+    assert audit(running) == [("link_group", setting.willem.id, None)]
+
+
+async def test_a_newcomer_gets_one_calm_welcome_with_the_join_link(
+    running: RunningBot, setting: Setting
+) -> None:
+    emulator, group = running.emulator, setting.group
+    await emulator.add_bot_to_group(group, setting.willem)
+    await says(running, setting.willem, group, "/koppel Oost", "hoort nu bij Oost")
+    ben = emulator.add_user("Ben")
+    joined = await emulator.join_group(ben, group)
+    welcome = await emulator.wait_for_message(group, "Welkom, Ben!", after=joined["message_id"])
+    assert f"https://t.me/{emulator.bot_username}?start=wijk_oost" in welcome.content
+    await emulator.wait_until_idle()
+    later = welcome.message_id
+    newer = [m for m in emulator.messages(group) if m.from_bot and m.message_id > later]
+    assert newer == []
+    await says(running, setting.anna, group, "/uitnodigen", "start=wijk_oost")
+
+
+async def test_roles_by_reply_and_by_id_are_logged(running: RunningBot, setting: Setting) -> None:
+    emulator, group = running.emulator, setting.group
+    await emulator.add_bot_to_group(group, setting.willem)
+    await says(running, setting.willem, group, "/koppel Oost", "hoort nu bij Oost")
+    hello = await emulator.send_text(setting.anna, "/start", group)
+    sent = await emulator.send_text(
+        setting.willem, "/rollen toevoegen organisator", group, reply_to=hello["message_id"]
+    )
+    await emulator.wait_for_message(group, "is nu organisator in Oost", after=sent["message_id"])
+    await says(
+        running,
+        setting.willem,
+        group,
+        f"/rollen toevoegen buurtwerker {setting.otto.id}",
+        "is nu buurtwerker in Oost",
+    )
+    await says(running, setting.willem, group, "/rollen", "Rollen in Oost:")
+    assert roles(running, setting.oost_id) == {
+        (setting.willem.id, "buurtwerker"),
+        (setting.anna.id, "organiser"),
+        (setting.otto.id, "buurtwerker"),
+    }
+    # Anna is no buurtwerker: she can neither see nor change roles.
+    await says(
+        running,
+        setting.anna,
+        group,
+        f"/rollen verwijderen buurtwerker {setting.willem.id}",
+        "kunnen de buurtwerkers van de wijk",
+    )
+    await says(
+        running,
+        setting.willem,
+        group,
+        f"/rollen verwijderen buurtwerker {setting.otto.id}",
+        "is geen buurtwerker meer in Oost",
+    )
+    assert (setting.otto.id, "buurtwerker") not in roles(running, setting.oost_id)
+    assert [entry for entry in audit(running) if entry[0].startswith("role")] == [
+        ("role_add_organiser", setting.willem.id, setting.anna.id),
+        ("role_add_buurtwerker", setting.willem.id, setting.otto.id),
+        ("role_remove_buurtwerker", setting.willem.id, setting.otto.id),
+    ]
+
+
+async def test_privately_a_buurtwerker_manages_roles_without_a_group(
+    running: RunningBot, setting: Setting
+) -> None:
+    emulator = running.emulator
+    anna = setting.anna.id
+    await emulator.send_text(setting.willem, f"/rollen Oost toevoegen buurtwerker {anna}")
+    await emulator.wait_for_message(setting.willem, "is nu buurtwerker in Oost")
+    await emulator.send_text(setting.willem, f"/rollen West toevoegen buurtwerker {anna}")
+    await emulator.wait_for_message(setting.willem, "kunnen de buurtwerkers van de wijk")
+    assert (setting.anna.id, "buurtwerker") not in roles(running, setting.west_id)
+
+
+async def test_unlinking_and_removal_leave_the_wijk_and_are_logged(
+    running: RunningBot, setting: Setting
+) -> None:
+    emulator, group = running.emulator, setting.group
+    await emulator.add_bot_to_group(group, setting.willem)
+    await says(running, setting.willem, group, "/koppel Oost", "hoort nu bij Oost")
+    await says(running, setting.anna, group, "/ontkoppel", "Dit kan een beheerder")
+    await says(running, setting.willem, group, "/ontkoppel", "hoort niet meer bij Oost")
+    assert wijk(running, setting.oost_id).group_chat_id is None
+    # A team chat, linked by an owner of the bot who administers it.
+    team = emulator.add_group("Team Oost", admins=[setting.otto], with_bot=False)
+    running.settings.admins.append(setting.otto.id)
+    await emulator.add_bot_to_group(team, setting.otto)
+    await says(running, setting.otto, team, "/koppel Oost team", "chat van het wijkteam van Oost")
+    assert wijk(running, setting.oost_id).team_chat_id == team.id
+    await emulator.remove_bot_from_group(team, setting.otto)
+    await emulator.wait_until_idle()
+
+    def unlinked() -> bool:
+        return wijk(running, setting.oost_id).team_chat_id is None
+
+    await emulator.wait_for(unlinked, what="the team chat unlinked")
+    assert wijk(running, setting.oost_id).name == "Oost"
+    assert [entry[0] for entry in audit(running)] == [
+        "link_group",
+        "unlink_group",
+        "link_team",
+        "removed_team",
+    ]

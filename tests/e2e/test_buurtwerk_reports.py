@@ -1,0 +1,237 @@
+"""Reports that reach someone, through the emulator: a report reaches the buurtwerker (or the
+team chat), an action with its reason is logged and can be undone, the reporter hears "er is
+naar gekeken"; forged presses are refused; of two buurtwerkers at once one wins; a suspension
+hides and stops posting, lifting restores only what it hid; /logboek."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import pytest
+from sqlmodel import col, select
+from telegram import InlineKeyboardButton
+
+from bot import callbacks
+from bot.harness import RunningBot
+from botapi_emulator.scenario import Person, Scene
+from storage.db import session_scope
+from storage.models import AuditEntry, Post, Report, Role, RoleKind, Wijk
+from tests.e2e.neighbours import NOW, bot_sends, resident, resident_for, shows_post
+from tests.storage.neighbourhood import add_post, add_wijk
+
+BEN_POST = "Koop nu mijn zonnepanelen, 50% korting!"
+
+
+@dataclass
+class Street:
+    anna: Person  # reports
+    ben: Person  # wrote the post
+    willem: Person  # buurtwerker of Oost
+    xandra: Person  # another buurtwerker of Oost
+    wendy: Person  # buurtwerker of West
+    anna_id: int
+    ben_id: int
+    ben_post_id: int
+    oost_id: int
+
+
+@pytest.fixture
+def street(scene: Scene, running: RunningBot) -> Street:
+    anna, ben, willem, xandra, wendy = (
+        scene.resident(name) for name in ("Anna", "Ben", "Willem", "Xandra", "Wendy")
+    )
+    with session_scope(running.engine) as session:
+        oost, west = add_wijk(session, "Oost", NOW), add_wijk(session, "West", NOW)
+        assert oost.id is not None
+        assert west.id is not None
+        oost_id, west_id = oost.id, west.id
+    anna_id = resident_for(running, anna, oost, NOW)
+    ben_id = resident_for(running, ben, oost, NOW)
+    for person, wijk_id in ((willem, oost_id), (xandra, oost_id), (wendy, west_id)):
+        resident_for(running, person, None, NOW)  # they opened the bot once
+        with session_scope(running.engine) as session:
+            session.add(
+                Role(telegram_user_id=person.user.id, wijk_id=wijk_id, kind=RoleKind.BUURTWERKER)
+            )
+    with session_scope(running.engine) as session:
+        post = add_post(session, resident(running, ben_id), BEN_POST, NOW)
+        assert post.id is not None
+        post_id = post.id
+    return Street(anna, ben, willem, xandra, wendy, anna_id, ben_id, post_id, oost_id)
+
+
+def post_status(running: RunningBot, post_id: int) -> str:
+    with session_scope(running.engine) as session:
+        post = session.get(Post, post_id)
+        assert post is not None
+        return post.status
+
+
+def audit(running: RunningBot) -> list[AuditEntry]:
+    with session_scope(running.engine) as session:
+        return list(session.exec(select(AuditEntry).order_by(col(AuditEntry.id))).all())
+
+
+def the_report(running: RunningBot) -> Report:
+    with session_scope(running.engine) as session:
+        [report] = session.exec(select(Report)).all()
+        return report
+
+
+async def anna_reports(running: RunningBot, street: Street) -> None:
+    anna = street.anna
+    await shows_post(running, anna, street.ben_post_id, BEN_POST)
+    await anna.presses("Meld")
+    await anna.presses("Reclame of spam")
+    await anna.sees("De buurtwerker van je wijk kijkt ernaar")
+
+
+async def test_a_report_is_hidden_logged_and_undone(running: RunningBot, street: Street) -> None:
+    await anna_reports(running, street)
+    willem = street.willem
+    card = await willem.sees("Melding in Oost:")
+    assert BEN_POST in card.content
+    assert "Reclame of spam" in card.content
+    assert "Anna" not in card.content  # the reporter is not named
+    await street.xandra.sees("Melding in Oost:")  # each buurtwerker privately
+    await willem.presses("Bericht verbergen")
+    await willem.sees("Waarom? Typ een korte uitleg")
+    await willem.sends("Reclame voor een bedrijf")
+    done = await willem.sees("Gedaan: bericht verborgen.")
+    assert post_status(running, street.ben_post_id) == "hidden"
+    await street.anna.sees("Er is naar je melding gekeken.")
+    [entry] = audit(running)
+    assert (entry.action, entry.actor_telegram_id, entry.reason) == (
+        "hide",
+        willem.user.id,
+        "Reclame voor een bedrijf",
+    )
+    assert entry.created_at == NOW
+    assert the_report(running).status == "handled"
+    assert done.buttons == [["Ongedaan maken"]]
+    await willem.presses("Ongedaan maken")
+    await willem.sees("Ongedaan gemaakt: bericht verborgen.")
+    assert post_status(running, street.ben_post_id) == "open"
+    first, undo = audit(running)
+    assert first.undone_at is not None
+    assert undo.action == "undo"
+    assert the_report(running).status == "open"
+    # Ben never heard about any of it.
+    assert running.emulator.messages(street.ben.chat_id) == []
+    await willem.sends("/logboek")
+    log = await willem.sees("Logboek van Oost")
+    assert "Willem: ongedaan gemaakt" in log.content
+    assert "bericht verborgen (Reclame voor een bedrijf) [ongedaan]" in log.content
+
+
+async def test_forged_presses_are_refused(running: RunningBot, street: Street) -> None:
+    await anna_reports(running, street)
+    report_id = the_report(running).id
+    assert report_id is not None
+    forged = InlineKeyboardButton("Verbergen", callback_data=callbacks.MODERATE(report_id, "hide"))
+    for person in (street.anna, street.wendy):
+        await bot_sends(running, person, "Een knop", forged)
+        answer = await person.presses("Verbergen")
+        assert answer.text == "Dit kunnen de buurtwerkers van deze wijk."
+    assert post_status(running, street.ben_post_id) == "open"
+    assert audit(running) == []
+
+
+async def test_two_buurtwerkers_at_once_one_wins(running: RunningBot, street: Street) -> None:
+    await anna_reports(running, street)
+    willem, xandra = street.willem, street.xandra
+    await willem.sees("Melding in Oost:")
+    await xandra.sees("Melding in Oost:")
+    await willem.presses("Bericht verbergen")
+    await xandra.presses("Niets aan de hand")
+    await willem.sees("Waarom?")
+    await xandra.sees("Waarom?")
+    await asyncio.gather(willem.sends("Reclame"), xandra.sends("Valt mee"))
+
+    def answered(person: Person) -> str:
+        texts = [m.content for m in running.emulator.messages(person.chat_id)]
+        return next((x for x in texts if x.startswith(("Gedaan", "Willem was", "Xandra was"))), "")
+
+    await running.emulator.wait_for(lambda: bool(answered(willem) and answered(xandra)))
+    outcomes = sorted([answered(willem), answered(xandra)])
+    assert sum(text.startswith("Gedaan") for text in outcomes) == 1
+    report = the_report(running)
+    winner = "Willem" if report.handled_by == willem.user.id else "Xandra"
+    what = "bericht verborgen" if winner == "Willem" else "niets aan de hand"
+    assert f"{winner} was je voor: {what}." in outcomes
+    assert len(audit(running)) == 1
+
+
+async def test_a_suspension_hides_stops_posting_and_lifting_restores(
+    running: RunningBot, street: Street
+) -> None:
+    with session_scope(running.engine) as session:
+        ben = resident(running, street.ben_id)
+        other = add_post(session, ben, "Wie wil schaken?", NOW)
+        hidden_before = add_post(session, ben, "Oud bericht", NOW)
+        hidden_before.status = "hidden"
+        session.add(hidden_before)
+        session.flush()
+        other_id, hidden_id = other.id, hidden_before.id
+    assert other_id is not None
+    assert hidden_id is not None
+    await anna_reports(running, street)
+    willem = street.willem
+    await willem.sees("Melding in Oost:")
+    await willem.presses("Schorsen 1 week")
+    await willem.sends("Herhaald reclame")
+    await willem.sees("Gedaan: 1 week geschorst.")
+    ben_person = street.ben
+    told = await ben_person.sees("heeft je tot en met")
+    assert "woensdag 2 december" in told.content
+    assert post_status(running, street.ben_post_id) == "hidden"
+    assert post_status(running, other_id) == "hidden"
+    await ben_person.sends("/vraag")
+    await ben_person.sees("even geen vraag of aanbod plaatsen")
+    await willem.presses("Ongedaan maken")
+    await willem.sees("Ongedaan gemaakt: 1 week geschorst.")
+    await ben_person.sees("Je kunt weer vragen en aanbieden")
+    assert post_status(running, street.ben_post_id) == "open"
+    assert post_status(running, other_id) == "open"
+    assert post_status(running, hidden_id) == "hidden"  # not hidden by the suspension
+    sent = await running.emulator.send_text(ben_person.user, "/vraag")
+    answer = await running.emulator.wait_for_message(ben_person.chat_id, after=sent["message_id"])
+    assert "geen vraag of aanbod" not in answer.content
+
+
+async def test_with_a_team_chat_the_report_goes_there(running: RunningBot, street: Street) -> None:
+    emulator = running.emulator
+    team = emulator.add_group("Team Oost", members=[street.willem.user, street.xandra.user])
+    with session_scope(running.engine) as session:
+        oost = session.get(Wijk, street.oost_id)
+        assert oost is not None
+        oost.team_chat_id = team.id
+        session.add(oost)
+    await anna_reports(running, street)
+    card = await emulator.wait_for_message(team, "Melding in Oost:")
+    assert emulator.messages(street.willem.chat_id) == []
+    query = await emulator.press_button(street.xandra.user, card, "Niets aan de hand")
+    await emulator.wait_for_callback_answer(query)
+    await street.xandra.sees("Waarom?")
+    await street.xandra.sends("Gewoon een aanbieding")
+    await street.xandra.sees("Gedaan: niets aan de hand.")
+    await emulator.wait_for_message(team, "Xandra heeft een melding afgehandeld: niets aan")
+    assert post_status(running, street.ben_post_id) == "open"
+
+
+async def test_without_a_buurtwerker_no_promise_is_made(running: RunningBot, scene: Scene) -> None:
+    cor, dirk = scene.resident("Cor"), scene.resident("Dirk")
+    with session_scope(running.engine) as session:
+        zuid = add_wijk(session, "Zuid", NOW)
+    resident_for(running, cor, zuid, NOW)
+    dirk_id = resident_for(running, dirk, zuid, NOW)
+    with session_scope(running.engine) as session:
+        post = add_post(session, resident(running, dirk_id), "Iets", NOW)
+        assert post.id is not None
+        post_id = post.id
+    await shows_post(running, cor, post_id, "Iets")
+    await cor.presses("Meld")
+    await cor.presses("Klopt niet")
+    thanks = await cor.sees("Dank je voor je melding.")
+    assert "buurtwerker" not in thanks.content

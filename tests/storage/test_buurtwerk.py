@@ -1,0 +1,177 @@
+"""Storage for buurtwerkers: linked chats, the audit log, handled reports and suspensions
+(run on SQLite and, with BUURTBOT_TEST_POSTGRES_URL, on PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.engine import Engine
+
+from storage import buurtwerk
+from storage.buurtwerk import ChatKind, LinkRefusal
+from storage.db import session_scope
+from storage.models import Post, PostStatus, Report, Suspension
+from storage.moderation import report_post
+from tests.storage.neighbourhood import add_post, add_resident, add_wijk
+
+GROUP = -1_002_000_000_001
+TEAM = -4_000_000_001
+
+
+def test_a_chat_serves_one_wijk_and_a_wijk_one_chat_of_each_kind(
+    engine: Engine, now: datetime
+) -> None:
+    with session_scope(engine) as session:
+        oost, west = add_wijk(session, "Oost", now), add_wijk(session, "West", now)
+        assert buurtwerk.link_chat(session, wijk=oost, chat_id=GROUP, kind=ChatKind.GROUP) is None
+        assert buurtwerk.link_chat(session, wijk=oost, chat_id=GROUP, kind=ChatKind.GROUP) is None
+        assert (
+            buurtwerk.link_chat(session, wijk=west, chat_id=GROUP, kind=ChatKind.GROUP)
+            is LinkRefusal.CHAT_TAKEN
+        )
+        assert (
+            buurtwerk.link_chat(session, wijk=oost, chat_id=GROUP, kind=ChatKind.TEAM)
+            is LinkRefusal.CHAT_TAKEN
+        )
+        assert (
+            buurtwerk.link_chat(session, wijk=oost, chat_id=GROUP - 1, kind=ChatKind.GROUP)
+            is LinkRefusal.WIJK_TAKEN
+        )
+        assert buurtwerk.link_chat(session, wijk=oost, chat_id=TEAM, kind=ChatKind.TEAM) is None
+    with session_scope(engine) as session:
+        assert buurtwerk.wijk_of_chat(session, chat_id=TEAM) is not None
+        linked = buurtwerk.unlink_chat(session, chat_id=GROUP)
+        assert linked is not None
+        assert linked[0].name == "Oost"
+        assert linked[1] is ChatKind.GROUP
+        assert buurtwerk.wijk_of_chat(session, chat_id=GROUP) is None
+        assert buurtwerk.unlink_chat(session, chat_id=GROUP) is None
+
+
+def test_audit_entries_newest_first_and_undone_once(engine: Engine, now: datetime) -> None:
+    with session_scope(engine) as session:
+        oost = add_wijk(session, "Oost", now)
+        assert oost.id is not None
+        for minutes, action in enumerate(("link_group", "hide", "warn")):
+            buurtwerk.log_action(
+                session,
+                wijk_id=oost.id,
+                actor=7_000_000_000,
+                action=action,
+                reason="  te   veel  " + "x" * 300,
+                data={"status": "open"},
+                now=now + timedelta(minutes=minutes),
+            )
+    with session_scope(engine) as session:
+        entries = buurtwerk.recent_entries(session, wijk_id=oost.id, limit=2)
+        assert [e.action for e in entries] == ["warn", "hide"]
+        assert entries[0].actor_telegram_id == 7_000_000_000
+        assert entries[0].reason.startswith("te veel x")
+        assert len(entries[0].reason) == buurtwerk.REASON_MAX
+        assert entries[0].data == {"status": "open"}
+        assert buurtwerk.mark_undone(session, entry=entries[1], by=1, now=now)
+        assert not buurtwerk.mark_undone(session, entry=entries[1], by=2, now=now)
+        assert entries[1].undone_by == 1
+
+
+def test_the_first_action_on_a_report_wins(engine: Engine, now: datetime) -> None:
+    with session_scope(engine) as session:
+        oost = add_wijk(session, "Oost", now)
+        anna = add_resident(session, telegram_user_id=1, first_name="Anna", wijk=oost, now=now)
+        ben = add_resident(session, telegram_user_id=2, first_name="Ben", wijk=oost, now=now)
+        report = report_post(
+            session,
+            reporter=anna,
+            post=add_post(session, ben, "Koop mijn spullen", now),
+            reason="spam",
+            now=now,
+        )
+        report_id = report.id
+    with session_scope(engine) as first, session_scope(engine) as second:
+        one, two = first.get(Report, report_id), second.get(Report, report_id)
+        assert one is not None
+        assert two is not None
+        assert buurtwerk.claim_report(first, report=one, by=11, outcome="hide", now=now)
+        first.commit()
+        assert not buurtwerk.claim_report(second, report=two, by=12, outcome="dismiss", now=now)
+        assert (two.handled_by, two.outcome, two.status) == (11, "hide", "handled")
+        buurtwerk.reopen_report(second, report=two)
+    with session_scope(engine) as session:
+        again = session.get(Report, report_id)
+        assert again is not None
+        assert (again.status, again.handled_by) == ("open", None)
+
+
+def test_lifting_a_suspension_restores_only_what_it_hid(engine: Engine, now: datetime) -> None:
+    with session_scope(engine) as session:
+        oost = add_wijk(session, "Oost", now)
+        assert oost.id is not None
+        ben = add_resident(session, telegram_user_id=2, first_name="Ben", wijk=oost, now=now)
+        assert ben.id is not None
+        open_post = add_post(session, ben, "Wie wil schaken?", now)
+        hidden_before = add_post(session, ben, "Iets onaardigs", now)
+        assert buurtwerk.hide_post(session, post=hidden_before, now=now) == "open"
+        done = add_post(session, ben, "Al geregeld", now)
+        done.status = PostStatus.DONE.value
+        session.add(done)
+        suspension = buurtwerk.suspend(
+            session,
+            resident=ben,
+            wijk_id=oost.id,
+            until=now + timedelta(weeks=1),
+            by=11,
+            reason="spam",
+            now=now,
+        )
+        assert suspension.hidden_post_ids == [open_post.id]
+        ids = (open_post.id, hidden_before.id, done.id, ben.id, suspension.id)
+    open_id, hidden_id, done_id, ben_id, suspension_id = ids
+    with session_scope(engine) as session:
+        assert buurtwerk.active_suspension(session, resident_id=ben_id, now=now) is not None
+        later = now + timedelta(weeks=2)
+        assert buurtwerk.active_suspension(session, resident_id=ben_id, now=later) is None
+        assert buurtwerk.suspended_resident_ids(session, now=now) == {ben_id}
+        held = session.get(Suspension, suspension_id)
+        assert held is not None
+        assert buurtwerk.lift(session, suspension=held, now=now) == [open_id]
+        assert buurtwerk.lift(session, suspension=held, now=now) == []
+    with session_scope(engine) as session:
+        statuses = {p: session.get(Post, p) for p in (open_id, hidden_id, done_id)}
+        assert {p: post.status for p, post in statuses.items() if post} == {
+            open_id: "open",
+            hidden_id: "hidden",
+            done_id: "done",
+        }
+        assert buurtwerk.active_suspension(session, resident_id=ben_id, now=now) is None
+
+
+def test_erasure_removes_suspensions_and_unnames_the_log(engine: Engine, now: datetime) -> None:
+    from storage.models import AuditEntry
+    from storage.privacy import delete_person
+
+    with session_scope(engine) as session:
+        oost = add_wijk(session, "Oost", now)
+        assert oost.id is not None
+        ben = add_resident(session, telegram_user_id=2, first_name="Ben", wijk=oost, now=now)
+        assert ben.id is not None
+        post = add_post(session, ben, "Wie wil schaken?", now)
+        buurtwerk.suspend(
+            session, resident=ben, wijk_id=oost.id, until=None, by=11, reason="x", now=now
+        )
+        buurtwerk.log_action(
+            session,
+            wijk_id=oost.id,
+            actor=11,
+            action="so",
+            now=now,
+            resident_id=ben.id,
+            post_id=post.id,
+        )
+    with session_scope(engine) as session:
+        delete_person(session, telegram_user_id=2, now=now)
+    with session_scope(engine) as session:
+        from sqlmodel import select
+
+        assert session.exec(select(Suspension)).all() == []
+        [entry] = session.exec(select(AuditEntry)).all()
+        assert (entry.action, entry.resident_id, entry.post_id) == ("so", None, None)
