@@ -37,6 +37,7 @@ from bot.handlers import (
     follow_up,
     invitations,
     mine,
+    nudges,
     onboarding,
     posting,
     privacy,
@@ -121,6 +122,9 @@ def build_application(
         application.job_queue.run_repeating(
             matching_steps, interval=STEPS_EVERY, first=10, name="matching-steps"
         )
+        application.job_queue.run_repeating(
+            nudges.run_nudges, interval=nudges.NUDGES_EVERY, first=30, name="nudges"
+        )
     return application
 
 
@@ -136,6 +140,7 @@ FEATURES = (
     settings_menu,
     invitations,
     follow_up,
+    nudges,
 )
 
 

@@ -229,3 +229,6 @@ FOLLOW_UP_THANKS = action("fu:t", ID)
 FOLLOW_UP_WORKED = action("fu:y", ID)
 FOLLOW_UP_FAILED = action("fu:n", ID)
 FOLLOW_UP_AGAIN = action("fu:r", ID)
+
+# nudges: the reciprocity message's "offer something" (starts /aanbod)
+NUDGE_OFFER = action("ng:offer")

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     default_language: Literal["nl", "en"] = "nl"
     timezone: str = "Europe/Amsterdam"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Days after a help that worked before the gentle word about offering something oneself.
+    reciprocity_after_days: int = Field(default=5, ge=1, le=60)
 
     @field_validator("admins", mode="before")
     @classmethod

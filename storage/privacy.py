@@ -25,6 +25,7 @@ from storage.models import (
     Invitation,
     Match,
     MatchStatus,
+    Nudge,
     OutboxMessage,
     Post,
     Report,
@@ -206,6 +207,7 @@ def delete_person(session: Session, *, telegram_user_id: int, now: datetime) -> 
         return
     person = resident.id
     post_ids = _post_ids(session, person)
+    session.execute(delete(Nudge).where(col(Nudge.resident_id) == person))
     session.execute(
         update(Report).where(col(Report.reporter_id) == person).values(reporter_id=None)
     )

@@ -15,8 +15,8 @@ unit that answers something about a request and then lets it step locks the two 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Final
 
 from sqlmodel import Session
@@ -29,10 +29,11 @@ from bot.services.delivery import reachable
 from bot.services.markup import Button, Keyboard, keyboard
 from bot.services.unit import Unit
 from matching.distance import rough_distance
-from matching.engine import InvitationPlan, RequestInfo, plan_invitations
+from matching.engine import Candidate, InvitationPlan, RequestInfo, plan_invitations
 from matching.flow import BATCH_WAIT, DecisionKind, decide, needs_pool, next_due
+from matching.pace import INVITATION_HISTORY
 from matching.reach import REACH_ORDER, Reach
-from storage import candidates, outbox
+from storage import candidates, nudges, outbox
 from storage import matchmaking as store
 from storage.models import (
     Invitation,
@@ -156,6 +157,7 @@ def _plan(
     """Who to invite at `reach`, from the residents within `read_reach` (wider or the same)."""
     request = _request_info(post)
     found = candidates.candidates_for(session, request=request, reach=read_reach, now=unit.now)
+    found = with_digests(session, found, unit.now)
     return plan_invitations(
         request,
         found,
@@ -164,6 +166,25 @@ def _plan(
         unit.now,
         reach=reach,
     )
+
+
+def with_digests(session: Session, found: list[Candidate], now: datetime) -> list[Candidate]:
+    """A digest counts as one ask against the pace, like an invitation: the candidates' recent
+    asks include their digests (storage.nudges), so the engine's pace cap sees them."""
+    digests = nudges.digests_since(
+        session, (c.resident_id for c in found), now - INVITATION_HISTORY
+    )
+    if not digests:
+        return found
+    return [
+        replace(
+            c,
+            invitations_received=tuple(sorted((*c.invitations_received, *digests[c.resident_id]))),
+        )
+        if c.resident_id in digests
+        else c
+        for c in found
+    ]
 
 
 def _request_info(post: Post) -> RequestInfo:

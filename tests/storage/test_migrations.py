@@ -198,7 +198,7 @@ def test_outbox_about_migration_adds_and_removes_its_columns(database_url: str) 
 
 
 def test_browse_index_migration_adds_and_removes_the_index(database_url: str) -> None:
-    assert migrate.upgrade(database_url) == (None, "0005")
+    assert migrate.upgrade(database_url, "0005") == (None, "0005")
     engine = make_engine(database_url)
     try:
         names = {index["name"] for index in inspect(engine).get_indexes("post")}
@@ -209,5 +209,22 @@ def test_browse_index_migration_adds_and_removes_the_index(database_url: str) ->
             command.downgrade(config, "0004")
         names = {index["name"] for index in inspect(engine).get_indexes("post")}
         assert "ix_post_wijk_status_created" not in names
+    finally:
+        engine.dispose()
+
+
+def test_nudge_migration_adds_and_removes_its_table(database_url: str) -> None:
+    assert migrate.upgrade(database_url, "0008") == (None, "0008")
+    engine = make_engine(database_url)
+    try:
+        assert "nudge" in inspect(engine).get_table_names()
+        names = {index["name"] for index in inspect(engine).get_indexes("nudge")}
+        assert "ix_nudge_resident_kind_at" in names
+        config = migrate.alembic_config(database_url)
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0005")
+        assert migrate.current_revision(engine) == "0005"
+        assert "nudge" not in inspect(engine).get_table_names()
     finally:
         engine.dispose()
