@@ -233,6 +233,9 @@ def digest_round(unit: Unit, limit: int = MAX_DIGESTS_PER_RUN) -> Round:
     """The repeating job: a digest for everyone one is due for and something fits (at most
     `limit` per run; the others are still due next run). Each counts as one ask."""
     session, now = unit.session, unit.now
+    local = now.astimezone(unit.settings.tz).time()
+    if not rules.FRIENDLY_FROM <= local < rules.FRIENDLY_UNTIL:
+        return Round(0, 0)  # nobody's friendly hour (everyone shares the bot's zone): no reads
     read = rows.read_digest_round(session, now=now, time_zone=unit.settings.timezone)
     planned = rules.plan_digests(
         read.readers, read.requests, read.blocked, now, started=read.started
