@@ -9,6 +9,7 @@ import sys
 
 BENCHMARKS = {
     "database": "One unit of work inline, in the worker thread, or on the asyncio engine.",
+    "digest": "One digest round for a 100,000-resident city: who is due, what fits them.",
     "matching": "Invitation planning in a 100,000-resident city: SQL prefilter vs full scan.",
     "throughput": "Updates/s through the emulator: the real bot vs a replay of its calls.",
 }

@@ -15,8 +15,9 @@ from __future__ import annotations
 import heapq
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from itertools import chain
 from typing import Final
 
 from matching.availability import is_reachable
@@ -42,7 +43,6 @@ DIGEST_SIZE: Final = 3
 FRIENDLY_FROM: Final = time(10, 0)
 FRIENDLY_UNTIL: Final = time(19, 0)
 
-W_CATEGORY: Final = 0.45
 W_NEARBY: Final = 0.35
 W_WAITING: Final = 0.20  # fairness: a request that waited longer comes first
 WAITING_HALF_TIME: Final = timedelta(days=2)
@@ -62,7 +62,7 @@ QUIET_STEP: Final = timedelta(minutes=30)
 RECIPROCITY_AT_MOST_EVERY: Final = timedelta(days=30)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True)
 class Reader:
     """Someone who might get a digest, as the storage layer sees them now.
 
@@ -103,8 +103,11 @@ def friendly_now(reader: Reader, now: datetime) -> bool:
     return not is_quiet(reader.quiet_start, reader.quiet_end, reader.time_zone, now)
 
 
-def digest_due(reader: Reader, now: datetime) -> bool:
-    """Whether a digest may go to `reader` at `now` (if something fits them)."""
+def digest_due(
+    reader: Reader, now: datetime, *, friendly: dict[tuple[str, str, str], bool] | None = None
+) -> bool:
+    """Whether a digest may go to `reader` at `now` (if something fits them). `friendly`
+    caches friendly_now per time zone and quiet hours, within one round."""
     rhythm = DIGEST_RHYTHM.get(reader.pace)
     if rhythm is None:
         return False
@@ -120,18 +123,45 @@ def digest_due(reader: Reader, now: datetime) -> bool:
     since = latest if latest is not None else reader.joined_at
     if since is not None and now - since < rhythm:
         return False
-    if not pace_allows(reader.pace, reader.asks, ever_invited=latest is not None, now=now):
+    if reader.asks and not pace_allows(
+        reader.pace, reader.asks, ever_invited=latest is not None, now=now
+    ):
         return False
-    return friendly_now(reader, now)
+    if friendly is None:
+        return friendly_now(reader, now)
+    key = (reader.time_zone, reader.quiet_start, reader.quiet_end)
+    known = friendly.get(key)
+    if known is None:
+        known = friendly[key] = friendly_now(reader, now)
+    return known
+
+
+# Per shelf and category only the best few are kept at hand; a person whose own, blocked or
+# already seen requests take up all of those gets the full list (rare).
+_SPARE: Final = 5
+_NEAR_AT: Final = tuple(
+    1.0 - distance / (WIDEST_RINGS + 1) for distance in range(WIDEST_RINGS + 1)
+)
+_WIJK_NEAR_UNKNOWN: Final = 0.5  # the wijk at wijk reach, one of the two areas unknown
+_WIJK_NEAR_FAR: Final = 0.0  # the wijk at wijk reach, further than the rings
+
+Item = tuple[float, int]  # (minus the score, post id): ascending order is best first
 
 
 @dataclass(slots=True)
 class _Shelf:
-    """The open requests around one cell (or for one wijk without a cell), best first per
-    category, without the per-person rules (own, blocked, seen)."""
+    """The open requests around one cell (or for one wijk without a cell), best first, all
+    together and the best few per category, before the per-person rules (own, blocked, seen).
+    Each item is (minus the score, post id, category)."""
 
-    by_category: dict[str, list[tuple[float, int]]] = field(default_factory=dict)
-    every: list[tuple[float, int]] = field(default_factory=list)
+    every: list[tuple[float, int, str]]
+    top: dict[str, list[Item]]
+    every_top: list[Item]
+    cut: frozenset[str]  # the categories `top` may not hold all of
+
+    def category(self, name: str) -> list[Item]:
+        """All of one category, best first (for the rare person who needs more than the top)."""
+        return [(score, post_id) for score, post_id, of in self.every if of == name]
 
 
 def _waiting(request_started: datetime | None, now: datetime) -> float:
@@ -141,27 +171,50 @@ def _waiting(request_started: datetime | None, now: datetime) -> float:
     return waited / (waited + 1.0)
 
 
+def _rings_by_distance(cell: str) -> list[list[str]]:
+    """The cells around `cell` within the widest reach, grouped by their distance."""
+    rings: list[list[str]] = [[] for _ in range(WIDEST_RINGS + 1)]
+    for other, distance in ring_distances(cell, WIDEST_RINGS).items():
+        rings[distance].append(other)
+    return rings
+
+
 class _Planner:
+    """Each request is put on the shelf of every cell it reaches (by its own reach), with its
+    score there; a person's shelf is their cell's plus their wijk's wijk-reach requests from
+    further away. Pushing from the requests touches each (request, cell) pair once."""
+
     def __init__(
         self,
         requests: Iterable[RequestInfo],
         started: Mapping[int, datetime],
         now: datetime,
+        size: int,
     ) -> None:
-        self.now = now
-        self.by_cell: dict[str, list[RequestInfo]] = defaultdict(list)
-        self.whole_wijk: dict[int, list[RequestInfo]] = defaultdict(list)
+        self.keep = size + _SPARE
+        self.near_cell: dict[str, list[tuple[float, int, str]]] = defaultdict(list)
+        self.whole_wijk: dict[int, list[tuple[str | None, str, float, int]]] = defaultdict(list)
         self.asker: dict[int, int] = {}
-        self.waiting: dict[int, float] = {}
+        self.around: dict[str, dict[str, int]] = {}
+        rings_of: dict[str, list[list[str]]] = {}
+        near_cell = self.near_cell
         for request in requests:
             if request.needed_by is not None and request.needed_by <= now:
                 continue
-            self.asker[request.post_id] = request.asker_id
-            self.waiting[request.post_id] = _waiting(started.get(request.post_id), now)
-            if request.area_cell is not None:
-                self.by_cell[request.area_cell].append(request)
+            post_id, category = request.post_id, request.category
+            self.asker[post_id] = request.asker_id
+            wait = W_WAITING * _waiting(started.get(post_id), now)
+            cell = request.area_cell
+            if cell is not None:
+                rings = rings_of.get(cell)
+                if rings is None:
+                    rings = rings_of[cell] = _rings_by_distance(cell)
+                for distance in range(REACH_RINGS[request.reach] + 1):
+                    item = (-(W_NEARBY * _NEAR_AT[distance] + wait), post_id, category)
+                    for other in rings[distance]:
+                        near_cell[other].append(item)
             if request.reach in WHOLE_WIJK_REACHES:
-                self.whole_wijk[request.wijk_id].append(request)
+                self.whole_wijk[request.wijk_id].append((cell, category, wait, post_id))
         self.shelves: dict[tuple[str | None, int | None], _Shelf] = {}
 
     def shelf(self, cell: str | None, wijk_id: int | None) -> _Shelf:
@@ -169,45 +222,67 @@ class _Planner:
         found = self.shelves.get(key)
         if found is not None:
             return found
-        nearby: dict[int, tuple[float, RequestInfo]] = {}
+        every: list[tuple[float, int, str]] = []
+        rings: Mapping[str, int] = {}
         if cell is not None:
-            for other, distance in ring_distances(cell, WIDEST_RINGS).items():
-                for request in self.by_cell.get(other, ()):
-                    if distance <= REACH_RINGS[request.reach]:
-                        near = 1.0 - distance / (WIDEST_RINGS + 1)
-                        nearby[request.post_id] = (near, request)
+            every.extend(self.near_cell.get(cell, ()))
+            rings = ring_distances(cell, WIDEST_RINGS)
         if wijk_id is not None:
-            for request in self.whole_wijk.get(wijk_id, ()):
-                if request.post_id not in nearby:
-                    # In the wijk but further away (or the area is unknown): least near.
-                    near = 0.5 if cell is None or request.area_cell is None else 0.0
-                    nearby[request.post_id] = (near, request)
-        shelf = _Shelf()
-        for post_id, (near, request) in nearby.items():
-            base = W_NEARBY * near + W_WAITING * self.waiting[post_id]
-            # Negated for ascending order; ties go to the older request (lower id).
-            shelf.by_category.setdefault(request.category, []).append((-base, post_id))
-            shelf.every.append((-base, post_id))
-        for items in shelf.by_category.values():
-            items.sort()
-        shelf.every.sort()
+            for area, category, wait, post_id in self.whole_wijk.get(wijk_id, ()):
+                if area is not None and area in rings:
+                    continue  # within the rings: on the cell's shelf already
+                near = _WIJK_NEAR_UNKNOWN if cell is None or area is None else _WIJK_NEAR_FAR
+                every.append((-(W_NEARBY * near + wait), post_id, category))
+        every.sort()
+        keep = self.keep
+        top: dict[str, list[Item]] = defaultdict(list)
+        # Categories that filled up: maybe more of them beyond the top (read only if needed).
+        cut: set[str] = set()
+        categories = len({category for _score, _post_id, category in every})
+        for score, post_id, category in every:
+            items = top[category]
+            if len(items) < keep:
+                items.append((score, post_id))
+                if len(items) == keep:
+                    cut.add(category)
+                    if len(cut) == categories:
+                        break
+        every_top = [(score, post_id) for score, post_id, _category in every[:keep]]
+        shelf = _Shelf(every, dict(top), every_top, frozenset(cut))
         self.shelves[key] = shelf
         return shelf
 
     def pick(self, reader: Reader, blocked_with: Collection[int], size: int) -> tuple[int, ...]:
         shelf = self.shelf(reader.area_cell, reader.wijk_id)
-        if reader.likes:
-            # Only what they said they like; best first across those categories.
-            lists = [shelf.by_category[c] for c in sorted(reader.likes) if c in shelf.by_category]
-            ordered: Iterable[tuple[float, int]] = heapq.merge(*lists)
-        else:
-            ordered = shelf.every
+        likes = reader.likes
+        if not likes:
+            chosen = self._first(reader, blocked_with, size, shelf.every_top)
+            if len(chosen) < size and len(shelf.every) > len(shelf.every_top):
+                full = [(score, post_id) for score, post_id, _category in shelf.every]
+                chosen = self._first(reader, blocked_with, size, full)
+            return chosen
+        # Only what they said they like; best first across those categories.
+        top = shelf.top
+        lists = [top[c] for c in likes if c in top]
+        if not lists:
+            return ()
+        ordered = lists[0] if len(lists) == 1 else sorted(chain.from_iterable(lists))
+        chosen = self._first(reader, blocked_with, size, ordered)
+        if len(chosen) < size and not shelf.cut.isdisjoint(likes):
+            merged = heapq.merge(*(shelf.category(c) for c in likes if c in top))
+            chosen = self._first(reader, blocked_with, size, merged)
+        return chosen
+
+    def _first(
+        self, reader: Reader, blocked_with: Collection[int], size: int, ordered: Iterable[Item]
+    ) -> tuple[int, ...]:
         chosen: list[int] = []
+        seen, me, asker = reader.seen, reader.resident_id, self.asker
         for _score, post_id in ordered:
-            if post_id in reader.seen:
+            if post_id in seen:
                 continue
-            asker = self.asker[post_id]
-            if asker == reader.resident_id or asker in blocked_with:
+            author = asker[post_id]
+            if author == me or author in blocked_with:
                 continue
             chosen.append(post_id)
             if len(chosen) == size:
@@ -229,8 +304,8 @@ def plan_digests(
     A request fits when it reaches them (its reach, or their wijk at wijk reach), its time has
     not passed, its category is one they like (anything when they named no likes), it is not
     their own, neither blocked the other, and they were not invited for it before. Best first
-    by fit, nearness and how long the request waited (`started`: post id -> when it was
-    placed). Nobody for whom nothing fits gets a digest.
+    by nearness and how long the request waited (`started`: post id -> when it was placed);
+    ties go to the older request. Nobody for whom nothing fits gets a digest.
     """
     if now.utcoffset() is None:
         raise ValueError("now must be a timezone-aware datetime")
@@ -239,11 +314,12 @@ def plan_digests(
     for blocker, blocked_one in blocked:
         blocks[blocker].add(blocked_one)
         blocks[blocked_one].add(blocker)
-    planner = _Planner(requests, started or {}, now)
+    planner = _Planner(requests, started or {}, now, size)
     digests = []
     empty: frozenset[int] = frozenset()
+    friendly: dict[tuple[str, str, str], bool] = {}
     for reader in readers:
-        if not digest_due(reader, now):
+        if not digest_due(reader, now, friendly=friendly):
             continue
         chosen = planner.pick(reader, blocks.get(reader.resident_id, empty), size)
         if chosen:

@@ -4,21 +4,23 @@ city stays fast)."""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import String, and_, cast, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 from sqlmodel import select as sm_select
 
 from matching.engine import RequestInfo
 from matching.nudges import DIGEST_RHYTHM, Reader
-from matching.pace import INVITATION_HISTORY, Pace
+from matching.pace import Pace
 from matching.quiet_hours import DEFAULT_TIME_ZONE
-from storage.candidates import REQUEST_COLUMNS, request_info
+from matching.reach import Reach
+from storage.candidates import REQUEST_COLUMNS
 from storage.models import (
     Block,
     Invitation,
@@ -125,46 +127,49 @@ class DigestRound:
 def read_digest_round(
     session: Session, *, now: datetime, time_zone: str = DEFAULT_TIME_ZONE
 ) -> DigestRound:
-    """Everyone on a pace that has digests (onboarded, in a wijk, not stopped, not paused
-    open-ended) with their recent asks, every open request whose time has not passed, with
-    who was invited for it, and every block."""
-    since = now - INVITATION_HISTORY
+    """Everyone a digest may be due for, every open request whose time has not passed (with
+    who was invited for it already), and every block.
+
+    The database keeps only the people a digest can be due for (matching.nudges.digest_due
+    decides again): onboarded, in a wijk, not stopped, not paused (or the pause has ended), on
+    a pace with digests, joined and not asked (no invitation, no digest) for a whole rhythm.
+    So their asks are not read again (Reader.asks and last_ask_at stay empty).
+    """
     r = _resident.c
+    i = _invitation.c
+    n = _nudge.c
+    by_pace = []
+    for rhythm in sorted(set(DIGEST_RHYTHM.values())):
+        paces = sorted(pace.value for pace, its in DIGEST_RHYTHM.items() if its == rhythm)
+        since = now - rhythm
+        by_pace.append(
+            and_(
+                r.pace.in_(paces),
+                r.created_at <= since,
+                or_(r.last_invited_at.is_(None), r.last_invited_at <= since),
+                ~exists().where(i.resident_id == r.id, i.sent_at > since),
+                ~exists().where(
+                    n.resident_id == r.id, n.kind == NudgeKind.DIGEST.value, n.at > since
+                ),
+            )
+        )
     people = session.execute(
         select(
             r.id,
             r.wijk_id,
             r.area_cell,
             r.pace,
-            r.likes,
+            cast(r.likes, String),
             r.quiet_start,
             r.quiet_end,
-            r.paused,
-            r.paused_until,
-            r.stopped,
-            r.last_invited_at,
-            r.created_at,
         ).where(
             r.onboarded.is_(True),
             r.stopped.is_(False),
             r.wijk_id.is_not(None),
-            r.pace.in_(sorted(pace.value for pace in DIGEST_RHYTHM)),
-            or_(r.paused.is_(False), r.paused_until.is_not(None)),
+            or_(r.paused.is_(False), and_(r.paused_until.is_not(None), r.paused_until <= now)),
+            or_(*by_pace),
         )
     ).all()
-    asks: dict[int, list[datetime]] = defaultdict(list)
-    for resident_id, sent_at in session.execute(
-        select(_invitation.c.resident_id, _invitation.c.sent_at).where(
-            _invitation.c.sent_at > since
-        )
-    ):
-        asks[resident_id].append(_utc(sent_at))
-    for resident_id, at in session.execute(
-        select(_nudge.c.resident_id, _nudge.c.at).where(
-            _nudge.c.kind == NudgeKind.DIGEST.value, _nudge.c.at > since
-        )
-    ):
-        asks[resident_id].append(_utc(at))
     p = _post.c
     rows = session.execute(
         select(*REQUEST_COLUMNS, p.created_at).where(
@@ -173,37 +178,54 @@ def read_digest_round(
             or_(p.window_end.is_(None), p.window_end > now),
         )
     ).all()
-    requests = [request_info(row[:-1]) for row in rows]
-    started = {row[0]: _utc(row[-1]) for row in rows}
+    reaches = {reach.value: reach for reach in Reach}
+    requests = []
+    started = {}
+    for post_id, resident_id, wijk_id, area, category, text, reach, end, created in rows:
+        requests.append(
+            RequestInfo(
+                post_id=post_id,
+                asker_id=resident_id,
+                wijk_id=wijk_id,
+                area_cell=area,
+                category=category,
+                text=text,
+                reach=reaches[reach],
+                needed_by=None if end is None else _utc(end),
+            )
+        )
+        started[post_id] = _utc(created)
     seen: dict[int, set[int]] = defaultdict(set)
     if requests:
         for post_id, resident_id in session.execute(
             select(_invitation.c.post_id, _invitation.c.resident_id)
             .join(_post, _post.c.id == _invitation.c.post_id)
             .where(p.kind == PostKind.REQUEST.value, p.status == PostStatus.OPEN.value)
-        ):
+        ).all():
             seen[resident_id].add(post_id)
     empty: frozenset[int] = frozenset()
-    readers = [
-        Reader(
-            resident_id=row.id,
-            wijk_id=row.wijk_id,
-            area_cell=row.area_cell,
-            pace=Pace(row.pace),
-            likes=frozenset(row.likes or ()),
-            quiet_start=row.quiet_start,
-            quiet_end=row.quiet_end,
-            time_zone=time_zone,
-            paused=row.paused,
-            paused_until=None if row.paused_until is None else _utc(row.paused_until),
-            stopped=row.stopped,
-            asks=tuple(asks.get(row.id, ())),
-            last_ask_at=None if row.last_invited_at is None else _utc(row.last_invited_at),
-            joined_at=_utc(row.created_at),
-            seen=frozenset(seen[row.id]) if row.id in seen else empty,
+    pace_of = {pace.value: pace for pace in Pace}
+    likes_of: dict[str | None, frozenset[str]] = {}
+    readers = []
+    for row in people:
+        resident_id, wijk_id, area_cell, pace, likes_text, quiet_start, quiet_end = row
+        likes = likes_of.get(likes_text)
+        if likes is None:
+            likes = frozenset(json.loads(likes_text) if likes_text else ())
+            likes_of[likes_text] = likes
+        readers.append(
+            Reader(
+                resident_id=resident_id,
+                wijk_id=wijk_id,
+                area_cell=area_cell,
+                pace=pace_of[pace],
+                likes=likes,
+                quiet_start=quiet_start,
+                quiet_end=quiet_end,
+                time_zone=time_zone,
+                seen=frozenset(seen[resident_id]) if resident_id in seen else empty,
+            )
         )
-        for row in people
-    ]
     blocked = [
         (blocker, blocked_one)
         for blocker, blocked_one in session.execute(

@@ -235,3 +235,15 @@ def test_digests_never_take_anyone_over_their_pace(
         # A whole rhythm without any ask before every digest.
         for moment in digests:
             assert all(not (moment - rhythm < other < moment) for other in asks)
+
+
+def test_someone_whose_best_requests_are_all_seen_still_gets_the_next_ones() -> None:
+    """Only the best few are kept at hand per place; past those, the full list is read."""
+    many = [request(post_id=n, asker_id=100 + n, area_cell=CENTER) for n in range(1, 30)]
+    started = {n: NOW - timedelta(days=30 - n) for n in range(1, 30)}  # lower id waited longer
+    seen = frozenset(range(1, 20))
+    (chosen,) = post_ids([reader(area_cell=CENTER, seen=seen)], many, started=started)
+    assert chosen == (20, 21, 22)
+    liking = reader(area_cell=CENTER, seen=seen, likes=frozenset({"groceries", "garden"}))
+    (chosen,) = post_ids([liking], many, started=started)
+    assert chosen == (20, 21, 22)
