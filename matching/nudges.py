@@ -86,7 +86,7 @@ class Reader:
     asks: tuple[datetime, ...] = ()
     last_ask_at: datetime | None = None
     joined_at: datetime | None = None
-    seen: frozenset[int] = frozenset()
+    seen: Collection[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

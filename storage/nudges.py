@@ -223,7 +223,7 @@ def read_digest_round(
                 quiet_start=quiet_start,
                 quiet_end=quiet_end,
                 time_zone=time_zone,
-                seen=frozenset(seen[resident_id]) if resident_id in seen else empty,
+                seen=seen.get(resident_id, empty),
             )
         )
     blocked = [
