@@ -23,8 +23,8 @@ from bot.handlers.nudges import run_nudges
 from bot.harness import RunningBot, running_bot
 from bot.i18n import t
 from bot.sender import send_due_messages
-from botapi_emulator import EmulatorTimeoutError, Limits
-from botapi_emulator.scenario import MessageView, Person, Scene, render
+from botapi_emulator import EmulatorTimeoutError, Limits, MessageView
+from botapi_emulator.scenario import Person, Scene, render
 from matching.names import first_word
 from storage import migrate, repo
 from storage.db import make_engine, session_scope
