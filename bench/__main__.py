@@ -11,6 +11,7 @@ BENCHMARKS = {
     "fanout": "2,000 outbox messages to 500 chats and 3 groups against enforced limits.",
     "crash": "kill -9 the real bot process during a fan-out, three times: lost and doubled.",
     "database": "One unit of work inline, in the worker thread, or on the asyncio engine.",
+    "digest": "One digest round for a 100,000-resident city: who is due, what fits them.",
     "matching": "Invitation planning in a 100,000-resident city: SQL prefilter vs full scan.",
     "throughput": "Updates/s through the emulator: the real bot vs a replay of its calls.",
 }

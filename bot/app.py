@@ -40,6 +40,7 @@ from bot.handlers import (
     follow_up,
     invitations,
     mine,
+    nudges,
     onboarding,
     ops,
     posting,
@@ -142,6 +143,9 @@ def build_application(
         application.job_queue.run_repeating(
             matching_steps, interval=STEPS_EVERY, first=10, name="matching-steps"
         )
+        application.job_queue.run_repeating(
+            nudges.run_nudges, interval=nudges.NUDGES_EVERY, first=30, name="nudges"
+        )
     return application
 
 
@@ -161,6 +165,7 @@ FEATURES = (
     buurtwerk,
     reports,
     figures,
+    nudges,
 )
 
 

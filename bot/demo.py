@@ -19,9 +19,11 @@ from sqlalchemy.engine import Engine
 
 from bot.app import matching_steps
 from bot.context import BotContext, Clock, system_clock
+from bot.handlers.nudges import run_nudges
 from bot.harness import RunningBot, running_bot
 from bot.i18n import t
-from botapi_emulator import EmulatorTimeoutError, Limits
+from bot.sender import send_due_messages
+from botapi_emulator import EmulatorTimeoutError, Limits, MessageView
 from botapi_emulator.scenario import Person, Scene, render
 from matching.names import first_word
 from storage import migrate, repo
@@ -46,6 +48,7 @@ CHAT_SETTLE_SECONDS = 0.3
 # quiet hours come out the same on every run, and it can jump ahead to the follow-up.
 DEMO_START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # 10:00 in Amsterdam
 FOLLOW_UP_JUMP = timedelta(days=4)  # to Sunday morning
+RECIPROCITY_JUMP = timedelta(days=5)  # to Friday morning: the reciprocity message is due
 
 
 class DemoClock:
@@ -93,8 +96,9 @@ async def _script(running: RunningBot) -> int:
     print(
         f"Wijk: {DEMO_WIJK}. Three neighbours get started, then one asks, one offers "
         "and one looks around; three neighbours nearby are invited for the request, the "
-        "first yes is connected, and afterwards there is a thank-you. Then a buurtwerker "
-        "looks at a report and makes a chart of the wijk's figures.\n"
+        "first yes is connected, and afterwards there is a thank-you; a week later one "
+        "neighbour gets a digest, and Anna a word about offering something herself. Then a "
+        "buurtwerker looks at a report and makes a chart of the wijk's figures.\n"
     )
     scene = Scene(running.emulator, narrate=print)
 
@@ -198,6 +202,7 @@ async def _script(running: RunningBot) -> int:
     print()
 
     await _first_yes_to_thank_you(running, scene, anna, [*neighbours, ben, fatima])
+    await _digest_and_giving_back(running, scene, anna, ben, [*neighbours, fatima])
     print()
     chart = await _buurtwerker_scene(running, scene, fatima)
     print(f"\nThe chart from /cijfers is saved as {chart}")
@@ -312,6 +317,64 @@ async def _first_yes_to_thank_you(
     await anna.presses(f"Ja! Zeg dank je tegen {first_word(yes.name)}")
     await anna.sees("Ik heb je dank je doorgegeven")
     await yes.sees("Anna zegt: dank je wel!")
+
+
+def _opening(language: str, key: str) -> str:
+    """The first sentence of a text, to recognise the message by."""
+    return t(language, key).split("{")[0].split("\n")[0].split(".")[0]
+
+
+def _digest_of(running: RunningBot, person: Person) -> MessageView | None:
+    opening = _opening(person.user.language_code or "nl", "nudge.digest")
+    for message in running.emulator.messages(person.chat_id):
+        if opening in message.content:
+            return message
+    return None
+
+
+async def _digest_and_giving_back(
+    running: RunningBot, scene: Scene, anna: Person, ben: Person, others: list[Person]
+) -> None:
+    """Ben asks something; a week after their last invitation, neighbours who like that kind
+    of thing get one calm digest with it (no more often than their pace allows), and a "yes"
+    from the digest works like one in /buurt. Anna, whose request worked out, hears a few
+    days later that she could offer something herself, if she likes."""
+    await ben.sends("/vraag")
+    await ben.sees("What could a neighbour do for you?")
+    await ben.sends("Could someone pick up my groceries? My bike is broken.")
+    await ben.sees("Is that right?")
+    await ben.presses("✓ Yes, that's right")
+    await ben.sees("When would suit?")
+    await ben.presses("Any time")
+    await ben.sees("This is how neighbours will see it")
+    await ben.presses("✅ Post")
+    await ben.sees("Your request is up")
+    print()
+
+    clock = running.application.bot_data["services"].clock
+    if isinstance(clock, DemoClock):
+        clock.now = clock.now + RECIPROCITY_JUMP
+        scene.say("(Five days later, a Friday morning: a week since the first invitations.)")
+    context = BotContext(running.application)
+    await run_nudges(context)
+    await send_due_messages(context)
+    await running.emulator.wait_for(
+        lambda: any(_digest_of(running, p) is not None for p in others), what="a digest"
+    )
+    reader = next(p for p in others if _digest_of(running, p) is not None)
+    scene.tell_news(reader)
+    scene.say("(A digest counts as one ask: nobody gets more than their pace allows.)")
+    digest = _digest_of(running, reader)
+    assert digest is not None
+    label = t(reader.user.language_code or "nl", "nudge.digest.button", text="").strip()
+    button = next(b for row in digest.buttons for b in row if b.startswith(label))
+    await reader.presses(button)
+    await ben.sees("would like to help")
+    print()
+
+    await anna.sees("Fijn dat het gelukt is")
+    await anna.presses(t("nl", "nudge.reciprocity.button"))
+    await anna.sees("Wat wil je aanbieden?")
 
 
 async def _chat(running: RunningBot) -> int:

@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     send_rate: float = Field(default=25.0, gt=0, le=30)
     send_rate_per_chat: float = Field(default=1.0, gt=0, le=1)
     send_rate_per_group_per_minute: float = Field(default=20.0, gt=0, le=20)
+    # Days after a help that worked before the gentle word about offering something oneself.
+    reciprocity_after_days: int = Field(default=5, ge=1, le=60)
 
     @field_validator("admins", mode="before")
     @classmethod

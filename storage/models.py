@@ -391,3 +391,25 @@ class MatchTally(SQLModel, table=True):
     month: str = Field(max_length=7)  # "2026-12"
     matches: int = Field(default=0)
     worked: int = Field(default=0)
+
+
+class NudgeKind(StrEnum):
+    DIGEST = "digest"  # counts as one ask against the person's pace
+    RECIPROCITY = "reciprocity"  # once per help received, at most once a month
+
+
+class Nudge(SQLModel, table=True):
+    """A nudge planned for one resident (its message is an outbox row): what kind, about what
+    (the match for reciprocity, None for a digest), for when. Never shown as a count to anyone.
+    No foreign key: erasure deletes these rows itself."""
+
+    __table_args__ = (
+        UniqueConstraint("kind", "resident_id", "ref"),
+        Index("ix_nudge_resident_kind_at", "resident_id", "kind", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    resident_id: int
+    kind: str = Field(max_length=16)
+    ref: int | None = Field(default=None)
+    at: datetime = Field(sa_type=UTCDateTime)

@@ -7,6 +7,7 @@ from typing import Final
 from bot import callbacks
 from bot.i18n import Html, t
 from bot.post_views import first_name, shortened
+from bot.services import nudges
 from bot.services.markup import Button, Keyboard, keyboard
 from bot.services.match_support import Pair, Pressed, presser, stale, tell_other
 from bot.services.posting import hold_for
@@ -92,6 +93,8 @@ def answer(unit: Unit, match_id: int, answer: str) -> Pressed:
     pair = Pair.of(session, match)
     store.end(session, match=match, now=now)
     again = _settle(unit, match, worked=worked) if is_asker else None
+    if is_asker and worked:
+        nudges.after_help_worked(unit, match)
     language = resident.language
     if answer == THANKS:
         tell_other(unit, pair, resident, "follow_up.thanks_note", about=f"followup:{match_id}")

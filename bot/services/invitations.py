@@ -12,7 +12,7 @@ from typing import Any, Final
 from bot import callbacks
 from bot.i18n import t
 from bot.post_views import distance_text, first_name, shortened
-from bot.services import buttons
+from bot.services import buttons, nudges
 from bot.services.delivery import reachable
 from bot.services.markup import Button, Keyboard, keyboard
 from bot.services.match_support import Pair, Pressed, presser, stale, tell_other
@@ -92,6 +92,7 @@ def _after_yes(unit: Unit, helper: Resident, yes: store.Yes, *, from_invitation:
     if yes.result is store.YesResult.MATCHED and yes.match is not None:
         drop_unsent_invitations(unit.session, yes.superseded)
         asker_name = _queue_offer(unit, yes.match)
+        nudges.remind_asker_later(unit, yes.match)
         thanks = t(language, "invite.yes_thanks", name=asker_name)
         return Pressed(
             language,
@@ -184,6 +185,7 @@ def accept(unit: Unit, match_id: int) -> Pressed:
     due = follow_up_at(None if post is None else post.window_end, unit.now)
     if not store.accept(unit.session, match=match, now=unit.now, follow_up_at=due):
         return stale(unit)
+    nudges.matched(unit, match, post)
     pair = Pair.of(unit.session, match)
     helper = pair.helper
     tell_other(

@@ -15,8 +15,8 @@ unit that answers something about a request and then lets it step locks the two 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Final
 
 from sqlmodel import Session
@@ -29,10 +29,11 @@ from bot.services.delivery import reachable
 from bot.services.markup import Button, Keyboard, keyboard
 from bot.services.unit import Unit
 from matching.distance import rough_distance
-from matching.engine import InvitationPlan, RequestInfo, plan_invitations
+from matching.engine import Candidate, InvitationPlan, RequestInfo, plan_invitations
 from matching.flow import BATCH_WAIT, DecisionKind, decide, needs_pool, next_due
+from matching.pace import INVITATION_HISTORY
 from matching.reach import REACH_ORDER, Reach
-from storage import buurtwerk, candidates, outbox
+from storage import buurtwerk, candidates, nudges, outbox
 from storage import matchmaking as store
 from storage.models import (
     Invitation,
@@ -160,6 +161,7 @@ def _plan(
     suspended = buurtwerk.suspended_resident_ids(session, now=unit.now)
     if suspended:
         found = [candidate for candidate in found if candidate.resident_id not in suspended]
+    found = with_digests(session, found, unit.now)
     return plan_invitations(
         request,
         found,
@@ -168,6 +170,25 @@ def _plan(
         unit.now,
         reach=reach,
     )
+
+
+def with_digests(session: Session, found: list[Candidate], now: datetime) -> list[Candidate]:
+    """A digest counts as one ask against the pace, like an invitation: the candidates' recent
+    asks include their digests (storage.nudges), so the engine's pace cap sees them."""
+    digests = nudges.digests_since(
+        session, (c.resident_id for c in found), now - INVITATION_HISTORY
+    )
+    if not digests:
+        return found
+    return [
+        replace(
+            c,
+            invitations_received=tuple(sorted((*c.invitations_received, *digests[c.resident_id]))),
+        )
+        if c.resident_id in digests
+        else c
+        for c in found
+    ]
 
 
 def _request_info(post: Post) -> RequestInfo:

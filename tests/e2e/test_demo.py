@@ -54,6 +54,14 @@ def test_scripted_demo_plays_the_neighbourhood_and_summarises(tmp_path: Path) ->
     assert "💬 Anna: Fijn! Ik woon op de hoek" in out
     assert "Is het gelukt met" in out
     assert "Anna zegt: dank je wel!" in out
+    # A week on, one calm digest; its button works like "Ik kan helpen" in /buurt.
+    assert "Buurtbot → Karim: Een paar vragen van buren in je buurt." in out
+    assert "Karim presses [Ik kan helpen: Could someone pick up my…]" in out
+    assert "Buurtbot → Ben: Good news! Karim would like to help" in out
+    # Days after her help worked out, Anna hears she could offer something, if she likes.
+    assert "Buurtbot → Anna: Fijn dat het gelukt is met je vraag." in out
+    assert "Anna presses [Iets aanbieden]" in out
+    assert "Wat wil je aanbieden?" in out
     summary = out.strip().splitlines()[-1]
     assert summary.startswith("Demo finished: 6 residents")
     assert "0 Bot API errors" in summary

@@ -262,3 +262,20 @@ def test_buurtwerk_migration_adds_and_removes_its_tables(database_url: str) -> N
         assert "handled_by" not in {c["name"] for c in inspect(engine).get_columns("report")}
     finally:
         engine.dispose()
+
+
+def test_nudge_migration_adds_and_removes_its_table(database_url: str) -> None:
+    assert migrate.upgrade(database_url, "0008") == (None, "0008")
+    engine = make_engine(database_url)
+    try:
+        assert "nudge" in inspect(engine).get_table_names()
+        names = {index["name"] for index in inspect(engine).get_indexes("nudge")}
+        assert "ix_nudge_resident_kind_at" in names
+        config = migrate.alembic_config(database_url)
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0005")
+        assert migrate.current_revision(engine) == "0005"
+        assert "nudge" not in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
