@@ -29,7 +29,7 @@ from bot.services.delivery import reachable
 from bot.services.markup import Button, Keyboard, keyboard
 from bot.services.unit import Unit
 from matching.distance import rough_distance
-from matching.engine import InvitationPlan, RequestInfo, plan_invitations
+from matching.engine import InvitationPlan, RequestInfo
 from matching.flow import BATCH_WAIT, DecisionKind, decide, needs_pool, next_due
 from matching.reach import REACH_ORDER, Reach
 from storage import candidates, outbox
@@ -154,15 +154,8 @@ def _plan(
     session: Session, post: Post, read_reach: Reach, reach: Reach, unit: Unit
 ) -> InvitationPlan:
     """Who to invite at `reach`, from the residents within `read_reach` (wider or the same)."""
-    request = _request_info(post)
-    found = candidates.candidates_for(session, request=request, reach=read_reach, now=unit.now)
-    return plan_invitations(
-        request,
-        found,
-        candidates.blocked_pairs_for(session, post.resident_id),
-        candidates.already_invited(session, request.post_id),
-        unit.now,
-        reach=reach,
+    return candidates.plan_for(
+        session, request=_request_info(post), now=unit.now, reach=reach, read_reach=read_reach
     )
 
 
