@@ -40,6 +40,7 @@ from sqlmodel import Session
 from matching.categories import CATEGORY_KEYS
 from matching.engine import (
     Candidate,
+    InvitationPlan,
     OfferInfo,
     RequestInfo,
     plan_invitations,
@@ -323,11 +324,16 @@ def measure(
         old: list[float] = []
         old_same = 0
         for request in sample:
-            elapsed, fast = _timed(lambda r=request: plan_for(session, request=r, now=NOW))
+
+            def by_day(request: RequestInfo = request) -> InvitationPlan:
+                return plan_for(session, request=request, now=NOW)
+
+            def at_night(request: RequestInfo = request) -> InvitationPlan:
+                return plan_for(session, request=request, now=NOW.replace(hour=22))
+
+            elapsed, fast = _timed(by_day)
             new.append(elapsed)
-            elapsed, _ = _timed(
-                lambda r=request: plan_for(session, request=r, now=NOW.replace(hour=22))
-            )
+            elapsed, _ = _timed(at_night)
             night.append(elapsed)
 
             def old_plan(request: RequestInfo = request) -> Any:

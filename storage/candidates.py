@@ -665,20 +665,20 @@ def _search(
     if request.area_cell is not None:
         rings = ring_distances(request.area_cell, REACH_RINGS[reach])
     by_distance: dict[int, list[str]] = defaultdict(list)
-    for cell, distance in rings.items():
-        by_distance[distance].append(cell)
+    for cell, ring in rings.items():
+        by_distance[ring].append(cell)
     whole_wijk = reach in WHOLE_WIJK_REACHES
     outside = sorted(rings)
     # Groups not read yet, each with the best bound any of its residents could have: a group
     # is (topic, distance) over the cells of one ring, or (topic, part of the wijk).
     pending_groups: list[tuple[float, int, str, float, bool, int | None, bool]] = []
     for topic, fit, offers in _topic_fits(request.category):
-        for distance in by_distance:
-            nearby = nearby_at(distance, area_known=True)
+        for ring in by_distance:
+            nearby = nearby_at(ring, area_known=True)
             bound = score_ceiling(
                 category_fit=fit, has_offers=offers, nearby=nearby, last_invited_at=None, now=now
             )
-            pending_groups.append((bound, distance, topic, fit, offers, distance, True))
+            pending_groups.append((bound, ring, topic, fit, offers, ring, True))
         if whole_wijk:
             for area_known in (False, True):
                 nearby = nearby_at(None, area_known=area_known)
@@ -778,7 +778,7 @@ def _search(
             # a round trip costs more than reading a few rows too many.
             lists: list[_List] = []
             while next_group < len(groups) and groups[next_group][0] >= group_bound - OPEN_SLACK:
-                _gb, _distance, topic, fit, offers, distance, area_known = groups[next_group]
+                _gb, _order_key, topic, fit, offers, distance, area_known = groups[next_group]
                 next_group += 1
                 nearby = nearby_at(distance, area_known=area_known)
                 cells: list[str | None] = (

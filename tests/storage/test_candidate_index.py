@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import h3
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from matching.engine import Candidate, RequestInfo, plan_invitations
 from matching.pace import Pace
@@ -89,7 +90,7 @@ city_st = st.fixed_dictionaries(
 )
 
 
-def _pause_fields(kind: str) -> dict[str, object]:
+def _pause_fields(kind: str) -> dict[str, Any]:
     if kind == "open":
         return {"paused": True, "paused_until": None}
     if kind == "until_soon":
@@ -137,7 +138,7 @@ def build_city(session: Session, city: dict[str, object]) -> list[Post]:
         for number, hours in enumerate(sorted(spec["invited_hours_ago"], reverse=True)):
             assert resident.id is not None
             invitation = Invitation(
-                post_id=earlier[number].id,
+                post_id=_post_id(earlier[number]),
                 resident_id=resident.id,
                 status="sent",
                 sent_at=NOW - timedelta(hours=hours),
@@ -259,7 +260,7 @@ def test_the_index_plans_what_a_full_scan_of_every_resident_plans(
 
 def _slots(session: Session, resident_id: int | None) -> list[str]:
     rows = session.execute(
-        select(CandidateSlot.topic).where(CandidateSlot.resident_id == resident_id)  # type: ignore[arg-type]
+        select(col(CandidateSlot.topic)).where(col(CandidateSlot.resident_id) == resident_id)
     ).all()
     return sorted(topic for (topic,) in rows)
 
