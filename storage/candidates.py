@@ -332,22 +332,49 @@ def candidate_from_row(
     )
 
 
+_BLOCKS_OF: Final = select(_block.c.blocker_id, _block.c.blocked_id).where(
+    or_(_block.c.blocker_id == bindparam("asker"), _block.c.blocked_id == bindparam("asker"))
+)
+_INVITED_FOR: Final = select(_invitation.c.resident_id).where(
+    _invitation.c.post_id == bindparam("post")
+)
+# Both in one round trip, for plan_for: (0, blocker, blocked) and (1, resident, 0) rows.
+_ASKER_CONTEXT: Final = union_all(
+    select(literal_column("0").label("kind"), _block.c.blocker_id, _block.c.blocked_id).where(
+        or_(_block.c.blocker_id == bindparam("asker"), _block.c.blocked_id == bindparam("asker"))
+    ),
+    select(
+        literal_column("1").label("kind"), _invitation.c.resident_id, literal_column("0")
+    ).where(_invitation.c.post_id == bindparam("post")),
+)
+
+
 def blocked_pairs_for(session: Session, asker_id: int) -> list[tuple[int, int]]:
     """(blocker, blocked) for every block the asker is part of, either way round."""
-    rows = session.execute(
-        select(_block.c.blocker_id, _block.c.blocked_id).where(
-            or_(_block.c.blocker_id == asker_id, _block.c.blocked_id == asker_id)
-        )
-    )
+    rows = session.execute(_BLOCKS_OF, {"asker": asker_id})
     return [(blocker, blocked) for blocker, blocked in rows]
 
 
 def already_invited(session: Session, post_id: int) -> set[int]:
     """The residents who have an invitation row for this post, whatever its status."""
-    rows = session.execute(
-        select(_invitation.c.resident_id).where(_invitation.c.post_id == post_id)
-    )
+    rows = session.execute(_INVITED_FOR, {"post": post_id})
     return {resident_id for (resident_id,) in rows}
+
+
+def _asker_context(
+    session: Session, request: RequestInfo
+) -> tuple[list[tuple[int, int]], set[int]]:
+    """blocked_pairs_for the asker and already_invited for the request, in one query."""
+    blocked: list[tuple[int, int]] = []
+    invited: set[int] = set()
+    for kind, first, second in session.execute(
+        _ASKER_CONTEXT, {"asker": request.asker_id, "post": request.post_id}
+    ):
+        if int(kind) == 0:
+            blocked.append((first, second))
+        else:
+            invited.add(first)
+    return blocked, invited
 
 
 def open_requests_near(
@@ -829,8 +856,7 @@ def plan_for(
     is made from everyone within `read_reach` (default `reach`), complete in every field.
     """
     reach = reach or request.reach
-    blocked = blocked_pairs_for(session, request.asker_id)
-    invited = already_invited(session, request.post_id)
+    blocked, invited = _asker_context(session, request)
     if batch_size > 0:
         examined = _search(session, request, reach, now, batch_size, blocked, invited)
         if examined is not None:
