@@ -460,6 +460,10 @@ FIRST_READ: Final = 4
 NEXT_READ: Final = 16
 # Residents examined per round of exact scoring (one query per round).
 ROUND_SIZE: Final = 10
+# After examining this many residents without a batch to invite (at night everyone is in their
+# quiet hours), the search gives up and the exact prefilter decides: reading the whole reach
+# list by list costs far more than one query for it.
+GIVE_UP_AFTER: Final = 64
 # Groups whose bounds lie this close to the best unread one are opened in the same statement.
 OPEN_SLACK: Final = 0.1
 
@@ -799,6 +803,8 @@ def _search(
             break
         if len(waiting) >= ROUND_SIZE:
             score_waiting()
+            if len(scores) < batch_size and len(seen) >= GIVE_UP_AFTER:
+                return None
             continue
         if group_bound >= list_bound:
             # Open this group and the next few of nearly the same bound in one statement:
