@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import resource
 import secrets
 import statistics
 import tempfile
@@ -39,6 +40,7 @@ from sqlmodel import Session
 from matching.categories import CATEGORY_KEYS
 from matching.engine import (
     Candidate,
+    InvitationPlan,
     OfferInfo,
     RequestInfo,
     plan_invitations,
@@ -48,13 +50,18 @@ from matching.pace import INVITATION_HISTORY, Pace
 from matching.reach import Reach
 from storage import migrate
 from storage.candidates import (
+    CANDIDATE_LIMIT,
     REQUEST_COLUMNS,
     already_invited,
     blocked_pairs_for,
     candidate_from_row,
     candidates_for,
+    full_scan_plan,
     open_requests_near,
+    plan_for,
+    rebuild_slots,
     request_info,
+    same_plan,
 )
 from storage.db import make_engine, normalise_url
 from storage.models import Block, Invitation, Post, PostKind, PostStatus, Resident, Wijk
@@ -264,37 +271,73 @@ def _p(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[round(q * 100) - 1]
 
 
+# Moments for the parity check: by day (nobody's quiet hours), at night (everyone's), and just
+# either side of the default quiet hours (21:00-08:00 Amsterdam, i.e. 20:00-07:00 UTC).
+_MOMENTS: Final = (
+    NOW,
+    NOW.replace(hour=22),
+    NOW.replace(hour=6, minute=59),
+    NOW.replace(hour=7, minute=1),
+    NOW.replace(hour=19, minute=59),
+)
+
+
 @dataclass(frozen=True)
 class Timings:
     p50_ms: float
     p95_ms: float
+    night_p95_ms: float
+    old_p50_ms: float
+    old_p95_ms: float
+    old_same: int
     scan_p50_ms: float
     scan_p95_ms: float
     same_plans: int
     plans: int
-    mean_candidates: float
+    scan_same: int
+    scans: int
+    index_seconds: float
     offer_p95_ms: float
     offer_scan_p95_ms: float
     same_offer_matches: int
     offers: int
 
 
-def measure(engine: Engine, samples: int, scan_samples: int, seed: int = 11) -> Timings:
+def measure(
+    engine: Engine, samples: int, scan_samples: int, parity: int, seed: int = 11
+) -> Timings:
     rng = random.Random(seed)
+    with engine.begin() as connection:
+        started = time.perf_counter()
+        rebuild_slots(connection)
+        index_seconds = time.perf_counter() - started
+    with engine.begin() as connection:
+        connection.execute(text("ANALYZE"))
     with Session(engine) as session:
         request_rows = session.execute(
             select(*REQUEST_COLUMNS).where(_post.c.kind == PostKind.REQUEST.value)
         ).all()
         requests = [request_info(row) for row in request_rows]
         sample = rng.sample(requests, min(samples, len(requests)))
-        fast: list[float] = []
-        plans_fast = {}
-        sizes = []
+        new: list[float] = []
+        night: list[float] = []
+        old: list[float] = []
+        old_same = 0
         for request in sample:
 
-            def plan(request: RequestInfo = request) -> Any:
+            def by_day(request: RequestInfo = request) -> InvitationPlan:
+                return plan_for(session, request=request, now=NOW)
+
+            def at_night(request: RequestInfo = request) -> InvitationPlan:
+                return plan_for(session, request=request, now=NOW.replace(hour=22))
+
+            elapsed, fast = _timed(by_day)
+            new.append(elapsed)
+            elapsed, _ = _timed(at_night)
+            night.append(elapsed)
+
+            def old_plan(request: RequestInfo = request) -> Any:
                 found = candidates_for(session, request=request, reach=request.reach, now=NOW)
-                sizes.append(len(found))
                 return plan_invitations(
                     request,
                     found,
@@ -303,11 +346,20 @@ def measure(engine: Engine, samples: int, scan_samples: int, seed: int = 11) -> 
                     NOW,
                 )
 
-            elapsed, result = _timed(plan)
-            fast.append(elapsed)
-            plans_fast[request.post_id] = result.invite
-        scan: list[float] = []
+            elapsed, before = _timed(old_plan)
+            old.append(elapsed)
+            old_same += before.invite == fast.invite
+        # Parity: the index's plan against the exact prefilter without a limit, at many
+        # requests and moments, read at the widest reach as the request flow does.
         same = 0
+        checks = [(rng.choice(requests), rng.choice(_MOMENTS)) for _ in range(parity)]
+        for request, moment in checks:
+            fast = plan_for(session, request=request, now=moment, read_reach=Reach.WIJK)
+            full = full_scan_plan(session, request=request, now=moment, read_reach=Reach.WIJK)
+            same += same_plan(fast, full)
+        # The naive way for a few: every resident of the city as a Candidate.
+        scan: list[float] = []
+        scan_same = 0
         for request in sample[:scan_samples]:
 
             def scan_plan(request: RequestInfo = request) -> Any:
@@ -321,7 +373,7 @@ def measure(engine: Engine, samples: int, scan_samples: int, seed: int = 11) -> 
 
             elapsed, result = _timed(scan_plan)
             scan.append(elapsed)
-            same += result.invite == plans_fast[request.post_id]
+            scan_same += result.invite == plan_for(session, request=request, now=NOW).invite
 
         offer_rows = session.execute(
             select(
@@ -370,13 +422,19 @@ def measure(engine: Engine, samples: int, scan_samples: int, seed: int = 11) -> 
             offer_scan.append(elapsed)
             same_offers += [r.post_id for r in matched] == [r.post_id for r in matched_all]
     return Timings(
-        p50_ms=_p(fast, 0.5),
-        p95_ms=_p(fast, 0.95),
+        p50_ms=_p(new, 0.5),
+        p95_ms=_p(new, 0.95),
+        night_p95_ms=_p(night, 0.95),
+        old_p50_ms=_p(old, 0.5),
+        old_p95_ms=_p(old, 0.95),
+        old_same=old_same,
         scan_p50_ms=_p(scan, 0.5),
         scan_p95_ms=_p(scan, 0.95),
         same_plans=same,
-        plans=len(scan),
-        mean_candidates=statistics.fmean(sizes),
+        plans=len(checks),
+        scan_same=scan_same,
+        scans=len(scan),
+        index_seconds=index_seconds,
         offer_p95_ms=_p(offer_fast, 0.95),
         offer_scan_p95_ms=_p(offer_scan, 0.95),
         same_offer_matches=same_offers,
@@ -410,7 +468,9 @@ def postgres_database(admin_url: str) -> Iterator[str]:
         admin.dispose()
 
 
-def run_on(url: str, label: str, residents: int, posts: int, samples: int, scans: int) -> Timings:
+def run_on(
+    url: str, label: str, residents: int, posts: int, samples: int, scans: int, parity: int
+) -> Timings:
     migrate.upgrade(url)
     engine = make_engine(url)
     try:
@@ -419,24 +479,45 @@ def run_on(url: str, label: str, residents: int, posts: int, samples: int, scans
             f"[{label}] city built: {residents:,} residents, {posts:,} posts "
             f"in {city.seconds:.1f} s"
         )
-        timings = measure(engine, samples, scans)
+        timings = measure(engine, samples, scans, parity)
     finally:
         engine.dispose()
     t = timings
+    print(f"[{label}] candidate index rebuilt from the tables in {t.index_seconds:.1f} s")
     print(
-        f"[{label}] invitations, prefilter: p50 {t.p50_ms:.1f} ms, p95 {t.p95_ms:.1f} ms "
-        f"({samples} requests, {t.mean_candidates:.0f} candidates on average)"
+        f"[{label}] invitations, index: p50 {t.p50_ms:.2f} ms, p95 {t.p95_ms:.2f} ms by day, "
+        f"p95 {t.night_p95_ms:.1f} ms at night ({samples} requests)"
     )
     print(
-        f"[{label}] invitations, full scan: p50 {t.scan_p50_ms:.1f} ms, "
-        f"p95 {t.scan_p95_ms:.1f} ms ({t.plans} requests); "
-        f"same plan for {t.same_plans}/{t.plans}"
+        f"[{label}] invitations, old prefilter (LIMIT {CANDIDATE_LIMIT}): p50 "
+        f"{t.old_p50_ms:.1f} ms, p95 {t.old_p95_ms:.1f} ms; same invitations as the index "
+        f"for {t.old_same}/{samples}"
+    )
+    print(
+        f"[{label}] parity, index vs exact prefilter without a limit: same plan for "
+        f"{t.same_plans}/{t.plans} (requests x moments by day and night)"
+    )
+    print(
+        f"[{label}] invitations, full scan of every resident: p50 {t.scan_p50_ms:.1f} ms, "
+        f"p95 {t.scan_p95_ms:.1f} ms; same invitations as the index for {t.scan_same}/{t.scans}"
     )
     print(
         f"[{label}] offer -> requests: nearby p95 {t.offer_p95_ms:.1f} ms, all open p95 "
         f"{t.offer_scan_p95_ms:.1f} ms; same matches for {t.same_offer_matches}/{t.offers}"
     )
+    print(f"[{label}] process RSS {_rss_mb():.0f} MB (peak {_peak_rss_mb():.0f} MB)")
     return timings
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main(argv: list[str]) -> int:
@@ -444,28 +525,41 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--small", action="store_true", help="5,000 residents, 1,000 posts")
     parser.add_argument("--residents", type=int)
     parser.add_argument("--posts", type=int)
-    parser.add_argument("--samples", type=int, default=50, help="requests and offers timed")
+    parser.add_argument("--samples", type=int, default=200, help="requests and offers timed")
+    parser.add_argument(
+        "--parity", type=int, default=500, help="(request, moment) plans compared (>= 1)"
+    )
     # A full scan of 100,000 residents takes seconds; a few are enough to show the gap.
     parser.add_argument("--scan-samples", type=int, default=5, help="full scans timed (>= 1)")
     parser.add_argument("--postgres", metavar="URL", help="also run on this PostgreSQL server")
     args = parser.parse_args(argv)
-    if args.samples < 1 or args.scan_samples < 1:
-        parser.error("--samples and --scan-samples must be at least 1")
+    if args.samples < 1 or args.scan_samples < 1 or args.parity < 1:
+        parser.error("--samples, --scan-samples and --parity must be at least 1")
+    if args.small:
+        args.samples = min(args.samples, 50)
+        args.parity = min(args.parity, 100)
     residents = args.residents or (5_000 if args.small else 100_000)
     posts = args.posts or (1_000 if args.small else 20_000)
     with sqlite_database() as url:
-        result = run_on(url, "sqlite", residents, posts, args.samples, args.scan_samples)
+        result = run_on(
+            url, "sqlite", residents, posts, args.samples, args.scan_samples, args.parity
+        )
     line = (
         f"RESULT matching residents={residents} posts={posts} p50_ms={result.p50_ms:.2f} "
         f"p95_ms={result.p95_ms:.2f} scan_p95_ms={result.scan_p95_ms:.2f} "
-        f"speedup={result.scan_p95_ms / result.p95_ms:.1f}"
+        f"speedup={result.scan_p95_ms / result.p95_ms:.1f} "
+        f"same_plans={result.same_plans}/{result.plans} "
+        f"old_p95_ms={result.old_p95_ms:.2f} night_p95_ms={result.night_p95_ms:.2f}"
     )
     if args.postgres:
         with postgres_database(args.postgres) as url:
-            pg = run_on(url, "postgresql", residents, posts, args.samples, args.scan_samples)
+            pg = run_on(
+                url, "postgresql", residents, posts, args.samples, args.scan_samples, args.parity
+            )
         line += (
             f" pg_p50_ms={pg.p50_ms:.2f} pg_p95_ms={pg.p95_ms:.2f} "
-            f"pg_scan_p95_ms={pg.scan_p95_ms:.2f} pg_speedup={pg.scan_p95_ms / pg.p95_ms:.1f}"
+            f"pg_scan_p95_ms={pg.scan_p95_ms:.2f} pg_speedup={pg.scan_p95_ms / pg.p95_ms:.1f} "
+            f"pg_same_plans={pg.same_plans}/{pg.plans}"
         )
     print(line)
     return 0

@@ -95,6 +95,21 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
+    """Rebuild the matching index (candidate_slot) from the residents and their offers."""
+    from storage.candidates import rebuild_slots
+
+    _migrate_quietly(settings)
+    engine = make_engine(settings.database_url)
+    try:
+        with engine.begin() as connection:
+            written = rebuild_slots(connection)
+    finally:
+        engine.dispose()
+    print(f"Matching index rebuilt: {written} entries.")
+    return EXIT_OK
+
+
 def cmd_wijk_add(args: argparse.Namespace, settings: Settings) -> int:
     """Add a wijk and print its code and join link."""
     center = None
@@ -234,6 +249,13 @@ def build_parser() -> argparse.ArgumentParser:
         "migrate",
         cmd_migrate,
         "Upgrade the database (BUURTBOT_DATABASE_URL) to the newest schema.",
+    )
+
+    add(
+        "reindex",
+        cmd_reindex,
+        "Rebuild the matching index from the residents and their offers (safe while the bot "
+        "runs: one transaction).",
     )
 
     wijk = commands.add_parser("wijk", help="Add or list wijken (neighbourhoods).")

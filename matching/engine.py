@@ -519,6 +519,14 @@ def _best(
             for base, candidate in eligible
             if base >= floor or (candidate.offer_texts and base + W_OFFER_TEXT >= floor)
         ]
+    ranked = _full_scores(call, eligible)
+    return tuple(rid for _score, rid in heapq.nsmallest(batch_size, ranked))
+
+
+def _full_scores(
+    call: _Call, eligible: Iterable[tuple[float, Candidate]]
+) -> list[tuple[float, int]]:
+    """(-score, resident id) with the offer words added to each base score."""
     request_words = content_words(call.request.text)
     fits: dict[str, float] = {}
     ranked: list[tuple[float, int]] = []
@@ -534,7 +542,69 @@ def _best(
                 best_fit = max(best_fit, fit)
             score = base + W_OFFER_TEXT * best_fit
         ranked.append((-score, candidate.resident_id))
-    return tuple(rid for _score, rid in heapq.nsmallest(batch_size, ranked))
+    return ranked
+
+
+def eligible_scores(
+    request: RequestInfo,
+    candidates: Iterable[Candidate],
+    blocked: Iterable[tuple[int, int]],
+    already_invited: Collection[int],
+    now: datetime,
+    *,
+    reach: Reach | None = None,
+) -> dict[int, float]:
+    """The exact score of everyone in `candidates` who could be invited now at `reach`.
+
+    The numbers :func:`plan_invitations` ranks by (highest first, ties to the lower id), for a
+    candidate source that searches by :func:`score_ceiling` and needs to know when to stop.
+    Internal like every score: never stored, never shown.
+    """
+    current = REACH_ORDER.index(reach or request.reach)
+    call = _Call.start(request, blocked, already_invited, now)
+    eligible: dict[int, tuple[float, Candidate]] = {}
+    for candidate in candidates:
+        reason, level, distance = call.classify(candidate)
+        if reason is None and level <= current and candidate.resident_id not in eligible:
+            eligible[candidate.resident_id] = (call.base_score(candidate, distance), candidate)
+    return {rid: -negative for negative, rid in _full_scores(call, eligible.values())}
+
+
+# Added to every ceiling so that rounding in a different order of additions never puts a
+# ceiling below the exact score it bounds.
+_CEILING_SLACK: Final = 1e-9
+
+
+def score_ceiling(
+    *,
+    category_fit: float,
+    has_offers: bool,
+    nearby: float,
+    last_invited_at: datetime | None,
+    now: datetime,
+) -> float:
+    """An upper bound on the score of someone with this category fit, nearby part and last
+    invitation (None: never), with a perfect offer text if they have open offers.
+
+    A last invitation older than the truth only raises the bound: fairness falls as the last
+    invitation comes nearer.
+    """
+    if last_invited_at is None:
+        fairness = 1.0
+    else:
+        waited = max((now - last_invited_at) / FAIRNESS_HALF_TIME, 0.0)
+        fairness = waited / (waited + 1.0)
+    ceiling = W_CATEGORY * category_fit + W_NEARBY * nearby + W_FAIRNESS * fairness
+    if has_offers:
+        ceiling += W_OFFER_TEXT
+    return ceiling + _CEILING_SLACK
+
+
+def nearby_at(distance: int | None, *, area_known: bool) -> float:
+    """The nearby part of the score at a grid distance (None: beyond the widest rings)."""
+    if distance is not None:
+        return _NEARBY_AT_DISTANCE[distance]
+    return 0.0 if area_known else UNKNOWN_AREA_NEARBY
 
 
 def requests_for_offer(

@@ -4,7 +4,8 @@ Whole sentences are compared by their content words only: with the little words 
 "Ik heb een ladder te leen" scores 85 out of 100 against "Wie kan mijn boodschappen doen?"
 because both say "ik", "een", "kan". Without them it is "ladder leen" against
 "boodschappen", which scores below the floor, while "Ik doe graag boodschappen" scores 90.
-The comparison itself is :func:`matching.text.similarity`, the one rapidfuzz scorer.
+The comparison itself is :func:`matching.text.similarity` (the one rapidfuzz scorer), without
+normalising a second time.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from functools import lru_cache
 from typing import Final
 
 from matching.category_words import STOPWORDS
-from matching.text import similarity, words
+from matching.text import normalise, similarity_of_normalised, words
 
 # Similarities below this floor are chance resemblance between unrelated texts; from the floor
 # up to 100 the fit rises linearly from 0 to 1.
@@ -33,14 +34,20 @@ def content_words(text: str) -> str:
         for word in words(text)
         if len(word) >= MIN_CONTENT_WORD_LENGTH and word not in STOPWORDS and not word.isdigit()
     ]
-    return " ".join(kept[:MAX_CONTENT_WORDS])
+    content = " ".join(kept[:MAX_CONTENT_WORDS])
+    # normalise is not always idempotent (casefolding before decomposing leaves "𝓐" as "A"):
+    # normalising until nothing changes lets content_fit compare without normalising again.
+    while (again := normalise(content)) != content:
+        content = again
+    return content
 
 
 def content_fit(content_a: str, content_b: str) -> float:
     """The fit of two texts already reduced with :func:`content_words`."""
     if not content_a or not content_b:
         return 0.0
-    score = similarity(content_a, content_b)
+    # content_words are normalised words joined by spaces: normalising again changes nothing.
+    score = similarity_of_normalised(content_a, content_b)
     if score <= TEXT_FIT_FLOOR:
         return 0.0
     return (score - TEXT_FIT_FLOOR) / (100.0 - TEXT_FIT_FLOOR)

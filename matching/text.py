@@ -68,6 +68,12 @@ def similarity(a: str, b: str) -> float:
     return float(CHOICE_SCORER(a, b, processor=normalise))
 
 
+def similarity_of_normalised(a: str, b: str) -> float:
+    """:func:`similarity` for strings that are already :func:`normalise`-d (normalising is
+    idempotent, so the result is the same; it skips most of the cost)."""
+    return float(CHOICE_SCORER(a, b))
+
+
 def best_match(
     query: str, choices: Iterable[str], cutoff: float = DEFAULT_CUTOFF
 ) -> tuple[str, float] | None:

@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 
 from matching.flow import Outcome, RequestProgress
 from matching.reach import Reach
+from storage.candidates import mark_invited
 from storage.models import (
     Invitation,
     InvitationStatus,
@@ -195,6 +196,8 @@ def add_invitation(
         update(Resident).where(col(Resident.id) == resident_id).values(last_invited_at=now)
     )
     session.flush()
+    # The Core UPDATE above passes no flush listener: the candidate index is told here.
+    mark_invited(session, resident_id=resident_id, now=now)
     return invitation
 
 

@@ -23,6 +23,7 @@ from storage.models import (
     AuditEntry,
     Block,
     BotFact,
+    CandidateSlot,
     ChatState,
     Invitation,
     Match,
@@ -314,3 +315,5 @@ def delete_person(session: Session, *, telegram_user_id: int, now: datetime) -> 
         delete(Block).where(or_(col(Block.blocker_id) == person, col(Block.blocked_id) == person))
     )
     session.execute(delete(Resident).where(col(Resident.id) == person))
+    # The candidate index holds where they live and what they like: it goes too.
+    session.execute(delete(CandidateSlot).where(col(CandidateSlot.resident_id) == person))

@@ -29,7 +29,7 @@ from bot.services.delivery import reachable
 from bot.services.markup import Button, Keyboard, keyboard
 from bot.services.unit import Unit
 from matching.distance import rough_distance
-from matching.engine import Candidate, InvitationPlan, RequestInfo, plan_invitations
+from matching.engine import Candidate, InvitationPlan, RequestInfo
 from matching.flow import BATCH_WAIT, DecisionKind, decide, needs_pool, next_due
 from matching.pace import INVITATION_HISTORY
 from matching.reach import REACH_ORDER, Reach
@@ -155,20 +155,22 @@ def _plan(
     session: Session, post: Post, read_reach: Reach, reach: Reach, unit: Unit
 ) -> InvitationPlan:
     """Who to invite at `reach`, from the residents within `read_reach` (wider or the same)."""
-    request = _request_info(post)
-    found = candidates.candidates_for(session, request=request, reach=read_reach, now=unit.now)
-    # A resident suspended from the wijk is not invited while the suspension holds.
+    # A resident suspended from the wijk is not invited while the suspension holds, and a
+    # digest counts as one ask against the pace: both only make someone less eligible.
     suspended = buurtwerk.suspended_resident_ids(session, now=unit.now)
-    if suspended:
-        found = [candidate for candidate in found if candidate.resident_id not in suspended]
-    found = with_digests(session, found, unit.now)
-    return plan_invitations(
-        request,
-        found,
-        candidates.blocked_pairs_for(session, post.resident_id),
-        candidates.already_invited(session, request.post_id),
-        unit.now,
+
+    def adjust(found: list[Candidate]) -> list[Candidate]:
+        if suspended:
+            found = [candidate for candidate in found if candidate.resident_id not in suspended]
+        return with_digests(session, found, unit.now)
+
+    return candidates.plan_for(
+        session,
+        request=_request_info(post),
+        now=unit.now,
         reach=reach,
+        read_reach=read_reach,
+        adjust=adjust,
     )
 
 

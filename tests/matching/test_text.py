@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from matching.category_words import STOPWORDS
+from matching.fit import (
+    MAX_CONTENT_WORDS,
+    MIN_CONTENT_WORD_LENGTH,
+    TEXT_FIT_FLOOR,
+    content_fit,
+    content_words,
+)
 from matching.text import (
     PREFIX_SCORE,
     best_match,
@@ -11,6 +21,7 @@ from matching.text import (
     normalise,
     prefix_or_typo_score,
     similarity,
+    similarity_of_normalised,
     word_cutoff,
     words,
 )
@@ -81,3 +92,36 @@ def test_prefix_scores_partly_typed_words() -> None:
     assert prefix_or_typo_score("computer", "computer") == 100.0
     # Two letters are too few to count as a prefix.
     assert prefix_or_typo_score("co", "computer") < 50.0
+
+
+def _old_content_fit(a: str, b: str) -> float:
+    """content_fit as it was: content words without the final normalising, compared with
+    normalising (the result must not change)."""
+
+    def old_words(text: str) -> str:
+        kept = [
+            word
+            for word in words(text)
+            if len(word) >= MIN_CONTENT_WORD_LENGTH
+            and word not in STOPWORDS
+            and not word.isdigit()
+        ]
+        return " ".join(kept[:MAX_CONTENT_WORDS])
+
+    ca, cb = old_words(a), old_words(b)
+    if not ca or not cb:
+        return 0.0
+    score = similarity(ca, cb)
+    return 0.0 if score <= TEXT_FIT_FLOOR else (score - TEXT_FIT_FLOOR) / (100.0 - TEXT_FIT_FLOOR)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    a=st.text(max_size=60) | st.sampled_from(["Wie doet mijn boodschappen?", "00𝓐 ladder"]),
+    b=st.text(max_size=60) | st.sampled_from(["Ik doe graag boodschappen", "ladder 𝓐𝓑𝓒"]),
+)
+def test_content_fit_without_normalising_again_is_the_same_fit(a: str, b: str) -> None:
+    ca, cb = content_words(a), content_words(b)
+    assert normalise(ca) == ca
+    assert similarity_of_normalised(ca, cb) == similarity(ca, cb)
+    assert content_fit(ca, cb) == _old_content_fit(a, b)

@@ -1,7 +1,7 @@
 """nudge: digests and reciprocity messages planned for a resident
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0007
 Create Date: 2026-12-02 18:50:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import storage.types
 
 revision: str = "0008"
-down_revision: str | None = "0005"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

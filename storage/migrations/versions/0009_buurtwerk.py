@@ -2,7 +2,7 @@
 can be picked up, the asker's consent to be contacted, the group digest's setting
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0008
 Create Date: 2026-12-02 18:40:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from storage.types import UTCDateTime
 
 revision: str = "0009"
-down_revision: str | None = "0005"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

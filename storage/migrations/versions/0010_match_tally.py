@@ -1,7 +1,7 @@
 """matchtally: match counts kept per wijk and month after retention removes old posts
 
 Revision ID: 0010
-Revises: 0005
+Revises: 0009
 Create Date: 2026-12-02 19:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0005"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
