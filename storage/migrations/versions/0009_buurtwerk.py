@@ -97,21 +97,16 @@ def downgrade() -> None:
     op.drop_table("suspension")
     op.drop_index("ix_auditentry_wijk_created", table_name="auditentry")
     op.drop_table("auditentry")
-    with op.batch_alter_table("signal", schema=None) as batch_op:
-        batch_op.drop_column("handled_at")
-        batch_op.drop_column("claimed_at")
-        batch_op.drop_column("claimed_by")
-        batch_op.drop_column("post_id")
-        batch_op.drop_column("reach")
-    with op.batch_alter_table("post", schema=None) as batch_op:
-        batch_op.drop_column("contact_ok")
-    with op.batch_alter_table("report", schema=None) as batch_op:
-        batch_op.drop_column("outcome")
-        batch_op.drop_column("handled_at")
-        batch_op.drop_column("handled_by")
-    with op.batch_alter_table("wijk", schema=None) as batch_op:
-        batch_op.drop_index("ix_wijk_team_chat_id")
-        batch_op.drop_column("digest_sent_at")
-        batch_op.drop_column("digest_hour")
-        batch_op.drop_column("digest_mode")
-        batch_op.drop_column("team_chat_id")
+    drops = {
+        "signal": ("handled_at", "claimed_at", "claimed_by", "post_id", "reach"),
+        "post": ("contact_ok",),
+        "report": ("outcome", "handled_at", "handled_by"),
+    }
+    for table, columns in drops.items():
+        for column in columns:
+            op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    # Not in batch mode: on SQLite that rebuilds the table, which other tables' foreign keys
+    # forbid once rows point at it. A plain DROP COLUMN (SQLite 3.35+) works on both databases.
+    op.drop_index("ix_wijk_team_chat_id", table_name="wijk")
+    for column in ("digest_sent_at", "digest_hour", "digest_mode", "team_chat_id"):
+        op.execute(f"ALTER TABLE wijk DROP COLUMN {column}")
