@@ -195,6 +195,27 @@ def wijken(context: CheckContext) -> Iterable[CheckResult]:
         yield CheckResult(True, f"{len(all_wijken)} wijk(en)")
 
 
+MATCHING_SAMPLE = 20
+
+
+@check(needs_schema=True)
+def matching_index(context: CheckContext) -> Iterable[CheckResult]:
+    """A sample of open requests planned through the candidate index and by a full scan."""
+    from storage.candidates import compare_with_full_scan
+
+    with context.session() as session:
+        same, total = compare_with_full_scan(session, sample=MATCHING_SAMPLE, now=context.now)
+    if total == 0:
+        yield CheckResult(None, "matching index: no open requests to compare")
+    elif same == total:
+        yield CheckResult(True, f"matching index agrees with a full scan ({same}/{total})")
+    else:
+        yield CheckResult(
+            False,
+            f"matching index differs from a full scan ({same}/{total} agree): buurtbot reindex",
+        )
+
+
 def load_checks() -> list[Registered]:
     """Every registered check; modules with more checks are imported here."""
     return list(CHECKS)
