@@ -20,13 +20,22 @@ def register(application: BotApplication, router: DialogRouter) -> None:
     application.add_handler(CommandHandler("export", export_command))
 
 
-async def figures_command(update: Update, context: BotContext) -> None:
-    message, chat = update.effective_message, update.effective_chat
-    if message is None or chat is None:
-        return
+async def _figures_asked(update: Update, context: BotContext) -> figures.Asked | None:
+    """The figures /cijfers and /export are about; None when the answer was a refusal."""
+    message = update.effective_message
+    if message is None or update.effective_chat is None:
+        return None
     asked = await perform(context, update, figures.figures_for, context.args or [])
     if asked.figures is None:
         await message.reply_text(asked.text)
+        return None
+    return asked
+
+
+async def figures_command(update: Update, context: BotContext) -> None:
+    asked = await _figures_asked(update, context)
+    message, chat = update.effective_message, update.effective_chat
+    if asked is None or asked.figures is None or message is None or chat is None:
         return
     await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_PHOTO)
     # Rendering is CPU work: off the event loop, so other chats go on meanwhile.
@@ -35,12 +44,9 @@ async def figures_command(update: Update, context: BotContext) -> None:
 
 
 async def export_command(update: Update, context: BotContext) -> None:
+    asked = await _figures_asked(update, context)
     message, chat = update.effective_message, update.effective_chat
-    if message is None or chat is None:
-        return
-    asked = await perform(context, update, figures.figures_for, context.args or [])
-    if asked.figures is None:
-        await message.reply_text(asked.text)
+    if asked is None or asked.figures is None or message is None or chat is None:
         return
     await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
     data = figures.to_csv(asked.language, asked.figures)

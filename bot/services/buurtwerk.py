@@ -317,3 +317,25 @@ def _list_roles(unit: Unit, wijk: Wijk) -> str:
     if not lines:
         return t(language, "buurtwerk.roles.none", wijk=wijk.name)
     return "\n".join([t(language, "buurtwerk.roles.list", wijk=wijk.name), *lines])
+
+
+def team_wijk(unit: Unit, words: list[str], *, not_here: str, which_wijk: str) -> Wijk | str:
+    """The wijk a buurtwerker's command is about: the team chat's, or in private chat the named
+    one or the caller's only one. Otherwise the text to answer with (`not_here` in a residents'
+    group or an unlinked group, `which_wijk` when they work in several)."""
+    assert unit.caller is not None
+    language = unit.language
+    linked = buurtwerk.wijk_of_chat(unit.session, chat_id=unit.caller.chat_id)
+    if linked is not None:
+        return t(language, not_here) if linked[1] is ChatKind.GROUP else linked[0]
+    if unit.caller.chat_id != unit.caller.user_id:
+        return t(language, not_here)
+    if words:
+        try:
+            return repo.find_wijk(unit.session, code_or_name=" ".join(words))
+        except repo.NotFoundError:
+            return t(language, "buurtwerk.link.unknown_wijk", wijk=" ".join(words))
+    mine = buurtwerk.wijken_with_role(
+        unit.session, telegram_user_id=unit.caller.user_id, kind=RoleKind.BUURTWERKER
+    )
+    return mine[0] if len(mine) == 1 else t(language, which_wijk)

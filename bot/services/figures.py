@@ -23,11 +23,9 @@ from sqlmodel import col, select
 
 from bot.i18n import t
 from bot.post_views import category_name
-from bot.services.buurtwerk import may_manage
+from bot.services.buurtwerk import may_manage, team_wijk
 from bot.services.unit import Unit
-from storage import buurtwerk, repo
-from storage.buurtwerk import ChatKind
-from storage.models import Match, Post, PostKind, RoleKind, Signal, Wijk
+from storage.models import Match, Post, PostKind, Signal, Wijk
 
 THRESHOLD: Final = 5
 SUPPRESSED: Final = "<5"
@@ -227,7 +225,7 @@ def figures_for(unit: Unit, args: list[str]) -> Asked:
             period = PERIOD_WORDS[word]
         else:
             rest.append(word)
-    wijk = _wijk_here(unit, rest)
+    wijk = team_wijk(unit, rest, not_here="figures.not_here", which_wijk="figures.which_wijk")
     if isinstance(wijk, str):
         return Asked(None, wijk, language)
     assert wijk.id is not None
@@ -235,22 +233,3 @@ def figures_for(unit: Unit, args: list[str]) -> Asked:
         return Asked(None, t(language, "reports.not_allowed"), language)
     figures = gather(unit, wijk, period, language)
     return Asked(figures, summary(language, figures), language)
-
-
-def _wijk_here(unit: Unit, words: list[str]) -> Wijk | str:
-    assert unit.caller is not None
-    language = unit.language
-    linked = buurtwerk.wijk_of_chat(unit.session, chat_id=unit.caller.chat_id)
-    if linked is not None:
-        return t(language, "figures.not_here") if linked[1] is ChatKind.GROUP else linked[0]
-    if unit.caller.chat_id != unit.caller.user_id:
-        return t(language, "figures.not_here")
-    if words:
-        try:
-            return repo.find_wijk(unit.session, code_or_name=" ".join(words))
-        except repo.NotFoundError:
-            return t(language, "buurtwerk.link.unknown_wijk", wijk=" ".join(words))
-    mine = buurtwerk.wijken_with_role(
-        unit.session, telegram_user_id=unit.caller.user_id, kind=RoleKind.BUURTWERKER
-    )
-    return mine[0] if len(mine) == 1 else t(language, "figures.which_wijk")

@@ -20,13 +20,12 @@ from bot.dates import day_name
 from bot.i18n import t
 from bot.post_views import shortened
 from bot.services import dialogs
-from bot.services.buurtwerk import may_manage
+from bot.services.buurtwerk import may_manage, team_wijk
 from bot.services.delivery import WORK
 from bot.services.markup import Button, Keyboard, keyboard
 from bot.services.reply import Reply, Show
 from bot.services.unit import Incoming, Unit
 from storage import buurtwerk, repo
-from storage.buurtwerk import ChatKind
 from storage.models import (
     AuditEntry,
     OutboxMessage,
@@ -416,9 +415,11 @@ def logbook(unit: Unit, args: list[str]) -> Reply:
     numbers = [word for word in args if word.isascii() and word.isdigit()]
     words = [word for word in args if word not in numbers]
     count = min(int(numbers[0]), LOGBOOK_MAX) if numbers else LOGBOOK_DEFAULT
-    wijk = _logbook_wijk(unit, words)
-    if isinstance(wijk, Reply):
-        return wijk
+    wijk = team_wijk(
+        unit, words, not_here="reports.logbook.not_here", which_wijk="reports.logbook.which_wijk"
+    )
+    if isinstance(wijk, str):
+        return Reply(wijk)
     assert wijk.id is not None
     if not may_manage(unit, _caller_id(unit), wijk.id):
         return Reply(t(language, "reports.not_allowed"))
@@ -441,26 +442,3 @@ def logbook(unit: Unit, args: list[str]) -> Reply:
             line += t(language, "reports.logbook.undone")
         lines.append(line)
     return Reply("\n".join(lines))
-
-
-def _logbook_wijk(unit: Unit, words: list[str]) -> Wijk | Reply:
-    assert unit.caller is not None
-    language = unit.language
-    linked = buurtwerk.wijk_of_chat(unit.session, chat_id=unit.caller.chat_id)
-    if linked is not None:
-        if linked[1] is ChatKind.GROUP:
-            return Reply(t(language, "reports.logbook.not_here"))
-        return linked[0]
-    if unit.caller.chat_id != unit.caller.user_id:
-        return Reply(t(language, "reports.logbook.not_here"))
-    if words:
-        try:
-            return repo.find_wijk(unit.session, code_or_name=" ".join(words))
-        except repo.NotFoundError:
-            return Reply(t(language, "buurtwerk.link.unknown_wijk", wijk=" ".join(words)))
-    mine = buurtwerk.wijken_with_role(
-        unit.session, telegram_user_id=unit.caller.user_id, kind=RoleKind.BUURTWERKER
-    )
-    if len(mine) == 1:
-        return mine[0]
-    return Reply(t(language, "reports.logbook.which_wijk"))

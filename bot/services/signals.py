@@ -16,13 +16,12 @@ from sqlmodel import col, func, select
 from bot import callbacks
 from bot.i18n import Html, t
 from bot.post_views import category_name, shortened
-from bot.services.buurtwerk import may_manage
+from bot.services.buurtwerk import may_manage, team_wijk
 from bot.services.markup import Button, keyboard
 from bot.services.reply import Reply, Show
 from bot.services.unit import Unit
 from storage import buurtwerk, repo
-from storage.buurtwerk import ChatKind
-from storage.models import Post, Report, Resident, RoleKind, Signal, Wijk
+from storage.models import Post, Report, Resident, Signal, Wijk
 
 SHOWN: Final = 5
 LOOK_BACK: Final = timedelta(weeks=8)
@@ -40,30 +39,6 @@ def _caller_id(unit: Unit) -> int:
     return unit.caller.user_id
 
 
-def _wijk_here(unit: Unit, words: list[str]) -> Wijk | Reply:
-    """The team chat's wijk, or in private the named one or the caller's only one."""
-    assert unit.caller is not None
-    language = unit.language
-    linked = buurtwerk.wijk_of_chat(unit.session, chat_id=unit.caller.chat_id)
-    if linked is not None:
-        if linked[1] is ChatKind.GROUP:
-            return Reply(t(language, "signals.not_here"))
-        return linked[0]
-    if unit.caller.chat_id != unit.caller.user_id:
-        return Reply(t(language, "signals.not_here"))
-    if words:
-        try:
-            return repo.find_wijk(unit.session, code_or_name=" ".join(words))
-        except repo.NotFoundError:
-            return Reply(t(language, "buurtwerk.link.unknown_wijk", wijk=" ".join(words)))
-    mine = buurtwerk.wijken_with_role(
-        unit.session, telegram_user_id=unit.caller.user_id, kind=RoleKind.BUURTWERKER
-    )
-    if len(mine) == 1:
-        return mine[0]
-    return Reply(t(language, "signals.which_wijk"))
-
-
 def _month_start(moment: datetime) -> datetime:
     return moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
@@ -75,9 +50,9 @@ def _who(unit: Unit, telegram_user_id: int) -> str:
 
 def show_signals(unit: Unit, args: list[str]) -> Reply:
     """/signalen [wijk]."""
-    wijk = _wijk_here(unit, args)
-    if isinstance(wijk, Reply):
-        return wijk
+    wijk = team_wijk(unit, args, not_here="signals.not_here", which_wijk="signals.which_wijk")
+    if isinstance(wijk, str):
+        return Reply(wijk)
     assert wijk.id is not None
     if not may_manage(unit, _caller_id(unit), wijk.id):
         return Reply(t(unit.language, "reports.not_allowed"))
