@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import h3
 from sqlalchemy import event
@@ -47,7 +48,9 @@ from telegram import Message, Update
 from telegram.ext import Application, ContextTypes, MessageHandler, TypeHandler, filters
 from telegram.warnings import PTBUserWarning
 
+from bot.context import Clock
 from bot.harness import running_bot
+from bot.settings import Settings
 from botapi_emulator import Emulator, Limits, SimUser
 from botapi_emulator.harness import polling, running_emulator
 from matching.area import area_cell
@@ -320,6 +323,18 @@ def _seed_neighbourhood(engine: Engine, residents: int, posts: int) -> None:
         )
 
 
+def _daytime_clock() -> Clock:
+    """The bot's clock for the run: today at noon in the bot's time zone, ticking from now.
+
+    The simulated newcomers keep the default quiet hours (21:00-08:00), and "nobody found"
+    waits for their morning: on the wall clock a run in the evening would never see the
+    "Plaatsen" step finish. Noon makes every run the same, whenever it is started."""
+    zone = ZoneInfo(Settings.model_fields["timezone"].default)
+    noon = datetime.now(zone).replace(hour=12, minute=0, second=0, microsecond=0)
+    started = time.monotonic()
+    return lambda: (noon + timedelta(seconds=time.monotonic() - started)).astimezone(UTC)
+
+
 def _people(emu: Emulator, users: int) -> list[SimUser]:
     # The same names in the same order give the same user (and chat) ids in every run, so
     # the replay's recorded chat ids and message ids fit its own emulator.
@@ -350,6 +365,7 @@ async def measure_app(
         async with running_bot(
             engine=engine,
             database_url=url,
+            clock=_daytime_clock(),
             limits=Limits.unlimited(),
             rate_limit=False,
             database_inline=database_inline,
