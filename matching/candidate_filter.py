@@ -9,7 +9,8 @@ also be a set of ids passed as `already_invited`)::
 
     SELECT ... FROM resident r
     WHERE (r.area_cell IN (:cells) OR r.wijk_id = :wijk_id)   -- wijk part only if set
-      AND r.onboarded AND NOT r.stopped AND r.pace IN (:paces)
+      AND r.onboarded AND NOT r.stopped AND r.unreachable_since IS NULL
+      AND r.pace IN (:paces)
       AND NOT (r.paused AND r.paused_until IS NULL)
       AND (r.paused_until IS NULL OR r.paused_until <= :paused_until_at_most)
       AND r.id NOT IN (:exclude_ids)
@@ -56,7 +57,9 @@ class CandidateFilter:
         in_place = candidate.area_cell in self.cells or (
             self.wijk_id is not None and candidate.wijk_id == self.wijk_id
         )
-        if not in_place or candidate.stopped or candidate.pace not in self.paces:
+        if not in_place or candidate.stopped or candidate.unreachable:
+            return True
+        if candidate.pace not in self.paces:
             return True
         if candidate.paused and candidate.paused_until is None:
             return True

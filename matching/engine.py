@@ -130,6 +130,9 @@ class Candidate:
     paused: bool = False
     paused_until: datetime | None = None
     stopped: bool = False
+    # Telegram said they blocked the bot: an invitation could not reach them (until they
+    # write to the bot again).
+    unreachable: bool = False
     invitations_received: tuple[datetime, ...] = ()
     last_invited_at: datetime | None = None
 
@@ -181,6 +184,7 @@ class Exclusion(StrEnum):
     ASKER = "asker"
     ALREADY_INVITED = "already_invited"
     STOPPED = "stopped"
+    UNREACHABLE = "unreachable"  # they blocked the bot: until they write to it again
     PAUSED = "paused"  # until they resume
     PAUSED_UNTIL = "paused_until"  # until a date that has not come yet
     PACE_NEVER = "pace_never"
@@ -285,6 +289,8 @@ class _Call:
             return Exclusion.ALREADY_INVITED, -1, None
         if candidate.stopped:
             return Exclusion.STOPPED, -1, None
+        if candidate.unreachable:
+            return Exclusion.UNREACHABLE, -1, None
         now = self.now
         paused_until = candidate.paused_until
         pause_passes = paused_until is not None and paused_until > now

@@ -192,6 +192,7 @@ def _candidates_query(
         or_(*place),
         r.onboarded.is_(True),
         r.stopped.is_(False),
+        r.unreachable_since.is_(None),
         r.pace.in_(sorted(pace.value for pace in flt.paces)),
         # Paused open-ended: out until they resume.
         or_(r.paused.is_(False), r.paused_until.is_not(None)),
@@ -222,6 +223,7 @@ def _candidates_query(
             r.paused,
             r.paused_until,
             r.stopped,
+            r.unreachable_since,
             r.last_invited_at,
         )
         .where(*conditions)
@@ -331,6 +333,7 @@ def candidate_from_row(
         paused=row.paused,
         paused_until=_utc_or_none(row.paused_until),
         stopped=row.stopped,
+        unreachable=row.unreachable_since is not None,
         invitations_received=recent,
         last_invited_at=last,
     )
@@ -480,6 +483,7 @@ _SLOT_RESIDENT_COLUMNS: Final = (
     _resident.c.paused,
     _resident.c.paused_until,
     _resident.c.stopped,
+    _resident.c.unreachable_since,
     _resident.c.onboarded,
     _resident.c.last_invited_at,
 )
@@ -488,7 +492,9 @@ _SLOT_RESIDENT_COLUMNS: Final = (
 def could_ever_be_invited(row: Any) -> bool:
     """Whether the engine could invite this resident for some request at some moment."""
     cap = next((cap for pace, cap in PACE_CAPS.items() if pace.value == row.pace), None)
-    if not row.onboarded or row.stopped or cap is None or cap.limit <= 0:
+    if not row.onboarded or row.stopped or row.unreachable_since is not None:
+        return False
+    if cap is None or cap.limit <= 0:
         return False
     if row.paused and row.paused_until is None:
         return False  # paused until they resume
@@ -636,6 +642,7 @@ _LIST_COLUMNS: Final = (
     _resident.c.paused,
     _resident.c.paused_until,
     _resident.c.stopped,
+    _resident.c.unreachable_since,
     _resident.c.last_invited_at,
 )
 

@@ -165,6 +165,7 @@ def read_digest_round(
         ).where(
             r.onboarded.is_(True),
             r.stopped.is_(False),
+            r.unreachable_since.is_(None),  # they blocked the bot: a digest cannot reach them
             r.wijk_id.is_not(None),
             or_(r.paused.is_(False), and_(r.paused_until.is_not(None), r.paused_until <= now)),
             or_(*by_pace),

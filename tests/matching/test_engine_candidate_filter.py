@@ -51,6 +51,7 @@ def test_the_filter_drops_what_the_engine_drops() -> None:
     assert not rules.drops(candidate())
     assert rules.drops(candidate(ASKER))
     assert rules.drops(candidate(stopped=True))
+    assert rules.drops(candidate(unreachable=True))
     assert rules.drops(candidate(paused=True))
     assert not rules.drops(candidate(paused=True, paused_until=NOW + 2 * HOUR))
     assert rules.drops(candidate(paused=True, paused_until=NOW + 2 * DAY))
@@ -83,6 +84,7 @@ def people(draw: st.DrawFn) -> Candidate:
         paused=draw(st.sampled_from([False, False, True])),
         paused_until=None if pause_hours is None else NOW + pause_hours * HOUR,
         stopped=draw(st.sampled_from([False, False, False, True])),
+        unreachable=draw(st.sampled_from([False, False, False, True])),
         invitations_received=() if last is None or last < NOW - 30 * DAY else (last,),
         last_invited_at=last,
     )

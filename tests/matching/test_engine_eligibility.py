@@ -87,6 +87,11 @@ def test_pausing_and_stopping_are_absolute(
     assert (expected is None) is reachable
 
 
+def test_someone_who_blocked_the_bot_is_not_invited_until_they_write_again() -> None:
+    assert exclusion(candidate(unreachable=True)) is Exclusion.UNREACHABLE
+    assert exclusion(candidate(unreachable=True, stopped=True)) is Exclusion.STOPPED
+
+
 @pytest.mark.parametrize(
     ("pace", "ago", "expected"),
     [

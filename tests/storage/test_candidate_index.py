@@ -65,6 +65,7 @@ resident_st = st.fixed_dictionaries(
         ),
         "pause": st.sampled_from(["none", "none", "open", "until_soon", "until_later", "past"]),
         "stopped": st.sampled_from([False, False, False, True]),
+        "unreachable": st.sampled_from([False, False, False, True]),
         "onboarded": st.sampled_from([True, True, True, False]),
         "quiet": st.sampled_from(QUIET),
         "invited_hours_ago": st.lists(st.integers(1, 40 * 24), max_size=3),
@@ -122,6 +123,7 @@ def build_city(session: Session, city: dict[str, object]) -> list[Post]:
                 pace=spec["pace"].value,
                 likes=spec["likes"],
                 stopped=spec["stopped"],
+                unreachable_since=NOW - timedelta(days=2) if spec["unreachable"] else None,
                 onboarded=spec["onboarded"],
                 quiet_start=spec["quiet"][0],
                 quiet_end=spec["quiet"][1],
@@ -285,7 +287,12 @@ def test_the_index_follows_likes_offers_pauses_and_invitations(engine: Engine) -
         session.flush()
         assert _slots(session, helper.id) == []  # paused until they resume
         helper.paused = False
+        helper.unreachable_since = NOW  # Telegram said 403: they blocked the bot
         session.flush()
+        assert _slots(session, helper.id) == []
+        helper.unreachable_since = None  # they wrote to the bot again
+        session.flush()
+        assert _slots(session, helper.id) == ["*other", "groceries"]
         request = add_post(session, asker, "boodschappen", NOW)
         assert request.id is not None
         assert helper.id is not None

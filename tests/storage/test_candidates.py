@@ -123,6 +123,7 @@ def test_people_who_cannot_be_asked_are_left_out(street: Street) -> None:
     kept = street.add("Kept")
     back_tomorrow = street.add("BackTomorrow", paused=True, paused_until=now + timedelta(hours=5))
     street.add("Stopped", stopped=True)
+    street.add("BlockedTheBot", unreachable_since=now - timedelta(days=1))
     street.add("PausedOpenEnded", paused=True)
     street.add("PausedLong", paused=True, paused_until=now + timedelta(days=3))
     street.add("Never", pace=Pace.NEVER.value)
