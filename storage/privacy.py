@@ -63,6 +63,8 @@ class PersonalData:
     outbox: list[OutboxMessage] = field(default_factory=list)
     matches: list[Match] = field(default_factory=list)
     request_flows: list[RequestFlow] = field(default_factory=list)
+    nudges: list[Nudge] = field(default_factory=list)
+    suspensions: list[Suspension] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -93,6 +95,9 @@ class PersonalData:
             "outboxmessage": [_row(message) for message in self.outbox],
             "match": [self._match_row(match) for match in self.matches],
             "requestflow": [_row(flow) for flow in self.request_flows],
+            "nudge": [_row(nudge) for nudge in self.nudges],
+            # Which buurtwerker suspended them is theirs to ask the wijk, not in a download.
+            "suspension": [_row(s, leave_out=("created_by",)) for s in self.suspensions],
         }
 
     def _match_row(self, match: Match) -> dict[str, Any]:
@@ -178,6 +183,18 @@ def collect(session: Session, *, telegram_user_id: int, now: datetime) -> Person
             select(RequestFlow)
             .where(col(RequestFlow.post_id).in_(_post_ids(session, resident.id)))
             .order_by(col(RequestFlow.post_id))
+        ).all()
+    )
+    data.nudges = list(
+        session.exec(
+            select(Nudge).where(Nudge.resident_id == resident.id).order_by(col(Nudge.id))
+        ).all()
+    )
+    data.suspensions = list(
+        session.exec(
+            select(Suspension)
+            .where(Suspension.resident_id == resident.id)
+            .order_by(col(Suspension.id))
         ).all()
     )
     data.blocked = blocked_neighbours(session, blocker_id=resident.id)

@@ -18,11 +18,14 @@ from storage.matchmaking import start_flow
 from storage.models import (
     Invitation,
     Match,
+    Nudge,
+    NudgeKind,
     OutboxMessage,
     Post,
     PostKind,
     Resident,
     RoleKind,
+    Suspension,
     Wijk,
 )
 from storage.moderation import add_block, report_post
@@ -242,6 +245,18 @@ def build_rich_resident(
             now=now,
         )
         repo.claim_update(session, update_id=123, now=now)
+        # A digest she was sent, and a suspension a buurtwerker gave her once.
+        session.add(Nudge(resident_id=zerlinde.id, kind=NudgeKind.DIGEST.value, at=now))
+        session.add(
+            Suspension(
+                wijk_id=wijk.id,
+                resident_id=zerlinde.id,
+                until=now,
+                created_by=BEN_ID,
+                created_at=now,
+                lifted_at=now,
+            )
+        )
         return RichNeighbourhood(
             Traces(telegram_user_id, zerlinde.id, ("Zerlinde", REQUEST, OFFER)),
             ben_post_id=ben_post.id,
