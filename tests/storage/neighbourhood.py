@@ -246,6 +246,7 @@ def build_rich_resident(
         )
         repo.claim_update(session, update_id=123, now=now)
         # A digest she was sent, and a suspension a buurtwerker gave her once.
+        assert wijk.id is not None
         session.add(Nudge(resident_id=zerlinde.id, kind=NudgeKind.DIGEST.value, at=now))
         session.add(
             Suspension(
