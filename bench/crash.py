@@ -6,6 +6,12 @@ killed with SIGKILL at a random moment while it sends, and started again, `--kil
 last run is left to finish. A message that was on its way at a kill is an unknown send: it is
 sent once more after its lease (2 minutes) runs out, so it may arrive twice; none may be lost.
 
+`--processes 2 --database-url postgresql+psycopg://...` runs two bot processes on one
+PostgreSQL database, as two replicas would; each kill takes one of them (at random) and starts
+it again. Both send from the same outbox, so a message sent by both would show as a duplicate.
+(Both also poll for updates; Telegram, and the emulator, answer the second poller 409, which
+PTB retries: there are no updates in this run, so that costs nothing here.)
+
   seconds     from the first start to the last message delivered
   duplicates  messages that arrived twice (at most the ones in flight at each kill)
   lost        messages that never arrived
@@ -41,6 +47,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--kills", type=int, default=3)
     parser.add_argument("--seed", type=int, default=10)
     parser.add_argument("--timeout", type=float, default=900.0)
+    parser.add_argument("--processes", type=int, default=1, help="bot processes at once")
+    parser.add_argument(
+        "--database-url",
+        help="a database to use (it is emptied first: use a throwaway one); "
+        "default a new SQLite file",
+    )
     return parser
 
 
@@ -77,7 +89,9 @@ def _delivered(emulator: Emulator, chats: list[int]) -> Counter[str]:
 
 async def _run(args: argparse.Namespace, tmp: Path) -> int:
     rng = random.Random(args.seed)
-    url = f"sqlite:///{tmp / 'crash.db'}"
+    url = args.database_url or f"sqlite:///{tmp / 'crash.db'}"
+    if args.database_url:
+        _empty(url)
     migrate.upgrade(url)
     engine = make_engine(url)
     emulator = Emulator(limits=Limits())
@@ -91,8 +105,8 @@ async def _run(args: argparse.Namespace, tmp: Path) -> int:
         engine.dispose()
         print(f"queued {len(expected)} messages to {args.chats} residents")
         started = time.monotonic()
+        processes = [await _start(emulator, url, tmp) for _ in range(args.processes)]
         for kill in range(args.kills):
-            process = await _start(emulator, url, tmp)
             before = sum(_delivered(emulator, chats).values())
             target = before + rng.randint(50, max(51, len(expected) // (args.kills + 1)))
 
@@ -100,8 +114,9 @@ async def _run(args: argparse.Namespace, tmp: Path) -> int:
                 return sum(_delivered(emulator, chats).values()) >= target
 
             await emulator.wait_for(far_enough, 120, what="sending under way")
-            process.send_signal(signal.SIGKILL)
-            await process.wait()
+            victim = rng.randrange(len(processes))
+            processes[victim].send_signal(signal.SIGKILL)
+            await processes[victim].wait()
             calls = sum(
                 1
                 for event in emulator.events
@@ -109,10 +124,10 @@ async def _run(args: argparse.Namespace, tmp: Path) -> int:
             )
             done = sum(_delivered(emulator, chats).values())
             print(
-                f"kill {kill + 1}: SIGKILL after {done} delivered "
+                f"kill {kill + 1}: SIGKILL to process {victim + 1} after {done} delivered "
                 f"({calls - done} send calls without a delivered message so far)"
             )
-        process = await _start(emulator, url, tmp)
+            processes[victim] = await _start(emulator, url, tmp)
         try:
             await emulator.wait_for(
                 lambda: set(_delivered(emulator, chats)) >= expected,
@@ -122,19 +137,35 @@ async def _run(args: argparse.Namespace, tmp: Path) -> int:
             seconds = time.monotonic() - started
             await asyncio.sleep(3.0)  # anything sent twice late would show now
         finally:
-            process.send_signal(signal.SIGINT)
-            await process.wait()
+            for process in processes:
+                process.send_signal(signal.SIGINT)
+            for process in processes:
+                await process.wait()
         seen = _delivered(emulator, chats)
         duplicates = sum(count - 1 for text, count in seen.items() if text in expected)
         lost = len(expected - set(seen))
         http_429 = sum(1 for error in emulator.errors if error.error_code == 429)
         print(
             f"RESULT crash messages={len(expected)} chats={args.chats} kills={args.kills} "
+            f"processes={args.processes} database={url.split(':', 1)[0]} "
             f"seconds={seconds:.1f} duplicates={duplicates} lost={lost} http_429={http_429}"
         )
         return 0 if lost == 0 else 1
     finally:
         await emulator.stop()
+
+
+def _empty(url: str) -> None:
+    """Drop every table of a throwaway database, so the run starts from a fresh migration."""
+    from sqlalchemy import MetaData
+
+    engine = make_engine(url)
+    try:
+        metadata = MetaData()
+        metadata.reflect(engine)
+        metadata.drop_all(engine)
+    finally:
+        engine.dispose()
 
 
 def _queue(engine: object, args: argparse.Namespace, chats: list[int]) -> set[str]:
