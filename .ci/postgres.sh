@@ -2,6 +2,8 @@
 # Start a throwaway PostgreSQL cluster on 127.0.0.1 and print its admin URL on stdout.
 # Installs PostgreSQL 15 with apt-get when no server binaries are present.
 # Usage: url=$(bash .ci/postgres.sh start DIR)   ...   bash .ci/postgres.sh stop DIR
+# `pause DIR` stops the server and keeps its data; `resume DIR` starts it again on the same port
+# (for outage probes: python -m bench outage).
 set -euo pipefail
 
 find_bindir() {
@@ -42,13 +44,25 @@ start)
   as_postgres "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
     -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >&2 \
     || { cat "$dir/server.log" >&2; exit 1; }
+  echo "$port" >"$dir/port"
   echo "postgresql://postgres@127.0.0.1:$port/postgres"
+  ;;
+pause)
+  bindir=$(find_bindir)
+  as_postgres "$bindir/pg_ctl" -D "$dir/data" -m fast -w stop >&2
+  ;;
+resume)
+  bindir=$(find_bindir)
+  port=$(cat "$dir/port")
+  as_postgres "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >&2 \
+    || { cat "$dir/server.log" >&2; exit 1; }
   ;;
 stop)
   bindir=$(find_bindir) || exit 0
   [ -d "$dir/data" ] && as_postgres "$bindir/pg_ctl" -D "$dir/data" -m immediate stop >&2 || true
   ;;
 *)
-  echo "usage: $0 start|stop DIR" >&2; exit 2
+  echo "usage: $0 start|stop|pause|resume DIR" >&2; exit 2
   ;;
 esac

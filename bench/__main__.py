@@ -10,6 +10,7 @@ import sys
 BENCHMARKS = {
     "fanout": "2,000 outbox messages to 500 chats and 3 groups against enforced limits.",
     "crash": "kill -9 the real bot process during a fan-out, three times: lost and doubled.",
+    "outage": "PostgreSQL stopped for 20 s under the real bot process: apology, then catch-up.",
     "database": "One unit of work inline, in the worker thread, or on the asyncio engine.",
     "digest": "One digest round for a 100,000-resident city: who is due, what fits them.",
     "matching": "Invitation planning in a 100,000-resident city: SQL prefilter vs full scan.",
