@@ -44,12 +44,13 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     application = build_application(settings)
     if settings.mode == "webhook":
         from bot.logs import register_secrets
+        from bot.outage import outage_of
         from bot.webhook import install_secret_check, webhook_secret
 
         # Never without a secret: the configured one, else one generated and stored.
         secret = webhook_secret(settings, application.bot_data["services"].engine)
         register_secrets(secret)  # a generated secret is redacted in every log line too
-        install_secret_check()
+        install_secret_check(outage_of(application.bot_data))
         application.run_webhook(
             listen=settings.webhook_listen,
             port=settings.webhook_port,

@@ -79,6 +79,13 @@ class Outage:
         delay: float = min(RETRY_MAX, RETRY_FIRST * 2.0 ** (pending.tries - 1))
         return delay
 
+    def refuses_updates(self) -> bool:
+        """Whether webhook mode should answer new updates 503, so Telegram keeps them and
+        delivers them again later (kept in Telegram, they survive a restart of this process).
+        Only while an update of ours is still being retried: its retry is what notices the
+        database is back, so there is always someone to end the refusal."""
+        return self.down_since is not None and bool(self.retries)
+
     def is_retry(self, update_id: int) -> bool:
         pending = self.retries.get(update_id)
         return pending is not None and pending.tries > 0

@@ -6,6 +6,9 @@ when set, else one generated on first start and kept in the database (bot_fact
 "webhook_secret"), so a restart registers the same one. `buurtbot run` passes it to setWebhook
 (Telegram then sends it in the X-Telegram-Bot-Api-Secret-Token header) and to the webhook
 server, whose check is replaced here by a constant-time comparison that never logs the header.
+
+While the database is away, updates are refused with 503 (bot/outage.py): Telegram keeps
+them and delivers them again, so they are not lost if this process stops meanwhile.
 """
 
 from __future__ import annotations
@@ -14,12 +17,14 @@ import hmac
 import logging
 import re
 import secrets
+from collections.abc import Callable
 from http import HTTPStatus
 
 import tornado.web
 from sqlalchemy.engine import Engine
 from telegram.ext._utils.webhookhandler import TelegramHandler
 
+from bot.outage import Outage
 from bot.settings import ConfigError, Settings
 from storage import repo
 from storage.db import session_scope
@@ -61,16 +66,27 @@ def webhook_secret(settings: Settings, engine: Engine) -> str:
     return generated
 
 
-def _validate_post(self: TelegramHandler) -> None:
-    """The webhook server's request check: JSON only, and the secret in constant time."""
-    if self.request.headers.get("Content-Type", None) != "application/json":
-        raise tornado.web.HTTPError(HTTPStatus.FORBIDDEN)
-    expected = self.secret_token
-    if not expected or not secret_matches(self.request.headers.get(SECRET_HEADER), expected):
-        raise tornado.web.HTTPError(HTTPStatus.FORBIDDEN, reason="Wrong or missing secret token")
+def _checker(outage: Outage | None) -> Callable[[TelegramHandler], None]:
+    def _validate_post(self: TelegramHandler) -> None:
+        """The webhook server's request check: JSON only, the secret in constant time, and
+        while the database is away 503, so Telegram delivers the update again later."""
+        if self.request.headers.get("Content-Type", None) != "application/json":
+            raise tornado.web.HTTPError(HTTPStatus.FORBIDDEN)
+        expected = self.secret_token
+        if not expected or not secret_matches(self.request.headers.get(SECRET_HEADER), expected):
+            raise tornado.web.HTTPError(
+                HTTPStatus.FORBIDDEN, reason="Wrong or missing secret token"
+            )
+        if outage is not None and outage.refuses_updates():
+            raise tornado.web.HTTPError(
+                HTTPStatus.SERVICE_UNAVAILABLE, reason="Database unavailable, try again later"
+            )
+
+    return _validate_post
 
 
-def install_secret_check() -> None:
+def install_secret_check(outage: Outage | None = None) -> None:
     """Replace python-telegram-bot's check (a plain != that logs the wrong token it got, and
-    lets everything through when no secret is set) with ours."""
-    TelegramHandler._validate_post = _validate_post  # type: ignore[method-assign]
+    lets everything through when no secret is set) with ours; with `outage`, updates that
+    arrive while the database is away are refused with 503 for Telegram to retry."""
+    TelegramHandler._validate_post = _checker(outage)  # type: ignore[method-assign,assignment]

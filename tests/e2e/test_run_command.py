@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import socket
+import sqlite3
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -99,6 +100,12 @@ async def test_run_in_webhook_mode_receives_posted_updates(
             lambda: emulator.webhook_url is not None, START_TIMEOUT, what="setWebhook"
         )
         assert emulator.webhook_url == f"http://127.0.0.1:{port}/telegram"
+        # An update posted to the webhook is answered; it also means start-up is over (a
+        # stop signal while setWebhook is still on its way ends python-telegram-bot with a
+        # NetworkError instead of a clean stop).
+        ben = Scene(emulator).resident("Ben", language="en")
+        await ben.sends("/help")
+        await ben.sees("Here is what you can do", timeout=START_TIMEOUT)
     finally:
         log = await stop(process)
     assert process.returncode == 0, log
@@ -210,3 +217,69 @@ async def test_webhook_refuses_updates_without_the_right_secret(
             )
         finally:
             await stop(process)
+
+
+def _help_count(emulator: Emulator, chat_id: int) -> int:
+    return sum(1 for m in emulator.messages(chat_id) if "Here is what you can do" in m.content)
+
+
+async def test_webhook_refuses_updates_with_503_while_the_database_is_away(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    """A locked SQLite file is a database that does not answer: the first update gets the
+    apology and is retried by the process; the next ones are refused with 503, so Telegram
+    keeps them and delivers them again. Once the lock is gone, every update is answered."""
+    database = tmp_path / "bot.db"
+    port = free_port()
+    process = await run_bot(
+        emulator,
+        f"sqlite:///{database}",
+        tmp_path,
+        BUURTBOT_MODE="webhook",
+        BUURTBOT_WEBHOOK_URL=f"http://127.0.0.1:{port}",
+        BUURTBOT_WEBHOOK_PORT=str(port),
+        BUURTBOT_WEBHOOK_SECRET="a-secret-for-the-test",
+    )
+    lock = sqlite3.connect(database, isolation_level=None)
+    try:
+        await emulator.wait_for(
+            lambda: emulator.webhook_url is not None, START_TIMEOUT, what="setWebhook"
+        )
+        scene = Scene(emulator)
+        ben = scene.resident("Ben", language="en")
+        anna = scene.resident("Anna", language="en")
+        await ben.sends("/help")
+        await ben.sees("Here is what you can do", timeout=START_TIMEOUT)
+
+        lock.execute("BEGIN EXCLUSIVE")  # nobody else can read or write the file now
+        await ben.sends("/help")
+        await ben.sees("not working right now", timeout=START_TIMEOUT)
+        await anna.sends("/help")
+        await emulator.wait_for(
+            lambda: any(
+                event.kind == "webhook" and "503" in str(event.data.get("error", ""))
+                for event in emulator.events
+            ),
+            START_TIMEOUT,
+            what="the webhook answering 503",
+        )
+        assert _help_count(emulator, anna.chat_id) == 0
+        lock.execute("ROLLBACK")
+
+        await emulator.wait_for(
+            lambda: (
+                _help_count(emulator, ben.chat_id) == 2
+                and _help_count(emulator, anna.chat_id) == 1
+            ),
+            START_TIMEOUT * 2,
+            what="every update answered once the database is back",
+        )
+        await emulator.wait_until_idle()
+        assert _help_count(emulator, ben.chat_id) == 2
+        assert _help_count(emulator, anna.chat_id) == 1
+        # Anna's update waited in Telegram: she needed no apology, her answer just came later.
+        assert not any("not working" in m.content for m in emulator.messages(anna.chat_id))
+    finally:
+        lock.close()
+        log = await stop(process)
+    assert process.returncode == 0, log
