@@ -63,6 +63,7 @@ DRAIN_AT_MOST = 60.0
 
 LIMITER_KEY = "send_limiter"
 DRAIN_LOCK_KEY = "send_drain_lock"
+UNRECORDED_KEY = "unrecorded-outcomes"
 
 
 # rate_limit_args for an outbox send: counted by python-telegram-bot's limiter like every call,
@@ -112,6 +113,34 @@ def install(application: BotApplication, settings: Settings) -> None:
     application.bot_data[DRAIN_LOCK_KEY] = asyncio.Lock()
 
 
+def _unrecorded(context: BotContext) -> list[Outcome]:
+    """Outcomes of sends whose recording failed because the database was away. Kept in memory
+    and recorded first thing on the next drain: otherwise the rows' leases run out and each
+    message that did arrive counts as an unknown send and goes out once more."""
+    kept: list[Outcome] = context.application.bot_data.setdefault(UNRECORDED_KEY, [])
+    return kept
+
+
+def _keep_unrecorded(context: BotContext, outcomes: Sequence[Outcome], error: Exception) -> None:
+    outage_of(context.application.bot_data).failed(error)
+    _unrecorded(context).extend(outcomes)
+
+
+async def _record_unrecorded(context: BotContext) -> None:
+    kept = _unrecorded(context)
+    if not kept:
+        return
+    outcomes, services = list(kept), context.services
+
+    def record() -> None:
+        with session_scope(services.engine) as session:
+            delivery.record(session, outcomes, services.clock())
+
+    await in_thread(services, record)  # still away: raises, and they stay kept
+    del kept[: len(outcomes)]
+    log.warning("recorded %d sends that happened while the database was away", len(outcomes))
+
+
 def _limiter(context: BotContext) -> SendLimiter:
     limiter: SendLimiter = context.application.bot_data[LIMITER_KEY]
     return limiter
@@ -145,7 +174,13 @@ async def deliver(
             for step in after:
                 step(session)
 
-    await in_thread(services, record)
+    try:
+        await in_thread(services, record)
+    except Exception as error:
+        if not is_database_down(error):
+            raise
+        # What the handler learnt (`after`) is lost; what was sent is not sent again.
+        _keep_unrecorded(context, outcomes, error)
     held.difference_update(message.id for message in outgoing)
     return outcomes
 
@@ -259,6 +294,8 @@ async def _drain(context: BotContext) -> None:
         with session_scope(services.engine) as session:
             return outbox.recover_expired(session, now=services.clock())
 
+    await _record_unrecorded(context)  # before the leases of those rows count as run out
+
     if recovered := await in_thread(services, recover):
         log.warning("%d outbox messages were cut off mid-send (a stop or crash)", recovered)
     cursor: tuple[Any, int] | None = None
@@ -298,6 +335,7 @@ async def _send_one(context: BotContext, row_id: int, chat_id: int, priority: Pr
         with session_scope(services.engine) as session:
             return delivery.claim(session, services.settings, services.clock(), ids=[row_id])
 
+    outcome: Outcome | None = None
     try:
         async with _limiter(context).slot(chat_id, priority) as slot:
             claimed = await in_thread(services, claim)
@@ -306,13 +344,15 @@ async def _send_one(context: BotContext, row_id: int, chat_id: int, priority: Pr
                 return
             outcome = await attempt(context, claimed[0], slot)
 
-        def record() -> None:
+        def record(outcome: Outcome = outcome) -> None:
             with session_scope(services.engine) as session:
                 delivery.record(session, [outcome], services.clock())
 
         await in_thread(services, record)
     except Exception as error:
-        if is_database_down(error):
+        if is_database_down(error) and outcome is not None:
+            _keep_unrecorded(context, [outcome], error)
+        elif is_database_down(error):
             outage_of(context.application.bot_data).failed(error)
         else:
             log.exception("outbox message %s: sending failed", row_id)

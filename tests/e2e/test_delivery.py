@@ -11,10 +11,13 @@ import asyncio
 from collections import Counter
 from datetime import datetime, timedelta
 
+import pytest
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from bot import sender
 from bot.harness import RunningBot
+from bot.services import delivery
 from botapi_emulator.scenario import Scene
 from storage import outbox
 from storage.db import session_scope
@@ -139,3 +142,30 @@ async def test_a_blocked_bot_is_not_retried_and_the_resident_waits_until_they_wr
         stored = session.get(Resident, resident.id)
         assert stored is not None
         assert stored.unreachable_since is not None
+
+
+async def test_a_send_whose_recording_failed_is_not_sent_again(
+    scene: Scene, running: RunningBot, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database went away right after the messages went out: what was sent is kept in
+    memory and recorded on the next drain, before the rows' leases would count as run out
+    (and each message as an unknown send, to go out once more)."""
+    residents = _residents(running, scene, 3, clock.now)
+    queued = _queue(running, residents, 1, clock.now)
+    real_record = delivery.record
+
+    def database_away(*args: object, **kwargs: object) -> None:
+        raise OperationalError("UPDATE outboxmessage", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(delivery, "record", database_away)
+    await sender.send_due_messages(bot_context(running))
+    assert sum(_delivered(running, residents).values()) == queued
+    assert _statuses(running) == {"sending": queued}
+
+    monkeypatch.setattr(delivery, "record", real_record)
+    clock.now += outbox.CLAIM_LEASE + timedelta(minutes=1)  # every lease has run out
+    await sender.send_due_messages(bot_context(running))
+    delivered = _delivered(running, residents)
+    assert sum(delivered.values()) == queued
+    assert set(delivered.values()) == {1}, "no message twice"
+    assert _statuses(running) == {"sent": queued}
