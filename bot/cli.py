@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, NoReturn
 
 from sqlmodel import Session
 
@@ -15,6 +17,9 @@ from matching.area import area_cell, parse_lat_lon
 from storage import migrate, repo
 from storage.db import make_engine, session_scope
 from storage.models import RoleKind
+
+if TYPE_CHECKING:
+    from bot.context import BotApplication
 
 EXIT_OK, EXIT_ERROR, EXIT_CONFIG = 0, 1, 2
 DEFAULT_REACH_M = 1500
@@ -42,6 +47,34 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     configured = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
     prepare_run(settings, secrets=[token, configured])  # logging, database, getMe, migrations
     application = build_application(settings)
+    stop_asked = _notice_stop_signals()
+    try:
+        _run_application(application, settings)
+    except Exception:
+        if not stop_asked():
+            raise
+        # Ctrl-C (or SIGTERM) while start-up was still talking to Telegram surfaces from
+        # python-telegram-bot as a NetworkError or "Event loop stopped": it is a clean stop.
+        logging.getLogger("bot.run").info("stopped during start-up")
+    return EXIT_OK
+
+
+def _notice_stop_signals() -> Callable[[], bool]:
+    """Make python-telegram-bot's stop-signal handler remember that it ran."""
+    from telegram.ext import Application
+
+    asked = {"stop": False}
+    original = Application._raise_system_exit
+
+    def raise_system_exit() -> NoReturn:
+        asked["stop"] = True
+        original()
+
+    Application._raise_system_exit = staticmethod(raise_system_exit)  # type: ignore[method-assign]
+    return lambda: asked["stop"]
+
+
+def _run_application(application: BotApplication, settings: Settings) -> None:
     if settings.mode == "webhook":
         from bot.logs import register_secrets
         from bot.outage import outage_of
@@ -60,7 +93,6 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         )
     else:
         application.run_polling(poll_interval=settings.poll_interval)
-    return EXIT_OK
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:

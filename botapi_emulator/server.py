@@ -57,8 +57,11 @@ def create_app(sim: Simulation) -> web.Application:
     async def bot_method(request: web.Request) -> web.Response:
         token, method = request.match_info["token"], request.match_info["method"]
         status, body = await sim.api.call(token, method, lambda: read_params(request))
-        if sim.send_latency > 0 and method.lower() in SENDING_METHODS:
-            await asyncio.sleep(sim.send_latency)
+        latency = sim.method_latency.get(
+            method.lower(), sim.send_latency if method.lower() in SENDING_METHODS else 0.0
+        )
+        if latency > 0:
+            await asyncio.sleep(latency)
         return web.json_response(body, status=status)
 
     async def download(request: web.Request) -> web.StreamResponse:

@@ -109,6 +109,8 @@ class Simulation:
         # A slow Bot API: seconds each sending call waits *after* it took effect, before the
         # answer (so a client that gives up first has, unknowingly, sent the message).
         self.send_latency = 0.0
+        # The same for any method by (lower-case) name, e.g. {"setwebhook": 2.0}.
+        self.method_latency: dict[str, float] = {}
 
     @property
     def token(self) -> str:

@@ -283,3 +283,27 @@ async def test_webhook_refuses_updates_with_503_while_the_database_is_away(
         lock.close()
         log = await stop(process)
     assert process.returncode == 0, log
+
+
+async def test_a_stop_signal_during_start_up_is_a_clean_stop(
+    emulator: Emulator, database_url: str, tmp_path: Path
+) -> None:
+    """Ctrl-C while setWebhook is still on its way: exit 0 and no "unexpected" error (it
+    surfaced from python-telegram-bot as a NetworkError or "Event loop stopped")."""
+    port = free_port()
+    emulator.method_latency["setwebhook"] = 3.0  # the answer is on its way for 3 s
+    process = await run_bot(
+        emulator,
+        database_url,
+        tmp_path,
+        BUURTBOT_MODE="webhook",
+        BUURTBOT_WEBHOOK_URL=f"http://127.0.0.1:{port}",
+        BUURTBOT_WEBHOOK_PORT=str(port),
+        BUURTBOT_WEBHOOK_SECRET="a-secret-for-the-test",
+    )
+    await emulator.wait_for(
+        lambda: emulator.webhook_url is not None, START_TIMEOUT, what="setWebhook"
+    )
+    log = await stop(process)
+    assert process.returncode == 0, log
+    assert "unexpected" not in log
