@@ -40,7 +40,7 @@ def test_scripted_demo_plays_the_neighbourhood_and_summarises(tmp_path: Path) ->
     assert "📍 Area: not shared" in out
     assert "🔔 Hoe vaak: Eén keer" in out, "Fatima changed her pace in /instellingen"
     # A request and an offer are posted, found with /buurt, and Ben hears of Fatima's interest.
-    assert "Je vraag staat erin!" in out
+    assert "Je vraag is geplaatst!" in out
     assert "Your offer is up, thank you!" in out
     assert "Fatima: /buurt" in out
     assert "Open in je buurt (1–2 van 2)" in out
