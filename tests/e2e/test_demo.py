@@ -78,5 +78,5 @@ def test_chat_demo_lets_a_person_type_and_press_numbered_buttons(tmp_path: Path)
     assert "Welke taal past bij jou?" in out
     assert "   2. English" in out
     assert "Which neighbourhood do you live in?" in out
-    assert "/taal — Choose language" in out
+    assert "/language — Choose language" in out
     assert out.rstrip().endswith("Tot ziens!")
