@@ -218,7 +218,7 @@ async def test_never_asked_people_get_no_quiet_hours_question(
     await carla.sends("/start")
     await carla.sees("Welke taal")
     await carla.presses("✓ Nederlands")
-    await carla.sees("Er zijn nog geen buurten aangesloten.")
+    await carla.sees("Er zijn nog geen wijken aangesloten.")
     await carla.sees("Wil je één keer je locatie delen?")
     await carla.sends("Overslaan")
     await carla.sees("Hoe vaak mag ik je vragen")
@@ -276,7 +276,7 @@ async def test_a_typed_wijk_name_is_found_despite_case_and_typos(
     question = await eva.sees("Typ de naam, dan zoek ik hem op.")
     assert question.buttons == [["Overslaan"]]
     await eva.sends(typed)
-    found = await eva.sees("Bedoel je een van deze buurten?")
+    found = await eva.sees("Bedoel je een van deze wijken?")
     assert found.buttons[0] == ["Transvaalbuurt"]
     assert ["Dapperbuurt"] not in found.buttons
     await eva.presses("Transvaalbuurt")
@@ -298,7 +298,7 @@ async def test_a_search_with_markup_and_emoji_is_escaped(
     not_found = await finn.sees("Ik vind geen wijk die lijkt op")
     assert "“<b>&</b> 🏡 nergens”" in not_found.content
     await finn.sends("🏡 transvaal")
-    found = await finn.sees("Bedoel je een van deze buurten?")
+    found = await finn.sees("Bedoel je een van deze wijken?")
     assert found.buttons[0] == ["Transvaalbuurt"]
     assert running.emulator.errors == []
 

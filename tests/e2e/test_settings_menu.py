@@ -164,7 +164,7 @@ async def test_a_wijk_can_be_found_by_typing_in_settings(
     question = await dana.sees("Typ de naam, dan zoek ik hem op.")
     assert question.buttons == [["‹ Terug"]]
     await dana.sends("<i>transval</i> 🏠")
-    found = await dana.sees("Bedoel je een van deze buurten?")
+    found = await dana.sees("Bedoel je een van deze wijken?")
     assert found.buttons == [["Transvaalbuurt"], ["‹ Terug"]]
     await dana.presses("Transvaalbuurt")
     await dana.sees("🏘 Wijk: Transvaalbuurt")
