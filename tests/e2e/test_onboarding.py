@@ -359,7 +359,7 @@ async def test_a_join_link_puts_a_newcomer_in_that_wijk_and_skips_the_question(
     assert resident_of(running, ilse).wijk_id == wijken["Transvaalbuurt"]
     await ilse.presses("✓ Nederlands")
     await ilse.sees("Wil je één keer je locatie delen?")
-    assert not any("In welke buurt" in m.content for m in running.emulator.messages(ilse.chat_id))
+    assert not any("In welke wijk" in m.content for m in running.emulator.messages(ilse.chat_id))
     assert running.emulator.errors == []
 
 
