@@ -103,7 +103,7 @@ ROUND_STEPS: tuple[Step, ...] = (
     Step("draft button: category ok", "press", "✓ Ja, klopt", "Wanneer?"),
     Step("draft button: time ok", "press", "✓ Ja, klopt", "✅ Plaatsen"),
     # Posting runs the matching step at once; with everyone on "nooit" it finds nobody and
-    # says so, after the "Je vraag staat erin!" edit: that message is the end of the update.
+    # says so, after the "Je vraag is geplaatst!" edit: that message is the end of the update.
     Step('"Plaatsen" (post + matching)', "press", "✅ Plaatsen", "niet gelukt om iemand te"),
     Step("/help", "send", "/help", "Dit kun je doen"),
 )

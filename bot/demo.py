@@ -23,8 +23,15 @@ from bot.handlers.nudges import run_nudges
 from bot.harness import RunningBot, running_bot
 from bot.i18n import t
 from bot.sender import send_due_messages
-from botapi_emulator import EmulatorTimeoutError, Limits, MessageView
-from botapi_emulator.scenario import Person, Scene, render
+from botapi_emulator import Limits, MessageView
+from botapi_emulator.scenario import (
+    Person,
+    Scene,
+    closes_keyboard,
+    describe_file,
+    keyboard_labels,
+    location_buttons,
+)
 from matching.names import first_word
 from storage import migrate, repo
 from storage.db import make_engine, session_scope
@@ -37,11 +44,17 @@ DEMO_LOCATION = (52.3548, 4.9267)
 # The scripted neighbours answer within milliseconds, where people read first; Telegram's
 # one-message-per-second limit per chat would only slow the script down, so it is off there.
 SCRIPT_LIMITS = Limits(per_chat_per_second=None)
-# Reply wait in --chat mode: long enough for a slow machine, short enough to feel responsive.
+# Reply wait in --chat mode: how long a line with no visible answer waits before "(no reply)".
 CHAT_REPLY_TIMEOUT = 3.0
 # An answer can be a few messages in a row (an edit, then the next question): the chat waits
-# until the bot has been quiet this long before asking for the next line.
+# until the bot is idle and the chat has been quiet this long before reading the next line.
 CHAT_SETTLE_SECONDS = 0.3
+CHAT_POLL_SECONDS = 0.02
+# However busy the bot is, the next line is read after this long.
+CHAT_IDLE_TIMEOUT = 30.0
+# The most a Telegram message can hold; the apps send longer text as several messages.
+MAX_TEXT = 4096
+LOCATION_SHORTCUT = "📍"
 
 
 # The scripted story runs on its own clock: a Wednesday morning, so "zaterdag" and everyone's
@@ -94,13 +107,20 @@ async def _script(running: RunningBot) -> int:
     started = time.perf_counter()
     print("Buurtbot demo: the real bot, a local Telegram emulator and a throwaway database.")
     print(
-        f"Wijk: {DEMO_WIJK}. Three neighbours get started, then one asks, one offers "
-        "and one looks around; three neighbours nearby are invited for the request, the "
-        "first yes is connected, and afterwards there is a thank-you; a week later one "
-        "neighbour gets a digest, and Anna a word about offering something herself. Then a "
-        "buurtwerker looks at a report and makes a chart of the wijk's figures.\n"
+        f"Wijk: {DEMO_WIJK}. Six neighbours join (you see Anna, Ben and Fatima do it; Karim, "
+        "Lotte and Sanne join off stage), then one asks, one offers and one looks around; "
+        "three neighbours nearby are invited for the request, the first yes is connected, "
+        "and afterwards there is a thank-you; a week later one neighbour gets a digest, and "
+        "Anna a word about offering something herself. Then a buurtwerker looks at a report "
+        "and makes a chart of the wijk's figures.\n"
+        "Each bot message is shown when it arrives (→), each change to it as an edit.\n"
     )
     scene = Scene(running.emulator, narrate=print)
+    with scene.live():
+        return await _story(running, scene, started)
+
+
+async def _story(running: RunningBot, scene: Scene, started: float) -> int:
 
     # Anna answers every question: she picks her wijk and shares her location once.
     anna = scene.resident("Anna", language="nl")
@@ -130,15 +150,15 @@ async def _script(running: RunningBot) -> int:
     await fatima.sends("/start")
     await fatima.sees("Which language")
     await fatima.presses("Nederlands")
-    await fatima.sees("In welke buurt woon je?")
+    await fatima.sees("In welke wijk woon je?")
     await fatima.sends("transval")
-    await fatima.sees("Bedoel je een van deze buurten?")
+    await fatima.sees("Bedoel je een van deze wijken?")
     await fatima.presses(DEMO_WIJK)
     await fatima.sees("Wil je één keer je locatie delen?")
     await fatima.sends("Overslaan")
     await fatima.sees("Hoe vaak mag ik je vragen")
     await fatima.presses("Overslaan")
-    await fatima.sees("Wanneer stuur ik je liever niets?")
+    await fatima.sees("Wanneer wil je liever geen berichten?")
     await fatima.presses("22:00–07:00")
     await fatima.sees("Wat doe je graag voor een ander?")
     await fatima.presses("Taal oefenen")
@@ -175,7 +195,7 @@ async def _script(running: RunningBot) -> int:
     await anna.presses("✓ Ja, klopt")
     await anna.sees("Zo komt het in de buurt te staan")
     await anna.presses("✅ Plaatsen")
-    await anna.sees("Je vraag staat erin!")
+    await anna.sees("Je vraag is geplaatst!")
     print()
 
     # Ben offers something of his own.
@@ -184,7 +204,7 @@ async def _script(running: RunningBot) -> int:
     await ben.sends("I have a ladder to lend, just ask")
     await ben.sees("Is that right?")
     await ben.presses("✓ Yes, that's right")
-    await ben.sees("When would suit?")
+    await ben.sees("When would suit you?")
     await ben.presses("Any time")
     await ben.sees("This is how neighbours will see it")
     await ben.presses("✅ Post")
@@ -259,13 +279,13 @@ async def _join(person: Person, *likes: str) -> None:
     await person.sends("/start")
     await person.sees("Welke taal")
     await person.presses("✓ Nederlands")
-    await person.sees("In welke buurt woon je?")
+    await person.sees("In welke wijk woon je?")
     await person.presses(DEMO_WIJK)
     await person.sees("Wil je één keer je locatie delen?")
     await person.shares_location(*DEMO_LOCATION)
     await person.sees("Hoe vaak mag ik je vragen")
     await person.presses("Ongeveer eens per week")
-    await person.sees("Wanneer stuur ik je liever niets?")
+    await person.sees("Wanneer wil je liever geen berichten?")
     await person.presses("Zo laten")
     await person.sees("Wat doe je graag voor een ander?")
     for like in likes:
@@ -314,8 +334,8 @@ async def _first_yes_to_thank_you(
         scene.say("(It is Sunday morning now: the time of Anna's request has passed.)")
     await matching_steps(BotContext(running.application))
     await anna.sees("Is het gelukt met")
-    await anna.presses(f"Ja! Zeg dank je tegen {first_word(yes.name)}")
-    await anna.sees("Ik heb je dank je doorgegeven")
+    await anna.presses(f"Ja! Bedank {first_word(yes.name)}")
+    await anna.sees("laten weten dat je dankbaar bent")
     await yes.sees("Anna zegt: dank je wel!")
 
 
@@ -344,7 +364,7 @@ async def _digest_and_giving_back(
     await ben.sends("Could someone pick up my groceries? My bike is broken.")
     await ben.sees("Is that right?")
     await ben.presses("✓ Yes, that's right")
-    await ben.sees("When would suit?")
+    await ben.sees("When would suit you?")
     await ben.presses("Any time")
     await ben.sees("This is how neighbours will see it")
     await ben.presses("✅ Post")
@@ -380,49 +400,119 @@ async def _digest_and_giving_back(
 async def _chat(running: RunningBot) -> int:
     print("Buurtbot chat demo. You are 'Buurtbewoner' in a private chat with the bot.")
     print("Type a message or a command (/start, /help, /taal); type a number to press a button;")
-    print("an empty line or Ctrl-D ends the demo.\n")
+    print(f"type {LOCATION_SHORTCUT} or /locatie 52.35,4.92 to share a location (like the")
+    print("keyboard's location button); an empty line or Ctrl-D ends the demo.\n")
     scene = Scene(running.emulator)
     you = scene.resident("Buurtbewoner", language="nl")
     shown: dict[int, int] = {}
-    while True:
-        try:
-            line = (await asyncio.to_thread(input, "> ")).strip()
-        except EOFError:
-            line = ""
-        if not line:
-            print("Tot ziens!")
-            return 0
-        before = _snapshot(running, you)
-        if line.isdigit():
-            if not await _press_numbered(you, int(line)):
-                continue
-        else:
-            await running.emulator.send_text(you.user, line)
 
-        if not await _replied(running, you, before):
-            print("(no reply)")
-        _print_news(running, you, shown)
+    def arrived(chats: set[int]) -> None:
+        if you.chat_id in chats:
+            _print_news(running, you, shown)
+
+    # Each message is printed the moment it arrives, each edit as an edit.
+    with running.emulator.world.notifier.listening(arrived):
+        while True:
+            try:
+                line = (await asyncio.to_thread(input, "> ")).strip()
+            except EOFError:
+                line = ""
+            if not sys.stdin.isatty():
+                print(line)  # piped input: show what "you" typed, as a terminal would
+            if not line:
+                print("Tot ziens!")
+                return 0
+            before = _snapshot(running, you)
+            if not await _act(running, you, line):
+                continue
+            # Read the next line only once the bot is idle, so piped input works.
+            if not await _replied(running, you, before):
+                print("(no reply)")
+
+
+async def _act(running: RunningBot, you: Person, line: str) -> bool:
+    """Do what the typed line means on a phone: press a numbered button, share a location,
+    or send the text (in parts over Telegram's 4096 characters, as its apps do)."""
+    if line.isdigit():
+        return await _press_numbered(you, int(line))
+    location = _location_in(running, you, line)
+    if location is not None:
+        if isinstance(location, str):
+            print(location, file=sys.stderr)
+            return False
+        await running.emulator.send_location(you.user, *location)
+        return True
+    parts = [line[start : start + MAX_TEXT] for start in range(0, len(line), MAX_TEXT)]
+    if len(parts) > 1:
+        print(
+            f"(That is {len(line)} characters; Telegram allows {MAX_TEXT} per message, so your "
+            f"app would send it as {len(parts)} messages. Sending it like that.)"
+        )
+    for part in parts:
+        await running.emulator.send_text(you.user, part)
+    return True
+
+
+def _location_in(running: RunningBot, you: Person, line: str) -> tuple[float, float] | str | None:
+    """The location a line shares: 📍 (or the keyboard's location button) shares the demo's
+    spot in the wijk, "/locatie lat,lon" a spot of your own; a string says what is wrong."""
+    if line == LOCATION_SHORTCUT or line in _location_buttons(running, you):
+        return DEMO_LOCATION
+    command, _, rest = line.partition(" ")
+    if command.lower() not in ("/locatie", "/location"):
+        return None
+    if not rest.strip():
+        return DEMO_LOCATION
+    try:
+        latitude, longitude = (float(part) for part in rest.replace(" ", "").split(","))
+    except ValueError:
+        return "(type /locatie followed by latitude,longitude, like /locatie 52.35,4.92)"
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return "(that is not a place on earth: latitude -90..90, longitude -180..180)"
+    return latitude, longitude
+
+
+def _location_buttons(running: RunningBot, you: Person) -> list[str]:
+    keyboard = _open_keyboard(running, you)
+    return [] if keyboard is None else location_buttons(keyboard)
+
+
+def _open_keyboard(running: RunningBot, you: Person) -> MessageView | None:
+    """The newest bot message that opened or closed a reply keyboard, if it opened one."""
+    for message in reversed(running.emulator.messages(you.chat_id)):
+        if message.from_bot and message.reply_keyboard is not None:
+            return None if closes_keyboard(message) else message
+    return None
 
 
 async def _replied(running: RunningBot, person: Person, before: object) -> bool:
-    """Wait for the bot's answer, which may be several messages and edits: until something
-    changed, then until nothing more changes for CHAT_SETTLE_SECONDS."""
-    if not await _changes(running, person, before, CHAT_REPLY_TIMEOUT):
-        return False
-    while await _changes(running, person, _snapshot(running, person), CHAT_SETTLE_SECONDS):
-        pass
-    return True
+    """Wait for the bot's answer, which may be several messages and edits: until the bot has
+    taken the update, finished handling it and the chat stayed unchanged for
+    CHAT_SETTLE_SECONDS. False if nothing changed in the chat."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + CHAT_IDLE_TIMEOUT
+    last = _snapshot(running, person)
+    quiet_since = loop.time()
+    while loop.time() < deadline:
+        await asyncio.sleep(CHAT_POLL_SECONDS)
+        now = _snapshot(running, person)
+        if now != last or not _bot_idle(running):
+            last, quiet_since = now, loop.time()
+        elif loop.time() - quiet_since >= CHAT_SETTLE_SECONDS and (
+            now != before or loop.time() - quiet_since >= CHAT_REPLY_TIMEOUT
+        ):
+            break
+    return _snapshot(running, person) != before
 
 
-async def _changes(running: RunningBot, person: Person, snapshot: object, seconds: float) -> bool:
-    """Whether the chat changes from `snapshot` within `seconds`."""
-    try:
-        await running.emulator.wait_for(
-            lambda: _snapshot(running, person) != snapshot, seconds, what="a reply"
-        )
-    except EmulatorTimeoutError:
-        return False
-    return True
+def _bot_idle(running: RunningBot) -> bool:
+    """No update waiting at the emulator, in the bot's queue, or being handled."""
+    application = running.application
+    return (
+        running.emulator.pending_updates == 0
+        and application.update_queue.empty()
+        and application.update_processor.current_concurrent_updates == 0
+    )
 
 
 def _snapshot(running: RunningBot, person: Person) -> list[tuple[int, int, bool]]:
@@ -433,13 +523,40 @@ def _snapshot(running: RunningBot, person: Person) -> list[tuple[int, int, bool]
 
 def _print_news(running: RunningBot, person: Person, shown: dict[int, int]) -> None:
     for message in running.emulator.messages(person.chat_id):
-        if message.deleted or shown.get(message.message_id) == message.edit_count:
+        if not message.from_bot or shown.get(message.message_id) == message.edit_count:
             continue
+        if message.deleted:
+            if message.message_id in shown:
+                print("(Buurtbot removed a message)")
+                del shown[message.message_id]
+            continue
+        edited = message.message_id in shown
         shown[message.message_id] = message.edit_count
-        print(f"Buurtbot: {render(message)}")
-        labels = [label for row in message.buttons for label in row]
-        for number, label in enumerate(labels, start=1):
-            print(f"   {number}. {label}")
+        print(_chat_view(running, message, edited))
+
+
+def _chat_view(running: RunningBot, message: MessageView, edited: bool) -> str:
+    """A bot message as the chat demo prints it: text, numbered buttons, a file (saved, so
+    it can be opened), and the reply keyboard that replaces the phone's keyboard."""
+    text = message.content or ""
+    if message.photo:
+        text = f"[photo] {text}"
+    lines = [f"Buurtbot{' (edited)' if edited else ''}: {text}"]
+    if message.document:
+        path = Path(tempfile.gettempdir()) / f"buurtbot-demo-{message.document.get('file_name')}"
+        path.write_bytes(running.emulator.world.file_bytes(message.document["file_id"]))
+        lines.append(f"   📎 {describe_file(message.document)}, saved as {path}")
+    labels = [label for row in message.buttons for label in row]
+    for number, label in enumerate(labels, start=1):
+        # Buttons that carry their own number ("1. Boodschappen") are not numbered twice.
+        lines.append(f"   {label}" if label.startswith(f"{number}. ") else f"   {number}. {label}")
+    keyboard = keyboard_labels(message)
+    if keyboard:
+        shown = "  ".join(f"[{label}]" for label in keyboard)
+        lines.append(f"   keyboard: {shown}  (type a button's text, or {LOCATION_SHORTCUT})")
+    elif closes_keyboard(message):
+        lines.append("   (keyboard closed)")
+    return "\n".join(lines)
 
 
 async def _press_numbered(person: Person, number: int) -> bool:

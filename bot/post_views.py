@@ -54,7 +54,14 @@ def known_category(key: object) -> str:
 
 
 def category_name(language: str, key: str) -> str:
+    """The category as a label or a heading ("Boodschappen")."""
     return t(language, CATEGORY_NAMES.get(key, CATEGORY_NAMES[FALLBACK_CATEGORY]))
+
+
+def category_in_sentence(language: str, key: str) -> str:
+    """The category in the middle of a sentence, in lower case ("gaat het over boodschappen")."""
+    name = category_name(language, key)
+    return name[:1].lower() + name[1:]
 
 
 def kind_name(language: str, kind: str) -> str:

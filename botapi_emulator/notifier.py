@@ -39,6 +39,7 @@ class Notifier:
         self._event: asyncio.Event | None = None
         self.version = 0
         self._watches: list[ChatWatch] = []
+        self._listeners: list[tuple[ChatWatch, Callable[[set[int]], None]]] = []
 
     def touch(self, chat_id: int) -> None:
         """Note that a chat's messages or callback answers changed (`notify()` wakes waiters)."""
@@ -55,8 +56,25 @@ class Notifier:
         finally:
             self._watches.remove(watch)
 
+    @contextmanager
+    def listening(self, listener: Callable[[set[int]], None]) -> Iterator[None]:
+        """Call ``listener`` synchronously after every change while the block runs, with the
+        ids of the chats touched since its last call (for narrating messages as they arrive,
+        in the order they arrive)."""
+        with self.watching() as watch:
+            entry = (watch, listener)
+            self._listeners.append(entry)
+            try:
+                yield
+            finally:
+                self._listeners.remove(entry)
+
     def notify(self) -> None:
         self.version += 1
+        for watch, listener in list(self._listeners):
+            chats = watch.take()
+            if chats:
+                listener(chats)
         if self._event is not None:
             self._event.set()
             self._event = None

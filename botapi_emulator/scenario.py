@@ -11,7 +11,8 @@ With `narrate`, every action and every new or edited bot message is told as it h
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from botapi_emulator import ButtonNotFoundError, CallbackAnswer, Emulator, MessageView, SimUser
 
@@ -26,12 +27,31 @@ class Scene:
         self._narrate = narrate
         # (chat id, message id) -> edit count already told, so edits are told once each.
         self._told: dict[tuple[int, int], int] = {}
+        # The people whose chats are narrated, by chat id.
+        self._people: dict[int, Person] = {}
 
     def resident(
         self, name: str, language: str | None = "nl", username: str | None = None
     ) -> Person:
         user = self.emulator.add_user(name, language_code=language, username=username)
-        return Person(self, user)
+        return self._cast(Person(self, user))
+
+    def _cast(self, person: Person) -> Person:
+        self._people[person.chat_id] = person
+        return person
+
+    @contextmanager
+    def live(self) -> Iterator[None]:
+        """Narrate every bot message to the scene's people the moment it arrives, and every
+        edit as an edit, in the order they happen (not only when someone looks)."""
+        with self.emulator.world.notifier.listening(self._arrived):
+            yield
+
+    def _arrived(self, chats: set[int]) -> None:
+        for chat_id in sorted(chats):
+            person = self._people.get(chat_id)
+            if person is not None:
+                self.tell_news(person)
 
     def say(self, line: str) -> None:
         if self._narrate is not None:
@@ -42,7 +62,7 @@ class Scene:
         return the person as part of this scene from here on."""
         for message in self.emulator.messages(person.chat_id):
             self._told[(message.chat_id, message.message_id)] = message.edit_count
-        return Person(self, person.user)
+        return self._cast(Person(self, person.user))
 
     def tell_news(self, person: Person) -> None:
         """Narrate the bot messages in a person's chat that are new or changed since last told."""
@@ -155,10 +175,56 @@ class Person:
 
 
 def render(message: MessageView) -> str:
-    """A bot message as one readable block: its text and its buttons."""
+    """A bot message as one readable block: its text, its buttons and the keyboard it opens
+    (a reply keyboard replaces the phone's keyboard until it is closed)."""
     text = message.content if message.content else "(no text)"
     if message.photo:
         text = f"[photo] {text}"
+    if message.document:
+        text = f"[file {describe_file(message.document)}] {text}"
+    lines = [text]
     buttons = "  ".join(f"[{label}]" for row in message.buttons for label in row)
-    indented = "\n".join(f"      {line}" if line else "" for line in text.split("\n")).lstrip()
-    return f"{indented}\n      {buttons}" if buttons else indented
+    if buttons:
+        lines.append(buttons)
+    keyboard = keyboard_labels(message)
+    if keyboard:
+        lines.append("keyboard: " + "  ".join(f"[{label}]" for label in keyboard))
+    elif closes_keyboard(message):
+        lines.append("(keyboard closed)")
+    block = "\n".join(lines)
+    return "\n".join(f"      {line}" if line else "" for line in block.split("\n")).lstrip()
+
+
+def keyboard_labels(message: MessageView) -> list[str]:
+    """The buttons of the reply keyboard a message opens, in order ([] if it opens none)."""
+    keyboard = (message.reply_keyboard or {}).get("keyboard") or []
+    return [button_text(button) for row in keyboard for button in row]
+
+
+def location_buttons(message: MessageView) -> list[str]:
+    """The labels of a reply keyboard's "share my location" buttons."""
+    keyboard = (message.reply_keyboard or {}).get("keyboard") or []
+    return [
+        button_text(button)
+        for row in keyboard
+        for button in row
+        if isinstance(button, dict) and button.get("request_location")
+    ]
+
+
+def closes_keyboard(message: MessageView) -> bool:
+    return bool((message.reply_keyboard or {}).get("remove_keyboard"))
+
+
+def button_text(button: object) -> str:
+    return str(button.get("text", "")) if isinstance(button, dict) else str(button)
+
+
+def describe_file(document: dict[str, object]) -> str:
+    """A document as a phone lists it: name and size ("mijngegevens.json, 2.1 KB")."""
+    name = document.get("file_name") or "file"
+    size = document.get("file_size")
+    if not isinstance(size, int):
+        return str(name)
+    shown = f"{size} bytes" if size < 1024 else f"{size / 1024:.1f} KB"
+    return f"{name}, {shown}"

@@ -11,15 +11,15 @@ from bot.context import BotApplication, BotContext
 from bot.dialog import DialogRouter, caller_language
 from bot.i18n import t
 from bot.keyboards import language_keyboard
-from bot.menu import command_menu
+from bot.menu import command_menu, spellings
 from bot.runner import perform
 from bot.services import basics
 
 
 def register(application: BotApplication, router: DialogRouter) -> None:
     private = filters.ChatType.PRIVATE
-    application.add_handler(CommandHandler("help", show_help, filters=private))
-    application.add_handler(CommandHandler("taal", choose_language, filters=private))
+    application.add_handler(CommandHandler(spellings("help"), show_help, filters=private))
+    application.add_handler(CommandHandler(spellings("taal"), choose_language, filters=private))
     router.on_press(language_chosen, callbacks.LANGUAGE)
 
 

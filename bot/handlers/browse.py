@@ -9,6 +9,7 @@ from bot import callbacks
 from bot.callbacks import Press
 from bot.context import BotApplication, BotContext
 from bot.dialog import DialogRouter
+from bot.menu import spellings
 from bot.runner import perform
 from bot.services import browse
 from bot.views.presses import show
@@ -17,7 +18,7 @@ from bot.views.screens import answer, say
 
 def register(application: BotApplication, router: DialogRouter) -> None:
     private = filters.ChatType.PRIVATE
-    application.add_handler(CommandHandler("buurt", look_around, filters=private))
+    application.add_handler(CommandHandler(spellings("buurt"), look_around, filters=private))
     router.on_menu(callbacks.MENU_LOOK, look_around)
     router.on_press(
         browse_pressed, callbacks.BROWSE_PAGE, callbacks.BROWSE_SHOW, callbacks.BROWSE_HELP

@@ -14,16 +14,17 @@ from bot import callbacks
 from bot.callbacks import Press
 from bot.context import BotApplication, BotContext
 from bot.dialog import DialogRouter
+from bot.menu import spellings
 from bot.services import control
 from bot.views.replies import answer, show
 
 
 def register(application: BotApplication, router: DialogRouter) -> None:
     private = filters.ChatType.PRIVATE
-    application.add_handler(CommandHandler("pauze", pause_command, filters=private))
+    application.add_handler(CommandHandler(spellings("pauze"), pause_command, filters=private))
     application.add_handler(CommandHandler("stop", stop_command, filters=private))
-    application.add_handler(CommandHandler("blokkeer", block_command, filters=private))
-    application.add_handler(CommandHandler("meld", report_command, filters=private))
+    application.add_handler(CommandHandler(spellings("blokkeer"), block_command, filters=private))
+    application.add_handler(CommandHandler(spellings("meld"), report_command, filters=private))
     router.on_press(pause_pressed, callbacks.PAUSE, callbacks.RESUME)
     router.on_press(
         block_pressed,

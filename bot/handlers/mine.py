@@ -10,6 +10,7 @@ from bot import callbacks
 from bot.callbacks import Press
 from bot.context import BotApplication, BotContext
 from bot.dialog import DialogRouter
+from bot.menu import spellings
 from bot.runner import perform
 from bot.services import mine
 from bot.services.dialogs import DialogState, PostRef
@@ -20,7 +21,7 @@ from bot.views.screens import answer, say
 
 def register(application: BotApplication, router: DialogRouter) -> None:
     private = filters.ChatType.PRIVATE
-    application.add_handler(CommandHandler("mijn", show_own_posts, filters=private))
+    application.add_handler(CommandHandler(spellings("mijn"), show_own_posts, filters=private))
     router.on_menu(callbacks.MENU_MINE, show_own_posts)
     router.on_press(
         mine_pressed,

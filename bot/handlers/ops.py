@@ -8,12 +8,13 @@ from telegram.ext import CommandHandler, filters
 from bot.context import BotApplication, BotContext
 from bot.dialog import DialogRouter, caller_language
 from bot.i18n import t
+from bot.menu import spellings
 from bot.runner import perform
 
 
 def register(application: BotApplication, router: DialogRouter) -> None:
     private = filters.ChatType.PRIVATE
-    application.add_handler(CommandHandler(["ikben", "whoami"], who_am_i, filters=private))
+    application.add_handler(CommandHandler(spellings("ikben"), who_am_i, filters=private))
 
 
 async def who_am_i(update: Update, context: BotContext) -> None:

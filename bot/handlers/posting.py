@@ -10,6 +10,7 @@ from bot import callbacks
 from bot.callbacks import Press
 from bot.context import BotApplication, BotContext
 from bot.dialog import DialogRouter
+from bot.menu import spellings
 from bot.runner import perform
 from bot.services import posting
 from bot.services.dialogs import DialogState, PostDraft
@@ -23,8 +24,8 @@ DRAFT_ACTIONS = tuple(posting.STEPS_OF)
 
 def register(application: BotApplication, router: DialogRouter) -> None:
     private = filters.ChatType.PRIVATE
-    application.add_handler(CommandHandler("vraag", ask, filters=private))
-    application.add_handler(CommandHandler("aanbod", offer, filters=private))
+    application.add_handler(CommandHandler(spellings("vraag"), ask, filters=private))
+    application.add_handler(CommandHandler(spellings("aanbod"), offer, filters=private))
     router.on_menu(callbacks.MENU_ASK, ask)
     router.on_menu(callbacks.MENU_OFFER, offer)
     router.on_press(draft_pressed, *DRAFT_ACTIONS)

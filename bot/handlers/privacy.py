@@ -9,6 +9,7 @@ from bot import callbacks
 from bot.callbacks import Press
 from bot.context import BotApplication, BotContext
 from bot.dialog import DialogRouter
+from bot.menu import spellings
 from bot.runner import perform
 from bot.services import privacy
 from bot.views.replies import answer
@@ -24,8 +25,12 @@ DELETE_PRESSES = {
 
 def register(application: BotApplication, router: DialogRouter) -> None:
     private = filters.ChatType.PRIVATE
-    application.add_handler(CommandHandler("mijngegevens", my_data_command, filters=private))
-    application.add_handler(CommandHandler("verwijder", delete_command, filters=private))
+    application.add_handler(
+        CommandHandler(spellings("mijngegevens"), my_data_command, filters=private)
+    )
+    application.add_handler(
+        CommandHandler(spellings("verwijder"), delete_command, filters=private)
+    )
     router.on_press(delete_pressed, *DELETE_PRESSES)
 
 

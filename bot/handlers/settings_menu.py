@@ -9,6 +9,7 @@ from bot import callbacks
 from bot.callbacks import Press
 from bot.context import BotApplication, BotContext
 from bot.dialog import DialogRouter
+from bot.menu import spellings
 from bot.runner import perform
 from bot.services import settings_menu
 from bot.views import preferences as render
@@ -16,7 +17,9 @@ from bot.views import preferences as render
 
 def register(application: BotApplication, router: DialogRouter) -> None:
     private = filters.ChatType.PRIVATE
-    application.add_handler(CommandHandler("instellingen", open_settings, filters=private))
+    application.add_handler(
+        CommandHandler(spellings("instellingen"), open_settings, filters=private)
+    )
     router.on_press(on_button, callbacks.SETTINGS)
     show = render.replies_to_message(settings_menu.FLOW)
     router.on_text(settings_menu.FLOW, settings_menu.answer_text, show)

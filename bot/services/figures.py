@@ -22,7 +22,7 @@ from babel.dates import format_date
 from sqlmodel import col, select
 
 from bot.i18n import t
-from bot.post_views import category_name
+from bot.post_views import category_in_sentence
 from bot.services.buurtwerk import may_manage, team_wijk
 from bot.services.unit import Unit
 from storage.models import Match, Post, PostKind, Signal, Wijk
@@ -165,7 +165,7 @@ def summary(language: str, figures: Figures) -> str:
     """The three-line text next to the chart."""
     period = t(language, PERIOD_NAMES[figures.period])
     top = (
-        t(language, "figures.top", category=category_name(language, figures.top_category))
+        t(language, "figures.top", category=category_in_sentence(language, figures.top_category))
         if figures.top_category
         else t(language, "figures.top_none")
     )

@@ -240,7 +240,8 @@ def _answer_words(unit: Unit, resident: Resident, step: str, skipped: bool) -> s
     if step == "quiet":
         return prefs.quiet_label(prefs.current_quiet(resident))
     if step == "likes":
-        return prefs.likes_text(language, resident.likes) or t(language, "pref.skipped")
+        # "Done" (the only way on) with nothing chosen is an answer, not a skip.
+        return prefs.likes_text(language, resident.likes) or t(language, "pref.likes_none")
     return t(language, "pref.skipped")
 
 

@@ -23,7 +23,14 @@ from sqlmodel import Session
 from bot import callbacks
 from bot.callbacks import Press
 from bot.i18n import t
-from bot.post_views import category_name, describe_window, known_category, post_summary, summary
+from bot.post_views import (
+    category_in_sentence,
+    category_name,
+    describe_window,
+    known_category,
+    post_summary,
+    summary,
+)
 from bot.services import request_steps
 from bot.services.buurtwerk import suspension_notice
 from bot.services.dialogs import DialogState, PostDraft
@@ -215,7 +222,7 @@ def words_received(unit: Unit, state: DialogState[PostDraft], text: str | None) 
     if guess is None:
         return replace(_category_choices(language, draft, everything=True), remember=FLOW)
     question = t(
-        language, "posting.category_question", category=category_name(language, guess.key)
+        language, "posting.category_question", category=category_in_sentence(language, guess.key)
     )
     buttons = keyboard(
         [Button(t(language, "posting.button.yes"), callbacks.DRAFT_CATEGORY(guess.key))],

@@ -15,7 +15,7 @@ from sqlmodel import col, func, select
 
 from bot import callbacks
 from bot.i18n import Html, t
-from bot.post_views import category_name, shortened
+from bot.post_views import category_in_sentence, shortened
 from bot.services.buurtwerk import may_manage, team_wijk
 from bot.services.markup import Button, keyboard
 from bot.services.reply import Reply, Show
@@ -109,7 +109,7 @@ def _line(unit: Unit, number: int, signal: Signal) -> str:
         language,
         "signals.line",
         n=number,
-        category=category_name(language, signal.category),
+        category=category_in_sentence(language, signal.category),
         week=week,
         reach=reach,
     )
@@ -155,7 +155,7 @@ def _many_this_month(unit: Unit, wijk: Wijk) -> list[str]:
         t(
             unit.language,
             "signals.many",
-            category=category_name(unit.language, category),
+            category=category_in_sentence(unit.language, category),
             count=count,
         )
         for category, count in sorted(this_month.items())

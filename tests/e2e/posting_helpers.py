@@ -80,4 +80,4 @@ async def post_request(person: Person, text: str) -> None:
         await person.presses("Maakt niet uit")
     await person.sees("Zo komt het in de buurt te staan")
     await person.presses("✅ Plaatsen")
-    await person.sees("Je vraag staat erin!")
+    await person.sees("Je vraag is geplaatst!")

@@ -31,7 +31,7 @@ async def test_pressing_a_language_stores_it_and_changes_the_answers(
     assert resident.telegram_user_id == anna.user.id
     await anna.sends("/help")
     help_text = await anna.sees("Here is what you can do")
-    assert "/taal — Choose language" in help_text.content
+    assert "/language — Choose language" in help_text.content
 
 
 async def test_forged_language_button_changes_nothing(scene: Scene, running: RunningBot) -> None:
@@ -89,3 +89,32 @@ async def test_a_crashing_handler_is_reported_to_the_user_in_their_language(
     await dana.sends("/help")
     sorry = await dana.sees("something went wrong")
     assert sorry.content.startswith("Sorry")
+
+
+async def test_each_language_gets_its_own_command_names(scene: Scene, running: RunningBot) -> None:
+    """English speakers see /ask, /nearby ... in the menu and in /help, and they work;
+    Dutch speakers keep /vraag, /buurt ...; a phone in another language sees the default."""
+    emily = scene.resident("Emily", language="en")
+    anna = scene.resident("Anna", language="nl")
+    kai = scene.resident("Kai", language="de")
+    english = [c["command"] for c in scene.emulator.visible_commands(emily.user)]
+    dutch = [c["command"] for c in scene.emulator.visible_commands(anna.user)]
+    default = [c["command"] for c in scene.emulator.visible_commands(kai.user)]
+    assert english[:6] == ["start", "ask", "offer", "nearby", "mine", "settings"]
+    assert {"pause", "language", "mydata", "delete", "stop", "help"} <= set(english)
+    assert dutch[:6] == ["start", "vraag", "aanbod", "buurt", "mijn", "instellingen"]
+    assert default == dutch, "the default menu is in the bot's default language (nl)"
+    await emily.sends("/help")
+    help_text = await emily.sees("Here is what you can do")
+    assert "/ask — Ask your neighbours for something" in help_text.content
+    assert "/mydata — " in help_text.content
+    assert "/vraag" not in help_text.content
+    assert "/mijngegevens" not in help_text.content
+    await anna.sends("/help")
+    hulp = await anna.sees("Dit kun je doen")
+    assert "/vraag — Iets vragen aan je buren" in hulp.content
+    assert "/ask" not in hulp.content
+    await emily.sends("/ask")
+    await emily.sees("choose your neighbourhood first. You can do that in /settings.")
+    await emily.sends("/language")
+    await emily.sees("Which language")

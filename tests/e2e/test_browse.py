@@ -351,7 +351,7 @@ async def test_someone_without_a_wijk_cannot_use_old_buttons(
     assert answer.text is not None
     assert STALE in answer.text
     await anna.sends("/buurt")
-    await anna.sees("kies je eerst je buurt. Dat kan bij /instellingen")
+    await anna.sees("kies je eerst je wijk. Dat kan bij /instellingen")
     assert all_invitations(running) == []
     assert running.emulator.errors == []
 

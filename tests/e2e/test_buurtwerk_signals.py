@@ -46,9 +46,9 @@ async def test_the_contact_choice_is_offered_only_with_a_buurtwerker(
     await anna.presses("☐ Een buurtwerker mag contact met me opnemen")
     await anna.sees_button("☑ Een buurtwerker mag contact met me opnemen")
     await anna.presses("✅ Plaatsen")
-    await anna.sees("Je vraag staat erin!")
+    await anna.sees("Je vraag is geplaatst!")
     await cor.presses("✅ Plaatsen")
-    await cor.sees("Je vraag staat erin!")
+    await cor.sees("Je vraag is geplaatst!")
     assert [(p.text, p.contact_ok) for p in posts(running)] == [
         ("Wie kan mijn lamp ophangen?", True),
         ("Wie kan mijn lamp ophangen?", False),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -10,9 +11,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 
 
-def run_demo(*args: str, stdin: str = "", cwd: Path) -> subprocess.CompletedProcess[str]:
+def run_demo(
+    *args: str, stdin: str = "", cwd: Path, tmpdir: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BUURTBOT_")}
     env["PYTHONPATH"] = str(REPO)
+    if tmpdir is not None:
+        env["TMPDIR"] = str(tmpdir)
     return subprocess.run(
         [sys.executable, "-m", "bot", "demo", *args],
         input=stdin,
@@ -40,7 +45,7 @@ def test_scripted_demo_plays_the_neighbourhood_and_summarises(tmp_path: Path) ->
     assert "📍 Area: not shared" in out
     assert "🔔 Hoe vaak: Eén keer" in out, "Fatima changed her pace in /instellingen"
     # A request and an offer are posted, found with /buurt, and Ben hears of Fatima's interest.
-    assert "Je vraag staat erin!" in out
+    assert "Je vraag is geplaatst!" in out
     assert "Your offer is up, thank you!" in out
     assert "Fatima: /buurt" in out
     assert "Open in je buurt (1–2 van 2)" in out
@@ -55,6 +60,19 @@ def test_scripted_demo_plays_the_neighbourhood_and_summarises(tmp_path: Path) ->
     assert "Is het gelukt met" in out
     assert "Anna zegt: dank je wel!" in out
     # A week on, one calm digest; its button works like "Ik kan helpen" in /buurt.
+    # Every message is told when it arrives, every edit as an edit: the invitations come
+    # before anyone presses their buttons, and Sanne's before it is edited to "al geregeld".
+    for name in ("Karim", "Lotte", "Sanne"):
+        assert out.index(f"Buurtbot → {name}: Zin om te helpen?") < out.index("Buurtbot invites")
+    assert out.index("Buurtbot → Lotte: Zin om te helpen?") < out.index(
+        "Lotte presses [🙋 Ik help graag]"
+    )
+    assert out.index("Buurtbot → Sanne: Zin om te helpen?") < out.index("Buurtbot edits Sanne:")
+    assert out.index("Lotte presses [🙋 Ik help graag]") < out.index("Buurtbot edits Sanne:")
+    # The location question's reply keyboard shows, and that sharing closes it.
+    assert "keyboard: [📍 Deel mijn locatie]  [Overslaan]" in out
+    assert "(keyboard closed)" in out
+    assert "Six neighbours join" in out
     assert "Buurtbot → Karim: Een paar vragen van buren in je buurt." in out
     assert "Karim presses [Ik kan helpen: Could someone pick up my…]" in out
     assert "Buurtbot → Ben: Good news! Karim would like to help" in out
@@ -78,5 +96,50 @@ def test_chat_demo_lets_a_person_type_and_press_numbered_buttons(tmp_path: Path)
     assert "Welke taal past bij jou?" in out
     assert "   2. English" in out
     assert "Which neighbourhood do you live in?" in out
-    assert "/taal — Choose language" in out
+    assert "/language — Choose language" in out
+    assert out.rstrip().endswith("Tot ziens!")
+
+
+def test_chat_demo_reads_piped_input_shares_a_location_and_shows_files(tmp_path: Path) -> None:
+    """Piped lines are read one at a time, each once the bot is idle (no "no button with that
+    number"); the reply keyboard shows and 📍 shares a location; numbered buttons are not
+    numbered twice; a file shows its name, size and where it was saved; text over 4096
+    characters goes as two messages, as a Telegram app sends it."""
+    lines = [
+        "/start",
+        "1",  # Nederlands
+        "1",  # Transvaalbuurt
+        "📍",
+        "4",  # about once a week
+        "5",  # keep the quiet hours
+        "13",  # done
+        "/vraag",
+        "Wie kan zaterdag mijn boodschappen doen?",
+        "1",  # the category is right
+        "1",  # the day is right
+        "1",  # post it
+        "/mijn",
+        "/mijngegevens",
+        "a" * 5000,
+        "/locatie 52.35,4.92",
+        "",
+    ]
+    files = tmp_path / "tmp"
+    files.mkdir()
+    result = run_demo("--chat", stdin="\n".join(lines) + "\n", cwd=tmp_path, tmpdir=files)
+    assert result.returncode == 0, result.stderr
+    assert "no button with that number" not in result.stderr
+    out = result.stdout
+    assert "   keyboard: [📍 Deel mijn locatie]  [Overslaan]" in out
+    assert "Ik heb alleen je gebied bewaard" in out, "📍 shared a location"
+    assert "Klaar, fijn dat je er bent!" in out
+    assert "Je vraag is geplaatst!" in out
+    assert "Buurtbot (edited): " in out
+    assert "\n   1. Boodschappen\n" in out, "/mijn's button, numbered once"
+    assert "1. 1." not in out
+    saved = files / "buurtbot-demo-buurtbot-data.json"
+    assert f"📎 buurtbot-data.json, {saved.stat().st_size / 1024:.1f} KB, saved as {saved}" in out
+    assert isinstance(json.loads(saved.read_text()), dict)
+    assert "so your app would send it as 2 messages" in out
+    assert "Traceback" not in result.stderr
     assert out.rstrip().endswith("Tot ziens!")

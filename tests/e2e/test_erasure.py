@@ -76,8 +76,8 @@ async def test_deleting_after_a_whole_history_leaves_nothing_of_her(
         session.add(helper_row)
     await matching_steps(bot_context(running))
     await anna.sees("Is het gelukt met")
-    await anna.presses(f"Ja! Zeg dank je tegen {helper.name}")
-    await anna.sees("Ik heb je dank je doorgegeven")
+    await anna.presses(f"Ja! Bedank {helper.name}")
+    await anna.sees("laten weten dat je dankbaar bent")
     with Session(running.engine) as session:
         waiting = session.exec(
             select(OutboxMessage).where(

@@ -146,8 +146,8 @@ async def test_request_invites_three_first_yes_connects_relay_follow_up_and_than
     await matching_steps(bot_context(running))
     await anna.sees("Is het gelukt met")
     await second.sees("Is het gelukt met Anna?")
-    await anna.presses(f"Ja! Zeg dank je tegen {second.name}")
-    await anna.sees("Ik heb je dank je doorgegeven")
+    await anna.presses(f"Ja! Bedank {second.name}")
+    await anna.sees("laten weten dat je dankbaar bent")
     await second.sees("Anna zegt: dank je wel!")
     (post,) = all_posts(running)
     assert post.status == PostStatus.DONE.value

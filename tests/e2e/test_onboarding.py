@@ -177,7 +177,7 @@ async def test_every_optional_step_can_be_skipped_and_defaults_stay(
     await ben.sends("/start")
     await ben.sees("Welke taal")
     await ben.presses("✓ Nederlands")
-    await ben.sees("In welke buurt woon je?")
+    await ben.sees("In welke wijk woon je?")
     await ben.presses("Overslaan")
     await ben.sees("Wil je één keer je locatie delen?")
     # "Overslaan" under the location question is a reply-keyboard button: it sends its text.
@@ -186,12 +186,14 @@ async def test_every_optional_step_can_be_skipped_and_defaults_stay(
     pace = await ben.sees("Hoe vaak mag ik je vragen")
     assert ["✓ Ongeveer eens per maand"] in pace.buttons, "the default is marked"
     await ben.presses("Overslaan")
-    await ben.sees("Wanneer stuur ik je liever niets? Nu is dat 21:00–08:00.")
+    await ben.sees("Wanneer wil je liever geen berichten? Nu is dat 21:00–08:00.")
     await ben.presses("Zo laten")
     await ben.sees("Wat doe je graag voor een ander?")
     await ben.presses("Klaar")
+    likes = await ben.sees("Niets gekozen")  # "Klaar" is an answer, not a skip
+    assert "Overgeslagen" not in likes.content
     summary = await ben.sees("Klaar, fijn dat je er bent!")
-    assert "Buurt: nog niet gekozen" in summary.content
+    assert "Wijk: nog niet gekozen" in summary.content
     assert "Gebied: niet gedeeld" in summary.content
     assert "Hoe vaak: Ongeveer eens per maand" in summary.content
     assert "Doe ik graag: niets gekozen" in summary.content
@@ -216,7 +218,7 @@ async def test_never_asked_people_get_no_quiet_hours_question(
     await carla.sends("/start")
     await carla.sees("Welke taal")
     await carla.presses("✓ Nederlands")
-    await carla.sees("Er zijn nog geen buurten aangesloten.")
+    await carla.sees("Er zijn nog geen wijken aangesloten.")
     await carla.sees("Wil je één keer je locatie delen?")
     await carla.sends("Overslaan")
     await carla.sees("Hoe vaak mag ik je vragen")
@@ -274,7 +276,7 @@ async def test_a_typed_wijk_name_is_found_despite_case_and_typos(
     question = await eva.sees("Typ de naam, dan zoek ik hem op.")
     assert question.buttons == [["Overslaan"]]
     await eva.sends(typed)
-    found = await eva.sees("Bedoel je een van deze buurten?")
+    found = await eva.sees("Bedoel je een van deze wijken?")
     assert found.buttons[0] == ["Transvaalbuurt"]
     assert ["Dapperbuurt"] not in found.buttons
     await eva.presses("Transvaalbuurt")
@@ -293,10 +295,10 @@ async def test_a_search_with_markup_and_emoji_is_escaped(
     await finn.presses("✓ Nederlands")
     await finn.sees("Typ de naam")
     await finn.sends("<b>&</b> 🏡 nergens")
-    not_found = await finn.sees("Ik vind geen buurt die lijkt op")
+    not_found = await finn.sees("Ik vind geen wijk die lijkt op")
     assert "“<b>&</b> 🏡 nergens”" in not_found.content
     await finn.sends("🏡 transvaal")
-    found = await finn.sees("Bedoel je een van deze buurten?")
+    found = await finn.sees("Bedoel je een van deze wijken?")
     assert found.buttons[0] == ["Transvaalbuurt"]
     assert running.emulator.errors == []
 
@@ -357,7 +359,7 @@ async def test_a_join_link_puts_a_newcomer_in_that_wijk_and_skips_the_question(
     assert resident_of(running, ilse).wijk_id == wijken["Transvaalbuurt"]
     await ilse.presses("✓ Nederlands")
     await ilse.sees("Wil je één keer je locatie delen?")
-    assert not any("In welke buurt" in m.content for m in running.emulator.messages(ilse.chat_id))
+    assert not any("In welke wijk" in m.content for m in running.emulator.messages(ilse.chat_id))
     assert running.emulator.errors == []
 
 
@@ -367,10 +369,10 @@ async def test_an_unknown_join_link_is_explained_and_the_wijk_is_chosen_instead(
     add_wijken(running, now, "Transvaalbuurt")
     joost = scene.resident("Joost", language="nl")
     await joost.sends("/start wijk_bestaatniet")
-    await joost.sees("Deze buurtlink ken ik niet.")
+    await joost.sees("Deze wijklink ken ik niet.")
     await joost.sees("Welke taal")
     await joost.presses("✓ Nederlands")
-    question = await joost.sees("In welke buurt woon je?")
+    question = await joost.sees("In welke wijk woon je?")
     assert question.buttons == [["Transvaalbuurt"], ["Overslaan"]]
     assert resident_of(running, joost).wijk_id is None
 
@@ -486,7 +488,7 @@ async def test_forged_and_stale_presses_change_nothing(
     assert resident_of(running, sam).language == "nl"
 
     await sam.presses("✓ Nederlands")
-    wijk_question = await sam.sees("In welke buurt woon je?")
+    wijk_question = await sam.sees("In welke wijk woon je?")
     before = resident_of(running, sam)
     for data in (
         "ob:wijk:999999",
@@ -509,7 +511,7 @@ async def test_forged_and_stale_presses_change_nothing(
     await sam.sends("Overslaan")
     await sam.sees("Hoe vaak mag ik je vragen")
     await sam.presses("Overslaan")
-    await sam.sees("Wanneer stuur ik je liever niets?")
+    await sam.sees("Wanneer wil je liever geen berichten?")
     await sam.presses("Zo laten")
     likes = await sam.sees("Wat doe je graag")
     assert await forge_press(running, sam, likes, "ob:likes:nonsense") == STALE
@@ -534,7 +536,7 @@ async def test_a_very_long_wijk_search_is_echoed_as_a_short_excerpt(
     await gijs.presses("✓ Nederlands")
     await gijs.sees("Typ de naam")
     await gijs.sends("a" * 4096)
-    not_found = await gijs.sees("Ik vind geen buurt die lijkt op")
+    not_found = await gijs.sees("Ik vind geen wijk die lijkt op")
     assert len(not_found.content) < 200
     assert "a" * 40 in not_found.content
     assert "a" * 41 not in not_found.content

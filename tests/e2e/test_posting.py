@@ -57,7 +57,7 @@ async def test_a_request_gets_category_and_time_from_its_words_and_is_posted(
     prompt = await anna.sees("Wat kan een buur voor je doen?")
     assert "in je eigen woorden" in prompt.content
     await anna.sends(SHOPPING)
-    question = await anna.sees("Ik denk dat het over Boodschappen gaat. Klopt dat?")
+    question = await anna.sees("Ik denk dat het over boodschappen gaat. Klopt dat?")
     assert question.buttons == [["✓ Ja, klopt"], ["Iets anders"]]
     await anna.presses("✓ Ja, klopt")
     when = await anna.sees("Wanneer? Ik lees: zaterdag 28 november. Klopt dat?")
@@ -74,7 +74,7 @@ async def test_a_request_gets_category_and_time_from_its_words_and_is_posted(
     assert preview.buttons == [["✅ Plaatsen"], ["Andere soort", "Ander moment"], ["Stoppen"]]
     assert all_posts(running) == []
     await anna.presses("✅ Plaatsen")
-    posted = await anna.sees("Je vraag staat erin!")
+    posted = await anna.sees("Je vraag is geplaatst!")
     assert SHOPPING in posted.content
     assert posted.buttons == []
 
@@ -103,7 +103,7 @@ async def test_an_offer_from_the_menu_button_without_a_time(
     await anna.presses("🤝 Iets aanbieden")
     await anna.sees("Wat wil je aanbieden?")
     await anna.sends(LADDER)
-    await anna.sees("Ik denk dat het over Spullen lenen gaat")
+    await anna.sees("Ik denk dat het over spullen lenen gaat")
     await anna.presses("✓ Ja, klopt")
     when = await anna.sees("Wanneer past het?")
     assert when.buttons == [["Vandaag", "Morgen"], ["Komende week", "Maakt niet uit"]]
@@ -112,7 +112,7 @@ async def test_an_offer_from_the_menu_button_without_a_time(
     assert "🤝 Aanbod · Spullen lenen" in preview.content
     assert "🕒 geen vaste tijd" in preview.content
     await anna.presses("✅ Plaatsen")
-    await anna.sees("Je aanbod staat erin, dank je!")
+    await anna.sees("Je aanbod is geplaatst, dank je!")
     [post] = all_posts(running)
     assert (post.kind, post.category, post.window_start, post.window_end) == (
         "offer",
@@ -131,7 +131,7 @@ async def test_an_english_request(running: RunningBot, scene: Scene) -> None:
     await ben.sends("/vraag")
     await ben.sees("What could a neighbour do for you?")
     await ben.sends("Could someone walk my dog tomorrow morning?")
-    await ben.sees("I think this is about Pets. Is that right?")
+    await ben.sees("I think this is about pets. Is that right?")
     await ben.presses("✓ Yes, that's right")
     await ben.sees("When? I read: tomorrow, 08:00–12:00. Is that right?")
     await ben.presses("✓ Yes, that's right")
@@ -150,7 +150,7 @@ async def test_changing_category_and_time_with_buttons(
     await anna.sends("/vraag")
     await anna.sees("Wat kan een buur voor je doen?")
     await anna.sends(SHOPPING)
-    await anna.sees("Boodschappen gaat. Klopt dat?")
+    await anna.sees("boodschappen gaat. Klopt dat?")
     await anna.presses("Iets anders")
     choices = await anna.sees("Waar gaat het over? Kies wat het best past.")
     assert choices.buttons[0] == ["✓ Boodschappen"]
@@ -181,7 +181,7 @@ async def test_changing_category_and_time_with_buttons(
     await anna.presses("Komende week")
     preview = await anna.sees("🕒 vandaag tot en met woensdag 2 december")
     await anna.presses("✅ Plaatsen")
-    await anna.sees("Je vraag staat erin!")
+    await anna.sees("Je vraag is geplaatst!")
     [post] = all_posts(running)
     assert post.category == "cooking"
     assert post.window_start == clock.now
@@ -230,7 +230,7 @@ async def test_too_long_text_is_refused_kindly_and_the_draft_is_kept(
     await anna.sends("y" * 4000)
     await anna.sees("Dat is wat lang: 4000 tekens.")
     await anna.presses("✅ Plaatsen")
-    await anna.sees("Je vraag staat erin!")
+    await anna.sees("Je vraag is geplaatst!")
     assert [post.text for post in all_posts(running)] == [SHOPPING]
     assert running.emulator.errors == []
 
@@ -285,7 +285,7 @@ async def test_the_limit_is_checked_again_when_placing(
         stored.status = "done"
         session.add(stored)
     await anna.presses("✅ Plaatsen")
-    await anna.sees("Je vraag staat erin!")
+    await anna.sees("Je vraag is geplaatst!")
     assert all_posts(running)[-1].text == LADDER
     assert running.emulator.errors == []
 
@@ -315,13 +315,13 @@ async def test_residents_without_a_wijk_are_pointed_to_the_settings(
     newcomer = scene.resident("Nina")
     resident_for(running, newcomer, None, NOW)
     await newcomer.sends("/vraag")
-    await newcomer.sees("kies je eerst je buurt. Dat kan bij /instellingen")
+    await newcomer.sees("kies je eerst je wijk. Dat kan bij /instellingen")
     stranger = scene.resident("Sam")
     await stranger.sends("/aanbod")
-    await stranger.sees("kies je eerst je buurt. Dat kan bij /instellingen")
+    await stranger.sees("kies je eerst je wijk. Dat kan bij /instellingen")
     await show_main_menu(running, newcomer)
     await newcomer.presses("👀 Kijk in de buurt")
-    await sees_times(running, newcomer, "kies je eerst je buurt. Dat kan bij /instellingen", 2)
+    await sees_times(running, newcomer, "kies je eerst je wijk. Dat kan bij /instellingen", 2)
     gone = scene.resident("Gijs")
     with session_scope(running.engine) as session:
         wijk = add_wijk(session, "Dapperbuurt", NOW)
@@ -351,7 +351,7 @@ async def test_forged_and_stale_draft_buttons_change_nothing(
 
     # New words make a new question; the old one's buttons no longer count.
     await anna.sends(LADDER)
-    await anna.sees("Spullen lenen")
+    await anna.sees("over spullen lenen gaat")
     answer = await forge_press(running, anna, first, "pst:cat:groceries")
     assert answer.text is not None
     assert STALE in answer.text
@@ -361,7 +361,7 @@ async def test_forged_and_stale_draft_buttons_change_nothing(
     preview = await anna.sees("Zo komt het")
     assert "Spullen lenen" in preview.content
     await anna.presses("✅ Plaatsen")
-    placed = await anna.sees("Je vraag staat erin")
+    placed = await anna.sees("Je vraag is geplaatst")
     # A second tap on "Plaatsen" (the button is gone, but a client can still send it).
     answer = await forge_press(running, anna, placed, "pst:ok")
     assert answer.text is not None
@@ -435,7 +435,7 @@ async def test_any_text_is_handled_without_errors(
         await person.presses("Maakt niet uit")
         await person.sees("Zo komt het")
         await person.presses("✅ Plaatsen")
-        posted = await person.sees("Je vraag staat erin!")
+        posted = await person.sees("Je vraag is geplaatst!")
         assert kept in posted.content
         assert all_posts(running)[-1].text == kept
     assert running.emulator.errors == []
@@ -461,6 +461,6 @@ async def test_a_draft_whose_moment_passed_asks_for_a_new_time(
     await anna.presses("Maakt niet uit")
     await anna.sees("Zo komt het in de buurt te staan")
     await anna.presses("✅ Plaatsen")
-    await anna.sees("Je vraag staat erin!")
+    await anna.sees("Je vraag is geplaatst!")
     [post] = all_posts(running)
     assert post.window_end is None

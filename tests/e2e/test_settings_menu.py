@@ -19,7 +19,7 @@ from tests.e2e.test_onboarding import MANY_WIJKEN, STALE, forge_press
 from tests.storage.neighbourhood import OOST, add_wijk
 
 MENU_NL = [
-    ["🗣 Taal", "🏘 Buurt"],
+    ["🗣 Taal", "🏘 Wijk"],
     ["📍 Gebied", "🔔 Hoe vaak"],
     ["🌙 Rustige uren", "💛 Wat ik graag doe"],
     ["🚫 Geblokkeerde buren"],
@@ -62,7 +62,7 @@ async def test_the_menu_shows_what_is_kept_and_a_button_per_choice(
     menu = await anna.sees("⚙️ Je instellingen")
     for line in (
         "🗣 Taal: Nederlands",
-        "🏘 Buurt: Transvaalbuurt",
+        "🏘 Wijk: Transvaalbuurt",
         "📍 Gebied: gedeeld",
         "🔔 Hoe vaak: Ongeveer eens per week",
         "🌙 Geen berichten: 21:00–08:00",
@@ -92,17 +92,17 @@ async def test_each_choice_is_changed_on_its_own(
     assert resident_of(running, ben).pace == "weekly"
 
     await ben.presses("🌙 Rustige uren")
-    await ben.sees("Wanneer stuur ik je liever niets? Nu is dat 21:00–08:00.")
+    await ben.sees("Wanneer wil je liever geen berichten? Nu is dat 21:00–08:00.")
     await ben.presses("23:00–09:00")
     await ben.sees("🌙 Geen berichten: 23:00–09:00")
     stored = resident_of(running, ben)
     assert (stored.quiet_start, stored.quiet_end, stored.pace) == ("23:00", "09:00", "weekly")
 
-    await ben.presses("🏘 Buurt")
-    wijk_screen = await ben.sees("In welke buurt woon je?")
+    await ben.presses("🏘 Wijk")
+    wijk_screen = await ben.sees("In welke wijk woon je?")
     assert wijk_screen.buttons == [["Dapperbuurt"], ["✓ Transvaalbuurt"], ["‹ Terug"]]
     await ben.presses("Dapperbuurt")
-    await ben.sees("🏘 Buurt: Dapperbuurt")
+    await ben.sees("🏘 Wijk: Dapperbuurt")
     assert resident_of(running, ben).wijk_id == dapper.id
 
     await ben.presses("💛 Wat ik graag doe")
@@ -160,14 +160,14 @@ async def test_a_wijk_can_be_found_by_typing_in_settings(
     dana = scene.resident("Dana", language="nl")
     resident_for(running, dana, None, now)
     await open_settings(dana)
-    await dana.presses("🏘 Buurt")
+    await dana.presses("🏘 Wijk")
     question = await dana.sees("Typ de naam, dan zoek ik hem op.")
     assert question.buttons == [["‹ Terug"]]
     await dana.sends("<i>transval</i> 🏠")
-    found = await dana.sees("Bedoel je een van deze buurten?")
+    found = await dana.sees("Bedoel je een van deze wijken?")
     assert found.buttons == [["Transvaalbuurt"], ["‹ Terug"]]
     await dana.presses("Transvaalbuurt")
-    await dana.sees("🏘 Buurt: Transvaalbuurt")
+    await dana.sees("🏘 Wijk: Transvaalbuurt")
     transvaal = next(wijk for wijk in all_wijken if wijk.name == "Transvaalbuurt")
     assert resident_of(running, dana).wijk_id == transvaal.id
     # The first menu message was replaced by the search result: its buttons are stale now.
@@ -297,7 +297,7 @@ async def test_forged_and_stale_presses_change_nothing(
     ):
         assert await forge_press(running, gijs, menu, data) == STALE, data
     await gijs.presses("🌙 Rustige uren")
-    quiet = await gijs.sees("Wanneer stuur ik je liever niets?")
+    quiet = await gijs.sees("Wanneer wil je liever geen berichten?")
     for data in ("set:quiet:0000-0100", "set:quiet:back:x", "set:lang:en", "set:likes:garden"):
         assert await forge_press(running, gijs, quiet, data) == STALE, data
     await gijs.sends("zomaar wat tekst")
