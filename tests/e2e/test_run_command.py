@@ -99,6 +99,11 @@ async def test_run_in_webhook_mode_receives_posted_updates(
             lambda: emulator.webhook_url is not None, START_TIMEOUT, what="setWebhook"
         )
         assert emulator.webhook_url == f"http://127.0.0.1:{port}/telegram"
+        # An update posted to the webhook is answered (and the bot is fully up before it is
+        # stopped: setWebhook is recorded before its answer reaches the bot).
+        anna = Scene(emulator).resident("Anna", language="nl")
+        await anna.sends("/start")
+        await anna.sees("Hoi Anna!", timeout=START_TIMEOUT)
     finally:
         log = await stop(process)
     assert process.returncode == 0, log
