@@ -232,7 +232,7 @@ FOLLOW_UP_FAILED = action("fu:n", ID)
 FOLLOW_UP_AGAIN = action("fu:r", ID)
 
 # buurtwerkers: an action on a report (its reason is typed next), undoing an audit entry
-MODERATION_ACTIONS = ("hide", "warn", "sw", "sm", "so", "dismiss")
+MODERATION_ACTIONS = ("hide", "warn", "sw", "sm", "so", "dismiss", "del")
 MODERATE = action("mod:a", ID, choice(*MODERATION_ACTIONS))
 MODERATE_CANCEL = action("mod:x")
 UNDO = action("mod:u", ID)

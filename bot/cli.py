@@ -23,6 +23,10 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_ERROR, EXIT_CONFIG = 0, 1, 2
 DEFAULT_REACH_M = 1500
+# After getMe worked (prepare_run), a slow or failed first call of the Application itself
+# (setWebhook, deleteWebhook) is retried with python-telegram-bot's backoff (1 s, 1.5 s, ...)
+# instead of ending the run; an invalid token still stops at once.
+BOOTSTRAP_RETRIES = 5
 
 
 def _say(text: str) -> None:
@@ -90,9 +94,12 @@ def _run_application(application: BotApplication, settings: Settings) -> None:
             url_path="telegram",
             webhook_url=f"{settings.require_webhook().rstrip('/')}/telegram",
             secret_token=secret,
+            bootstrap_retries=BOOTSTRAP_RETRIES,
         )
     else:
-        application.run_polling(poll_interval=settings.poll_interval)
+        application.run_polling(
+            poll_interval=settings.poll_interval, bootstrap_retries=BOOTSTRAP_RETRIES
+        )
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:

@@ -8,6 +8,8 @@ from botapi_emulator.jsontypes import JSONDict
 from botapi_emulator.params import Params
 from botapi_emulator.state import CallbackAnswer, SimChat, StoredMessage
 
+# deleteMessage: "A message can only be deleted if it was sent less than 48 hours ago."
+DELETE_WITHIN_SECONDS = 48 * 3600
 MAX_CALLBACK_ANSWER = 200
 QUERY_INVALID = "query is too old and response timeout expired or query ID is invalid"
 NOT_MODIFIED = (
@@ -232,6 +234,11 @@ class MessageMethods(ApiBase):
         if chat.is_group and not message.from_bot and chat.bot_status != "administrator":
             raise ApiError.bad_request(
                 "message can't be deleted", "the bot must be an admin to delete others' messages"
+            )
+        if self.world.now() - message.date >= DELETE_WITHIN_SECONDS:
+            raise ApiError.bad_request(
+                "message can't be deleted for everyone",
+                "a message can only be deleted if it was sent less than 48 hours ago",
             )
         message.deleted = True
         self.world.touch(chat)

@@ -205,6 +205,12 @@ class Report(SQLModel, table=True):
     handled_by: int | None = Field(default=None, sa_type=BigInteger)
     handled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     outcome: str | None = Field(default=None, max_length=16)
+    # /meld as a reply to a message in the wijk's group: that message (so a buurtwerker can
+    # have it deleted) and a short quote of it (cleared when its author or the reporter erases
+    # their data).
+    group_chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    group_message_id: int | None = Field(default=None, sa_type=BigInteger)
+    quote: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
 
 
 class AuditEntry(SQLModel, table=True):

@@ -21,6 +21,7 @@ from storage.residents import is_blocked_either_way
 # reporter's own words, and an empty reason means they chose not to give one.
 REPORT_REASONS = ("unkind", "spam", "incorrect")
 REPORT_REASON_MAX = 500
+GROUP_QUOTE_MAX = 300  # Report.quote
 
 
 # Posts that can still be on someone's screen: open ones, and matched ones (an invitation or
@@ -166,3 +167,41 @@ def report_post(
     session.add(report)
     session.flush()
     return report
+
+
+def report_group_message(
+    session: Session,
+    *,
+    wijk_id: int,
+    chat_id: int,
+    message_id: int,
+    quote: str,
+    reason: str,
+    reporter: Resident | None,
+    author: Resident | None,
+    now: datetime,
+) -> tuple[Report, bool]:
+    """Record /meld on a message in a wijk's group; (the report, whether it is new). While a
+    report of the same message is open, another /meld of it (by anyone) adds nothing."""
+    existing = session.exec(
+        select(Report).where(
+            Report.group_chat_id == chat_id,
+            Report.group_message_id == message_id,
+            Report.status == "open",
+        )
+    ).first()
+    if existing is not None:
+        return existing, False
+    report = Report(
+        wijk_id=wijk_id,
+        reporter_id=None if reporter is None else reporter.id,
+        reported_resident_id=None if author is None else author.id,
+        reason=" ".join(reason.split())[:REPORT_REASON_MAX],
+        group_chat_id=chat_id,
+        group_message_id=message_id,
+        quote=" ".join(quote.split())[:GROUP_QUOTE_MAX],
+        created_at=now,
+    )
+    session.add(report)
+    session.flush()
+    return report, True

@@ -110,16 +110,28 @@ def close_post(session: Session, *, post: Post, status: PostStatus, now: datetim
 # --- looking around ----------------------------------------------------------------------
 
 
-def _visible_to(viewer: Resident, now: datetime) -> tuple[ColumnElement[bool], ...]:
+def author_not_paused(now: datetime) -> ColumnElement[bool]:
+    """The author (the joined Resident) is not paused now: never paused, or a pause with an
+    end that has passed (a pause without an end lasts until they resume)."""
+    return or_(
+        col(Resident.paused).is_(False),
+        and_(col(Resident.paused_until).is_not(None), col(Resident.paused_until) <= now),
+    )
+
+
+def _visible_to(
+    viewer: Resident, now: datetime, *, include_paused: bool = False
+) -> tuple[ColumnElement[bool], ...]:
     """Open posts in the viewer's wijk that they may see: not their own, not of someone who
-    left, not of anyone either of them blocked, and not for a time that has passed."""
+    left or is paused (unless `include_paused`), not of anyone either of them blocked, and not
+    for a time that has passed."""
     blocked_either_way = exists().where(
         or_(
             and_(col(Block.blocker_id) == viewer.id, col(Block.blocked_id) == Post.resident_id),
             and_(col(Block.blocker_id) == Post.resident_id, col(Block.blocked_id) == viewer.id),
         )
     )
-    return (
+    conditions = (
         col(Post.wijk_id) == viewer.wijk_id,
         col(Post.status) == PostStatus.OPEN.value,
         col(Post.resident_id) != viewer.id,
@@ -127,12 +139,14 @@ def _visible_to(viewer: Resident, now: datetime) -> tuple[ColumnElement[bool], .
         or_(col(Post.window_end).is_(None), col(Post.window_end) > now),
         ~blocked_either_way,
     )
+    return conditions if include_paused else (*conditions, author_not_paused(now))
 
 
 def visible_posts(
     session: Session, *, viewer: Resident, now: datetime, limit: int = BROWSE_LIMIT
 ) -> list[tuple[Post, Resident]]:
-    """Open posts the viewer may see, with their authors, newest first."""
+    """Open posts the viewer may see, with their authors, newest first (none of a paused
+    author: they get nothing, not even interest in their posts, until they are back)."""
     if viewer.wijk_id is None:
         return []
     rows = session.exec(
@@ -146,15 +160,22 @@ def visible_posts(
 
 
 def visible_post(
-    session: Session, *, viewer: Resident, post_id: int, now: datetime
+    session: Session,
+    *,
+    viewer: Resident,
+    post_id: int,
+    now: datetime,
+    include_paused: bool = False,
 ) -> tuple[Post, Resident] | None:
-    """One post with its author, if the viewer may see it now; None otherwise."""
+    """One post with its author, if the viewer may see it now; None otherwise.
+    `include_paused`: also when its author is paused (to tell a viewer who opened it before
+    the pause that the author is away, instead of "gone")."""
     if viewer.wijk_id is None:
         return None
     row = session.exec(
         select(Post, Resident)
         .join(Resident, col(Resident.id) == col(Post.resident_id))
-        .where(col(Post.id) == post_id, *_visible_to(viewer, now))
+        .where(col(Post.id) == post_id, *_visible_to(viewer, now, include_paused=include_paused))
     ).first()
     return None if row is None else (row[0], row[1])
 

@@ -268,7 +268,7 @@ def delete_person(session: Session, *, telegram_user_id: int, now: datetime) -> 
         col(Report.reported_resident_id) == person,
         col(Report.post_id).in_(post_ids),
     )
-    session.execute(update(Report).where(about_them).values(reason=""))
+    session.execute(update(Report).where(about_them).values(reason="", quote=""))
     session.execute(delete(Nudge).where(col(Nudge.resident_id) == person))
     session.execute(
         update(Report).where(col(Report.reporter_id) == person).values(reporter_id=None)

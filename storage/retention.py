@@ -9,6 +9,8 @@ documented in the README under "Retention").
 - Outbox rows that were sent or given up on, older than `messages` days: this is where relayed
   messages and every other text the bot sent live.
 - Dialog states (half-written drafts) not touched for `messages` days.
+- The quote of a reported group message (/meld in the wijk group), once the report was handled
+  more than `posts` days ago: the report itself stays, like a hidden post's report.
 Open and matched posts, pending messages, residents, blocks and reports are never removed here
 (residents remove themselves with /verwijder).
 """
@@ -53,10 +55,12 @@ class Purged:
     matches: int = 0
     messages: int = 0
     dialogs: int = 0
+    quotes: int = 0
 
     @property
     def total(self) -> int:
-        return self.posts + self.invitations + self.matches + self.messages + self.dialogs
+        counts = (self.posts, self.invitations, self.matches, self.messages, self.dialogs)
+        return sum(counts) + self.quotes
 
 
 def purge(session: Session, *, now: datetime, periods: Periods) -> Purged:
@@ -88,6 +92,18 @@ def purge(session: Session, *, now: datetime, periods: Periods) -> Purged:
     purged.dialogs += _count(
         session.execute(
             delete(ChatState).where(col(ChatState.updated_at) < now - periods.messages)
+        )
+    )
+    purged.quotes += _count(
+        session.execute(
+            update(Report)
+            .where(
+                col(Report.quote) != "",
+                col(Report.status) != "open",
+                col(Report.handled_at).is_not(None),
+                col(Report.handled_at) < now - periods.posts,
+            )
+            .values(quote="")
         )
     )
     return purged

@@ -4,6 +4,9 @@ keeps the venv, git history and databases out of the build context."""
 
 from __future__ import annotations
 
+import argparse
+import configparser
+import re
 import shutil
 import subprocess
 import sys
@@ -12,6 +15,8 @@ from typing import Any
 
 import pytest
 import yaml
+
+from bot import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
@@ -108,3 +113,115 @@ def test_constraints_pin_every_runtime_dependency() -> None:
     }
     for name in ("python-telegram-bot", "sqlmodel", "alembic", "psycopg", "pydantic-settings"):
         assert name in pins
+
+
+# --- the systemd unit ------------------------------------------------------------------------
+
+
+def systemd_unit() -> configparser.RawConfigParser:
+    parser = configparser.RawConfigParser(strict=False, comment_prefixes=("#", ";"))
+    parser.optionxform = str  # type: ignore[assignment,method-assign]  # keys are case-sensitive
+    parser.read_string((DEPLOY / "buurtbot.service").read_text())
+    return parser
+
+
+def test_systemd_unit_has_what_a_host_install_needs() -> None:
+    unit = systemd_unit()
+    assert set(unit.sections()) == {"Unit", "Service", "Install"}
+    assert unit["Unit"]["Description"]
+    assert "network-online.target" in unit["Unit"]["After"].split()
+    assert "network-online.target" in unit["Unit"]["Wants"].split()
+    service = unit["Service"]
+    assert service["User"] == "buurtbot"
+    assert service["EnvironmentFile"] == "/etc/buurtbot/env"
+    assert service["WorkingDirectory"] == "/var/lib/buurtbot"
+    # The state folder is the one place the bot may write under ProtectSystem=strict.
+    assert service["ProtectSystem"] == "strict"
+    assert service["ReadWritePaths"] == service["WorkingDirectory"]
+    assert service["Restart"] == "on-failure"
+    # Exit code 2 (configuration) is not restarted: it is the CLI's EXIT_CONFIG.
+    assert service["RestartPreventExitStatus"] == str(cli.EXIT_CONFIG)
+    assert service["NoNewPrivileges"] == "true"
+    assert unit["Install"]["WantedBy"] == "multi-user.target"
+
+
+def test_systemd_unit_starts_a_real_command() -> None:
+    executable, *arguments = systemd_unit()["Service"]["ExecStart"].split()
+    assert executable == "/opt/buurtbot/.venv/bin/buurtbot"
+    parsed = cli.build_parser().parse_args(arguments)
+    assert parsed.handler is cli.cmd_run
+
+
+def test_systemd_accepts_the_unit_without_warnings(tmp_path: Path) -> None:
+    """systemd-analyze verify (where systemd is installed) on a copy whose ExecStart exists:
+    an unknown key or a value systemd cannot parse is a warning on stderr."""
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:  # no systemd on this machine: the key checks above still ran
+        return
+    text = (DEPLOY / "buurtbot.service").read_text()
+    copy = tmp_path / "buurtbot.service"
+    copy.write_text(text.replace("/opt/buurtbot/.venv/bin/buurtbot", shutil.which("true") or ""))
+    result = subprocess.run(
+        [analyze, "verify", str(copy)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == "", result.stderr
+
+
+# --- the READMEs describe what exists ----------------------------------------------------------
+
+READMES = (ROOT / "README.md", DEPLOY / "README.md")
+DOCS = (*READMES, *sorted((ROOT / "docs").glob("*.md")))
+
+
+def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+@pytest.mark.parametrize("readme", READMES, ids=lambda path: str(path.relative_to(ROOT)))
+def test_every_buurtbot_command_in_the_readme_exists(readme: Path) -> None:
+    commands = _subcommands(cli.build_parser())
+    named = re.findall(r"buurtbot (?:--debug )?([a-z]+)(?: ([a-z]+))?", readme.read_text())
+    assert named
+    for command, action in named:
+        if command not in commands:
+            continue  # prose, such as "buurtbot never writes it to its logs"
+        actions = _subcommands(commands[command])
+        if actions and action:
+            assert action in actions, f"buurtbot {command} {action}"
+    mentioned = {command for command, _ in named if command in commands}
+    if readme.name == "README.md" and readme.parent == DEPLOY:
+        for needed in ("check", "wijk", "role", "backup", "migrate", "run"):
+            assert needed in mentioned, needed
+
+
+@pytest.mark.parametrize("document", DOCS, ids=lambda path: str(path.relative_to(ROOT)))
+def test_docs_link_only_to_files_in_the_repository(document: Path) -> None:
+    text = document.read_text()
+    assert "../shared" not in text
+    for target in re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", text):
+        if "://" in target:
+            continue
+        assert (document.parent / target).exists(), f"{document.name} links to {target}"
+
+
+def test_readme_commands_work_without_an_active_venv() -> None:
+    """Every `python -m ...` and `buurtbot ...` in a code span or block of the README goes
+    through .venv/bin/, unless the sentence says to activate the venv first."""
+    text = (ROOT / "README.md").read_text()
+    assert ". .venv/bin/activate" in text
+    spans = re.findall(r"`([^`\n]+)`", text) + re.findall(r"```bash\n(.*?)```", text, re.S)
+    for span in spans:
+        for line in span.splitlines():
+            line = re.sub(r"^[A-Z_]+=\S+ ", "", line.strip())  # VAR=value command
+            if line.startswith(("python -m", "buurtbot ", "pytest")):
+                assert line.startswith("buurtbot "), line
+                assert _in_table(text, line), line
+
+
+def _in_table(text: str, command: str) -> bool:
+    """The commands table names `buurtbot X`; the sentence below it says how to run them."""
+    return f"| `{command}` |" in text

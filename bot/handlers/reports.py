@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Final
 
 from telegram import Update
-from telegram.error import Forbidden
-from telegram.ext import CommandHandler
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import CommandHandler, filters
 
 from bot import callbacks
 from bot.callbacks import Press
@@ -19,20 +20,24 @@ from bot.keyboards import markup
 from bot.runner import perform
 from bot.sender import deliver
 from bot.services import reports, signals
-from bot.services.reply import Show
+from bot.services.reply import Reply, Show
 from bot.views.replies import answer, show
+
+log = logging.getLogger(__name__)
 
 LIFT_EVERY: Final = timedelta(minutes=5)
 
 
 def register(application: BotApplication, router: DialogRouter) -> None:
+    groups = filters.ChatType.GROUPS
+    application.add_handler(CommandHandler("meld", group_report_command, filters=groups))
     application.add_handler(CommandHandler("logboek", logbook_command))
     application.add_handler(CommandHandler("signalen", signals_command))
     router.on_press(signal_pressed, callbacks.SIGNAL_CLAIM, callbacks.SIGNAL_DONE)
     router.on_press(action_pressed, callbacks.MODERATE)
     router.on_press(cancel_pressed, callbacks.MODERATE_CANCEL)
     router.on_press(undo_pressed, callbacks.UNDO)
-    router.on_text(reports.FLOW, reports.apply, show)
+    router.on_text(reports.FLOW, reports.apply, show_moderation)
     if application.job_queue is not None:
         application.job_queue.run_repeating(
             lift_ended, interval=LIFT_EVERY, first=30, name="lift-suspensions"
@@ -59,6 +64,41 @@ async def action_pressed(update: Update, context: BotContext, press: Press) -> N
         await query.answer(t(language, "reports.start_private"), show_alert=True)
         return
     await query.answer()
+
+
+async def show_moderation(update: Update, context: BotContext, reply: Reply) -> None:
+    """The answer to a moderation reason; "delete the group message" happens here, after the
+    unit committed. If Telegram refuses, the report opens again (reports.delete_refused)."""
+    target = reply.delete
+    if target is not None:
+        try:
+            await context.bot.delete_message(target.chat_id, target.message_id)
+        except TelegramError as error:
+            log.info(
+                "could not delete message %s in chat %s: %s",
+                target.message_id,
+                target.chat_id,
+                error,
+            )
+            reply = await perform(context, update, reports.delete_refused, target.entry_id)
+    await show(update, context, reply)
+
+
+async def group_report_command(update: Update, context: BotContext) -> None:
+    """/meld in a group, as a reply to the message it is about."""
+    message = update.effective_message
+    replied = None if message is None else message.reply_to_message
+    author = None if replied is None else replied.from_user
+    reported = None
+    if replied is not None and author is not None and replied.forum_topic_created is None:
+        reported = reports.GroupMessage(
+            message_id=replied.message_id,
+            author_id=author.id,
+            author_name=author.first_name,
+            from_this_bot=author.id == context.bot.id,
+            text=replied.text or replied.caption or "",
+        )
+    await answer(update, context, reports.report_group_message, reported, context.args or [])
 
 
 async def cancel_pressed(update: Update, context: BotContext, press: Press) -> None:

@@ -2,8 +2,9 @@
 
 One message, changed in place: a page of a few posts (nearest first, then newest), each a
 button that opens it with its actions; "Meer"/"Vorige" turn the page. Neighbours are shown by
-first name and rough distance only. Own posts, posts of people who left, and posts of anyone
-the two blocked (either way) are never shown. Everything a button names is checked again.
+first name and rough distance only. Own posts, posts of people who left or paused (while the
+pause lasts), and posts of anyone the two blocked (either way) are never shown. Everything a
+button names is checked again.
 """
 
 from __future__ import annotations
@@ -197,17 +198,20 @@ def _volunteer(unit: Unit, viewer: Resident, post_id: int) -> Browsing:
     and told to its author."""
     language = unit.language
     assert viewer.id is not None
-    found = posts.visible_post(unit.session, viewer=viewer, post_id=post_id, now=unit.now)
+    # With paused authors: a post opened before its author paused gets an honest "away".
+    found = posts.visible_post(
+        unit.session, viewer=viewer, post_id=post_id, now=unit.now, include_paused=True
+    )
     if found is None:
         # A request someone (maybe this viewer) said yes to is out of the list already.
         before = matchmaking.said_yes_before(unit.session, post_id=post_id, resident_id=viewer.id)
         return Browsing(notice=t(language, "browse.already" if before else "browse.gone"))
     post, author = found
+    if not reachable(author, unit.now):
+        # A yes or interest now would wait unseen until they are back: say so instead.
+        name = first_name(language, author.first_name)
+        return Browsing(notice=t(language, "browse.author_away", name=name), alert=True)
     if post.kind == PostKind.REQUEST.value:
-        if not reachable(author, unit.now):
-            # A yes now would wait unseen until they are back: say so instead.
-            name = first_name(language, author.first_name)
-            return Browsing(notice=t(language, "browse.author_away", name=name), alert=True)
         return Browsing(yes=invitations.volunteer(unit, viewer.id, post_id))
     invitation, news = posts.volunteer(
         unit.session, post=post, resident_id=viewer.id, now=unit.now

@@ -6,6 +6,11 @@ CSV. A total could give a suppressed count away by subtraction (total minus the 
 so a series' total is exact only when none of its buckets is suppressed; otherwise it shows
 as "<5" (when it is) or as "≥" the sum of the buckets that are shown (at least 5), which says
 nothing the chart does not already say.
+
+Per category (over the whole period) a count below 5 is never shown on its own either: such
+categories are counted together in one "others" row, and more go in with them until that row
+cannot be worked out (by subtracting the categories shown from the total, or by setting them
+against the buckets) as a small count; see `by_category`.
 """
 
 from __future__ import annotations
@@ -13,7 +18,8 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -22,7 +28,7 @@ from babel.dates import format_date
 from sqlmodel import col, select
 
 from bot.i18n import t
-from bot.post_views import category_in_sentence
+from bot.post_views import category_in_sentence, category_name
 from bot.services.buurtwerk import may_manage, team_wijk
 from bot.services.unit import Unit
 from storage.models import Match, Post, PostKind, Signal, Wijk
@@ -67,18 +73,77 @@ def shown_total(buckets: list[int]) -> str:
 
 
 @dataclass(frozen=True)
+class CategoryRows:
+    """One series per category, as it may be shown: the categories shown on their own
+    (largest first) and the "others" row (None when there is none: only when the categories
+    shown add up to the total, which the buckets then show exactly too)."""
+
+    own: list[tuple[str, int]]
+    others: str | None
+    others_count: int  # raw, for drawing a bar only when `others` is exact; never shown raw
+
+    @property
+    def others_exact(self) -> bool:
+        return self.others is not None and self.others.isdigit()
+
+
+def by_category(counts: Mapping[str, int], buckets: list[int]) -> CategoryRows:
+    """The series' counts per category, given its counts per bucket (the same total).
+
+    Categories below 5 go into "others"; then the smallest shown categories join them while
+    "others" would be a small count (the total minus the categories shown gives it away when
+    the buckets show the total exactly), and, when a bucket is suppressed, while the shown
+    categories would pin the suppressed buckets down (the total lies between the categories
+    shown plus 5 and the most the buckets allow). "Others" is exact only when the total is."""
+    total_exact = all(count >= THRESHOLD for count in buckets)
+    suppressed = [count for count in buckets if count < THRESHOLD]
+    ceiling = sum(buckets) - sum(suppressed) + (THRESHOLD - 1) * len(suppressed)
+    own = sorted(
+        ((key, count) for key, count in counts.items() if count >= THRESHOLD),
+        key=lambda row: (-row[1], row[0]),
+    )
+    rest = sum(count for count in counts.values() if count < THRESHOLD)
+
+    def risky() -> bool:
+        if 0 < rest < THRESHOLD:
+            return True
+        if total_exact:
+            return False
+        return rest == 0 or sum(count for _, count in own) + THRESHOLD >= ceiling
+
+    while own and risky():
+        rest += own.pop()[1]
+    if not own:  # what the total says (also "<5" for none: a zero shows like a small count)
+        return CategoryRows(own, shown_total(buckets), rest)
+    if rest == 0:
+        return CategoryRows(own, None, 0)
+    return CategoryRows(own, str(rest) if total_exact else f"≥{THRESHOLD}", rest)
+
+
+@dataclass(frozen=True)
 class Figures:
     wijk: str
     period: str
     labels: list[str]
     counts: dict[str, list[int]]  # series -> one raw count per bucket (never shown raw)
     top_category: str | None
+    # series -> category -> raw count over the whole period (never shown raw)
+    per_category: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def cell(self, series: str, index: int) -> str:
         return shown(self.counts[series][index])
 
     def total(self, series: str) -> str:
         return shown_total(self.counts[series])
+
+    def categories(self, series: str) -> CategoryRows:
+        return by_category(self.per_category.get(series, {}), self.counts[series])
+
+    def category_order(self) -> list[str]:
+        """The categories shown on their own in any series: most requests first."""
+        rows = {series: dict(self.categories(series).own) for series in SERIES}
+        keys = {key for own in rows.values() for key in own}
+        return sorted(keys, key=lambda key: (*(-rows[s].get(key, 0) for s in SERIES), key))
 
 
 def _buckets(
@@ -120,29 +185,42 @@ def gather(unit: Unit, wijk: Wijk, period: str, language: str) -> Figures:
     session = unit.session
     buckets = _buckets(period, unit.now, unit.settings.tz, language)
     since = buckets[0][0]
+    end = buckets[-1][1]
     posts = session.exec(
         select(Post.kind, Post.category, Post.created_at).where(
-            Post.wijk_id == wijk.id, col(Post.created_at) >= since
+            Post.wijk_id == wijk.id, col(Post.created_at) >= since, col(Post.created_at) < end
         )
     ).all()
     requests = [created for kind, _, created in posts if kind == PostKind.REQUEST.value]
     offers = [created for kind, _, created in posts if kind == PostKind.OFFER.value]
-    matches = [
-        accepted
-        for accepted in session.exec(
-            select(Match.accepted_at)
+    matched = [
+        (category, accepted)
+        for category, accepted in session.exec(
+            select(Post.category, Match.accepted_at)
             .join(Post, col(Post.id) == col(Match.post_id))
-            .where(Post.wijk_id == wijk.id, col(Match.accepted_at) >= since)
+            .where(
+                Post.wijk_id == wijk.id,
+                col(Match.accepted_at) >= since,
+                col(Match.accepted_at) < end,
+            )
         ).all()
         if accepted is not None
     ]
-    unanswered = list(
-        session.exec(
-            select(Signal.created_at).where(
-                Signal.wijk_id == wijk.id, col(Signal.created_at) >= since
-            )
-        ).all()
-    )
+    matches = [accepted for _, accepted in matched]
+    signals = session.exec(
+        select(Signal.category, Signal.created_at).where(
+            Signal.wijk_id == wijk.id,
+            col(Signal.created_at) >= since,
+            col(Signal.created_at) < end,
+        )
+    ).all()
+    unanswered = [created for _, created in signals]
+    per_category = {
+        "requests": Counter(c for kind, c, _ in posts if kind == PostKind.REQUEST.value),
+        "offers": Counter(c for kind, c, _ in posts if kind == PostKind.OFFER.value),
+        "matches": Counter(c for c, _ in matched),
+        "unanswered": Counter(c for c, _ in signals),
+    }
     categories = Counter(category for kind, category, _ in posts if kind == PostKind.REQUEST.value)
     top = categories.most_common(1)
     # The most asked-about category is named only when it is not itself a small count.
@@ -158,6 +236,7 @@ def gather(unit: Unit, wijk: Wijk, period: str, language: str) -> Figures:
             "unanswered": _count(unanswered, buckets),
         },
         top_category=top_category,
+        per_category={series: dict(counter) for series, counter in per_category.items()},
     )
 
 
@@ -200,6 +279,18 @@ def to_csv(language: str, figures: Figures) -> bytes:
     for index, label in enumerate(figures.labels):
         writer.writerow([label, *(figures.cell(s, index) for s in SERIES)])
     writer.writerow([t(language, "figures.csv.total"), *(figures.total(s) for s in SERIES)])
+    # Per category, over the whole period: a blank cell is counted in "others" for that series.
+    rows = {series: figures.categories(series) for series in SERIES}
+    writer.writerow([])
+    writer.writerow(
+        [t(language, "figures.csv.category"), *(t(language, SERIES_NAMES[s]) for s in SERIES)]
+    )
+    for key in figures.category_order():
+        cells = [str(dict(rows[s].own).get(key, "")) for s in SERIES]
+        writer.writerow([category_name(language, key), *cells])
+    if any(rows[s].others is not None for s in SERIES):
+        cells = [rows[s].others or "" for s in SERIES]
+        writer.writerow([t(language, "figures.others"), *cells])
     return out.getvalue().encode("utf-8")
 
 

@@ -20,7 +20,19 @@ class Show(Enum):
 
 
 @dataclass(frozen=True)
+class GroupMessageRef:
+    """A message in a group the handler is to delete once the unit of work committed (a
+    buurtwerker's "delete the group message" on a /meld report), and the audit entry that
+    says so (undone if Telegram refuses)."""
+
+    chat_id: int
+    message_id: int
+    entry_id: int
+
+
+@dataclass(frozen=True)
 class Reply:
     text: str
     keyboard: Keyboard | None = None
     show: Show = Show.EDIT
+    delete: GroupMessageRef | None = None

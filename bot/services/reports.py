@@ -3,6 +3,12 @@ the reported post with buttons (hide, warn, suspend, dismiss). Each action asks 
 reason (typed in the buurtwerker's private chat), is written to the audit log, can be undone,
 and tells the reporter "er is naar gekeken" without details.
 
+/meld typed in the wijk's group as a reply to a message reports that message: the card quotes
+it and, besides warn, suspend (when its author is a resident) and dismiss, offers to delete it
+from the group; the handler deletes it through the Bot API after the unit committed, and if
+Telegram refuses (the bot is no admin there, the message is older than 48 hours) the report
+opens again and the buurtwerker is told.
+
 Nothing is trusted from a button: every press re-checks in the database that the presser is a
 buurtwerker of the report's wijk (or an owner of the bot). Of two buurtwerkers acting on one
 report at once, the first action wins (a conditional update); the other is told what was done.
@@ -10,6 +16,7 @@ report at once, the first action wins (a conditional update); the other is told 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Final
 
@@ -18,14 +25,15 @@ from sqlmodel import col, select
 from bot import callbacks
 from bot.dates import day_name
 from bot.i18n import t
-from bot.post_views import shortened
+from bot.post_views import first_name, shortened
 from bot.services import dialogs
 from bot.services.buurtwerk import may_manage, team_wijk
 from bot.services.delivery import WORK
 from bot.services.markup import Button, Keyboard, keyboard
-from bot.services.reply import Reply, Show
+from bot.services.reply import GroupMessageRef, Reply, Show
 from bot.services.unit import Incoming, Unit
-from storage import buurtwerk, repo
+from storage import buurtwerk, moderation, repo
+from storage.buurtwerk import ChatKind
 from storage.models import (
     AuditEntry,
     OutboxMessage,
@@ -46,6 +54,7 @@ BOT_ACTOR: Final = 0  # the audit log's actor for what the bot does by itself
 
 SUSPENSION_LENGTHS: Final = {"sw": timedelta(weeks=1), "sm": timedelta(days=30), "so": None}
 UNDOABLE: Final = frozenset({"hide", "warn", "sw", "sm", "so", "dismiss"})
+# A message deleted from a Telegram group cannot come back: "del" (delete it) has no undo.
 
 ACTION_BUTTONS = (
     ("hide", "reports.button.hide"),
@@ -62,6 +71,7 @@ REASON_PROMPTS = {
     "sm": "reports.ask.reason",
     "so": "reports.ask.reason",
     "dismiss": "reports.ask.reason",
+    "del": "reports.ask.reason",
 }
 # What an action (or another audit entry) is called in the log and in "already done".
 ACTION_NAMES = {
@@ -71,6 +81,8 @@ ACTION_NAMES = {
     "sm": "reports.did.suspend_month",
     "so": "reports.did.suspend_open",
     "dismiss": "reports.did.dismiss",
+    "del": "reports.did.delete",
+    "delete_failed": "reports.did.delete_failed",
     "undo": "reports.did.undo",
     "suspension_ended": "reports.did.suspension_ended",
     "link_group": "reports.did.link_group",
@@ -122,28 +134,54 @@ def _who(unit: Unit, telegram_user_id: int) -> str:
 # --- a new report reaches the buurtwerkers -------------------------------------------------
 
 
-def card_keyboard(language: str, report_id: int) -> Keyboard:
-    buttons = [
-        Button(t(language, key), callbacks.MODERATE(report_id, a)) for a, key in ACTION_BUTTONS
-    ]
-    return keyboard(buttons[:2], buttons[2:5], buttons[5:])
+def card_keyboard(language: str, report: Report) -> Keyboard:
+    """The actions on a report card: for a post hide, warn, suspend, dismiss; for a message in
+    the group delete it, then warn and suspend (only when its author is a resident), dismiss."""
+    assert report.id is not None
+    report_id = report.id
+
+    def button(action: str, key: str) -> Button:
+        return Button(t(language, key), callbacks.MODERATE(report_id, action))
+
+    buttons = [button(a, key) for a, key in ACTION_BUTTONS]
+    if report.group_message_id is None:
+        return keyboard(buttons[:2], buttons[2:5], buttons[5:])
+    delete = button("del", "reports.button.delete")
+    if report.reported_resident_id is None:
+        return keyboard([delete], buttons[5:])
+    return keyboard([delete, buttons[1]], buttons[2:5], buttons[5:])
 
 
-def _card_text(language: str, wijk: Wijk, report: Report, post: Post | None) -> str:
-    quote = shortened(post.text, QUOTE_LENGTH) if post is not None else "…"
+def _reason_text(language: str, report: Report) -> str:
     code = report.reason
     if not code:
-        reason = t(language, "reports.card.no_reason")
-    elif code in REPORT_REASONS:
-        reason = t(language, REPORT_REASONS[code])
-    else:
-        reason = code
+        return t(language, "reports.card.no_reason")
+    if code in REPORT_REASONS:
+        return t(language, REPORT_REASONS[code])
+    return code
+
+
+def _card_text(
+    language: str, wijk: Wijk, report: Report, post: Post | None, author_name: str
+) -> str:
+    reason = _reason_text(language, report)
+    if report.group_message_id is not None:
+        return t(
+            language,
+            "reports.card_group",
+            wijk=wijk.name,
+            quote=report.quote or "…",
+            author=author_name,
+            reason=reason,
+        )
+    quote = shortened(post.text, QUOTE_LENGTH) if post is not None else "…"
     return t(language, "reports.card", wijk=wijk.name, quote=quote, reason=reason)
 
 
-def send_report(unit: Unit, report: Report) -> bool:
+def send_report(unit: Unit, report: Report, author_name: str = "") -> bool:
     """Queue the report for the wijk's team chat, or each buurtwerker privately. False when
-    the wijk has neither (then nobody is promised anything)."""
+    the wijk has neither (then nobody is promised anything). `author_name`: the first name of
+    whoever wrote a reported group message, as Telegram shows it in the group."""
     wijk = None if report.wijk_id is None else unit.session.get(Wijk, report.wijk_id)
     if wijk is None or wijk.id is None or report.id is None:
         return False
@@ -153,8 +191,8 @@ def send_report(unit: Unit, report: Report) -> bool:
         language: str = unit.settings.default_language
         unit.enqueue_chat(
             chat_id=wijk.team_chat_id,
-            text=_card_text(language, wijk, report, post),
-            keyboard=card_keyboard(language, report.id),
+            text=_card_text(language, wijk, report, post, author_name),
+            keyboard=card_keyboard(language, report),
             about=about,
         )
         return True
@@ -163,11 +201,61 @@ def send_report(unit: Unit, report: Report) -> bool:
         language = _language_of(unit, worker)
         unit.enqueue_chat(
             chat_id=worker,
-            text=_card_text(language, wijk, report, post),
-            keyboard=card_keyboard(language, report.id),
+            text=_card_text(language, wijk, report, post, author_name),
+            keyboard=card_keyboard(language, report),
             about=about,
         )
     return bool(workers)
+
+
+# --- /meld in the wijk's group -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupMessage:
+    """The message a /meld in a group replied to, as plain data from the handler."""
+
+    message_id: int
+    author_id: int  # Telegram user id
+    author_name: str
+    from_this_bot: bool
+    text: str  # its text or caption ("" for a sticker, a photo without caption, ...)
+
+
+def report_group_message(unit: Unit, reported: GroupMessage | None, args: list[str]) -> Reply:
+    """/meld [reason] as a reply to a message in a linked wijk group: the wijk's team chat or
+    buurtwerkers get it as a report. The answer in the group names nobody."""
+    assert unit.caller is not None
+    language = unit.language
+    session = unit.session
+    linked = buurtwerk.wijk_of_chat(session, chat_id=unit.caller.chat_id)
+    if linked is None or linked[1] is not ChatKind.GROUP:
+        return Reply(t(language, "reports.group.not_linked"))
+    wijk = linked[0]
+    assert wijk.id is not None
+    if reported is None:
+        return Reply(t(language, "reports.group.how"))
+    if reported.from_this_bot:
+        return Reply(t(language, "reports.group.bot_message"))
+    if reported.author_id == unit.caller.user_id:
+        return Reply(t(language, "reports.group.own"))
+    if wijk.team_chat_id is None and not has_buurtwerker(unit, wijk.id):
+        # Nobody would see it: say so, instead of promising attention.
+        return Reply(t(language, "reports.group.nobody"))
+    report, new = moderation.report_group_message(
+        session,
+        wijk_id=wijk.id,
+        chat_id=unit.caller.chat_id,
+        message_id=reported.message_id,
+        quote=shortened(reported.text, QUOTE_LENGTH) if reported.text else "",
+        reason=" ".join(args),
+        reporter=repo.find_resident(session, telegram_user_id=unit.caller.user_id),
+        author=repo.find_resident(session, telegram_user_id=reported.author_id),
+        now=unit.now,
+    )
+    if new:
+        send_report(unit, report, first_name(language, reported.author_name))
+    return Reply(t(language, "reports.group.thanks"))
 
 
 def has_buurtwerker(unit: Unit, wijk_id: int | None) -> bool:
@@ -190,10 +278,19 @@ def _done_already(unit: Unit, report: Report) -> Reply:
     return Reply(t(unit.language, "reports.too_late", who=who, what=what), show=Show.POPUP)
 
 
+def allowed_actions(report: Report) -> frozenset[str]:
+    """What may be done about this report (the card's buttons; forged ones are refused)."""
+    if report.group_message_id is None:
+        return UNDOABLE
+    if report.reported_resident_id is None:
+        return frozenset({"del", "dismiss"})
+    return frozenset({"del", "warn", "sw", "sm", "so", "dismiss"})
+
+
 def choose(unit: Unit, report_id: int, action: str) -> Reply:
     """A button on a report card: checks, then asks the presser (privately) for the reason."""
     report = unit.session.get(Report, report_id)
-    if report is None or action not in REASON_PROMPTS:
+    if report is None or action not in allowed_actions(report):
         return _refusal(unit, "error.stale_button")
     user_id = _caller_id(unit)
     if not may_manage(unit, user_id, report.wijk_id):
@@ -226,7 +323,7 @@ def apply(
     unit.clear_dialog()
     report = unit.session.get(Report, state.data.report_id)
     action = state.data.action
-    if report is None or report.wijk_id is None or action not in UNDOABLE:
+    if report is None or report.wijk_id is None or action not in allowed_actions(report):
         return Reply(t(language, "error.stale_button"))
     user_id = _caller_id(unit)
     if not may_manage(unit, user_id, report.wijk_id):
@@ -251,8 +348,38 @@ def apply(
     _tell_reporter(unit, report)
     _tell_team(unit, report.wijk_id, user_id, action)
     assert entry.id is not None
+    if action == "del":
+        assert report.group_chat_id is not None
+        assert report.group_message_id is not None
+        target = GroupMessageRef(report.group_chat_id, report.group_message_id, entry.id)
+        return Reply(t(language, "reports.done_delete"), delete=target)
     undo = keyboard([Button(t(language, "reports.button.undo"), callbacks.UNDO(entry.id))])
     return Reply(t(language, "reports.done", what=_action_name(language, action)), undo)
+
+
+def delete_refused(unit: Unit, entry_id: int) -> Reply:
+    """Telegram would not delete the group message: the deletion is marked undone in the log
+    (by the bot), the report opens again, and the buurtwerker gets its buttons back."""
+    session = unit.session
+    entry = session.get(AuditEntry, entry_id)
+    if entry is None or entry.action != "del":
+        return Reply(t(unit.language, "error.stale_button"))
+    buurtwerk.mark_undone(session, entry=entry, by=BOT_ACTOR, now=unit.now)
+    report = None if entry.report_id is None else session.get(Report, entry.report_id)
+    buurtwerk.log_action(
+        session,
+        wijk_id=entry.wijk_id,
+        actor=BOT_ACTOR,
+        action="delete_failed",
+        now=unit.now,
+        report_id=entry.report_id,
+        resident_id=entry.resident_id,
+        data={"entry_id": entry.id},
+    )
+    if report is None:
+        return Reply(t(unit.language, "reports.delete_refused"))
+    buurtwerk.reopen_report(session, report=report)
+    return Reply(t(unit.language, "reports.delete_refused"), card_keyboard(unit.language, report))
 
 
 def _act(unit: Unit, report: Report, action: str, reason: str) -> dict[str, object]:
@@ -265,6 +392,8 @@ def _act(unit: Unit, report: Report, action: str, reason: str) -> dict[str, obje
     )
     wijk = session.get(Wijk, report.wijk_id)
     wijk_name = "" if wijk is None else wijk.name
+    if action == "del":
+        return {"chat_id": report.group_chat_id, "message_id": report.group_message_id}
     if action == "hide":
         post = None if report.post_id is None else session.get(Post, report.post_id)
         before = None if post is None else buurtwerk.hide_post(session, post=post, now=now)
@@ -367,7 +496,7 @@ def undo(unit: Unit, entry_id: int) -> Reply:
     key = "reports.undone_warning" if entry.action == "warn" else "reports.undone"
     again = None
     if report is not None and report.id is not None:
-        again = card_keyboard(language, report.id)
+        again = card_keyboard(language, report)
     return Reply(t(language, key, what=_action_name(language, entry.action)), again)
 
 

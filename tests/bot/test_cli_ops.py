@@ -8,6 +8,7 @@ import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -162,3 +163,43 @@ def test_emulator_help_lists_every_option(capsys: pytest.CaptureFixture[str]) ->
     for option in ("--host", "--port", "--token", "--bot-username", "--no-limits", "--no-privacy"):
         assert option in out
     assert "BUURTBOT_API_BASE_URL" in out
+
+
+class _Application:
+    """Stands in for the built Application: remembers how it was started."""
+
+    def __init__(self) -> None:
+        # (The configured webhook secret is used as it is: no database needed.)
+        self.bot_data: dict[str, object] = {"services": SimpleNamespace(engine=None)}
+        self.started: tuple[str, dict[str, object]] | None = None
+
+    def run_polling(self, **kwargs: object) -> None:
+        self.started = ("polling", kwargs)
+
+    def run_webhook(self, **kwargs: object) -> None:
+        self.started = ("webhook", kwargs)
+
+
+@pytest.mark.parametrize("mode", ["polling", "webhook"])
+def test_run_retries_the_applications_first_calls(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    """A setWebhook (or deleteWebhook) that times out once, on a busy machine or a flaky
+    network, is retried instead of ending `run` with exit code 1."""
+    import bot.app
+    import bot.ops
+
+    application = _Application()
+    monkeypatch.setattr(bot.ops, "prepare_run", lambda settings, secrets: None)
+    monkeypatch.setattr(bot.app, "build_application", lambda settings: application)
+    monkeypatch.setenv("BUURTBOT_TOKEN", "7000000001:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+    monkeypatch.setenv("BUURTBOT_MODE", mode)
+    monkeypatch.setenv("BUURTBOT_WEBHOOK_URL", "https://bot.example.org")
+    monkeypatch.setenv("BUURTBOT_WEBHOOK_SECRET", "a-secret")
+    assert main(["run"]) == 0
+    assert application.started is not None
+    started, kwargs = application.started
+    assert started == mode
+    retries = kwargs["bootstrap_retries"]
+    assert isinstance(retries, int)
+    assert retries > 0

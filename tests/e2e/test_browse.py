@@ -1,12 +1,12 @@
 """/buurt through the emulator: open requests and offers nearby, nearest first then newest, by
 first name and rough distance only; "Ik kan helpen" / "Interesse" tells the author once (unless
-they paused); own posts, blocked pairs and people who left never show; forged presses change
-nothing."""
+they paused); own posts, blocked pairs, people who left and people who paused (while the pause
+lasts) never show; forged presses change nothing."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import h3
@@ -41,7 +41,7 @@ STALE = "Deze knop werkt niet meer"
 @dataclass
 class Neighbourhood:
     """Anna looks around. Ben lives next door, Carla 2 km away, Femke 4 km, Geert somewhere
-    unknown; Dirk paused; Eva left; Anna blocked Fred and Gina blocked Anna; Wim lives in
+    unknown; Hans paused; Eva left; Anna blocked Fred and Gina blocked Anna; Wim lives in
     another wijk."""
 
     wijk: Wijk
@@ -62,7 +62,8 @@ def buurt(running: RunningBot, scene: Scene) -> Neighbourhood:
         "anna": (HOME, {}),
         "ben": (NEXT_DOOR, {}),
         "carla": (TWO_KM, {}),
-        "dirk": (HOME, {"paused": True}),
+        "dirk": (HOME, {}),
+        "hans": (HOME, {"paused": True}),
         "eva": (HOME, {"stopped": True}),
         "femke": (FOUR_KM, {}),
         "fred": (HOME, {}),
@@ -115,6 +116,7 @@ def buurt(running: RunningBot, scene: Scene) -> Neighbourhood:
         post("geert", "form", "Hulp bij een formulier", timedelta(minutes=2), category="paperwork")
         post("anna", "own", "Anna's eigen vraag", timedelta(minutes=1))
         post("eva", "left", "Eva is gestopt", hour)
+        post("hans", "paused", "Hans heeft pauze", hour)
         post("fred", "blocked", "Fred is geblokkeerd", hour)
         post("gina", "blocker", "Gina blokkeerde Anna", hour)
         post("wim", "elsewhere", "Wim woont in West", hour)
@@ -161,7 +163,9 @@ async def test_nearest_first_then_newest_in_pages_with_rough_distances(
         ["5. Huisdieren"],
         ["Meer ▶"],
     ]
-    for hidden in ("Anna's eigen", "Eva", "Fred", "Gina", "Wim", "Al geregeld", "Gisteren"):
+    hidden_posts = ["Anna's eigen", "Eva", "Fred", "Gina", "Hans", "Wim", "Al geregeld"]
+    hidden_posts.append("Gisteren")
+    for hidden in hidden_posts:
         assert hidden not in page.content
 
     await anna.presses("Meer ▶")
@@ -267,16 +271,56 @@ async def test_interest_in_an_offer(buurt: Neighbourhood, running: RunningBot) -
     assert running.emulator.errors == []
 
 
-async def test_a_paused_author_is_not_notified(buurt: Neighbourhood, running: RunningBot) -> None:
+def _pause(running: RunningBot, resident_id: int, until: datetime | None) -> None:
+    with session_scope(running.engine) as session:
+        resident = session.get(Resident, resident_id)
+        assert resident is not None
+        resident.paused, resident.paused_until = True, until
+        session.add(resident)
+
+
+async def test_a_paused_authors_posts_are_hidden_while_the_pause_lasts(
+    buurt: Neighbourhood, running: RunningBot
+) -> None:
     anna, dirk = buurt.anna, buurt.dirk
     await anna.sends("/buurt")
-    await anna.sees("Open in je buurt")
+    await anna.sees("Open in je buurt (1–5 van 6)")
     await anna.presses("3. Computer en telefoon")
     await anna.sees_button("🙋 Ik kan helpen")
+    _pause(running, buurt.ids["dirk"], None)  # Dirk pauses while Anna reads his request
     answer = await anna.presses("🙋 Ik kan helpen")
     # Said honestly, instead of a yes that would wait unseen until Dirk is back.
     assert answer.text == "Dirk krijgt nu even geen berichten. Probeer het later nog eens."
+    await anna.sends("/buurt")
+    listing = await anna.sees("Open in je buurt (1–5 van 5)")
+    assert "Dirk" not in listing.content
+    assert "Wie helpt met mijn nieuwe telefoon?" not in listing.content
+    # An old button to his post shows nothing of it either.
+    answer = await forge_press(running, anna, listing, f"nb:show:{buurt.posts['computer']}:1")
+    assert answer.text == GONE
+
+    # A pause with an end that has passed is over: his request is back.
+    _pause(running, buurt.ids["dirk"], NOW - timedelta(minutes=1))
+    await anna.sends("/buurt")
+    back = await anna.sees("Open in je buurt (1–5 van 6)")
+    assert "Wie helpt met mijn nieuwe telefoon?\n👤 Dirk · in je buurt" in back.content
     assert bot_messages(running, dirk) == []
+    assert all_invitations(running) == []
+    assert running.emulator.errors == []
+
+
+async def test_interest_in_a_paused_authors_offer_is_not_sent(
+    buurt: Neighbourhood, running: RunningBot
+) -> None:
+    anna, carla = buurt.anna, buurt.carla
+    await anna.sends("/buurt")
+    await anna.sees("Open in je buurt")
+    await anna.presses("4. Spullen lenen")
+    await anna.sees_button("🤝 Interesse")
+    _pause(running, buurt.ids["carla"], NOW + timedelta(days=3))
+    answer = await anna.presses("🤝 Interesse")
+    assert answer.text == "Carla krijgt nu even geen berichten. Probeer het later nog eens."
+    assert bot_messages(running, carla) == []
     assert all_invitations(running) == []
     assert running.emulator.errors == []
 

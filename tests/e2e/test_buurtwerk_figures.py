@@ -64,7 +64,8 @@ async def test_the_chart_matches_the_database_and_suppresses_small_counts(
     biggest = chart.photo[-1]
     data = running.emulator.world.file_bytes(biggest["file_id"])
     assert data.startswith(b"\x89PNG\r\n\x1a\n")
-    assert (biggest["width"], biggest["height"]) == (900, 700)
+    # Per week above, per category below: one picture, tall enough for a phone.
+    assert (biggest["width"], biggest["height"]) == (900, 1200)
     actions = [e for e in running.emulator.events if e.kind == "chat_action"]
     assert [e.data["action"] for e in actions] == ["upload_photo"]
     lines = chart.content.split("\n")
@@ -103,9 +104,28 @@ async def test_export_and_refusals(running: RunningBot, scene: Scene) -> None:
     assert sent.document["file_name"] == "cijfers-month.csv"
     rows = running.emulator.world.file_bytes(sent.document["file_id"]).decode().splitlines()
     assert rows[0] == "periode,Vragen,Aanbod,Gekoppeld,Zonder reactie"
-    assert rows[-2] == "wk 48,7,6,<5,<5"
+    total = rows.index("totaal,≥7,≥6,<5,<5")
+    assert rows[total - 1] == "wk 48,7,6,<5,<5"
     assert rows[1] == "wk 45,<5,<5,<5,<5"
-    # The earlier weeks are suppressed zeros, so the totals only say "at least".
-    assert rows[-1] == "totaal,≥7,≥6,<5,<5"
+    # The earlier weeks are suppressed zeros, so the totals only say "at least", and the
+    # categories may not say more: "Boodschappen 7" would give the earlier weeks away.
+    assert rows[total + 1 :] == [
+        "",
+        "categorie,Vragen,Aanbod,Gekoppeld,Zonder reactie",
+        '"Overige, samen geteld",≥7,≥6,<5,<5',
+    ]
+    # This week alone shows the totals exactly, so the categories can show too; the three
+    # matches and the two requests that found nobody stay "<5".
+    await willem.sends("/export week")
+    sent = await willem.sees("Oost, deze week:")
+    assert sent.document is not None
+    rows = running.emulator.world.file_bytes(sent.document["file_id"]).decode().splitlines()
+    assert rows[1:3] == ["wk 48,7,6,<5,<5", "totaal,7,6,<5,<5"]
+    assert rows[3:] == [
+        "",
+        "categorie,Vragen,Aanbod,Gekoppeld,Zonder reactie",
+        "Boodschappen,7,6,,",
+        '"Overige, samen geteld",,,<5,<5',
+    ]
     await anna.sends("/cijfers Oost")
     await anna.sees("Dit kunnen de buurtwerkers van deze wijk.")

@@ -100,9 +100,7 @@ async def test_run_in_webhook_mode_receives_posted_updates(
             lambda: emulator.webhook_url is not None, START_TIMEOUT, what="setWebhook"
         )
         assert emulator.webhook_url == f"http://127.0.0.1:{port}/telegram"
-        # An update posted to the webhook is answered; it also means start-up is over (a
-        # stop signal while setWebhook is still on its way ends python-telegram-bot with a
-        # NetworkError instead of a clean stop).
+        # An update posted to the webhook is answered.
         ben = Scene(emulator).resident("Ben", language="en")
         await ben.sends("/help")
         await ben.sees("Here is what you can do", timeout=START_TIMEOUT)

@@ -305,6 +305,27 @@ async def test_edit_and_delete_errors(api: Api, anna: SimUser) -> None:
     )
 
 
+async def test_deleting_group_messages_needs_admin_rights_and_a_recent_message(
+    emu: Emulator, api: Api
+) -> None:
+    anna = emu.add_user("Anna")
+    member = emu.add_group("Lid", members=[anna], supergroup=True)
+    admin = emu.add_group("Beheerder", members=[anna], supergroup=True, bot_admin=True)
+    in_member = await emu.send_text(anna, "hallo", member)
+    assert await api.error(
+        "deleteMessage", chat_id=member.id, message_id=in_member["message_id"]
+    ) == (400, "Bad Request: message can't be deleted")
+    old = await emu.send_text(anna, "van eergisteren", admin)
+    recent = await emu.send_text(anna, "van net", admin)
+    emu.world.chats[admin.id].messages[old["message_id"]].date -= 48 * 3600
+    assert await api.error("deleteMessage", chat_id=admin.id, message_id=old["message_id"]) == (
+        400,
+        "Bad Request: message can't be deleted for everyone",
+    )
+    assert await api.ok("deleteMessage", chat_id=admin.id, message_id=recent["message_id"])
+    assert [m.deleted for m in emu.history(admin)] == [False, True]
+
+
 async def test_callback_answers(api: Api, anna: SimUser, emu: Emulator) -> None:
     sent = await api.ok("sendMessage", chat_id=anna.id, text="Kies", reply_markup=KEYBOARD)
     query_id = await emu.press_button(anna, sent["message_id"], "Ja")

@@ -163,6 +163,24 @@ def test_looking_around_shows_only_what_the_viewer_may_see(
         paused = add_resident(
             session, telegram_user_id=4, first_name="Dirk", wijk=wijk, now=now, paused=True
         )
+        paused_for_a_day = add_resident(
+            session,
+            telegram_user_id=9,
+            first_name="Ida",
+            wijk=wijk,
+            now=now,
+            paused=True,
+            paused_until=now + timedelta(days=1),
+        )
+        pause_over = add_resident(
+            session,
+            telegram_user_id=10,
+            first_name="Hans",
+            wijk=wijk,
+            now=now,
+            paused=True,
+            paused_until=now - timedelta(minutes=1),
+        )
         stopped = add_resident(
             session, telegram_user_id=5, first_name="Eva", wijk=wijk, now=now, stopped=True
         )
@@ -184,6 +202,8 @@ def test_looking_around_shows_only_what_the_viewer_may_see(
         add_post(session, anna, "anna own", now)
         add_post(session, carla, "carla other wijk", now)
         add_post(session, paused, "dirk paused", now)
+        add_post(session, paused_for_a_day, "ida paused today", now)
+        add_post(session, pause_over, "hans pause over", now)
         add_post(session, stopped, "eva stopped", now)
         add_post(session, blocked_by_anna, "fred blocked", now)
         add_post(session, blocks_anna, "gina blocks", now)
@@ -198,8 +218,30 @@ def test_looking_around_shows_only_what_the_viewer_may_see(
             for text, post_id in by_id.items()
             if post_id is not None
         }
-    assert seen == {"ben open": "Ben", "ben soon": "Ben", "dirk paused": "Dirk"}
+    # Paused authors' posts are out of sight while the pause lasts.
+    assert seen == {"ben open": "Ben", "ben soon": "Ben", "hans pause over": "Hans"}
     assert {text for text, visible in single.items() if visible} == set(seen)
+
+
+def test_a_paused_authors_post_can_still_be_found_to_say_they_are_away(
+    engine: Engine, now: datetime, people: dict[str, Resident]
+) -> None:
+    anna = people["anna"]
+    with session_scope(engine) as session:
+        wijk = repo.find_wijk(session, code_or_name="Transvaalbuurt")
+        dirk = add_resident(
+            session, telegram_user_id=4, first_name="Dirk", wijk=wijk, now=now, paused=True
+        )
+        post = add_post(session, dirk, "dirk paused", now)
+        post_id = post.id
+    assert post_id is not None
+    with session_scope(engine) as session:
+        assert posts.visible_post(session, viewer=anna, post_id=post_id, now=now) is None
+        found = posts.visible_post(
+            session, viewer=anna, post_id=post_id, now=now, include_paused=True
+        )
+        assert found is not None
+        assert found[1].first_name == "Dirk"
 
 
 def test_blocks_hide_posts_for_the_blocked_side_too(

@@ -21,11 +21,13 @@ from storage.models import (
     Role,
     RoleKind,
 )
+from storage.moderation import report_group_message
 from storage.privacy import collect, delete_person
 from tests.storage.neighbourhood import (
     BEN_ID,
     OFFER,
     REQUEST,
+    add_resident,
     add_wijk,
     build_rich_resident,
     leftovers,
@@ -139,3 +141,42 @@ def test_deleting_someone_with_only_a_role_and_a_dialog(engine: Engine, now: dat
         delete_person(session, telegram_user_id=ZERLINDE_ID, now=now)
     with session_scope(engine) as session:
         assert collect(session, telegram_user_id=ZERLINDE_ID, now=now).is_empty
+
+
+def test_deleting_clears_the_quote_of_a_reported_group_message(
+    engine: Engine, now: datetime
+) -> None:
+    """/meld in the group quotes a message: the quote goes when its author (or the reporter)
+    erases their data; the report stays for the moderators, with nobody behind it."""
+    with session_scope(engine) as session:
+        wijk = add_wijk(session, "Dapperbuurt", now)
+        author = add_resident(
+            session, telegram_user_id=ZERLINDE_ID, first_name="Zerlinde", wijk=wijk, now=now
+        )
+        reporter = add_resident(
+            session, telegram_user_id=BEN_ID, first_name="Ben", wijk=wijk, now=now
+        )
+        assert wijk.id is not None
+        for chat_message, by, about in ((7, reporter, author), (8, author, reporter)):
+            report_group_message(
+                session,
+                wijk_id=wijk.id,
+                chat_id=-100,
+                message_id=chat_message,
+                quote="Zerlinde woont op nummer 12",
+                reason="adres",
+                reporter=by,
+                author=about,
+                now=now,
+            )
+    with session_scope(engine) as session:
+        delete_person(session, telegram_user_id=ZERLINDE_ID, now=now)
+    with session_scope(engine) as session:
+        reports = session.exec(select(Report).order_by(col(Report.id))).all()
+        assert [(r.quote, r.reason, r.group_message_id) for r in reports] == [
+            ("", "", 7),
+            ("", "", 8),
+        ]
+        about_her, by_her = reports
+        assert about_her.reported_resident_id is None
+        assert by_her.reporter_id is None

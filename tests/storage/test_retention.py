@@ -181,3 +181,35 @@ async def test_the_daily_job_uses_the_configured_periods(
         await job.run(running.application)
         with Session(engine) as session:
             assert [p.text for p in session.exec(select(Post)).all()] == ["done 9"]
+
+
+def test_quotes_of_handled_group_reports_go_after_the_posts_period(
+    engine: Engine, now: datetime
+) -> None:
+    with session_scope(engine) as session:
+        wijk = Wijk(name="Oost", code="oost", created_at=now)
+        session.add(wijk)
+        session.flush()
+        assert wijk.id is not None
+
+        def group_report(message_id: int, status: str, handled: timedelta | None) -> Report:
+            report = Report(
+                wijk_id=wijk.id,
+                group_chat_id=-100,
+                group_message_id=message_id,
+                quote=f"bericht {message_id}",
+                status=status,
+                handled_at=None if handled is None else now - handled,
+                created_at=now - 300 * DAY,
+            )
+            session.add(report)
+            return report
+
+        group_report(1, "handled", 181 * DAY)  # its quote goes
+        group_report(2, "handled", 179 * DAY)  # not yet
+        group_report(3, "open", None)  # still being looked at
+    with session_scope(engine) as session:
+        assert purge(session, now=now, periods=Periods()).quotes == 1
+    with Session(engine) as session:
+        quotes = {r.group_message_id: r.quote for r in session.exec(select(Report)).all()}
+    assert quotes == {1: "", 2: "bericht 2", 3: "bericht 3"}
