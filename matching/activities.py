@@ -15,6 +15,8 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from typing import Final
 
+from matching.timewindow import WindowKind, parse_time_window
+
 
 class Repeat(StrEnum):
     NONE = "none"
@@ -186,3 +188,55 @@ def repeat_in_words(text: str) -> Repeat:
     if _EVERY.search(text):
         return Repeat.WEEKLY
     return Repeat.NONE
+
+
+# --- when, in the organiser's words ------------------------------------------------------------
+
+DEFAULT_DURATION: Final = timedelta(hours=2)
+_UNTIL = re.compile(r"\s+(?:tot|until|till|to)\s+(?P<end>.+)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ActivityTime:
+    """A first date with its clock time (local), how long it lasts, and the repeat the words
+    asked for."""
+
+    starts: datetime
+    ends: datetime
+    repeat: Repeat
+
+
+def read_activity_time(
+    text: str, now: datetime, language: str | None = None
+) -> ActivityTime | None:
+    """Read "donderdag 18:00" or "elke donderdag om 18:00 tot half 9": the first date, with
+    the same date understanding as requests (matching.timewindow); None without a day and a
+    clock time. `now` is local (aware). An end before the start is read as the evening's
+    ("tot half 9" after 18:00 is 20:30); without an end it lasts DEFAULT_DURATION."""
+    until = _UNTIL.search(text)
+    main = text[: until.start()] if until else text
+    window = parse_time_window(main, now, language)
+    if window is None or window.kind not in (WindowKind.POINT, WindowKind.TIME_RANGE):
+        return None
+    starts = window.start
+    if starts.time() == time(0, 0) and window.kind is not WindowKind.POINT:
+        return None
+    ends = window.end if window.kind is WindowKind.TIME_RANGE else starts + DEFAULT_DURATION
+    if until:
+        end_window = parse_time_window(f"om {until.group('end')}", now, language)
+        if end_window is None or end_window.kind is not WindowKind.POINT:
+            return None
+        zone = starts.tzinfo
+        assert zone is not None
+        ends = local_moment(starts.date(), end_window.start.time(), zone)
+        if ends <= starts:
+            ends += timedelta(hours=12)
+        if ends <= starts or ends - starts > timedelta(hours=12):
+            return None
+    return ActivityTime(starts, ends, repeat_in_words(text))
+
+
+def read_day(text: str, now: datetime, language: str | None = None) -> date | None:
+    """A local day in words ("31 januari", "eind maart" is not one): for "tot wanneer"."""
+    window = parse_time_window(text, now, language)
+    return None if window is None else window.start.date()

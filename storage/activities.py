@@ -30,7 +30,10 @@ from storage.models import (
     ActivityRole,
     ActivityStatus,
     ActivitySubscription,
+    Invitation,
     Resident,
+    Role,
+    RoleKind,
     Signup,
     SignupStatus,
 )
@@ -460,3 +463,81 @@ def erase_resident(session: Session, *, resident_id: int) -> None:
     session.execute(delete(ActivityDate).where(col(ActivityDate.activity_id).in_(own)))
     session.execute(delete(ActivityRole).where(col(ActivityRole.activity_id).in_(own)))
     session.execute(delete(Activity).where(col(Activity.organiser_id) == resident_id))
+
+
+def bump(session: Session, *, date_id: int) -> bool:
+    """Take the date's turn (a change its people are told about gets a new version)."""
+    return _take_turn(session, date_id) is not None
+
+
+def move_date(
+    session: Session, *, date: ActivityDate, starts_at: datetime, ends_at: datetime
+) -> bool:
+    """Move one date; False when the activity has another date at that moment already."""
+    assert date.id is not None
+    clash = session.exec(
+        select(ActivityDate).where(
+            ActivityDate.activity_id == date.activity_id,
+            ActivityDate.starts_at == starts_at,
+            ActivityDate.id != date.id,
+        )
+    ).first()
+    if clash is not None or _take_turn(session, date.id) is None:
+        return False
+    session.execute(
+        update(ActivityDate)
+        .where(col(ActivityDate.id) == date.id)
+        .values(starts_at=starts_at, ends_at=ends_at, reminded_at=None)
+    )
+    session.expire_all()
+    return True
+
+
+def end_subscriptions(session: Session, *, activity_id: int) -> None:
+    session.execute(
+        delete(ActivitySubscription).where(col(ActivitySubscription.activity_id) == activity_id)
+    )
+
+
+def organiser_wijken(session: Session, *, telegram_user_id: int) -> list[int]:
+    """The wijken this person organises in (the organiser role, read now)."""
+    found = session.exec(
+        select(Role.wijk_id).where(
+            Role.telegram_user_id == telegram_user_id, Role.kind == RoleKind.ORGANISER.value
+        )
+    ).all()
+    return sorted(set(found))
+
+
+def dates_to_remind(session: Session, *, now: datetime, ahead: timedelta) -> list[ActivityDate]:
+    statement = (
+        select(ActivityDate)
+        .where(
+            col(ActivityDate.reminded_at).is_(None),
+            col(ActivityDate.cancelled).is_(False),
+            col(ActivityDate.starts_at) > now,
+            col(ActivityDate.starts_at) <= now + ahead,
+        )
+        .order_by(col(ActivityDate.starts_at))
+    )
+    return list(session.exec(statement).all())
+
+
+def audience(session: Session, *, activity: Activity) -> list[Resident]:
+    """Who may hear of a new activity at all: onboarded residents of its wijk who did not
+    leave, but the organiser (likes, pause and pace are the caller's to check)."""
+    statement = select(Resident).where(
+        Resident.wijk_id == activity.wijk_id,
+        col(Resident.onboarded).is_(True),
+        col(Resident.stopped).is_(False),
+        col(Resident.unreachable_since).is_(None),
+        Resident.id != activity.organiser_id,
+    )
+    return list(session.exec(statement.order_by(col(Resident.id))).all())
+
+
+def recent_invitations(session: Session, *, resident_id: int, since: datetime) -> list[datetime]:
+    statement = select(Invitation.sent_at).where(
+        Invitation.resident_id == resident_id, col(Invitation.sent_at) > since
+    )
+    return list(session.exec(statement).all())

@@ -396,6 +396,7 @@ class MatchTally(SQLModel, table=True):
 class NudgeKind(StrEnum):
     DIGEST = "digest"  # counts as one ask against the person's pace
     RECIPROCITY = "reciprocity"  # once per help received, at most once a month
+    ANNOUNCEMENT = "activity"  # a new activity (ref: its id), once; one ask like a digest
 
 
 class Nudge(SQLModel, table=True):

@@ -16,6 +16,7 @@ from matching.activities import (
     offer_deadline,
     parse_roles,
     places_left,
+    read_activity_time,
     reminder_at,
     repeat_in_words,
     upcoming,
@@ -130,3 +131,26 @@ def test_repeat_in_words() -> None:
     assert repeat_in_words("om de week op dinsdag") is Repeat.BIWEEKLY
     assert repeat_in_words("every other Friday 6pm") is Repeat.BIWEEKLY
     assert repeat_in_words("donderdag 18:00") is Repeat.NONE
+
+
+LOCAL_NOW = datetime(2026, 11, 25, 10, 0, tzinfo=AMSTERDAM)  # a Wednesday
+
+
+def test_the_time_in_words_with_an_evening_end() -> None:
+    read = read_activity_time("elke donderdag om 18:00 tot half 9", LOCAL_NOW, "nl")
+    assert read is not None
+    assert read.starts == datetime(2026, 11, 26, 18, 0, tzinfo=AMSTERDAM)
+    assert read.ends == datetime(2026, 11, 26, 20, 30, tzinfo=AMSTERDAM)
+    assert read.repeat is Repeat.WEEKLY
+
+
+def test_the_time_in_words_without_an_end_lasts_two_hours() -> None:
+    read = read_activity_time("donderdag 18:00", LOCAL_NOW, "nl")
+    assert read is not None
+    assert read.ends - read.starts == TWO_HOURS
+    assert read.repeat is Repeat.NONE
+
+
+def test_a_day_without_a_clock_time_is_not_enough() -> None:
+    assert read_activity_time("zaterdag", LOCAL_NOW, "nl") is None
+    assert read_activity_time("donderdagavond", LOCAL_NOW, "nl") is None
