@@ -98,6 +98,8 @@ def role_line(language: str, role: ActivityRole, by_status: dict[str, int]) -> s
     waiting = by_status.get(SignupStatus.WAITING.value, 0)
     if left is None:
         return t(language, "act.role.open", role=role.name, count=holding)
+    if left == 0 and waiting == 0:
+        return t(language, "act.role.full_nobody_waiting", role=role.name)
     if left == 0:
         return t(language, "act.role.full", role=role.name, waiting=waiting)
     return t(language, "act.role.left", role=role.name, left=left, capacity=role.capacity)
@@ -346,7 +348,16 @@ def _join(unit: Unit, resident: Resident, pressed: Press) -> Pressed:
             ]
         )
         return Pressed(Answer(screen=Screen(question, buttons)))
-    if pressed.action is callbacks.ACTIVITY_JOIN and pressed.text(2) == "every":
+    # Every change locks its dates in the order of their start, so two people signing up
+    # "elke keer" at once never wait for each other in a circle.
+    taken = rows.take_place(
+        unit.session, date_id=row.id, role=role, resident_id=_id(resident), now=unit.now
+    )
+    if (
+        taken.signup is not None
+        and pressed.action is callbacks.ACTIVITY_JOIN
+        and pressed.text(2) == "every"
+    ):
         rows.subscribe(
             unit.session,
             activity_id=activity.id,
@@ -354,9 +365,12 @@ def _join(unit: Unit, resident: Resident, pressed: Press) -> Pressed:
             resident_id=_id(resident),
             now=unit.now,
         )
-    taken = rows.take_place(
-        unit.session, date_id=row.id, role=role, resident_id=_id(resident), now=unit.now
-    )
+        # "Elke keer": the later dates already planned too, while places last.
+        for later in rows.dates_of(unit.session, activity_id=activity.id, after=row.starts_at):
+            assert later.id is not None
+            rows.take_place(
+                unit.session, date_id=later.id, role=role, resident_id=_id(resident), now=unit.now
+            )
     if taken.signup is None:
         return Pressed(Answer(notice=t(language, "act.gone")))
     return Pressed(Answer(screen=_joined_screen(unit, activity, row, taken.signup)))

@@ -486,7 +486,7 @@ def press(unit: Unit, pressed: Press) -> Answer:
     what = pressed.text(1)
     assert row.id is not None
     unit.set_dialog(FLOW_CHANGE, what, OrganiserStep(date_id=row.id, what=what))
-    return Answer(message=Screen(t(language, f"org.ask_change.{what}")))
+    return Answer(screen=Screen(t(language, f"org.ask_change.{what}")))
 
 
 def _tell_everyone(
