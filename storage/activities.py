@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, func, or_, update
 from sqlmodel import Session, col, select
 
 from matching.activities import (
@@ -445,24 +445,56 @@ def subscriptions_of(session: Session, *, activity_id: int) -> list[ActivitySubs
 # --- erasure -----------------------------------------------------------------------------------
 
 
-def erase_resident(session: Session, *, resident_id: int) -> None:
+def erase_resident(session: Session, *, resident_id: int) -> tuple[list[int], list[int]]:
     """A person deletes their data: their sign-ups and subscriptions go; activities they
-    organised end and go with their dates and everyone's sign-ups for them."""
-    session.execute(delete(Signup).where(col(Signup.resident_id) == resident_id))
+    organised go with their dates and everyone's sign-ups for them. Returns the ids of the
+    sign-ups and activities removed, so the messages about them can go too."""
+    own = list(session.exec(select(Activity.id).where(Activity.organiser_id == resident_id)).all())
+    own_ids = [activity_id for activity_id in own if activity_id is not None]
+    own_dates = select(ActivityDate.id).where(col(ActivityDate.activity_id).in_(own_ids))
+    signups = or_(col(Signup.resident_id) == resident_id, col(Signup.date_id).in_(own_dates))
+    signup_ids = [i for i in session.exec(select(Signup.id).where(signups)).all() if i is not None]
+    session.execute(delete(Signup).where(signups))
     session.execute(
-        delete(ActivitySubscription).where(col(ActivitySubscription.resident_id) == resident_id)
+        delete(ActivitySubscription).where(
+            or_(
+                col(ActivitySubscription.resident_id) == resident_id,
+                col(ActivitySubscription.activity_id).in_(own_ids),
+            )
+        )
     )
-    own = select(Activity.id).where(Activity.organiser_id == resident_id)
-    own_dates = select(ActivityDate.id).where(col(ActivityDate.activity_id).in_(own))
-    session.execute(delete(Signup).where(col(Signup.date_id).in_(own_dates)))
-    session.execute(
-        delete(ActivitySubscription).where(col(ActivitySubscription.activity_id).in_(own))
+    session.execute(delete(ActivityDate).where(col(ActivityDate.activity_id).in_(own_ids)))
+    session.execute(delete(ActivityRole).where(col(ActivityRole.activity_id).in_(own_ids)))
+    session.execute(delete(Activity).where(col(Activity.id).in_(own_ids)))
+    return signup_ids, own_ids
+
+
+def personal_rows(
+    session: Session, *, resident_id: int
+) -> tuple[list[Activity], list[Signup], list[ActivitySubscription]]:
+    """For /mijngegevens: the activities this person organises, their sign-ups and their
+    "elke keer" subscriptions."""
+    return (
+        list(
+            session.exec(
+                select(Activity)
+                .where(Activity.organiser_id == resident_id)
+                .order_by(col(Activity.id))
+            ).all()
+        ),
+        list(
+            session.exec(
+                select(Signup).where(Signup.resident_id == resident_id).order_by(col(Signup.id))
+            ).all()
+        ),
+        list(
+            session.exec(
+                select(ActivitySubscription)
+                .where(ActivitySubscription.resident_id == resident_id)
+                .order_by(col(ActivitySubscription.id))
+            ).all()
+        ),
     )
-    own_roles = select(ActivityRole.id).where(col(ActivityRole.activity_id).in_(own))
-    session.execute(delete(Signup).where(col(Signup.role_id).in_(own_roles)))
-    session.execute(delete(ActivityDate).where(col(ActivityDate.activity_id).in_(own)))
-    session.execute(delete(ActivityRole).where(col(ActivityRole.activity_id).in_(own)))
-    session.execute(delete(Activity).where(col(Activity.organiser_id) == resident_id))
 
 
 def bump(session: Session, *, date_id: int) -> bool:
