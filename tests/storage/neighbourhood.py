@@ -267,12 +267,14 @@ def build_rich_resident(
             )
             for organiser, title in ((zerlinde.id, ACTIVITY), (ben.id, "Wandeling"))
         )
-        assert own.id is not None and bens.id is not None
+        assert own.id is not None
+        assert bens.id is not None
         for activity, person in ((own, ben.id), (bens, zerlinde.id)):
             assert activity.id is not None
             role = activities.roles_of(session, activity_id=activity.id)[0]
             first = activities.dates_of(session, activity_id=activity.id, after=now)[0]
-            assert first.id is not None and role.id is not None
+            assert first.id is not None
+            assert role.id is not None
             taken = activities.take_place(
                 session, date_id=first.id, role=role, resident_id=person, now=now
             )
