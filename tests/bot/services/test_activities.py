@@ -4,6 +4,7 @@ never twice), and a paused resident still getting the reminder of their own sign
 from __future__ import annotations
 
 from datetime import date, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import select
@@ -43,7 +44,7 @@ def _activity(street: Street) -> Activity:
     )
 
 
-def _person(street: Street, user_id: int, name: str, **fields: object) -> Resident:
+def _person(street: Street, user_id: int, name: str, **fields: Any) -> Resident:
     return add_resident(
         street.session,
         telegram_user_id=user_id,
