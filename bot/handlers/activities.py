@@ -33,6 +33,7 @@ CARD_ACTIONS = (
     callbacks.ACTIVITY_DECLINE,
     callbacks.ACTIVITY_UNSUBSCRIBE,
     callbacks.ACTIVITY_CALENDAR,
+    callbacks.ACTIVITY_LIFT,
 )
 ORGANISE_ACTIONS = (
     callbacks.ORGANISE_LIST,

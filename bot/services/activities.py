@@ -16,6 +16,7 @@ never twice for the same activity.
 
 from __future__ import annotations
 
+import html
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -27,6 +28,9 @@ from icalendar import Calendar, Event
 from bot import callbacks
 from bot.callbacks import Press
 from bot.i18n import t
+from bot.post_views import post_summary
+from bot.services import posting, request_steps
+from bot.services.buurtwerk import suspension_notice
 from bot.services.delivery import reachable
 from bot.services.markup import Button, Keyboard, keyboard
 from bot.services.posting import Answer, Screen
@@ -35,13 +39,14 @@ from matching.activities import Repeat, places_left, reminder_at
 from matching.categories import suggest_category
 from matching.pace import INVITATION_HISTORY, Pace, pace_allows
 from storage import activities as rows
-from storage import nudges, repo
+from storage import matchmaking, nudges, posts, repo
 from storage.models import (
     Activity,
     ActivityDate,
     ActivityRole,
     ActivityStatus,
     NudgeKind,
+    PostKind,
     Resident,
     Signup,
     SignupStatus,
@@ -58,6 +63,9 @@ FITTING: Final = frozenset({"cooking", "company"})
 SIGNUP_ABOUT: Final = "signup"
 NOTE_ABOUT: Final = "actnote"
 MAX_PER_RUN: Final = 200
+# A lift to an activity: a request of this category, from this long before the start.
+LIFT_CATEGORY: Final = "transport"
+LIFT_BEFORE: Final = timedelta(hours=1)
 
 
 # --- words -----------------------------------------------------------------------------------
@@ -221,6 +229,7 @@ def _own_buttons(
         found.append(
             [Button(t(language, "act.button.calendar"), callbacks.ACTIVITY_CALENDAR(upcoming.id))]
         )
+        found.append([Button(t(language, "act.button.lift"), callbacks.ACTIVITY_LIFT(mine.id))])
     rows_ = keyboard(*found)
     if subscribed:
         rows_ = (*rows_, *_unsubscribe_row(language, activity))
@@ -300,6 +309,8 @@ def press(unit: Unit, pressed: Press) -> Pressed:
     if found is None:
         return gone
     row, activity = found
+    if action is callbacks.ACTIVITY_LIFT:
+        return Pressed(_ask_for_a_lift(unit, resident, activity, row, signup))
     if action is callbacks.ACTIVITY_ACCEPT:
         accepted = rows.accept_offer(unit.session, signup_id=pressed.id(), now=unit.now)
         if accepted is None:
@@ -311,6 +322,58 @@ def press(unit: Unit, pressed: Press) -> Pressed:
         offer_place(unit, activity, row, offered)
     text = t(language, "act.withdrawn", title=activity.title)
     return Pressed(Answer(screen=Screen(text, _show_again(language, activity))))
+
+
+def _ask_for_a_lift(
+    unit: Unit, resident: Resident, activity: Activity, row: ActivityDate, signup: Signup
+) -> Answer:
+    """ "Ik heb hulp nodig om er te komen": a normal request (category transport) in the
+    matching flow, for the hour before the activity until its end, in words that name it."""
+    language = resident.language
+    if signup.status != SignupStatus.IN.value:
+        return Answer(notice=t(language, "act.gone"))
+    if posting.settled(unit) is None:
+        return Answer(notice=posting.not_settled_text(unit), alert=True)
+    suspended = suspension_notice(unit, resident)
+    if suspended is not None:
+        return Answer(notice=suspended, alert=True)
+    window_start = max(row.starts_at - LIFT_BEFORE, unit.now)
+    assert resident.id is not None
+    if any(
+        post.category == LIFT_CATEGORY and post.window_end == row.ends_at
+        for post in posts.open_posts_of(unit.session, resident_id=resident.id)
+    ):
+        return Answer(notice=t(language, "act.lift_already"), alert=True)
+    hold = posting.hold_for(unit.session, resident, unit.now)
+    if hold is not None:
+        return Answer(notice=posting.hold_text(language, hold), alert=True)
+    zone = unit.settings.tz
+    local = row.starts_at.astimezone(zone)
+    text = t(
+        language,
+        "act.lift_request",
+        title=activity.title,
+        place=activity.place,
+        day=format_date(local.date(), "EEEE d MMMM", locale=language),
+        start=local.strftime("%H:%M"),
+    )
+    # The words are the asker's (as if typed): no HTML, the invitation escapes them.
+    text = html.unescape(text)
+    placed = posts.create_post(
+        unit.session,
+        resident=resident,
+        kind=PostKind.REQUEST,
+        category=LIFT_CATEGORY,
+        text=text,
+        window_start=window_start,
+        window_end=row.ends_at,
+        now=unit.now,
+    )
+    matchmaking.start_flow(unit.session, post=placed, now=unit.now)
+    assert placed.id is not None
+    request_steps.step_now(unit, placed.id)
+    block = post_summary(language, placed, now=unit.now.astimezone(zone), zone=zone)
+    return Answer(message=Screen(t(language, "posting.posted_request", summary=block)))
 
 
 def _show_again(language: str, activity: Activity) -> Keyboard:

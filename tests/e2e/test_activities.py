@@ -92,13 +92,14 @@ async def test_a_weekly_cooking_evening_from_announcement_to_cancellation(
 ) -> None:
     clock.now = MONDAY
     emulator = running.emulator
-    olga, lies, piet = (scene.resident(name) for name in ("Olga", "Lies", "Piet"))
+    olga, lies, piet, henk = (scene.resident(name) for name in ("Olga", "Lies", "Piet", "Henk"))
     guests = [scene.resident(f"Gast{number}") for number in range(1, 11)]
     group = emulator.add_group("Buren Oost", members=[olga.user, lies.user, piet.user])
     oost = _wijk_with_group(running, group.id)
     resident_for(running, olga, oost, MONDAY)
     resident_for(running, lies, oost, MONDAY, likes=["cooking"], pace="weekly")
     resident_for(running, piet, oost, MONDAY, likes=["cooking"], paused=True)
+    resident_for(running, henk, oost, MONDAY, likes=["transport"], pace="whenever")
     for guest in guests:
         resident_for(running, guest, oost, MONDAY)
 
@@ -146,6 +147,14 @@ async def test_a_weekly_cooking_evening_from_announcement_to_cancellation(
     assert not any(
         "Er is een plek vrij" in m.content for m in emulator.messages(guests[9].chat_id)
     ), emulator.transcript(guests[9].chat_id)
+
+    # A guest asks for help getting there: a normal request, and a neighbour who likes
+    # giving lifts is invited through the usual flow, in words that name the activity.
+    await guests[2].presses("Ik heb hulp nodig om er te komen")
+    await guests[2].sees("Je vraag staat erin!")
+    invitation = await henk.sees("Zin om te helpen?")
+    assert "naar Kookavond in Pauluskerk, op donderdag 26 november om 18:00" in invitation.content
+    assert "Ik help graag" in invitation.buttons[0][0]
 
     # Wednesday 10:00, the day before: the reminder with the calendar file.
     clock.now = NOW
