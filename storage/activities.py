@@ -370,6 +370,17 @@ def expire_offer(
     )
 
 
+def waiting_before(session: Session, *, signup: Signup) -> int:
+    """How many wait for this role on this date up to this sign-up (its place in line)."""
+    statement = select(func.count()).where(
+        Signup.date_id == signup.date_id,
+        Signup.role_id == signup.role_id,
+        Signup.status == SignupStatus.WAITING.value,
+        col(Signup.seq) <= signup.seq,
+    )
+    return int(session.exec(statement).one())
+
+
 def signups_on(
     session: Session, *, date_id: int, statuses: tuple[str, ...] = ACTIVE
 ) -> list[tuple[Signup, Resident]]:

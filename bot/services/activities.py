@@ -444,14 +444,8 @@ def _joined_screen(unit: Unit, activity: Activity, row: ActivityDate, signup: Si
     assert resident is not None
     language = resident.language
     if signup.status == SignupStatus.WAITING.value:
-        ahead = [
-            other
-            for other, _ in rows.signups_on(
-                unit.session, date_id=signup.date_id, statuses=(SignupStatus.WAITING.value,)
-            )
-            if other.role_id == signup.role_id and other.seq <= signup.seq
-        ]
-        text = t(language, "act.waiting", title=activity.title, number=len(ahead))
+        ahead = rows.waiting_before(unit.session, signup=signup)
+        text = t(language, "act.waiting", title=activity.title, number=ahead)
     else:
         text = t(
             language,
