@@ -154,13 +154,19 @@ def next_date(session: Session, *, activity_id: int, now: datetime) -> ActivityD
     return dates[0] if dates else None
 
 
-def activities_of_organiser(session: Session, *, organiser_id: int) -> list[Activity]:
+def activities_of_organiser(
+    session: Session, *, organiser_id: int, now: datetime
+) -> list[Activity]:
+    """The organiser's activities that are open or still have a date to come."""
     statement = (
-        select(Activity)
-        .where(Activity.organiser_id == organiser_id, Activity.status == ActivityStatus.OPEN)
-        .order_by(col(Activity.id))
+        select(Activity).where(Activity.organiser_id == organiser_id).order_by(col(Activity.id))
     )
-    return list(session.exec(statement).all())
+    return [
+        activity
+        for activity in session.exec(statement).all()
+        if activity.status == ActivityStatus.OPEN.value
+        or (activity.id is not None and next_date(session, activity_id=activity.id, now=now))
+    ]
 
 
 def open_activities(session: Session) -> list[Activity]:
@@ -402,6 +408,12 @@ def cancel_date(session: Session, *, date: ActivityDate, now: datetime) -> bool:
         update(ActivityDate)
         .where(col(ActivityDate.id) == date.id, col(ActivityDate.cancelled).is_(False))
         .values(cancelled=True)
+    )
+    # Offers on it are over: nobody can be moved in any more.
+    session.execute(
+        update(Signup)
+        .where(col(Signup.date_id) == date.id, col(Signup.status) == SignupStatus.OFFERED.value)
+        .values(status=SignupStatus.WAITING.value, offered_until=None)
     )
     session.expire_all()
     return bool(result.rowcount)  # type: ignore[attr-defined]

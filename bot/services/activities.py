@@ -44,7 +44,6 @@ from storage.models import (
     Activity,
     ActivityDate,
     ActivityRole,
-    ActivityStatus,
     NudgeKind,
     PostKind,
     Resident,
@@ -117,10 +116,8 @@ def role_line(language: str, role: ActivityRole, by_status: dict[str, int]) -> s
 
 
 def _activity(unit: Unit, activity_id: int) -> Activity | None:
-    activity = unit.session.get(Activity, activity_id)
-    if activity is None or activity.status != ActivityStatus.OPEN.value:
-        return None
-    return activity
+    """The activity, if it still exists; an ended one still has the dates already planned."""
+    return unit.session.get(Activity, activity_id)
 
 
 def _date(unit: Unit, date_id: int) -> tuple[ActivityDate, Activity] | None:

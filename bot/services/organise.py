@@ -330,7 +330,9 @@ def _list(unit: Unit) -> Screen:
     assert organiser.id is not None
     own = [
         a
-        for a in rows.activities_of_organiser(unit.session, organiser_id=organiser.id)
+        for a in rows.activities_of_organiser(
+            unit.session, organiser_id=organiser.id, now=unit.now
+        )
         if _is_organiser(unit, a.wijk_id)
     ]
     if not own:
@@ -348,7 +350,6 @@ def _own_activity(unit: Unit, activity_id: int) -> Activity | None:
     if (
         activity is None
         or activity.organiser_id != organiser.id
-        or activity.status != ActivityStatus.OPEN.value
         or not _is_organiser(unit, activity.wijk_id)
     ):
         return None
@@ -378,7 +379,7 @@ def _activity_screen(unit: Unit, activity: Activity) -> Screen:
         buttons.append([Button(when, callbacks.ORGANISE_DATE(row.id))])
     if not dates:
         lines.append(t(language, "act.card.no_date"))
-    if activity.repeat != Repeat.NONE.value:
+    if activity.repeat != Repeat.NONE.value and activity.status == ActivityStatus.OPEN.value:
         buttons.append(
             [Button(t(language, "org.button.end"), callbacks.ORGANISE_END(activity.id))]
         )
@@ -532,11 +533,14 @@ def _cancel(unit: Unit, row: ActivityDate, activity: Activity) -> Screen:
 
 
 def _end(unit: Unit, activity: Activity) -> Screen:
-    """End a repeating activity: no new dates; dates already planned stay as they are."""
-    activity.status = ActivityStatus.ENDED.value
-    activity.repeat_until = unit.now.astimezone(unit.settings.tz).date().isoformat()
-    unit.session.add(activity)
+    """End a repeating activity: no new dates and no more "elke keer"; the dates already
+    planned stay as they are (the organiser can still cancel them one by one)."""
     assert activity.id is not None
+    planned = rows.dates_of(unit.session, activity_id=activity.id, after=unit.now)
+    last = planned[-1].starts_at if planned else unit.now
+    activity.status = ActivityStatus.ENDED.value
+    activity.repeat_until = last.astimezone(unit.settings.tz).date().isoformat()
+    unit.session.add(activity)
     rows.end_subscriptions(unit.session, activity_id=activity.id)
     return Screen(t(unit.language, "org.ended", title=activity.title), _mine_button(unit.language))
 

@@ -182,3 +182,26 @@ def test_a_cancelled_date_takes_no_sign_ups(engine: Engine, now: datetime) -> No
             session, date_id=date_id, role=guests, resident_id=people[0], now=now
         )
         assert taken.signup is None
+
+
+def test_cancelling_a_date_ends_its_offers(engine: Engine, now: datetime) -> None:
+    with session_scope(engine) as session:
+        activity, people = _cooking(session, now, guests=1)
+        assert activity.id is not None
+        date_id, guests = _first_date_and_guests(session, activity.id)
+        row = session.get(ActivityDate, date_id)
+        assert row is not None
+        first = activities.take_place(
+            session, date_id=date_id, role=guests, resident_id=people[0], now=now
+        ).signup
+        activities.take_place(
+            session, date_id=date_id, role=guests, resident_id=people[1], now=now
+        )
+        assert first is not None
+        offered = activities.withdraw(session, signup=first, now=now, starts_at=row.starts_at)
+        assert offered is not None
+        assert offered.status == SignupStatus.OFFERED.value
+        assert activities.cancel_date(session, date=row, now=now)
+        assert activities.expired_offers(session, now=now + timedelta(days=2)) == []
+        assert offered.id is not None
+        assert activities.accept_offer(session, signup_id=offered.id, now=now) is None

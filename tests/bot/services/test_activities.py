@@ -3,18 +3,20 @@ never twice), and a paused resident still getting the reminder of their own sign
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
+from bot import callbacks
 from bot.services import activities as service
-from bot.services import delivery
+from bot.services import delivery, organise
 from bot.settings import Settings
 from matching.activities import Repeat, RoleSpec
-from storage import activities
-from storage.models import Activity, Invitation, OutboxMessage, Resident
+from storage import activities, repo
+from storage.models import Activity, Invitation, OutboxMessage, Resident, RoleKind
 from tests.bot.services.conftest import Street
 from tests.storage.neighbourhood import add_post, add_resident
 
@@ -112,3 +114,44 @@ def test_a_paused_resident_still_gets_the_reminder_of_their_own_sign_up(street: 
     announcement = OutboxMessage(chat_id=guest.telegram_user_id, text="x", resident_id=guest.id)
     verdict, _, _ = delivery.verdict(street.session, announcement, Settings(), street.now)
     assert verdict is delivery.Verdict.DROP
+
+
+def test_ending_a_repeating_activity_keeps_its_planned_dates_and_makes_no_new_ones(
+    street: Street,
+) -> None:
+    activity = _activity(street)
+    assert activity.id is not None
+    repo.grant_role(
+        street.session,
+        telegram_user_id=street.anna.telegram_user_id,
+        kind=RoleKind.ORGANISER,
+        wijk=street.wijk,
+        now=street.now,
+    )
+    guest = street.neighbours[0]
+    assert guest.id is not None
+    planned = activities.dates_of(street.session, activity_id=activity.id, after=street.now)
+    role = activities.roles_of(street.session, activity_id=activity.id)[0]
+    assert role.id is not None
+    activities.subscribe(
+        street.session,
+        activity_id=activity.id,
+        role_id=role.id,
+        resident_id=guest.id,
+        now=street.now,
+    )
+    answer = organise.press(
+        street.unit(street.anna),
+        callbacks.decode(callbacks.ORGANISE_END_YES(activity.id)),  # type: ignore[arg-type]
+    )
+    assert answer.screen is not None
+    assert "Kookavond is gestopt" in answer.screen.text
+    assert activities.subscriptions_of(street.session, activity_id=activity.id) == []
+    later = replace(street, now=street.now + timedelta(weeks=2))
+    assert service.keep_dates(later.unit()) == 0
+    still = activities.dates_of(street.session, activity_id=activity.id, after=street.now)
+    assert [row.id for row in still] == [row.id for row in planned]
+    # The planned dates can still be joined.
+    card = service.show(street.unit(guest), activity.id)
+    assert card.keyboard is not None
+    assert "Ik doe mee: gasten" in card.keyboard[0][0].label
