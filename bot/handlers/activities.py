@@ -16,7 +16,7 @@ from bot.context import BotApplication, BotContext
 from bot.dialog import DialogRouter
 from bot.runner import perform
 from bot.services import activities, organise
-from bot.services.dialogs import ActivityDraft, DialogState, OrganiserStep
+from bot.services.dialogs import ActivityDraft, ActivityReply, DialogState, OrganiserStep
 from bot.services.posting import Screen
 from bot.services.unit import Incoming, Unit
 from bot.views.presses import deliver_now
@@ -34,6 +34,7 @@ CARD_ACTIONS = (
     callbacks.ACTIVITY_UNSUBSCRIBE,
     callbacks.ACTIVITY_CALENDAR,
     callbacks.ACTIVITY_LIFT,
+    callbacks.ACTIVITY_REPLY,
 )
 ORGANISE_ACTIONS = (
     callbacks.ORGANISE_LIST,
@@ -56,6 +57,7 @@ def register(application: BotApplication, router: DialogRouter) -> None:
     router.on_press(organise_pressed, *ORGANISE_ACTIONS)
     router.on_text(organise.FLOW, _draft_words, _show)
     router.on_text(organise.FLOW_CHANGE, _change_words, _show)
+    router.on_text(activities.REPLY_FLOW, _reply_words, _show)
 
 
 async def new_activity(update: Update, context: BotContext) -> None:
@@ -72,6 +74,10 @@ def _draft_words(unit: Unit, state: DialogState[ActivityDraft], incoming: Incomi
 
 def _change_words(unit: Unit, state: DialogState[OrganiserStep], incoming: Incoming) -> Screen:
     return organise.change_received(unit, state, incoming.text)
+
+
+def _reply_words(unit: Unit, state: DialogState[ActivityReply], incoming: Incoming) -> Screen:
+    return activities.reply_received(unit, state, incoming.text)
 
 
 async def _show(update: Update, context: BotContext, screen: Screen) -> None:

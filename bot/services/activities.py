@@ -32,11 +32,13 @@ from bot.post_views import post_summary
 from bot.services import posting, request_steps
 from bot.services.buurtwerk import suspension_notice
 from bot.services.delivery import reachable
+from bot.services.dialogs import ActivityReply, DialogState
 from bot.services.markup import Button, Keyboard, keyboard
 from bot.services.posting import Answer, Screen
 from bot.services.unit import Unit
 from matching.activities import Repeat, places_left, reminder_at
 from matching.categories import suggest_category
+from matching.names import first_word
 from matching.pace import INVITATION_HISTORY, Pace, pace_allows
 from storage import activities as rows
 from storage import matchmaking, nudges, posts, repo
@@ -55,6 +57,7 @@ from storage.models import (
 log = logging.getLogger(__name__)
 
 LINK_PREFIX: Final = "act_"
+REPLY_FLOW: Final = "actreply"
 DAY_FORMAT: Final = "EEEE d MMMM"
 # Residents who like one of these (or what the title is about) hear of a new activity.
 FITTING: Final = frozenset({"cooking", "company"})
@@ -306,6 +309,9 @@ def press(unit: Unit, pressed: Press) -> Pressed:
     if found is None:
         return gone
     row, activity = found
+    if action is callbacks.ACTIVITY_REPLY:
+        unit.set_dialog(REPLY_FLOW, "text", ActivityReply(signup_id=signup.id or 0))
+        return Pressed(Answer(message=Screen(t(language, "act.ask_reply", title=activity.title))))
     if action is callbacks.ACTIVITY_LIFT:
         return Pressed(_ask_for_a_lift(unit, resident, activity, row, signup))
     if action is callbacks.ACTIVITY_ACCEPT:
@@ -319,6 +325,42 @@ def press(unit: Unit, pressed: Press) -> Pressed:
         offer_place(unit, activity, row, offered)
     text = t(language, "act.withdrawn", title=activity.title)
     return Pressed(Answer(screen=Screen(text, _show_again(language, activity))))
+
+
+def reply_received(unit: Unit, state: DialogState[ActivityReply], text: str | None) -> Screen:
+    """An answer to the organiser's message: passed on to the organiser (first name only)."""
+    language = unit.language
+    words = (text or "").strip()
+    if not words:
+        return Screen(t(language, "org.need_words"))
+    unit.clear_dialog()
+    resident = unit.resident
+    signup = unit.session.get(Signup, state.data.signup_id)
+    row = None if signup is None else unit.session.get(ActivityDate, signup.date_id)
+    activity = None if row is None else unit.session.get(Activity, row.activity_id)
+    organiser = None if activity is None else unit.session.get(Resident, activity.organiser_id)
+    if (
+        resident is None
+        or signup is None
+        or signup.resident_id != resident.id
+        or activity is None
+        or organiser is None
+    ):
+        return Screen(t(language, "act.gone"))
+    unit.enqueue(
+        to=organiser,
+        text=t(
+            organiser.language,
+            "act.reply_to_organiser",
+            name=first_word(resident.first_name),
+            title=activity.title,
+            text=words[:1000],
+        ),
+        key=f"act-reply:{signup.id}:{unit.now.timestamp():.0f}:{len(words)}",
+        about=f"{NOTE_ABOUT}:{signup.id}",
+        counterpart_id=resident.id,
+    )
+    return Screen(t(language, "act.reply_sent"))
 
 
 def _ask_for_a_lift(

@@ -91,6 +91,12 @@ class OrganiserStep(DialogData):
     what: str
 
 
+class ActivityReply(DialogData):
+    """Someone typing an answer to an organiser's message, about their own sign-up."""
+
+    signup_id: int
+
+
 class SettingsData(DialogData):
     message_id: int | None = None
 
@@ -107,6 +113,7 @@ FLOWS: Final[dict[str, type[DialogData]]] = {
     "moderate": ModerationData,
     "activity": ActivityDraft,
     "organise": OrganiserStep,
+    "actreply": ActivityReply,
 }
 
 

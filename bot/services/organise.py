@@ -491,7 +491,13 @@ def press(unit: Unit, pressed: Press) -> Answer:
 
 
 def _tell_everyone(
-    unit: Unit, row: ActivityDate, key: str, text_of: dict[str, str] | None = None, **params: str
+    unit: Unit,
+    row: ActivityDate,
+    key: str,
+    text_of: dict[str, str] | None = None,
+    *,
+    answerable: bool = False,
+    **params: str,
 ) -> int:
     """A note to everyone signed up for this date (places, offers and the waiting list)."""
     assert row.id is not None
@@ -501,9 +507,18 @@ def _tell_everyone(
         text = (
             t(language, key, **params) if text_of is None else text_of.get(language, text_of["nl"])
         )
+        assert signup.id is not None
+        buttons = (
+            keyboard(
+                [Button(t(language, "act.button.reply"), callbacks.ACTIVITY_REPLY(signup.id))]
+            )
+            if answerable
+            else None
+        )
         unit.enqueue(
             to=person,
             text=text,
+            keyboard=buttons,
             key=f"act-note:{row.id}:{person.id}:{row.version}:{key}",
             about=f"{cards.NOTE_ABOUT}:{signup.id}",
         )
@@ -602,6 +617,6 @@ def change_received(unit: Unit, state: DialogState[OrganiserStep], text: str | N
     rows.bump(unit.session, date_id=row.id)
     fresh = unit.session.get(ActivityDate, row.id)
     assert fresh is not None
-    told = _tell_everyone(unit, fresh, "act.organiser_message", texts)
+    told = _tell_everyone(unit, fresh, "act.organiser_message", texts, answerable=True)
     unit.clear_dialog()
     return Screen(t(language, "org.told", count=told), back)

@@ -190,6 +190,21 @@ async def test_a_weekly_cooking_evening_from_announcement_to_cancellation(
     await guests[8].sees(moved)
     await guests[9].sees(moved)
 
+    # A message to everyone of that date, through the bot; an answer comes back to Olga.
+    await olga.presses("Terug")
+    await olga.sees_button("Bericht aan iedereen")
+    await olga.presses("Bericht aan iedereen")
+    await olga.sees("Typ je bericht.")
+    await olga.sends("Neem een bord mee <3")
+    await olga.sees("Gedaan. Mensen die het van mij horen: 9.")
+    message = await guests[3].sees("Neem een bord mee <3")
+    assert message.content.startswith("Bericht van de organisatie van Kookavond")
+    await guests[3].presses("Antwoord aan de organisatie")
+    await guests[3].sees("Typ je antwoord")
+    await guests[3].sends("Ik neem soep mee")
+    await guests[3].sees("Doorgegeven, dank je!")
+    await olga.sees("Antwoord van Gast4 over Kookavond:\n\nIk neem soep mee")
+
     # Next week's date is cancelled: only Gast2 (elke keer) was signed up for it.
     await olga.sends("/mijnactiviteiten")
     await olga.sees_button("Kookavond")
