@@ -155,3 +155,32 @@ def test_ending_a_repeating_activity_keeps_its_planned_dates_and_makes_no_new_on
     card = service.show(street.unit(guest), activity.id)
     assert card.keyboard is not None
     assert "Ik doe mee: gasten" in card.keyboard[0][0].label
+
+
+def test_every_time_signs_up_for_each_planned_date_and_stops_with_one_tap(
+    street: Street,
+) -> None:
+    activity = _activity(street)
+    assert activity.id is not None
+    guest = street.neighbours[0]
+    assert guest.id is not None
+    planned = activities.dates_of(street.session, activity_id=activity.id, after=street.now)
+    role = activities.roles_of(street.session, activity_id=activity.id)[0]
+    assert planned[0].id is not None
+    assert role.id is not None
+    pressed = service.press(
+        street.unit(guest),
+        callbacks.decode(callbacks.ACTIVITY_JOIN(planned[0].id, role.id, "every")),  # type: ignore[arg-type]
+    )
+    assert pressed.answer.screen is not None
+    assert "Stop met elke keer" in str(pressed.answer.screen.keyboard)
+    for row in planned:
+        assert row.id is not None
+        signup = activities.signup_of(street.session, date_id=row.id, resident_id=guest.id)
+        assert signup is not None
+        assert signup.status == "in"
+    service.press(
+        street.unit(guest),
+        callbacks.decode(callbacks.ACTIVITY_UNSUBSCRIBE(activity.id)),  # type: ignore[arg-type]
+    )
+    assert activities.subscriptions_of(street.session, activity_id=activity.id) == []
