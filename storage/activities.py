@@ -177,6 +177,14 @@ def open_activities(session: Session) -> list[Activity]:
 # --- taking turns on one date ------------------------------------------------------------------
 
 
+def _forget_signups(session: Session) -> None:
+    """After taking a date's turn (or changing it), sign-ups and dates read before are stale:
+    read them again (other loaded rows, such as the resident, stay as they are)."""
+    for loaded in list(session.identity_map.values()):
+        if isinstance(loaded, Signup | ActivityDate):
+            session.expire(loaded)
+
+
 def _take_turn(session: Session, date_id: int) -> int | None:
     """Bump the date's version (locking it for this transaction); None when it is cancelled or
     gone. Returns the new version: this change's place in the order of arrival."""
@@ -187,7 +195,7 @@ def _take_turn(session: Session, date_id: int) -> int | None:
         .returning(col(ActivityDate.version))
     )
     row = result.first()
-    session.expire_all()
+    _forget_signups(session)
     return None if row is None else int(row[0])
 
 
@@ -415,7 +423,7 @@ def cancel_date(session: Session, *, date: ActivityDate, now: datetime) -> bool:
         .where(col(Signup.date_id) == date.id, col(Signup.status) == SignupStatus.OFFERED.value)
         .values(status=SignupStatus.WAITING.value, offered_until=None)
     )
-    session.expire_all()
+    _forget_signups(session)
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
@@ -544,7 +552,7 @@ def move_date(
         .where(col(ActivityDate.id) == date.id)
         .values(starts_at=starts_at, ends_at=ends_at, reminded_at=None)
     )
-    session.expire_all()
+    _forget_signups(session)
     return True
 
 
