@@ -280,12 +280,13 @@ async def purge_old_data(context: BotContext) -> None:
     log.log(
         logging.INFO if purged.total else logging.DEBUG,
         "retention removed %d post(s), %d invitation(s), %d match(es), %d message(s), "
-        "%d dialog state(s)",
+        "%d dialog state(s), %d activity sign-up(s)",
         purged.posts,
         purged.invitations,
         purged.matches,
         purged.messages,
         purged.dialogs,
+        purged.signups,
     )
 
 

@@ -9,6 +9,8 @@ documented in the README under "Retention").
 - Outbox rows that were sent or given up on, older than `messages` days: this is where relayed
   messages and every other text the bot sent live.
 - Dialog states (half-written drafts) not touched for `messages` days.
+- Activity sign-ups (who came, who waited) once their date ended more than `invitations` days
+  ago; the activity and its dates stay while its organiser keeps them.
 Open and matched posts, pending messages, residents, blocks and reports are never removed here
 (residents remove themselves with /verwijder).
 """
@@ -22,6 +24,7 @@ from sqlalchemy import delete, or_, update
 from sqlmodel import Session, col, select
 
 from storage.models import (
+    ActivityDate,
     ChatState,
     Invitation,
     InvitationStatus,
@@ -33,6 +36,7 @@ from storage.models import (
     PostStatus,
     Report,
     RequestFlow,
+    Signup,
 )
 
 CLOSED = (PostStatus.DONE.value, PostStatus.WITHDRAWN.value, PostStatus.HIDDEN.value)
@@ -53,10 +57,18 @@ class Purged:
     matches: int = 0
     messages: int = 0
     dialogs: int = 0
+    signups: int = 0
 
     @property
     def total(self) -> int:
-        return self.posts + self.invitations + self.matches + self.messages + self.dialogs
+        return (
+            self.posts
+            + self.invitations
+            + self.matches
+            + self.messages
+            + self.dialogs
+            + self.signups
+        )
 
 
 def purge(session: Session, *, now: datetime, periods: Periods) -> Purged:
@@ -84,6 +96,13 @@ def purge(session: Session, *, now: datetime, periods: Periods) -> Purged:
                 ),
             )
         )
+    )
+    # Who came to an activity is kept as long as answers to invitations are, after its date.
+    past_dates = select(ActivityDate.id).where(
+        col(ActivityDate.ends_at) < now - periods.invitations
+    )
+    purged.signups += _count(
+        session.execute(delete(Signup).where(col(Signup.date_id).in_(past_dates)))
     )
     purged.dialogs += _count(
         session.execute(
