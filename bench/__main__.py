@@ -14,6 +14,7 @@ BENCHMARKS = {
     "database": "One unit of work inline, in the worker thread, or on the asyncio engine.",
     "digest": "One digest round for a 100,000-resident city: who is due, what fits them.",
     "matching": "Invitation planning in a 100,000-resident city: SQL prefilter vs full scan.",
+    "signup": "300 residents press 'ik doe mee' for one activity within seconds: capacity held.",
     "throughput": "Updates/s through the emulator: the real bot vs a replay of its calls.",
 }
 

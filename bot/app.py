@@ -32,6 +32,7 @@ from bot import sender
 from bot.context import BotApplication, BotContext, Clock, Services, system_clock
 from bot.dialog import DialogRouter
 from bot.handlers import (
+    activities,
     basics,
     browse,
     buurtwerk,
@@ -146,6 +147,12 @@ def build_application(
         application.job_queue.run_repeating(
             nudges.run_nudges, interval=nudges.NUDGES_EVERY, first=30, name="nudges"
         )
+        application.job_queue.run_repeating(
+            activities.run_activities,
+            interval=activities.ACTIVITIES_EVERY,
+            first=20,
+            name="activities",
+        )
     return application
 
 
@@ -166,6 +173,7 @@ FEATURES = (
     reports,
     figures,
     nudges,
+    activities,
 )
 
 
@@ -272,13 +280,14 @@ async def purge_old_data(context: BotContext) -> None:
     log.log(
         logging.INFO if purged.total else logging.DEBUG,
         "retention removed %d post(s), %d invitation(s), %d match(es), %d message(s), "
-        "%d dialog state(s), %d quote(s) of reported group messages",
+        "%d dialog state(s), %d quote(s) of reported group messages, %d activity sign-up(s)",
         purged.posts,
         purged.invitations,
         purged.matches,
         purged.messages,
         purged.dialogs,
         purged.quotes,
+        purged.signups,
     )
 
 

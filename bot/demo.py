@@ -112,7 +112,8 @@ async def _script(running: RunningBot) -> int:
         "three neighbours nearby are invited for the request, the first yes is connected, "
         "and afterwards there is a thank-you; a week later one neighbour gets a digest, and "
         "Anna a word about offering something herself. Then a buurtwerker looks at a report "
-        "and makes a chart of the wijk's figures.\n"
+        "and makes a chart of the wijk's figures, and an organiser announces a weekly "
+        "cooking evening that Anna signs up for.\n"
         "Each bot message is shown when it arrives (→), each change to it as an edit.\n"
     )
     scene = Scene(running.emulator, narrate=print)
@@ -226,6 +227,8 @@ async def _story(running: RunningBot, scene: Scene, started: float) -> int:
     print()
     chart = await _buurtwerker_scene(running, scene, fatima)
     print(f"\nThe chart from /cijfers is saved as {chart}")
+    print()
+    await _organiser_scene(running, scene, anna)
     people = [anna, ben, fatima, *neighbours]
     sent = sum(len(running.emulator.messages(p.chat_id)) for p in people)
     errors = len(running.emulator.errors)
@@ -235,6 +238,59 @@ async def _story(running: RunningBot, scene: Scene, started: float) -> int:
         f"{errors} Bot API errors, {seconds:.1f} s."
     )
     return 0 if errors == 0 else 1
+
+
+async def _organiser_scene(running: RunningBot, scene: Scene, guest: Person) -> None:
+    """Olga becomes an organiser and announces a weekly cooking evening; Anna opens it through
+    its link and signs up once; Olga sees who is coming."""
+    scene.say("(Olga cooks with friends for neighbours: `buurtbot role grant ... organiser`.)")
+    olga = scene.resident("Olga", language="nl")
+    await olga.sends("/activiteit")
+    await olga.sees("kan je organisator maken")
+    with session_scope(running.engine) as session:
+        wijk = repo.find_wijk(session, code_or_name=DEMO_WIJK)
+        repo.grant_role(
+            session,
+            telegram_user_id=olga.user.id,
+            kind=RoleKind.ORGANISER,
+            wijk=wijk,
+            now=datetime.now(UTC),
+        )
+    await olga.sends("/activiteit")
+    await olga.sees("Hoe heet hij?")
+    await olga.sends("Kookavond")
+    await olga.sees("wat jullie gaan doen")
+    await olga.sends("Samen koken en eten met buren")
+    await olga.sees("Wanneer is het?")
+    await olga.sends("elke donderdag om 18:00 tot half 9")
+    await olga.sees("Klopt dat?")
+    await olga.presses("Ja, klopt")
+    await olga.sees("Waar is het?")
+    await olga.sends("Buurthuis, zaal achter")
+    await olga.sees("Wie mag de plek zien")
+    await olga.presses("Alleen wie zich aanmeldt")
+    await olga.sees("Wie kunnen er meedoen")
+    await olga.sends("koks 2\ngasten 6")
+    await olga.sees("Is het één keer, of vaker?")
+    await olga.presses("Elke week")
+    await olga.sees("Tot wanneer?")
+    await olga.presses("Tot ik stop")
+    await olga.sees("Zal ik het aankondigen?")
+    await olga.presses("Ja, aankondigen")
+    published = await olga.sees("Aangekondigd: Kookavond.")
+    link = published.content.rsplit("start=", 1)[1].strip()
+    await guest.sends(f"/start {link}")
+    await guest.sees("de plek hoor je als je je aanmeldt")
+    await guest.presses("Ik doe mee: gasten")
+    await guest.sees_button("Alleen deze keer")
+    await guest.presses("Alleen deze keer")
+    await guest.sees("Fijn, je bent erbij!")
+    await olga.sends("/mijnactiviteiten")
+    await olga.sees_button("Kookavond")
+    await olga.presses("Kookavond")
+    await olga.sees("Elke week.")
+    await olga.presses(olga.last_message().buttons[0][0])
+    await olga.sees("gasten (1 van 6): Anna")
 
 
 async def _buurtwerker_scene(running: RunningBot, scene: Scene, reporter: Person) -> Path:

@@ -30,7 +30,7 @@ from typing import Any
 
 import httpx
 from sqlmodel import Session
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardMarkup, InputFile, Message, Update
 from telegram._utils.types import JSONDict
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import AIORateLimiter
@@ -245,6 +245,16 @@ async def _send(context: BotContext, message: Outgoing, slot: Slot) -> Message:
         else InlineKeyboardMarkup.de_json(message.reply_markup, bot)
     )
     sent = await bot.send_message(message.chat_id, message.text, reply_markup=markup, **options)
+    if "document" in media:
+        # An .ics file after the text (a reminder): the text is what matters most.
+        try:
+            await slot.take()
+            document = InputFile(
+                str(media["document"]).encode(), filename=str(media.get("filename", "file"))
+            )
+            await bot.send_document(message.chat_id, document, **options)
+        except Exception as error:
+            log.warning("document of outbox message %s not delivered: %s", message.id, error)
     if "location" in media:
         latitude, longitude = media["location"]
         try:

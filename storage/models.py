@@ -402,6 +402,7 @@ class MatchTally(SQLModel, table=True):
 class NudgeKind(StrEnum):
     DIGEST = "digest"  # counts as one ask against the person's pace
     RECIPROCITY = "reciprocity"  # once per help received, at most once a month
+    ANNOUNCEMENT = "activity"  # a new activity (ref: its id), once; one ask like a digest
 
 
 class Nudge(SQLModel, table=True):
@@ -455,3 +456,108 @@ class CandidateSlot(SQLModel, table=True):
     area_cell: str | None = Field(default=None, max_length=20)
     wijk_id: int | None = Field(default=None)
     invited_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ActivityRepeat(StrEnum):
+    NONE = "none"
+    WEEKLY = "weekly"
+    BIWEEKLY = "biweekly"
+
+
+class ActivityStatus(StrEnum):
+    OPEN = "open"
+    ENDED = "ended"  # the organiser ended it (a repeating one) or cancelled it
+
+
+class SignupStatus(StrEnum):
+    IN = "in"  # has a place
+    WAITING = "waiting"  # on the waiting list, in `seq` order
+    OFFERED = "offered"  # a place is kept for them until offered_until; only a yes moves them in
+    WITHDRAWN = "withdrawn"
+
+
+class Activity(SQLModel, table=True):
+    """Something an organiser of a wijk invites neighbours to, such as a cooking evening.
+
+    Its time is local ("18:00" on the bot's calendar), so a weekly one stays at 18:00 across the
+    clock changes; its dates (ActivityDate) carry the UTC moments computed from it
+    (matching/activities.py)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    wijk_id: int = Field(foreign_key="wijk.id", index=True)
+    organiser_id: int = Field(foreign_key="resident.id", index=True)
+    title: str = Field(max_length=100)
+    description: str = Field(default="", max_length=1000)
+    place: str = Field(default="", max_length=200)
+    # Shown only to people who signed up.
+    place_private: bool = Field(default=False)
+    first_day: str = Field(max_length=10)  # "2026-12-03", local
+    starts_local: str = Field(max_length=5)  # "18:00"
+    duration_minutes: int = Field(default=120)
+    repeat: str = Field(default=ActivityRepeat.NONE.value, max_length=16)
+    repeat_until: str | None = Field(default=None, max_length=10)  # last local day, or None
+    status: str = Field(default=ActivityStatus.OPEN.value, max_length=16)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ActivityRole(SQLModel, table=True):
+    """One way of taking part ("koks" 3, "gasten" 8); capacity None: as many as like."""
+
+    __tablename__ = "activity_role"
+
+    id: int | None = Field(default=None, primary_key=True)
+    activity_id: int = Field(foreign_key="activity.id", index=True)
+    name: str = Field(max_length=40)
+    capacity: int | None = Field(default=None)
+    position: int = Field(default=0)
+
+
+class ActivityDate(SQLModel, table=True):
+    """One occurrence of an activity. `version` is bumped by every change to its sign-ups: the
+    first write of such a change, so it locks the row (PostgreSQL) or the database (SQLite) and
+    sign-ups for one date are decided one after another, never past the capacity."""
+
+    __tablename__ = "activity_date"
+    __table_args__ = (UniqueConstraint("activity_id", "starts_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    activity_id: int = Field(foreign_key="activity.id", index=True)
+    starts_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    ends_at: datetime = Field(sa_type=UTCDateTime)
+    cancelled: bool = Field(default=False)
+    version: int = Field(default=0)
+    # When the day-before reminders were queued (None: not yet).
+    reminded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Signup(SQLModel, table=True):
+    """One resident's place (or wish for one) in one role on one date. `seq` is the order of
+    arrival within the date: the waiting list is served in it."""
+
+    __table_args__ = (
+        UniqueConstraint("date_id", "resident_id"),
+        Index("ix_signup_date_role_status", "date_id", "role_id", "status", "seq"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    date_id: int = Field(foreign_key="activity_date.id")
+    role_id: int = Field(foreign_key="activity_role.id")
+    resident_id: int = Field(foreign_key="resident.id", index=True)
+    status: str = Field(max_length=16)
+    seq: int = Field(default=0)
+    offered_until: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ActivitySubscription(SQLModel, table=True):
+    """ "Elke keer": sign this resident up in this role for each new date while places last."""
+
+    __tablename__ = "activity_subscription"
+    __table_args__ = (UniqueConstraint("activity_id", "resident_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    activity_id: int = Field(foreign_key="activity.id", index=True)
+    role_id: int = Field(foreign_key="activity_role.id")
+    resident_id: int = Field(foreign_key="resident.id", index=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)

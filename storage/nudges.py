@@ -78,10 +78,20 @@ def record_digest(session: Session, *, resident_id: int, at: datetime) -> None:
     session.flush()
 
 
+def count_as_ask(session: Session, *, resident_id: int, at: datetime) -> None:
+    """An announcement was recorded (record, kind ANNOUNCEMENT): like a digest it is the
+    person's last ask, which the matching prefilter reads."""
+    session.execute(
+        update(Resident).where(col(Resident.id) == resident_id).values(last_invited_at=at)
+    )
+    session.flush()
+
+
 def digests_since(
     session: Session, resident_ids: Iterable[int], since: datetime
 ) -> dict[int, list[datetime]]:
-    """The digests each of these residents got after `since` (asks, for their pace)."""
+    """The digests and activity announcements each of these residents got after `since`
+    (asks, for their pace)."""
     ids = sorted(set(resident_ids))
     found: dict[int, list[datetime]] = defaultdict(list)
     if not ids:
@@ -89,7 +99,7 @@ def digests_since(
     for resident_id, at in session.execute(
         select(_nudge.c.resident_id, _nudge.c.at).where(
             _nudge.c.resident_id.in_(ids),
-            _nudge.c.kind == NudgeKind.DIGEST.value,
+            _nudge.c.kind.in_((NudgeKind.DIGEST.value, NudgeKind.ANNOUNCEMENT.value)),
             _nudge.c.at > since,
         )
     ):

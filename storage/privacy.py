@@ -18,8 +18,11 @@ from sqlalchemy import delete, or_, update
 from sqlmodel import Session, SQLModel, col, select
 
 from matching.names import first_word
+from storage import activities
 from storage.matchmaking import decline
 from storage.models import (
+    Activity,
+    ActivitySubscription,
     AuditEntry,
     Block,
     BotFact,
@@ -29,6 +32,7 @@ from storage.models import (
     Match,
     MatchStatus,
     Nudge,
+    NudgeKind,
     OutboxMessage,
     Post,
     Report,
@@ -36,6 +40,7 @@ from storage.models import (
     Resident,
     Role,
     Signal,
+    Signup,
     Suspension,
     Wijk,
 )
@@ -65,6 +70,9 @@ class PersonalData:
     request_flows: list[RequestFlow] = field(default_factory=list)
     nudges: list[Nudge] = field(default_factory=list)
     suspensions: list[Suspension] = field(default_factory=list)
+    activities: list[Activity] = field(default_factory=list)
+    signups: list[Signup] = field(default_factory=list)
+    subscriptions: list[ActivitySubscription] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -98,6 +106,9 @@ class PersonalData:
             "nudge": [_row(nudge) for nudge in self.nudges],
             # Which buurtwerker suspended them is theirs to ask the wijk, not in a download.
             "suspension": [_row(s, leave_out=("created_by",)) for s in self.suspensions],
+            "activity": [_row(activity) for activity in self.activities],
+            "signup": [_row(signup) for signup in self.signups],
+            "activity_subscription": [_row(sub) for sub in self.subscriptions],
         }
 
     def _match_row(self, match: Match) -> dict[str, Any]:
@@ -197,6 +208,9 @@ def collect(session: Session, *, telegram_user_id: int, now: datetime) -> Person
             .order_by(col(Suspension.id))
         ).all()
     )
+    data.activities, data.signups, data.subscriptions = activities.personal_rows(
+        session, resident_id=resident.id
+    )
     data.blocked = blocked_neighbours(session, blocker_id=resident.id)
     data.reports_made = list(
         session.exec(
@@ -270,6 +284,29 @@ def delete_person(session: Session, *, telegram_user_id: int, now: datetime) -> 
     )
     session.execute(update(Report).where(about_them).values(reason="", quote=""))
     session.execute(delete(Nudge).where(col(Nudge.resident_id) == person))
+    # Their sign-ups, and the activities they organised with everyone's sign-ups for them;
+    # then every message about those (offers, reminders, announcements with their words).
+    signup_ids, activity_ids = activities.erase_resident(session, resident_id=person)
+    signup_abouts = [f"signup:{i}" for i in signup_ids] + [f"actnote:{i}" for i in signup_ids]
+    activity_keys = [f"act-group:{a}" for a in activity_ids]
+    session.execute(
+        delete(OutboxMessage).where(
+            or_(
+                col(OutboxMessage.about).in_(signup_abouts),
+                col(OutboxMessage.dedupe_key).in_(activity_keys),
+                *(
+                    col(OutboxMessage.dedupe_key).startswith(f"act-announce:{a}:")
+                    for a in activity_ids
+                ),
+            )
+        )
+    )
+    if activity_ids:
+        session.execute(
+            delete(Nudge).where(
+                col(Nudge.kind) == NudgeKind.ANNOUNCEMENT.value, col(Nudge.ref).in_(activity_ids)
+            )
+        )
     session.execute(
         update(Report).where(col(Report.reporter_id) == person).values(reporter_id=None)
     )

@@ -11,6 +11,8 @@ documented in the README under "Retention").
 - Dialog states (half-written drafts) not touched for `messages` days.
 - The quote of a reported group message (/meld in the wijk group), once the report was handled
   more than `posts` days ago: the report itself stays, like a hidden post's report.
+- Activity sign-ups (who came, who waited) once their date ended more than `invitations` days
+  ago; the activity and its dates stay while its organiser keeps them.
 Open and matched posts, pending messages, residents, blocks and reports are never removed here
 (residents remove themselves with /verwijder).
 """
@@ -24,6 +26,7 @@ from sqlalchemy import delete, or_, update
 from sqlmodel import Session, col, select
 
 from storage.models import (
+    ActivityDate,
     ChatState,
     Invitation,
     InvitationStatus,
@@ -35,6 +38,7 @@ from storage.models import (
     PostStatus,
     Report,
     RequestFlow,
+    Signup,
 )
 
 CLOSED = (PostStatus.DONE.value, PostStatus.WITHDRAWN.value, PostStatus.HIDDEN.value)
@@ -56,11 +60,12 @@ class Purged:
     messages: int = 0
     dialogs: int = 0
     quotes: int = 0
+    signups: int = 0
 
     @property
     def total(self) -> int:
         counts = (self.posts, self.invitations, self.matches, self.messages, self.dialogs)
-        return sum(counts) + self.quotes
+        return sum(counts) + self.quotes + self.signups
 
 
 def purge(session: Session, *, now: datetime, periods: Periods) -> Purged:
@@ -88,6 +93,13 @@ def purge(session: Session, *, now: datetime, periods: Periods) -> Purged:
                 ),
             )
         )
+    )
+    # Who came to an activity is kept as long as answers to invitations are, after its date.
+    past_dates = select(ActivityDate.id).where(
+        col(ActivityDate.ends_at) < now - periods.invitations
+    )
+    purged.signups += _count(
+        session.execute(delete(Signup).where(col(Signup.date_id).in_(past_dates)))
     )
     purged.dialogs += _count(
         session.execute(

@@ -32,6 +32,7 @@ async def show_help(update: Update, context: BotContext) -> None:
     lines = [t(language, "help.intro"), ""]
     menu = command_menu(language, context.bot_data["menu"])
     lines += [f"/{command.command} — {command.description}" for command in menu]
+    lines += ["", t(language, "help.organisers")]
     await message.reply_text("\n".join(lines))
 
 

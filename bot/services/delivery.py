@@ -22,6 +22,7 @@ from matching.availability import is_reachable
 from matching.quiet_hours import is_quiet, quiet_ends_at
 from storage import outbox, repo
 from storage.models import (
+    ActivityDate,
     Invitation,
     InvitationStatus,
     Match,
@@ -30,11 +31,15 @@ from storage.models import (
     Post,
     PostStatus,
     Resident,
+    Signup,
 )
 from storage.residents import is_blocked_either_way
 
 # `about` of messages with work for buurtwerkers (a report, an action's confirmation).
 WORK = "work:"
+# `about` of messages on someone's own activity sign-up (bot/services/activities.py): they
+# reach a paused resident too, it was their own choice to sign up.
+OWN_SIGNUP = ("signup:", "actnote:")
 
 
 def reachable(resident: Resident, now: datetime) -> bool:
@@ -87,6 +92,12 @@ def _about_is_open(session: Session, about: str | None) -> bool:
             MatchStatus.PROPOSED.value,
             MatchStatus.ACTIVE.value,
         )
+    if kind == "signup":  # an offer or a reminder: while the sign-up and its date stand
+        signup = session.get(Signup, ref)
+        if signup is None or signup.status not in ("in", "offered", "waiting"):
+            return False
+        date = session.get(ActivityDate, signup.date_id)
+        return date is not None and not date.cancelled
     if kind == "followup":  # "is het gelukt?" and thanks: the match may have ended meanwhile
         return session.get(Match, ref) is not None
     return True
@@ -107,7 +118,8 @@ def verdict(
         resident = repo.find_resident(session, telegram_user_id=message.chat_id)
     if resident is None and (message.about or "").startswith(WORK):
         return Verdict.SEND, None, ""  # a buurtwerker who never used the bot as a resident
-    if resident is None or not reachable(resident, now):
+    own = (message.about or "").startswith(OWN_SIGNUP)
+    if resident is None or not (reachable(resident, now) or (own and not resident.stopped)):
         return Verdict.DROP, None, "paused, stopped or gone"
     if resident.unreachable_since is not None:
         return Verdict.DROP, None, "unreachable: Telegram said 403 (blocked the bot?)"

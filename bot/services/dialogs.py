@@ -67,6 +67,36 @@ class ModerationData(DialogData):
     action: str
 
 
+class ActivityDraft(DialogData):
+    """An organiser's new activity, one answer at a time (bot/services/organise.py)."""
+
+    wijk_id: int
+    title: str | None = None
+    description: str | None = None
+    # The first date's start and end (local), as read from the words and confirmed.
+    starts: AwareDatetime | None = None
+    ends: AwareDatetime | None = None
+    repeat: str = "none"
+    until: str | None = None  # the last local day ("2027-01-28"), None: until they stop
+    place: str | None = None
+    place_private: bool = False
+    roles: list[tuple[str, int | None]] = []
+    message_id: int | None = None
+
+
+class OrganiserStep(DialogData):
+    """An organiser typing a new time or place for one date, or a message to its people."""
+
+    date_id: int
+    what: str
+
+
+class ActivityReply(DialogData):
+    """Someone typing an answer to an organiser's message, about their own sign-up."""
+
+    signup_id: int
+
+
 class SettingsData(DialogData):
     message_id: int | None = None
 
@@ -81,6 +111,9 @@ FLOWS: Final[dict[str, type[DialogData]]] = {
     "edit": PostRef,
     "settings": SettingsData,
     "moderate": ModerationData,
+    "activity": ActivityDraft,
+    "organise": OrganiserStep,
+    "actreply": ActivityReply,
 }
 
 

@@ -5,8 +5,9 @@ hours (left out for "never"), things they like doing; then a summary and the mai
 answer is stored at once, so stopping halfway loses nothing, and /instellingen changes it later.
 
 Deep links: `/start wijk_<code>` joins that wijk (newcomers on their way into onboarding,
-others at once, or after a yes when it means switching); `/start event_<id>` is kept for
-activities, which are not there yet. Someone who finished onboarding gets a short welcome back.
+others at once, or after a yes when it means switching); `/start act_<id>` shows that
+activity's card (bot/services/activities.py) before the welcome. Someone who finished
+onboarding gets a short welcome back.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from typing import Final
 
 from bot import callbacks
 from bot.i18n import t
-from bot.services import buttons
+from bot.services import activities, buttons
 from bot.services import preferences as prefs
 from bot.services.dialogs import DialogData, DialogState, OnboardingData
 from bot.services.markup import Keyboard
+from bot.services.posting import Screen
 from bot.services.preferences import Outcome, Reply
 from bot.services.unit import Incoming, Unit
 from matching.area import area_cell
@@ -37,12 +39,12 @@ STEPS: Final = ("lang", "wijk", "area", "pace", "quiet", "likes")
 # question is skipped with a reply-keyboard button, which sends text; see answer_text.)
 SKIPS: Final = {"wijk": SKIP, "pace": SKIP, "quiet": SKIP, "likes": DONE}
 WIJK_LINK: Final = "wijk_"
-EVENT_LINK: Final = "event_"
+ACTIVITY_LINK: Final = "act_"
 
 
 @dataclass(frozen=True)
 class StartLink:
-    """What a deep link asked for: kind "wijk" (value: code), "event" (value: id) or None."""
+    """What a deep link asked for: kind "wijk" (value: code), "activity" (value: id) or None."""
 
     kind: str | None = None
     value: str = ""
@@ -50,10 +52,17 @@ class StartLink:
 
 def parse_start_link(args: list[str] | None) -> StartLink:
     payload = args[0] if args else ""
-    for kind, marker in (("wijk", WIJK_LINK), ("event", EVENT_LINK)):
+    for kind, marker in (("wijk", WIJK_LINK), ("activity", ACTIVITY_LINK)):
         if payload.startswith(marker) and len(payload) > len(marker):
             return StartLink(kind, payload.removeprefix(marker))
     return StartLink()
+
+
+def activity_card(unit: Unit, raw_id: str) -> Screen:
+    activity_id = activities.activity_id_of_link(raw_id)
+    if activity_id is None:
+        return Screen(t(unit.language, "act.gone"))
+    return activities.show(unit, activity_id)
 
 
 # --- /start ----------------------------------------------------------------------------------
@@ -78,8 +87,10 @@ def start(unit: Unit, link: StartLink) -> Outcome:
         link_wijk = residents.wijk_by_code(unit.session, code=link.value)
     language, name = resident.language, unit.caller.first_name
     notes = []
-    if link.kind == "event":
-        notes.append(Reply(t(language, "onboarding.events_soon")))
+    if link.kind == "activity":
+        unit.resident = resident
+        card = activity_card(unit, link.value)
+        notes.append(Reply(card.text, card.keyboard))
     if link.kind == "wijk" and link_wijk is None:
         later = (
             "onboarding.unknown_link_later" if resident.onboarded else "onboarding.unknown_link"

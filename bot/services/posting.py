@@ -342,7 +342,7 @@ def _place(unit: Unit, draft: PostDraft) -> Placing:
         matchmaking.start_flow(unit.session, post=placed, now=now)
         assert placed.id is not None
         # The first neighbours are invited in the same unit of work: delivered right after
-        # "Je vraag staat erin!" is shown.
+        # "Je vraag is geplaatst!" is shown.
         request_steps.step_now(unit, placed.id)
     zone = unit.settings.tz
     block = post_summary(language, placed, now=now.astimezone(zone), zone=zone)

@@ -42,7 +42,7 @@ def test_button_data_splits_into_step_and_value(
     ("args", "expected"),
     [
         (["wijk_transvaalbuurt"], StartLink("wijk", "transvaalbuurt")),
-        (["event_12"], StartLink("event", "12")),
+        (["act_12"], StartLink("activity", "12")),
         (["wijk_"], StartLink()),
         (["something"], StartLink()),
         ([], StartLink()),

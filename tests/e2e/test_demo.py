@@ -87,6 +87,10 @@ def test_scripted_demo_plays_the_neighbourhood_and_summarises(tmp_path: Path) ->
     assert "The chart from /cijfers is saved as" in out
     assert "Willem presses [Niets aan de hand]" in out
     assert "Buurtbot → Fatima: Er is naar je melding gekeken." in out
+    # An organiser announces a weekly cooking evening; Anna signs up; Olga sees her coming.
+    assert "Olga presses [Ja, aankondigen]" in out
+    assert "Anna presses [Alleen deze keer]" in out
+    assert "gasten (1 van 6): Anna" in out
 
 
 def test_chat_demo_lets_a_person_type_and_press_numbered_buttons(tmp_path: Path) -> None:

@@ -426,17 +426,17 @@ async def test_a_link_to_the_own_wijk_just_says_so(
     assert already.buttons[0] == ["🙋 Ask for something", "🤝 Offer something"]
 
 
-async def test_event_links_are_answered_kindly_for_everyone(
+async def test_links_to_unknown_activities_are_answered_kindly_for_everyone(
     scene: Scene, running: RunningBot, now: datetime
 ) -> None:
     nina = scene.resident("Nina", language="nl")
-    await nina.sends("/start event_12")
-    await nina.sees("dat komt binnenkort")
+    await nina.sends("/start act_12")
+    await nina.sees("Deze activiteit is er niet meer")
     await nina.sees("Welke taal past bij jou?")
     omar = scene.resident("Omar", language="nl")
     resident_for(running, omar, None, now)
-    await omar.sends("/start event_12")
-    await omar.sees("dat komt binnenkort")
+    await omar.sends("/start act_12")
+    await omar.sees("Deze activiteit is er niet meer")
     await omar.sees("Fijn je weer te zien, Omar!")
     assert running.emulator.errors == []
 

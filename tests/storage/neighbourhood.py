@@ -4,15 +4,17 @@ depend on the onboarding and posting dialogs; and a scan for anything left of a 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Integer, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
+from matching.activities import Repeat, RoleSpec
 from matching.area import area_cell
-from storage import repo
+from storage import activities, repo
 from storage.db import session_scope
 from storage.matchmaking import start_flow
 from storage.models import (
@@ -29,6 +31,8 @@ from storage.models import (
     Wijk,
 )
 from storage.moderation import add_block, report_post
+
+ACTIVITY = "Zerlindes kookclub"
 
 # Somewhere in Amsterdam-Oost; its area cell is what onboarding would store.
 OOST = (52.3560, 4.9270)
@@ -244,6 +248,50 @@ def build_rich_resident(
             wijk=wijk,
             now=now,
         )
+        # She organises a cooking club Ben signed up for (and told privately about it), and
+        # signed up "elke keer" for Ben's walk.
+        own, bens = (
+            activities.create_activity(
+                session,
+                wijk_id=wijk.id or 0,
+                organiser_id=organiser,
+                title=title,
+                description="",
+                place="",
+                place_private=False,
+                first_day=(now + timedelta(days=2)).date(),
+                starts_local=time(18, 0),
+                duration=timedelta(hours=2),
+                repeat=Repeat.WEEKLY,
+                repeat_until=None,
+                roles=[RoleSpec("gasten", 8)],
+                zone=ZoneInfo("Europe/Amsterdam"),
+                now=now,
+            )
+            for organiser, title in ((zerlinde.id, ACTIVITY), (ben.id, "Wandeling"))
+        )
+        assert own.id is not None
+        assert bens.id is not None
+        for activity, person in ((own, ben.id), (bens, zerlinde.id)):
+            assert activity.id is not None
+            role = activities.roles_of(session, activity_id=activity.id)[0]
+            first = activities.dates_of(session, activity_id=activity.id, after=now)[0]
+            assert first.id is not None
+            assert role.id is not None
+            taken = activities.take_place(
+                session, date_id=first.id, role=role, resident_id=person, now=now
+            )
+            activities.subscribe(
+                session, activity_id=activity.id, role_id=role.id, resident_id=person, now=now
+            )
+            assert taken.signup is not None
+        session.add(
+            OutboxMessage(
+                chat_id=BEN_ID,
+                text=f"{ACTIVITY} is morgen",
+                dedupe_key=f"act-announce:{own.id}:{ben.id}",
+            )
+        )
         repo.claim_update(session, update_id=123, now=now)
         # A digest she was sent, and a suspension a buurtwerker gave her once.
         assert wijk.id is not None
@@ -259,7 +307,7 @@ def build_rich_resident(
             )
         )
         return RichNeighbourhood(
-            Traces(telegram_user_id, zerlinde.id, ("Zerlinde", REQUEST, OFFER)),
+            Traces(telegram_user_id, zerlinde.id, ("Zerlinde", REQUEST, OFFER, ACTIVITY)),
             ben_post_id=ben_post.id,
             ben_id=ben.id,
             carla_id=carla.id,

@@ -55,6 +55,9 @@ def test_the_scan_sees_the_person_in_every_table_that_references_them(
         "outboxmessage",
         "role",
         "match",
+        "activity",
+        "signup",
+        "activity_subscription",
     }
 
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from datetime import time as clock_time
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from matching.activities import Repeat, RoleSpec
+from storage import activities
 from storage.db import session_scope
 from storage.models import (
     ChatState,
@@ -22,9 +26,11 @@ from storage.models import (
     Report,
     RequestFlow,
     Resident,
+    Signup,
     Wijk,
 )
 from storage.retention import Periods, purge
+from tests.storage.neighbourhood import add_resident, add_wijk
 
 DAY = timedelta(days=1)
 
@@ -213,3 +219,45 @@ def test_quotes_of_handled_group_reports_go_after_the_posts_period(
     with Session(engine) as session:
         quotes = {r.group_message_id: r.quote for r in session.exec(select(Report)).all()}
     assert quotes == {1: "", 2: "bericht 2", 3: "bericht 3"}
+
+
+def test_retention_removes_sign_ups_of_dates_long_past(engine: Engine, now: datetime) -> None:
+    start = now - 100 * DAY
+    with session_scope(engine) as session:
+        wijk = add_wijk(session, "Oost", start)
+        olga = add_resident(session, telegram_user_id=1, first_name="Olga", wijk=wijk, now=start)
+        guest = add_resident(session, telegram_user_id=2, first_name="Gast", wijk=wijk, now=start)
+        assert wijk.id is not None
+        assert olga.id is not None
+        assert guest.id is not None
+        made = []
+        for first_day, created in ((start + 2 * DAY, start), (now + 2 * DAY, now)):
+            activity = activities.create_activity(
+                session,
+                wijk_id=wijk.id,
+                organiser_id=olga.id,
+                title="Kookavond",
+                description="",
+                place="",
+                place_private=False,
+                first_day=first_day.date(),
+                starts_local=clock_time(18, 0),
+                duration=timedelta(hours=2),
+                repeat=Repeat.NONE,
+                repeat_until=None,
+                roles=[RoleSpec("gasten", 8)],
+                zone=ZoneInfo("Europe/Amsterdam"),
+                now=created,
+            )
+            assert activity.id is not None
+            row = activities.dates_of(session, activity_id=activity.id, after=created)[0]
+            role = activities.roles_of(session, activity_id=activity.id)[0]
+            assert row.id is not None
+            activities.take_place(
+                session, date_id=row.id, role=role, resident_id=guest.id, now=created
+            )
+            made.append(row.id)
+        purged = purge(session, now=now, periods=Periods())
+        assert purged.signups == 1
+        left = session.exec(select(Signup)).all()
+        assert [signup.date_id for signup in left] == [made[1]]

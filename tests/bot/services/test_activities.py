@@ -1,0 +1,186 @@
+"""Activities' messages at the unit level: who hears of a new activity (likes, pause, pace,
+never twice), and a paused resident still getting the reminder of their own sign-up."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import select
+
+from bot import callbacks
+from bot.services import activities as service
+from bot.services import delivery, organise
+from bot.settings import Settings
+from matching.activities import Repeat, RoleSpec
+from storage import activities, repo
+from storage.models import Activity, Invitation, OutboxMessage, Resident, RoleKind
+from tests.bot.services.conftest import Street
+from tests.storage.neighbourhood import add_post, add_resident
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+def _activity(street: Street) -> Activity:
+    organiser = street.anna
+    assert organiser.id is not None
+    assert street.wijk.id is not None
+    return activities.create_activity(
+        street.session,
+        wijk_id=street.wijk.id,
+        organiser_id=organiser.id,
+        title="Kookavond",
+        description="Samen eten",
+        place="Pauluskerk",
+        place_private=True,
+        first_day=date(2026, 11, 26),
+        starts_local=time(18, 0),
+        duration=timedelta(hours=2),
+        repeat=Repeat.WEEKLY,
+        repeat_until=None,
+        roles=[RoleSpec("gasten", 8)],
+        zone=AMSTERDAM,
+        now=street.now,
+    )
+
+
+def _person(street: Street, user_id: int, name: str, **fields: Any) -> Resident:
+    return add_resident(
+        street.session,
+        telegram_user_id=user_id,
+        first_name=name,
+        wijk=street.wijk,
+        now=street.now,
+        **fields,
+    )
+
+
+def _told(street: Street) -> set[int]:
+    rows = street.session.exec(
+        select(OutboxMessage).where(OutboxMessage.dedupe_key.startswith("act-announce:"))  # type: ignore[union-attr]
+    ).all()
+    return {row.chat_id for row in rows}
+
+
+def test_an_announcement_reaches_who_likes_it_within_their_pace_and_only_once(
+    street: Street,
+) -> None:
+    lies = _person(street, 9001, "Lies", likes=["cooking"], pace="weekly")
+    _person(street, 9002, "Piet", likes=["company"], paused=True)
+    kees = _person(street, 9003, "Kees", likes=["cooking"], pace="weekly")
+    _person(street, 9004, "Mo", likes=["garden"], pace="whenever")
+    # Kees was asked to help yesterday: with a weekly pace, nothing more this week.
+    post = add_post(street.session, street.neighbours[0], "Wie helpt?", street.now)
+    assert post.id is not None
+    assert kees.id is not None
+    street.session.add(
+        Invitation(post_id=post.id, resident_id=kees.id, sent_at=street.now - timedelta(days=1))
+    )
+    activity = _activity(street)
+    unit = street.unit(street.anna)
+    assert service.announce(unit, activity) == 1
+    assert _told(street) == {lies.telegram_user_id}
+    # Never twice for the same activity.
+    assert service.announce(street.unit(street.anna), activity) == 0
+
+
+def test_a_paused_resident_still_gets_the_reminder_of_their_own_sign_up(street: Street) -> None:
+    activity = _activity(street)
+    assert activity.id is not None
+    guest = street.neighbours[0]
+    assert guest.id is not None
+    row = activities.dates_of(street.session, activity_id=activity.id, after=street.now)[0]
+    role = activities.roles_of(street.session, activity_id=activity.id)[0]
+    assert row.id is not None
+    activities.take_place(
+        street.session, date_id=row.id, role=role, resident_id=guest.id, now=street.now
+    )
+    guest.paused = True
+    street.session.add(guest)
+    # The day before at 10:00 local (NOW is Wednesday 10:00, the first date Thursday).
+    unit = street.unit()
+    assert service.send_reminders(unit) == 1
+    reminder = street.session.exec(
+        select(OutboxMessage).where(OutboxMessage.resident_id == guest.id)
+    ).one()
+    assert reminder.media is not None
+    assert "BEGIN:VCALENDAR" in reminder.media["document"]
+    assert "Pauluskerk" in reminder.text  # the place is shown to people who signed up
+    verdict, _, why = delivery.verdict(street.session, reminder, Settings(), street.now)
+    assert verdict is delivery.Verdict.SEND, why
+    # An announcement to the same paused person would not go out.
+    announcement = OutboxMessage(chat_id=guest.telegram_user_id, text="x", resident_id=guest.id)
+    verdict, _, _ = delivery.verdict(street.session, announcement, Settings(), street.now)
+    assert verdict is delivery.Verdict.DROP
+
+
+def test_ending_a_repeating_activity_keeps_its_planned_dates_and_makes_no_new_ones(
+    street: Street,
+) -> None:
+    activity = _activity(street)
+    assert activity.id is not None
+    repo.grant_role(
+        street.session,
+        telegram_user_id=street.anna.telegram_user_id,
+        kind=RoleKind.ORGANISER,
+        wijk=street.wijk,
+        now=street.now,
+    )
+    guest = street.neighbours[0]
+    assert guest.id is not None
+    planned = activities.dates_of(street.session, activity_id=activity.id, after=street.now)
+    role = activities.roles_of(street.session, activity_id=activity.id)[0]
+    assert role.id is not None
+    activities.subscribe(
+        street.session,
+        activity_id=activity.id,
+        role_id=role.id,
+        resident_id=guest.id,
+        now=street.now,
+    )
+    answer = organise.press(
+        street.unit(street.anna),
+        callbacks.decode(callbacks.ORGANISE_END_YES(activity.id)),  # type: ignore[arg-type]
+    )
+    assert answer.screen is not None
+    assert "Kookavond is gestopt" in answer.screen.text
+    assert activities.subscriptions_of(street.session, activity_id=activity.id) == []
+    later = replace(street, now=street.now + timedelta(weeks=2))
+    assert service.keep_dates(later.unit()) == 0
+    still = activities.dates_of(street.session, activity_id=activity.id, after=street.now)
+    assert [row.id for row in still] == [row.id for row in planned]
+    # The planned dates can still be joined.
+    card = service.show(street.unit(guest), activity.id)
+    assert card.keyboard is not None
+    assert "Ik doe mee: gasten" in card.keyboard[0][0].label
+
+
+def test_every_time_signs_up_for_each_planned_date_and_stops_with_one_tap(
+    street: Street,
+) -> None:
+    activity = _activity(street)
+    assert activity.id is not None
+    guest = street.neighbours[0]
+    assert guest.id is not None
+    planned = activities.dates_of(street.session, activity_id=activity.id, after=street.now)
+    role = activities.roles_of(street.session, activity_id=activity.id)[0]
+    assert planned[0].id is not None
+    assert role.id is not None
+    pressed = service.press(
+        street.unit(guest),
+        callbacks.decode(callbacks.ACTIVITY_JOIN(planned[0].id, role.id, "every")),  # type: ignore[arg-type]
+    )
+    assert pressed.answer.screen is not None
+    assert "Stop met elke keer" in str(pressed.answer.screen.keyboard)
+    for row in planned:
+        assert row.id is not None
+        signup = activities.signup_of(street.session, date_id=row.id, resident_id=guest.id)
+        assert signup is not None
+        assert signup.status == "in"
+    service.press(
+        street.unit(guest),
+        callbacks.decode(callbacks.ACTIVITY_UNSUBSCRIBE(activity.id)),  # type: ignore[arg-type]
+    )
+    assert activities.subscriptions_of(street.session, activity_id=activity.id) == []
