@@ -106,6 +106,7 @@ def progress_of(session: Session, flow: RequestFlow, post: Post) -> RequestProgr
         widen_asked_at=flow.widen_asked_at,
         widen_declined=flow.widen_declined,
         widened=tuple(Reach(reach) for reach in flow.widened),
+        nobody_told_at=flow.nobody_told_at,
         outcome=None if flow.outcome is None else Outcome(flow.outcome),
     )
 
@@ -124,6 +125,7 @@ def store_progress(
     flow.widen_asked_at = progress.widen_asked_at
     flow.widen_declined = progress.widen_declined
     flow.widened = [reach.value for reach in progress.widened]
+    flow.nobody_told_at = progress.nobody_told_at
     flow.outcome = None if progress.outcome is None else progress.outcome.value
     flow.due_at = None if progress.outcome is not None else due_at
     post.reach = progress.reach.value

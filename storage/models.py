@@ -308,6 +308,8 @@ class RequestFlow(SQLModel, table=True):
     widen_declined: bool = Field(default=False)
     # The reaches the asker agreed to, in order: the record of their consent.
     widened: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # When the asker heard that nobody can be asked right now (they hear it once).
+    nobody_told_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     outcome: str | None = Field(default=None, max_length=16)
     due_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
 
