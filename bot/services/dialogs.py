@@ -44,6 +44,8 @@ class PostDraft(DialogData):
     message_id: int | None = None
     # "Een buurtwerker mag contact met me opnemen" (requests only; default off).
     contact_ok: bool = False
+    # Words with no recognisable content ("asdf") were met with "Wat wil je vragen?" once.
+    asked_what: bool = False
 
     @model_validator(mode="before")
     @classmethod

@@ -36,6 +36,7 @@ from matching.posting_rules import (
     Hold,
     clean_text,
     flood_window_start,
+    has_content,
     is_too_long,
     posting_hold,
 )
@@ -63,6 +64,10 @@ PRESET_LABELS = {
 PROMPTS = {
     PostKind.REQUEST: "posting.prompt_request",
     PostKind.OFFER: "posting.prompt_offer",
+}
+WHAT_PROMPTS = {
+    PostKind.REQUEST: "posting.what_request",
+    PostKind.OFFER: "posting.what_offer",
 }
 POSTED = {
     PostKind.REQUEST: "posting.posted_request",
@@ -205,6 +210,13 @@ def words_received(unit: Unit, state: DialogState[PostDraft], text: str | None) 
     language = unit.language
     read = parse_time_window(words, _local_now(unit), language)
     guess = suggest_category(words)
+    kind = state.data.kind
+    if not state.data.asked_what and not has_content(
+        words, category_found=guess is not None, time_found=read is not None
+    ):
+        # One friendly question; whatever comes next is taken as meant.
+        unit.set_dialog(FLOW, STEP_TEXT, PostDraft(kind=kind, asked_what=True))
+        return Screen(t(language, WHAT_PROMPTS[kind]))
     draft = PostDraft(
         kind=state.data.kind,
         text=words,

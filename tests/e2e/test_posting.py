@@ -427,6 +427,12 @@ async def test_any_text_is_handled_without_errors(
         await running.emulator.wait_for(
             lambda: len(bot_messages(running, person)) == 2, what="the category question"
         )
+        if "Wat wil je vragen?" in person.last_message().content:
+            # Words without recognisable content get one question; the same again is taken.
+            await person.sends(text)
+            await running.emulator.wait_for(
+                lambda: len(bot_messages(running, person)) == 3, what="the category question"
+            )
         if person.last_message().button("✓ Ja, klopt") is not None:
             await person.presses("✓ Ja, klopt")
         else:
@@ -464,3 +470,24 @@ async def test_a_draft_whose_moment_passed_asks_for_a_new_time(
     await anna.sees("Je vraag staat erin!")
     [post] = all_posts(running)
     assert post.window_end is None
+
+
+async def test_keyboard_mash_gets_one_friendly_question_then_the_words_are_taken(
+    street: Street, running: RunningBot
+) -> None:
+    anna = street.anna
+    await anna.sends("/vraag")
+    await anna.sees("Wat kan een buur voor je doen?")
+    await anna.sends("asdf")
+    question = await anna.sees("Wat wil je vragen?")
+    assert "Bijvoorbeeld" in question.content
+    assert all_posts(running) == []
+    await anna.sends("Ladder lenen")
+    await anna.sees("Klopt dat?")
+    # An offer's question speaks of offering; asked once, the next words are taken as meant.
+    await anna.sends("/aanbod")
+    await anna.sees("Wat wil je aanbieden?")
+    await anna.sends("hallo")
+    await anna.sees("Wat wil je aanbieden? Schrijf in een paar woorden")
+    await anna.sends("hallo")
+    await anna.sees("Klopt dat?")
