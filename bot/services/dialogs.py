@@ -30,6 +30,9 @@ class OnboardingData(DialogData):
     message_id: int | None = None
     # The wijk someone from a wijk group's link is about to switch to (asked to confirm).
     wijk_id: int | None = None
+    # What the person wanted to do when they were asked for their wijk first ("request" or
+    # "offer": /vraag or /aanbod before they had a wijk); it starts once the wijk is chosen.
+    then: str | None = None
 
 
 class PostDraft(DialogData):

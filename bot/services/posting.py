@@ -24,7 +24,7 @@ from bot import callbacks
 from bot.callbacks import Press
 from bot.i18n import t
 from bot.post_views import category_name, describe_window, known_category, post_summary, summary
-from bot.services import request_steps
+from bot.services import onboarding, request_steps
 from bot.services.buurtwerk import suspension_notice
 from bot.services.dialogs import DialogState, PostDraft
 from bot.services.markup import Button, Keyboard, keyboard
@@ -187,6 +187,14 @@ def start_draft(unit: Unit, kind: PostKind) -> Screen:
     """Ask for a request or offer in the person's own words (if they may post now)."""
     resident = settled(unit)
     if resident is None:
+        caller = unit.resident
+        if caller is not None and not caller.stopped:
+            # No wijk yet: ask for it first, then go on with this request or offer.
+            question = onboarding.ask_wijk_first(unit, caller, then=kind.value)
+            if question is not None:
+                text, rows = question
+                first = t(unit.language, "posting.wijk_first")
+                return Screen(f"{first}\n\n{text}", rows, remember=onboarding.FLOW)
         return Screen(not_settled_text(unit))
     unit.clear_dialog()  # a command replaces whatever dialog was going on
     suspended = suspension_notice(unit, resident)

@@ -491,3 +491,18 @@ async def test_keyboard_mash_gets_one_friendly_question_then_the_words_are_taken
     await anna.sees("Wat wil je aanbieden? Schrijf in een paar woorden")
     await anna.sends("hallo")
     await anna.sees("Klopt dat?")
+
+
+async def test_a_command_while_writing_says_whether_the_draft_waits_or_was_left(
+    street: Street, running: RunningBot
+) -> None:
+    anna = street.anna
+    await anna.sends("/vraag")
+    await anna.sees("Wat kan een buur voor je doen?")
+    await anna.sends("/help")
+    await anna.sees("staat nog klaar")
+    await anna.sends(SHOPPING)
+    await anna.sees("Klopt dat?")
+    await anna.sends("/buurt")
+    await anna.sees("heb ik niet geplaatst")
+    assert all_posts(running) == []
