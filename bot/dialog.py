@@ -23,8 +23,9 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 from bot import callbacks
 from bot.context import BotApplication, BotContext
 from bot.i18n import t
+from bot.keyboards import markup
 from bot.runner import perform
-from bot.services import dialogs
+from bot.services import buttons, dialogs
 from bot.services.unit import Incoming, Unit
 
 
@@ -165,6 +166,8 @@ class DialogRouter:
 
         route, result, language = await perform(context, update, step)
         if route is None:
-            await message.reply_text(t(language, str(result)))
+            # "Kies iets in het menu": so the menu comes with it.
+            menu = markup(buttons.main_menu(language))
+            await message.reply_text(t(language, str(result)), reply_markup=menu)
             return
         await route.render(update, context, result)

@@ -204,7 +204,14 @@ async def test_stopping_places_nothing(street: Street, running: RunningBot) -> N
     assert all_posts(running) == []
     assert chat_state(running, anna) is None
     await anna.sends("Nog iets")
-    await anna.sees("Dat begrijp ik niet helemaal")
+    lost = await anna.sees("Dat begrijp ik niet helemaal")
+    # "Kies iets in het menu" comes with the menu.
+    assert lost.buttons == [
+        ["🙋 Iets vragen", "🤝 Iets aanbieden"],
+        ["👀 Kijk in de buurt", "📋 Mijn berichten"],
+    ]
+    await anna.presses("🙋 Iets vragen")
+    await anna.sees("Wat kan een buur voor je doen?")
     assert running.emulator.errors == []
 
 
