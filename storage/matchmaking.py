@@ -532,17 +532,18 @@ def touch(session: Session, *, match: Match, now: datetime) -> None:
     session.add(match)
 
 
-def times_helped(session: Session, *, resident_id: int) -> int:
-    """How often someone's yes was accepted: shown to an asker as plain experience, never as
-    a score, and never how often they said no."""
-    return session.exec(
-        select(func.count())
-        .select_from(Match)
+def has_helped_before(session: Session, *, resident_id: int) -> bool:
+    """Whether someone's yes was ever accepted: shown to an asker as plain experience ("heeft
+    al eerder geholpen"), never as a count or a score, and never how often they said no."""
+    found = session.exec(
+        select(Match.id)
         .where(
             Match.helper_id == resident_id,
             col(Match.status).in_([MatchStatus.ACTIVE.value, MatchStatus.ENDED.value]),
         )
-    ).one()
+        .limit(1)
+    ).first()
+    return found is not None
 
 
 def claim_due_follow_ups(session: Session, *, now: datetime, limit: int = 20) -> list[Match]:

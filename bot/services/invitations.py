@@ -109,9 +109,9 @@ def _after_yes(unit: Unit, helper: Resident, yes: store.Yes, *, from_invitation:
 
 
 def _queue_offer(unit: Unit, match: Match) -> str:
-    """What the asker sees of a neighbour who said yes: first name, rough distance, how often
-    they helped before (never a score), and the choice. Returns the asker's first name as the
-    helper sees it."""
+    """What the asker sees of a neighbour who said yes: first name, rough distance, whether
+    they helped before (never a count: no ledger), and the choice. Returns the asker's first
+    name as the helper sees it."""
     session = unit.session
     asker = session.get(Resident, match.asker_id)
     helper = session.get(Resident, match.helper_id)
@@ -122,15 +122,13 @@ def _queue_offer(unit: Unit, match: Match) -> str:
     assert match.id is not None
     language = asker.language
     name = first_name(language, helper.first_name)
-    helped = store.times_helped(session, resident_id=match.helper_id)
+    helped = store.has_helped_before(session, resident_id=match.helper_id)
     lines = [t(language, "offer.text", name=name, text=shortened(post.text))]
     distance = distance_text(language, rough_distance(asker.area_cell, helper.area_cell))
     if distance is not None:
         lines.append(t(language, "offer.distance", distance=distance))
-    if helped == 1:
-        lines.append(t(language, "offer.helped_once", name=name))
-    elif helped > 1:
-        lines.append(t(language, "offer.helped_times", name=name, count=helped))
+    if helped:
+        lines.append(t(language, "offer.helped_before", name=name))
     lines.append(t(language, "offer.question"))
     invitation = store.accepted_invitation(session, match=match)
     block_row = [] if invitation is None else [buttons.block_responder(language, invitation)]

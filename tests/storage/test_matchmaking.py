@@ -185,7 +185,7 @@ def test_the_asker_accepts_once_and_the_flow_ends_matched(engine: Engine, now: d
         assert stored is not None
         assert (stored.status, stored.follow_up_at) == ("active", follow_up)
         assert store.relay_match(session, resident_id=asker_id) == stored
-        assert store.times_helped(session, resident_id=stored.helper_id) == 1
+        assert store.has_helped_before(session, resident_id=stored.helper_id)
 
 
 def test_declining_opens_the_request_again(engine: Engine, now: datetime) -> None:
@@ -201,7 +201,7 @@ def test_declining_opens_the_request_again(engine: Engine, now: datetime) -> Non
         flow = session.get(RequestFlow, post_id)
         assert flow is not None
         assert flow.due_at == now
-        assert store.times_helped(session, resident_id=helper_id) == 0
+        assert not store.has_helped_before(session, resident_id=helper_id)
         # Someone who is not part of the match cannot even see it.
         assert store.match_of(session, match_id=match_id, resident_id=helper_id + 100) is None
 
