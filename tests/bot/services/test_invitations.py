@@ -140,7 +140,7 @@ def test_the_asker_sees_that_a_helper_helped_before_never_how_often(street: Stre
     street.session.flush()
     unit = street.unit(helper)
     invitations.say_yes(unit, first.id or 0)
-    (card,) = [m for m in queued(street, unit) if m.dedupe_key.startswith("offer:")]
+    (card,) = [m for m in queued(street, unit) if (m.dedupe_key or "").startswith("offer:")]
     assert "heeft al eerder geholpen" in card.text
     assert "3" not in card.text
     assert "keer" not in card.text
