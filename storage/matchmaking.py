@@ -527,6 +527,25 @@ def relay_match(session: Session, *, resident_id: int) -> Match | None:
     ).first()
 
 
+def current_matches_of(session: Session, *, resident_id: int) -> list[tuple[Match, Post]]:
+    """What is under way for this resident, newest first: their requests where a neighbour's
+    yes waits for their choice, and every relay they are in (as asker or as helper)."""
+    waiting = and_(
+        col(Match.asker_id) == resident_id, col(Match.status) == MatchStatus.PROPOSED.value
+    )
+    relaying = and_(
+        or_(col(Match.asker_id) == resident_id, col(Match.helper_id) == resident_id),
+        col(Match.status) == MatchStatus.ACTIVE.value,
+    )
+    rows = session.exec(
+        select(Match, Post)
+        .join(Post, col(Post.id) == col(Match.post_id))
+        .where(or_(waiting, relaying))
+        .order_by(col(Match.created_at).desc(), col(Match.id).desc())
+    ).all()
+    return [(match, post) for match, post in rows]
+
+
 def touch(session: Session, *, match: Match, now: datetime) -> None:
     match.last_relay_at = now
     session.add(match)
