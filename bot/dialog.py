@@ -72,6 +72,7 @@ class DialogRouter:
     def __init__(self) -> None:
         self._text: dict[str, _Route] = {}
         self._location: dict[str, _Route] = {}
+        self._other: dict[str, _Route] = {}
         self._otherwise: list[_Route] = []
         self._presses: dict[callbacks.Action, PressHandler] = {}
 
@@ -80,6 +81,10 @@ class DialogRouter:
 
     def on_location(self, flow: str, service: StepService, render: Render) -> None:
         self._location[flow] = _Route(service, render)
+
+    def on_other(self, flow: str, service: StepService, render: Render) -> None:
+        """A photo (or other message) while `flow` waits."""
+        self._other[flow] = _Route(service, render)
 
     def otherwise(self, service: FallbackService, render: Render) -> None:
         """Offer messages that no dialog is waiting for (text, location, photo) to `service`."""
@@ -130,7 +135,7 @@ class DialogRouter:
         await self._route(update, context, self._location)
 
     async def _route_other(self, update: Update, context: BotContext) -> None:
-        await self._route(update, context, {})
+        await self._route(update, context, self._other)
 
     def _step(
         self, unit: Unit, routes: dict[str, _Route], incoming: Incoming

@@ -515,16 +515,25 @@ def share_username(
 
 
 def relay_match(session: Session, *, resident_id: int) -> Match | None:
-    """The active match a message from this resident goes to: the one they used last."""
-    return session.exec(
-        select(Match)
-        .where(
-            or_(col(Match.asker_id) == resident_id, col(Match.helper_id) == resident_id),
-            Match.status == MatchStatus.ACTIVE.value,
-        )
-        .order_by(col(Match.last_relay_at).desc(), col(Match.id).desc())
-        .limit(1)
-    ).first()
+    """The active match used last by this resident (of relay_matches, the first)."""
+    found = relay_matches(session, resident_id=resident_id, limit=1)
+    return found[0] if found else None
+
+
+def relay_matches(session: Session, *, resident_id: int, limit: int = 10) -> list[Match]:
+    """The active matches (conversations through the bot) this resident is in, used last
+    first. With more than one, the sender chooses which one a message is for."""
+    return list(
+        session.exec(
+            select(Match)
+            .where(
+                or_(col(Match.asker_id) == resident_id, col(Match.helper_id) == resident_id),
+                Match.status == MatchStatus.ACTIVE.value,
+            )
+            .order_by(col(Match.last_relay_at).desc(), col(Match.id).desc())
+            .limit(limit)
+        ).all()
+    )
 
 
 def current_matches_of(session: Session, *, resident_id: int) -> list[tuple[Match, Post]]:

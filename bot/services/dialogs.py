@@ -76,6 +76,22 @@ class SettingsData(DialogData):
     message_id: int | None = None
 
 
+class PendingRelay(DialogData):
+    """A message to pass on, kept while its sender chooses which conversation it is for."""
+
+    message_id: int
+    text: str | None = None
+    photo_file_id: str | None = None
+    caption: str | None = None
+    location: tuple[float, float] | None = None
+
+
+class RelayChoice(DialogData):
+    """Someone in two conversations at once: their messages wait here until they choose."""
+
+    pending: list[PendingRelay] = []
+
+
 Data = TypeVar("Data", bound=DialogData)
 
 # flow name -> the model of its data
@@ -86,6 +102,7 @@ FLOWS: Final[dict[str, type[DialogData]]] = {
     "edit": PostRef,
     "settings": SettingsData,
     "moderate": ModerationData,
+    "relay": RelayChoice,
 }
 
 

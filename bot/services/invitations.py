@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from bot import callbacks
-from bot.i18n import t
-from bot.post_views import distance_text, first_name, shortened
+from bot.i18n import Html, t
+from bot.post_views import category_name, distance_text, first_name, shortened
 from bot.services import buttons, nudges
 from bot.services.delivery import reachable
+from bot.services.dialogs import DialogData, DialogState, PendingRelay, RelayChoice
 from bot.services.markup import Button, Keyboard, keyboard
 from bot.services.match_support import Pair, Pressed, presser, stale, tell_other
 from bot.services.request_steps import (
@@ -290,15 +291,24 @@ def share(unit: Unit, match_id: int, username: str | None) -> Pressed:
 
 @dataclass(frozen=True)
 class Relayed:
-    """A message for the relay: in the sender's language, what to tell them (if anything)."""
+    """A message for the relay: in the sender's language, what to tell them (if anything),
+    with buttons (which conversation it is for, when there are several)."""
 
     language: str
     reply: str | None = None
+    keyboard: Keyboard | None = None
+
+
+RELAY_FLOW: Final = "relay"
+RELAY_STEP: Final = "which"
+# Messages kept while someone chooses which conversation they are for (the oldest go first).
+RELAY_PENDING_MAX: Final = 10
 
 
 def relay(unit: Unit, incoming: Incoming) -> Relayed | None:
     """Pass a message to the person this resident is matched with (text, photo, location);
-    None when the message is not for the relay.
+    None when the message is not for the relay. Someone in two conversations or more is asked
+    which one it is for (buttons with first names); the message waits until they choose.
 
     Sent as the bot's own message with the sender's first name, never forwarded: a forward
     would show the sender's Telegram profile before they chose to share it.
@@ -306,17 +316,122 @@ def relay(unit: Unit, incoming: Incoming) -> Relayed | None:
     sender = unit.resident
     if sender is None or sender.id is None:
         return None
-    match = store.relay_match(unit.session, resident_id=sender.id)
-    if match is None:
+    conversations = store.relay_matches(unit.session, resident_id=sender.id)
+    if not conversations:
         return None
+    if len(conversations) > 1:
+        return _ask_which(unit, sender, conversations, incoming)
+    return _pass_on(unit, sender, conversations[0], incoming)
+
+
+def relay_waiting(
+    unit: Unit, state: DialogState[DialogData], incoming: Incoming
+) -> Relayed | None:
+    """Another message while earlier ones wait for "which conversation": asked the same way
+    (or passed on, or explained, when the conversations ended meanwhile)."""
+    result = relay(unit, incoming)
+    if result is None:
+        unit.clear_dialog()
+        return Relayed(unit.language, t(unit.language, "relay.none_left"))
+    return result
+
+
+def _ask_which(
+    unit: Unit, sender: Resident, conversations: list[Match], incoming: Incoming
+) -> Relayed:
+    language = sender.language
+    state = unit.state(RELAY_FLOW)
+    waiting = list(state.data.pending) if state and isinstance(state.data, RelayChoice) else []
+    waiting.append(
+        PendingRelay(
+            message_id=incoming.message_id,
+            text=incoming.text,
+            photo_file_id=incoming.photo_file_id,
+            caption=incoming.caption,
+            location=incoming.location,
+        )
+    )
+    unit.set_dialog(RELAY_FLOW, RELAY_STEP, RelayChoice(pending=waiting[-RELAY_PENDING_MAX:]))
+    labels = _conversation_labels(unit, sender, conversations)
+    rows = [
+        [Button(label, callbacks.RELAY_TO(match.id or 0, incoming.message_id))]
+        for match, label in zip(conversations, labels, strict=True)
+    ]
+    return Relayed(language, t(language, "relay.which"), keyboard(*rows))
+
+
+def _conversation_labels(unit: Unit, resident: Resident, conversations: list[Match]) -> list[str]:
+    """The other person's first name per conversation; with what it is about where two
+    conversations are with people of the same first name (or the same person)."""
+    language = resident.language
+    names = []
+    for match in conversations:
+        other = Pair.of(unit.session, match).other(resident.id or 0)
+        names.append(first_name(language, other.first_name))
+    labels = []
+    for match, name in zip(conversations, names, strict=True):
+        if names.count(name) > 1:
+            labels.append(
+                t(language, "relay.about", name=name, topic=_topic(unit, match, language))
+            )
+        else:
+            labels.append(name)
+    return labels
+
+
+def _topic(unit: Unit, match: Match, language: str) -> str:
+    post = unit.session.get(Post, match.post_id)
+    return "" if post is None else category_name(language, post.category)
+
+
+def relay_to(unit: Unit, match_id: int, message_id: int) -> Pressed:
+    """The sender chose the conversation a waiting message is for: pass it on there."""
+    sender = presser(unit)
+    state = unit.state(RELAY_FLOW)
+    if sender is None or sender.id is None or state is None:
+        return stale(unit)
+    assert isinstance(state.data, RelayChoice)
+    waiting = next((m for m in state.data.pending if m.message_id == message_id), None)
+    match = store.match_of(unit.session, match_id=match_id, resident_id=sender.id)
+    if waiting is None or match is None or match.status != MatchStatus.ACTIVE.value:
+        return stale(unit)
+    rest = [m for m in state.data.pending if m.message_id != message_id]
+    if rest:
+        unit.set_dialog(RELAY_FLOW, RELAY_STEP, RelayChoice(pending=rest))
+    else:
+        unit.clear_dialog()
+    incoming = Incoming(
+        message_id=waiting.message_id,
+        text=waiting.text,
+        photo_file_id=waiting.photo_file_id,
+        caption=waiting.caption,
+        location=waiting.location,
+    )
+    result = _pass_on(unit, sender, match, incoming)
+    language = sender.language
+    if result.reply is not None:
+        return Pressed(language, close=result.reply)
+    other = Pair.of(unit.session, match).other(sender.id)
+    name = first_name(language, other.first_name)
+    topic = _topic(unit, match, language)
+    return Pressed(language, close=t(language, "relay.passed_to", name=name, topic=topic))
+
+
+def _pass_on(unit: Unit, sender: Resident, match: Match, incoming: Incoming) -> Relayed:
+    assert sender.id is not None
     store.touch(unit.session, match=match, now=unit.now)
     receiver = Pair.of(unit.session, match).other(sender.id)
     if not reachable(receiver, unit.now):
         # Pausing is absolute, also for the person one is arranging something with.
-        name = first_name(sender.language, receiver.first_name)
-        return Relayed(sender.language, t(sender.language, "relay.receiver_paused", name=name))
+        paused = first_name(sender.language, receiver.first_name)
+        return Relayed(sender.language, t(sender.language, "relay.receiver_paused", name=paused))
     language = receiver.language
     name = first_name(language, sender.first_name)
+    assert receiver.id is not None
+    if len(store.relay_matches(unit.session, resident_id=receiver.id, limit=2)) > 1:
+        # The receiver is in several conversations: each line says which one it is.
+        topic = _topic(unit, match, language)
+        name = Html(t(language, "relay.about", name=name, topic=topic))
     media: dict[str, Any] | None = None
     if incoming.photo_file_id is not None:
         caption = (incoming.caption or "")[:RELAY_CAPTION_LIMIT]
@@ -326,7 +441,8 @@ def relay(unit: Unit, incoming: Incoming) -> Relayed | None:
         text = t(language, "relay.location", name=name)
         media = {"location": list(incoming.location)}
     else:
-        text = t(language, "relay.text", name=name, text=(incoming.text or "")[:RELAY_TEXT_LIMIT])
+        body = (incoming.text or "")[:RELAY_TEXT_LIMIT]
+        text = t(language, "relay.text", name=name, text=body)
     unit.enqueue(
         to=receiver, text=text, about=f"match:{match.id}", counterpart_id=sender.id, media=media
     )

@@ -23,6 +23,7 @@ from matching.flow import BATCH_WAIT
 from storage.db import session_scope
 from storage.matchmaking import start_flow
 from storage.models import (
+    ChatState,
     Invitation,
     InvitationStatus,
     Match,
@@ -503,3 +504,61 @@ async def test_one_broken_request_does_not_hold_up_the_others(
         assert flow is not None
         assert flow.due_at is not None
         assert flow.due_at > NOW
+
+
+def active_match(running: RunningBot, asker: int, helper: int, text: str, category: str) -> int:
+    with session_scope(running.engine) as session:
+        author = session.get(Resident, asker)
+        assert author is not None
+        post = add_post(session, author, text, NOW, category=category, status="matched")
+        match = Match(
+            post_id=post.id or 0,
+            asker_id=asker,
+            helper_id=helper,
+            status=MatchStatus.ACTIVE.value,
+            created_at=NOW,
+            accepted_at=NOW,
+        )
+        session.add(match)
+        session.flush()
+        assert match.id is not None
+        return match.id
+
+
+async def test_in_two_conversations_each_message_asks_who_it_is_for(
+    running: RunningBot, scene: Scene
+) -> None:
+    with session_scope(running.engine) as session:
+        wijk = add_wijk(session, "Transvaalbuurt", NOW)
+    anna, ben, carla = (scene.resident(name) for name in ("Anna", "Ben", "Carla"))
+    anna_id, ben_id, carla_id = (resident_for(running, p, wijk, NOW) for p in (anna, ben, carla))
+    active_match(running, anna_id, ben_id, SHOPPING, "groceries")  # Ben helps Anna
+    active_match(running, carla_id, anna_id, "Wie leent me een ladder?", "lending")
+
+    await anna.sends("Ik kan om vier uur")
+    question = await anna.sees("Voor wie is dit bericht?")
+    assert question.buttons == [["Carla"], ["Ben"]] or question.buttons == [["Ben"], ["Carla"]]
+    assert not any("vier uur" in m.content for m in running.emulator.messages(ben.chat_id))
+    await anna.sends("Tot straks!")
+    await running.emulator.wait_for(
+        lambda: sum("Voor wie" in m.content for m in running.emulator.messages(anna.chat_id)) == 2,
+        what="a second question",
+    )
+    # The newest question first: "Tot straks!" is for Carla, then "vier uur" for Ben.
+    await anna.presses("Carla")
+    done = await anna.sees("Doorgegeven aan Carla")
+    assert "spullen lenen" in done.content.lower()
+    for_carla = await carla.sees("Tot straks!")
+    assert "Anna" in for_carla.content
+    await anna.presses("Ben")
+    await anna.sees("Doorgegeven aan Ben")
+    await ben.sees("Ik kan om vier uur")
+    assert not any("Tot straks" in m.content for m in running.emulator.messages(ben.chat_id))
+    assert not any("vier uur" in m.content for m in running.emulator.messages(carla.chat_id))
+    # Anna is in two conversations: what reaches her says which one it is.
+    await ben.sends("Prima, tot dan")
+    line = await anna.sees("Prima, tot dan")
+    assert "Ben · Boodschappen" in line.content
+    with session_scope(running.engine) as session:
+        state = session.get(ChatState, anna.chat_id)
+        assert state is None  # nothing left waiting
