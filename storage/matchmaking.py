@@ -561,17 +561,56 @@ def touch(session: Session, *, match: Match, now: datetime) -> None:
 
 
 def has_helped_before(session: Session, *, resident_id: int) -> bool:
-    """Whether someone's yes was ever accepted: shown to an asker as plain experience ("heeft
-    al eerder geholpen"), never as a count or a score, and never how often they said no."""
+    """Whether someone ever helped through a match that went ahead (the helper of a request,
+    the author of an offer): shown to an asker as plain experience ("heeft al eerder
+    geholpen"), never as a count or a score, and never how often they said no."""
+    went_ahead = col(Match.status).in_([MatchStatus.ACTIVE.value, MatchStatus.ENDED.value])
+    helped = or_(
+        and_(col(Match.helper_id) == resident_id, col(Post.kind) == PostKind.REQUEST.value),
+        and_(col(Match.asker_id) == resident_id, col(Post.kind) == PostKind.OFFER.value),
+    )
     found = session.exec(
         select(Match.id)
-        .where(
-            Match.helper_id == resident_id,
-            col(Match.status).in_([MatchStatus.ACTIVE.value, MatchStatus.ENDED.value]),
-        )
+        .join(Post, col(Post.id) == col(Match.post_id))
+        .where(went_ahead, helped)
         .limit(1)
     ).first()
     return found is not None
+
+
+def is_offer(session: Session, match: Match) -> bool:
+    """Whether a match came from interest in an offer (its author chooses, as the "asker" of
+    the match; the interested neighbour is its "helper")."""
+    post = session.get(Post, match.post_id)
+    return post is not None and post.kind == PostKind.OFFER.value
+
+
+def propose_for_offer(
+    session: Session, *, post: Post, interested_id: int, now: datetime
+) -> Match | None:
+    """Someone is interested in an offer: a proposed match for its author to choose on. An
+    offer can be taken several times, so its status stays open; None while these two already
+    have a proposed or active match about it, or when one blocked the other."""
+    assert post.id is not None
+    if post.kind != PostKind.OFFER.value or is_blocked_either_way(
+        session, post.resident_id, interested_id
+    ):
+        return None
+    running = session.exec(
+        select(Match.id).where(
+            Match.post_id == post.id,
+            Match.helper_id == interested_id,
+            col(Match.status).in_([MatchStatus.PROPOSED.value, MatchStatus.ACTIVE.value]),
+        )
+    ).first()
+    if running is not None:
+        return None
+    match = Match(
+        post_id=post.id, asker_id=post.resident_id, helper_id=interested_id, created_at=now
+    )
+    session.add(match)
+    session.flush()
+    return match
 
 
 def claim_due_follow_ups(session: Session, *, now: datetime, limit: int = 20) -> list[Match]:

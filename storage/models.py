@@ -315,10 +315,13 @@ class RequestFlow(SQLModel, table=True):
 
 
 class Match(SQLModel, table=True):
-    """A neighbour who said yes to a request, and what came of it.
+    """A neighbour who said yes to a request (or is interested in an offer), and what came
+    of it. `asker_id` is the one who chooses: a request's asker, or an offer's author (then
+    `helper_id` is the interested neighbour).
 
     At most one match per request is proposed or active at a time: the first yes claims the
     request (Post.status open -> matched, a conditional update) before this row is written.
+    An offer stays open and can have several, at most one per interested neighbour at a time.
     """
 
     id: int | None = Field(default=None, primary_key=True)

@@ -150,6 +150,42 @@ def _queue_offer(unit: Unit, match: Match) -> str:
     return first_name(helper.language, asker.first_name)
 
 
+def interest_in_offer(
+    unit: Unit, interested: Resident, post: Post, author: Resident, invitation_id: int | None
+) -> bool:
+    """ "Interesse" in an offer: like a yes to a request, the author sees the first name and
+    rough distance and chooses "Graag, breng ons in contact" / "Nu even niet"; a yes opens the
+    same relay, username sharing, follow-up and thank-you. The offer stays open (it can be
+    taken several times). False when nothing was proposed (these two already have one)."""
+    assert interested.id is not None
+    match = store.propose_for_offer(
+        unit.session, post=post, interested_id=interested.id, now=unit.now
+    )
+    if match is None or match.id is None:
+        return False
+    language = author.language
+    name = first_name(language, interested.first_name)
+    lines = [t(language, "offer_interest.text", name=name, text=shortened(post.text))]
+    distance = distance_text(language, rough_distance(author.area_cell, interested.area_cell))
+    if distance is not None:
+        lines.append(t(language, "offer.distance", distance=distance))
+    lines.append(t(language, "offer_interest.question"))
+    block_row = [] if invitation_id is None else [buttons.block_responder(language, invitation_id)]
+    unit.enqueue(
+        to=author,
+        text="\n".join(lines),
+        keyboard=keyboard(
+            [Button(t(language, "offer_interest.button.yes"), callbacks.MATCH_ACCEPT(match.id))],
+            [Button(t(language, "offer_interest.button.no"), callbacks.MATCH_DECLINE(match.id))],
+            block_row,
+        ),
+        key=f"offer:{match.id}",
+        about=f"match:{match.id}",
+        counterpart_id=interested.id,
+    )
+    return True
+
+
 # --- the asker's choice, and the relay -------------------------------------------------------
 
 
@@ -213,6 +249,15 @@ def decline(unit: Unit, match_id: int) -> Pressed:
     if not store.decline(unit.session, match=match, now=unit.now):
         return stale(unit)
     helper = Pair.of(unit.session, match).helper
+    if store.is_offer(unit.session, match):
+        # Interest in an offer: the author said "nu even niet"; the offer stays as it is.
+        author_name = first_name(helper.language, asker.first_name)
+        text = t(helper.language, "offer_interest.not_now", name=author_name)
+        unit.enqueue(to=helper, text=text, counterpart_id=asker.id)
+        name = first_name(asker.language, helper.first_name)
+        return Pressed(
+            asker.language, close=t(asker.language, "offer_interest.declined", name=name)
+        )
     # They were promised an answer; it says nothing about why, and nothing is counted.
     unit.enqueue(to=helper, text=t(helper.language, "offer.not_needed"), counterpart_id=asker.id)
     step_now(unit, match.post_id)
