@@ -29,7 +29,7 @@ from bot.services.posting import (
 from bot.services.request_steps import lock_request
 from bot.services.unit import Unit
 from storage import matchmaking, posts
-from storage.models import Match, MatchStatus, Post, PostStatus, Resident
+from storage.models import Match, MatchStatus, Post, PostKind, PostStatus, Resident
 
 FLOW_EDIT: Final = "edit"
 STEP_EDIT_TEXT: Final = "text"
@@ -140,9 +140,9 @@ def _under_way(
     category = category_name(language, post.category)
     text = shortened(post.text)
     if match.status == MatchStatus.PROPOSED.value:
-        line = t(
-            language, "mine.line_choice", number=number, category=category, text=text, name=name
-        )
+        # A yes to one's request, or interest in one's offer: either way, theirs to choose.
+        key = "mine.line_interest" if post.kind == PostKind.OFFER.value else "mine.line_choice"
+        line = t(language, key, number=number, category=category, text=text, name=name)
         buttons = [
             [
                 Button(
