@@ -104,7 +104,7 @@ ROUND_STEPS: tuple[Step, ...] = (
     Step("draft button: time ok", "press", "✓ Ja, klopt", "✅ Plaatsen"),
     # Posting runs the matching step at once; with everyone on "nooit" it finds nobody and
     # says so, after the "Je vraag is geplaatst!" edit: that message is the end of the update.
-    Step('"Plaatsen" (post + matching)', "press", "✅ Plaatsen", "niet gelukt om iemand te"),
+    Step('"Plaatsen" (post + matching)', "press", "✅ Plaatsen", "nog niemand die ik kan vragen"),
     Step("/help", "send", "/help", "Dit kun je doen"),
 )
 

@@ -222,6 +222,8 @@ MATCH_ACCEPT = action("mt:a", ID)
 MATCH_DECLINE = action("mt:d", ID)
 MATCH_SHARE = action("mt:s", ID)
 MATCH_END = action("mt:e", ID)
+# in two conversations at once: this message (the sender's own message id) is for that match
+RELAY_TO = action("mt:to", ID, ID)
 WIDEN_YES = action("wid:y", ID)
 WIDEN_NO = action("wid:n", ID)
 

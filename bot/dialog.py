@@ -23,8 +23,9 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 from bot import callbacks
 from bot.context import BotApplication, BotContext
 from bot.i18n import t
+from bot.keyboards import markup
 from bot.runner import perform
-from bot.services import dialogs
+from bot.services import buttons, dialogs
 from bot.services.unit import Incoming, Unit
 
 
@@ -71,6 +72,7 @@ class DialogRouter:
     def __init__(self) -> None:
         self._text: dict[str, _Route] = {}
         self._location: dict[str, _Route] = {}
+        self._other: dict[str, _Route] = {}
         self._otherwise: list[_Route] = []
         self._presses: dict[callbacks.Action, PressHandler] = {}
 
@@ -79,6 +81,10 @@ class DialogRouter:
 
     def on_location(self, flow: str, service: StepService, render: Render) -> None:
         self._location[flow] = _Route(service, render)
+
+    def on_other(self, flow: str, service: StepService, render: Render) -> None:
+        """A photo (or other message) while `flow` waits."""
+        self._other[flow] = _Route(service, render)
 
     def otherwise(self, service: FallbackService, render: Render) -> None:
         """Offer messages that no dialog is waiting for (text, location, photo) to `service`."""
@@ -129,7 +135,7 @@ class DialogRouter:
         await self._route(update, context, self._location)
 
     async def _route_other(self, update: Update, context: BotContext) -> None:
-        await self._route(update, context, {})
+        await self._route(update, context, self._other)
 
     def _step(
         self, unit: Unit, routes: dict[str, _Route], incoming: Incoming
@@ -165,6 +171,8 @@ class DialogRouter:
 
         route, result, language = await perform(context, update, step)
         if route is None:
-            await message.reply_text(t(language, str(result)))
+            # "Kies iets in het menu": so the menu comes with it.
+            menu = markup(buttons.main_menu(language))
+            await message.reply_text(t(language, str(result)), reply_markup=menu)
             return
         await route.render(update, context, result)

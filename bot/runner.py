@@ -22,9 +22,11 @@ from typing import Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.engine import Engine
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
 from bot.context import BotContext, Services
+from bot.i18n import t
 from bot.outage import outage_of
 from bot.services import delivery
 from bot.services.unit import Caller, Unit
@@ -114,7 +116,23 @@ async def perform(
     if done is None:
         log.info("skipping redelivered update %s", update_id)
         raise ApplicationHandlerStop
+    first = not context.update_claimed
     context.update_claimed = True
     result, unit = done
     context.outgoing.extend(unit.outgoing)
+    if first and update is not None:
+        await _say_what_became_of_the_dialog(update, unit)
     return result
+
+
+async def _say_what_became_of_the_dialog(update: Update, unit: Unit) -> None:
+    """A command in the middle of a dialog (onboarding, a draft, a report) says first what
+    happens to that dialog: left for the command, or still waiting. Only in private chats."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None or chat.type != ChatType.PRIVATE:
+        return
+    if not (message.text or "").startswith("/"):
+        return
+    note = unit.dialog_note()
+    if note is not None:
+        await message.reply_text(t(unit.language, note))

@@ -4,9 +4,13 @@ A request starts at the reach the asker chose. The bot invites a batch of a few 
 (:func:`matching.engine.plan_invitations`); if nobody says yes within BATCH_WAIT, it invites the
 next few. When nobody is left to ask at the current reach, it asks the asker whether it may look
 further (a wider reach is only ever used with their consent, and only offered when it adds
-someone). When nobody is left even at the widest reach, when the asker prefers not to widen,
-or when the request's time has passed, the asker is told kindly and the wijk's buurtwerkers get
-a signal (counted per category and week, never a case file).
+someone). When nobody can be asked even at the widest reach (alone in the wijk, or everyone
+asked or unavailable), the request keeps looking for its time window: the asker hears once,
+kindly, that nobody can be asked right now and that the request stays visible, the wijk gets an
+anonymous signal, and every LOOK_AGAIN the plan is made afresh, so neighbours who joined or
+whose pace freed up are invited the normal way. When the asker prefers not to widen, or when
+the request's time has passed, the asker is told kindly (unless they already heard that nobody
+could be asked) and the wijk gets a signal (counted per category and week, never a case file).
 
 The shell (bot + storage) runs :func:`decide` whenever something happens to a request (it is
 posted, a timer is due, someone answers), carries out the decision, records it with
@@ -43,6 +47,8 @@ from matching.reach import Reach
 BATCH_WAIT: Final = timedelta(hours=3)
 WIDEN_ANSWER_WAIT: Final = timedelta(hours=24)
 DEFAULT_OPEN_FOR: Final = timedelta(days=7)
+# How often a request nobody can be asked for looks again (new neighbours, freed-up paces).
+LOOK_AGAIN: Final = timedelta(hours=3)
 
 
 class Outcome(StrEnum):
@@ -59,6 +65,10 @@ class DecisionKind(StrEnum):
     AWAIT_ASKER = "await_asker"  # a neighbour said yes; the asker chooses, there is no timer
     ASK_WIDEN = "ask_widen"  # ask the asker whether the request may go to `next_reach`
     SIGNAL_UNANSWERED = "signal_unanswered"  # tell the asker kindly, record a wijk signal
+    # Nobody can be asked now: tell the asker once, record `signal`, keep looking until `until`.
+    TELL_NOBODY_YET = "tell_nobody_yet"
+    # The request's time passed after the asker heard "nobody yet": end, no new message/signal.
+    END_QUIETLY = "end_quietly"
     DONE = "done"  # the request has ended; nothing more will happen
 
 
@@ -84,6 +94,7 @@ class Decision:
 
 DONE: Final = Decision(DecisionKind.DONE)
 AWAIT_ASKER: Final = Decision(DecisionKind.AWAIT_ASKER)
+END_QUIETLY: Final = Decision(DecisionKind.END_QUIETLY)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -106,6 +117,7 @@ class RequestProgress:
     widen_asked_at: datetime | None = None
     widen_declined: bool = False
     widened: tuple[Reach, ...] = ()
+    nobody_told_at: datetime | None = None
     outcome: Outcome | None = None
 
     @property
@@ -124,7 +136,9 @@ class RequestProgress:
             )
         if decision.kind is DecisionKind.ASK_WIDEN:
             return replace(self, widen_asked_for=decision.next_reach, widen_asked_at=now)
-        if decision.kind is DecisionKind.SIGNAL_UNANSWERED:
+        if decision.kind is DecisionKind.TELL_NOBODY_YET:
+            return replace(self, nobody_told_at=now)
+        if decision.kind in (DecisionKind.SIGNAL_UNANSWERED, DecisionKind.END_QUIETLY):
             return replace(self, outcome=Outcome.SIGNALLED)
         return self
 
@@ -184,6 +198,8 @@ def _decide_without_pool(progress: RequestProgress, now: datetime) -> Decision |
         return AWAIT_ASKER
     deadline = progress.deadline
     if now >= deadline:
+        if progress.nobody_told_at is not None:
+            return END_QUIETLY  # they heard once already; the wijk has its signal
         return _signal(SignalReason.EXPIRED)
     if progress.widen_declined:
         return _signal(SignalReason.WIDEN_DECLINED)
@@ -226,7 +242,13 @@ def decide(progress: RequestProgress, pool: InvitationPlan | None, now: datetime
         return _wait(later)
     if pool.wider_reach is not None:
         return Decision(DecisionKind.ASK_WIDEN, next_reach=pool.wider_reach)
-    return _signal(SignalReason.NOBODY_LEFT)
+    # Nobody can be asked now, even at the widest reach: keep looking for the request's time.
+    look_again = min(now + LOOK_AGAIN, progress.deadline)
+    if progress.nobody_told_at is None:
+        return Decision(
+            DecisionKind.TELL_NOBODY_YET, until=look_again, signal=SignalReason.NOBODY_LEFT
+        )
+    return _wait(look_again)
 
 
 def next_due(after: RequestProgress, decision: Decision, now: datetime) -> datetime | None:
@@ -234,7 +256,7 @@ def next_due(after: RequestProgress, decision: Decision, now: datetime) -> datet
     recorded as `after`; None when only an answer can move the request on (or it has ended)."""
     if after.outcome is not None:
         return None
-    if decision.kind is DecisionKind.WAIT_UNTIL:
+    if decision.kind in (DecisionKind.WAIT_UNTIL, DecisionKind.TELL_NOBODY_YET):
         return decision.until
     if needs_pool(after, now):
         return now

@@ -106,6 +106,7 @@ def progress_of(session: Session, flow: RequestFlow, post: Post) -> RequestProgr
         widen_asked_at=flow.widen_asked_at,
         widen_declined=flow.widen_declined,
         widened=tuple(Reach(reach) for reach in flow.widened),
+        nobody_told_at=flow.nobody_told_at,
         outcome=None if flow.outcome is None else Outcome(flow.outcome),
     )
 
@@ -124,6 +125,7 @@ def store_progress(
     flow.widen_asked_at = progress.widen_asked_at
     flow.widen_declined = progress.widen_declined
     flow.widened = [reach.value for reach in progress.widened]
+    flow.nobody_told_at = progress.nobody_told_at
     flow.outcome = None if progress.outcome is None else progress.outcome.value
     flow.due_at = None if progress.outcome is not None else due_at
     post.reach = progress.reach.value
@@ -513,16 +515,44 @@ def share_username(
 
 
 def relay_match(session: Session, *, resident_id: int) -> Match | None:
-    """The active match a message from this resident goes to: the one they used last."""
-    return session.exec(
-        select(Match)
-        .where(
-            or_(col(Match.asker_id) == resident_id, col(Match.helper_id) == resident_id),
-            Match.status == MatchStatus.ACTIVE.value,
-        )
-        .order_by(col(Match.last_relay_at).desc(), col(Match.id).desc())
-        .limit(1)
-    ).first()
+    """The active match used last by this resident (of relay_matches, the first)."""
+    found = relay_matches(session, resident_id=resident_id, limit=1)
+    return found[0] if found else None
+
+
+def relay_matches(session: Session, *, resident_id: int, limit: int = 10) -> list[Match]:
+    """The active matches (conversations through the bot) this resident is in, used last
+    first. With more than one, the sender chooses which one a message is for."""
+    return list(
+        session.exec(
+            select(Match)
+            .where(
+                or_(col(Match.asker_id) == resident_id, col(Match.helper_id) == resident_id),
+                Match.status == MatchStatus.ACTIVE.value,
+            )
+            .order_by(col(Match.last_relay_at).desc(), col(Match.id).desc())
+            .limit(limit)
+        ).all()
+    )
+
+
+def current_matches_of(session: Session, *, resident_id: int) -> list[tuple[Match, Post]]:
+    """What is under way for this resident, newest first: their requests where a neighbour's
+    yes waits for their choice, and every relay they are in (as asker or as helper)."""
+    waiting = and_(
+        col(Match.asker_id) == resident_id, col(Match.status) == MatchStatus.PROPOSED.value
+    )
+    relaying = and_(
+        or_(col(Match.asker_id) == resident_id, col(Match.helper_id) == resident_id),
+        col(Match.status) == MatchStatus.ACTIVE.value,
+    )
+    rows = session.exec(
+        select(Match, Post)
+        .join(Post, col(Post.id) == col(Match.post_id))
+        .where(or_(waiting, relaying))
+        .order_by(col(Match.created_at).desc(), col(Match.id).desc())
+    ).all()
+    return [(match, post) for match, post in rows]
 
 
 def touch(session: Session, *, match: Match, now: datetime) -> None:
@@ -530,17 +560,57 @@ def touch(session: Session, *, match: Match, now: datetime) -> None:
     session.add(match)
 
 
-def times_helped(session: Session, *, resident_id: int) -> int:
-    """How often someone's yes was accepted: shown to an asker as plain experience, never as
-    a score, and never how often they said no."""
-    return session.exec(
-        select(func.count())
-        .select_from(Match)
-        .where(
-            Match.helper_id == resident_id,
-            col(Match.status).in_([MatchStatus.ACTIVE.value, MatchStatus.ENDED.value]),
+def has_helped_before(session: Session, *, resident_id: int) -> bool:
+    """Whether someone ever helped through a match that went ahead (the helper of a request,
+    the author of an offer): shown to an asker as plain experience ("heeft al eerder
+    geholpen"), never as a count or a score, and never how often they said no."""
+    went_ahead = col(Match.status).in_([MatchStatus.ACTIVE.value, MatchStatus.ENDED.value])
+    helped = or_(
+        and_(col(Match.helper_id) == resident_id, col(Post.kind) == PostKind.REQUEST.value),
+        and_(col(Match.asker_id) == resident_id, col(Post.kind) == PostKind.OFFER.value),
+    )
+    found = session.exec(
+        select(Match.id)
+        .join(Post, col(Post.id) == col(Match.post_id))
+        .where(went_ahead, helped)
+        .limit(1)
+    ).first()
+    return found is not None
+
+
+def is_offer(session: Session, match: Match) -> bool:
+    """Whether a match came from interest in an offer (its author chooses, as the "asker" of
+    the match; the interested neighbour is its "helper")."""
+    post = session.get(Post, match.post_id)
+    return post is not None and post.kind == PostKind.OFFER.value
+
+
+def propose_for_offer(
+    session: Session, *, post: Post, interested_id: int, now: datetime
+) -> Match | None:
+    """Someone is interested in an offer: a proposed match for its author to choose on. An
+    offer can be taken several times, so its status stays open; None while these two already
+    have a proposed or active match about it, or when one blocked the other."""
+    assert post.id is not None
+    if post.kind != PostKind.OFFER.value or is_blocked_either_way(
+        session, post.resident_id, interested_id
+    ):
+        return None
+    running = session.exec(
+        select(Match.id).where(
+            Match.post_id == post.id,
+            Match.helper_id == interested_id,
+            col(Match.status).in_([MatchStatus.PROPOSED.value, MatchStatus.ACTIVE.value]),
         )
-    ).one()
+    ).first()
+    if running is not None:
+        return None
+    match = Match(
+        post_id=post.id, asker_id=post.resident_id, helper_id=interested_id, created_at=now
+    )
+    session.add(match)
+    session.flush()
+    return match
 
 
 def claim_due_follow_ups(session: Session, *, now: datetime, limit: int = 20) -> list[Match]:

@@ -314,15 +314,20 @@ class RequestFlow(SQLModel, table=True):
     widen_declined: bool = Field(default=False)
     # The reaches the asker agreed to, in order: the record of their consent.
     widened: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # When the asker heard that nobody can be asked right now (they hear it once).
+    nobody_told_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     outcome: str | None = Field(default=None, max_length=16)
     due_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
 
 
 class Match(SQLModel, table=True):
-    """A neighbour who said yes to a request, and what came of it.
+    """A neighbour who said yes to a request (or is interested in an offer), and what came
+    of it. `asker_id` is the one who chooses: a request's asker, or an offer's author (then
+    `helper_id` is the interested neighbour).
 
     At most one match per request is proposed or active at a time: the first yes claims the
     request (Post.status open -> matched, a conditional update) before this row is written.
+    An offer stays open and can have several, at most one per interested neighbour at a time.
     """
 
     id: int | None = Field(default=None, primary_key=True)

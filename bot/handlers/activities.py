@@ -18,7 +18,7 @@ from bot.menu import spellings
 from bot.runner import perform
 from bot.services import activities, organise
 from bot.services.dialogs import ActivityDraft, ActivityReply, DialogState, OrganiserStep
-from bot.services.posting import Screen
+from bot.services.markup import Screen
 from bot.services.unit import Incoming, Unit
 from bot.views.presses import deliver_now
 from bot.views.screens import answer, say

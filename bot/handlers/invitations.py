@@ -4,6 +4,8 @@ Buttons (bot/callbacks.py; never trusted: every press is re-checked in its servi
   INVITE_YES / INVITE_NOT_NOW     "Ik help graag" / "Nu even niet"      (invitation id)
   MATCH_ACCEPT / MATCH_DECLINE    the asker's choice                     (match id)
   MATCH_SHARE / MATCH_END         share my username / stop the relay     (match id)
+  RELAY_TO                        in several conversations: this message is for that one
+                                  (match id, the sender's message id)
   WIDEN_YES / WIDEN_NO            look further away / keep it close by   (post id)
 (the follow-up's buttons live in bot/handlers/follow_up.py)
 """
@@ -19,6 +21,7 @@ from bot.callbacks import Press
 from bot.context import BotApplication, BotContext
 from bot.dialog import DialogRouter
 from bot.i18n import t
+from bot.keyboards import markup
 from bot.runner import perform
 from bot.services import invitations
 from bot.views.presses import deliver_now, show
@@ -33,8 +36,12 @@ def register(application: BotApplication, router: DialogRouter) -> None:
         callbacks.MATCH_SHARE,
         callbacks.MATCH_END,
     )
+    router.on_press(relay_to_pressed, callbacks.RELAY_TO)
     router.on_press(widen_pressed, callbacks.WIDEN_YES, callbacks.WIDEN_NO)
     router.otherwise(invitations.relay, relayed)
+    router.on_text(invitations.RELAY_FLOW, invitations.relay_waiting, relayed)
+    router.on_location(invitations.RELAY_FLOW, invitations.relay_waiting, relayed)
+    router.on_other(invitations.RELAY_FLOW, invitations.relay_waiting, relayed)
 
 
 class Helper(Protocol):
@@ -76,6 +83,12 @@ async def match_pressed(update: Update, context: BotContext, press: Press) -> No
     await show(query, context, pressed)
 
 
+async def relay_to_pressed(update: Update, context: BotContext, press: Press) -> None:
+    """Someone in several conversations chose which one a waiting message is for."""
+    pressed = await perform(context, update, invitations.relay_to, press.id(0), press.id(1))
+    await show(_query(update), context, pressed)
+
+
 async def widen_pressed(update: Update, context: BotContext, press: Press) -> None:
     """The asker answers whether the request may go further away (silence is never a yes)."""
     accepted = press.action is callbacks.WIDEN_YES
@@ -89,6 +102,6 @@ async def relayed(update: Update, context: BotContext, result: invitations.Relay
     message = update.effective_message
     assert message is not None
     if result.reply is not None:
-        await message.reply_text(result.reply)
+        await message.reply_text(result.reply, reply_markup=markup(result.keyboard))
     elif any(outcome.final for outcome in await deliver_now(context)):
         await message.reply_text(t(result.language, "relay.undelivered"))

@@ -14,7 +14,7 @@ from bot.menu import spellings
 from bot.runner import perform
 from bot.services import mine
 from bot.services.dialogs import DialogState, PostRef
-from bot.services.posting import Screen
+from bot.services.markup import Screen
 from bot.services.unit import Incoming, Unit
 from bot.views.screens import answer, say
 

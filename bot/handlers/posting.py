@@ -14,7 +14,7 @@ from bot.menu import spellings
 from bot.runner import perform
 from bot.services import posting
 from bot.services.dialogs import DialogState, PostDraft
-from bot.services.posting import Screen
+from bot.services.markup import Screen
 from bot.services.unit import Incoming, Unit
 from bot.views.screens import answer, message_id_of, say
 from storage.models import PostKind

@@ -33,8 +33,8 @@ from bot.services import posting, request_steps
 from bot.services.buurtwerk import suspension_notice
 from bot.services.delivery import reachable
 from bot.services.dialogs import ActivityReply, DialogState
-from bot.services.markup import Button, Keyboard, keyboard
-from bot.services.posting import Answer, Screen
+from bot.services.markup import Button, Keyboard, Screen, keyboard
+from bot.services.posting import Answer
 from bot.services.unit import Unit
 from matching.activities import Repeat, places_left, reminder_at
 from matching.categories import suggest_category

@@ -25,9 +25,9 @@ from bot.post_views import (
 )
 from bot.services import buttons, invitations
 from bot.services.delivery import reachable
-from bot.services.markup import Button, Keyboard, keyboard
+from bot.services.markup import Button, Keyboard, Screen, keyboard
 from bot.services.match_support import Pressed
-from bot.services.posting import Answer, Screen, not_settled_text, settled, stale_text
+from bot.services.posting import Answer, not_settled_text, settled, stale_text
 from bot.services.unit import Unit
 from matching.browse import Listing, Page, Placed, nearest_then_newest, page_of
 from matching.distance import rough_distance
@@ -216,30 +216,7 @@ def _volunteer(unit: Unit, viewer: Resident, post_id: int) -> Browsing:
     invitation, news = posts.volunteer(
         unit.session, post=post, resident_id=viewer.id, now=unit.now
     )
-    if not news:
+    if not news or not invitations.interest_in_offer(unit, viewer, post, author, invitation.id):
         return Browsing(notice=t(language, "browse.already"))
-    _tell_author(unit, viewer, post, author, invitation.id)
     thanks = t(language, "browse.thanks_offer", name=first_name(language, author.first_name))
     return Browsing(message=Screen(thanks))
-
-
-def _tell_author(
-    unit: Unit, viewer: Resident, post: Post, author: Resident, invitation_id: int | None
-) -> None:
-    """Someone is interested in the author's offer: only their first name goes along (no
-    username, phone number or address ever goes through here)."""
-    assert invitation_id is not None
-    assert post.id is not None
-    language = author.language
-    unit.enqueue(
-        to=author,
-        text=t(
-            language,
-            "browse.notify_offer",
-            name=first_name(language, viewer.first_name),
-            text=post.text,
-        ),
-        keyboard=keyboard([buttons.block_responder(language, invitation_id)]),
-        about=f"post:{post.id}",
-        counterpart_id=viewer.id,
-    )

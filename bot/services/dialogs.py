@@ -30,6 +30,9 @@ class OnboardingData(DialogData):
     message_id: int | None = None
     # The wijk someone from a wijk group's link is about to switch to (asked to confirm).
     wijk_id: int | None = None
+    # What the person wanted to do when they were asked for their wijk first ("request" or
+    # "offer": /vraag or /aanbod before they had a wijk); it starts once the wijk is chosen.
+    then: str | None = None
 
 
 class PostDraft(DialogData):
@@ -44,6 +47,8 @@ class PostDraft(DialogData):
     message_id: int | None = None
     # "Een buurtwerker mag contact met me opnemen" (requests only; default off).
     contact_ok: bool = False
+    # Words with no recognisable content ("asdf") were met with "Wat wil je vragen?" once.
+    asked_what: bool = False
 
     @model_validator(mode="before")
     @classmethod
@@ -101,6 +106,22 @@ class SettingsData(DialogData):
     message_id: int | None = None
 
 
+class PendingRelay(DialogData):
+    """A message to pass on, kept while its sender chooses which conversation it is for."""
+
+    message_id: int
+    text: str | None = None
+    photo_file_id: str | None = None
+    caption: str | None = None
+    location: tuple[float, float] | None = None
+
+
+class RelayChoice(DialogData):
+    """Someone in two conversations at once: their messages wait here until they choose."""
+
+    pending: list[PendingRelay] = []
+
+
 Data = TypeVar("Data", bound=DialogData)
 
 # flow name -> the model of its data
@@ -114,6 +135,7 @@ FLOWS: Final[dict[str, type[DialogData]]] = {
     "activity": ActivityDraft,
     "organise": OrganiserStep,
     "actreply": ActivityReply,
+    "relay": RelayChoice,
 }
 
 

@@ -40,14 +40,17 @@ def queue_follow_ups(unit: Unit) -> None:
         pair = Pair.of(session, match)
         post = session.get(Post, match.post_id)
         text = "" if post is None else shortened(post.text)
+        request = post is not None and post.kind == PostKind.REQUEST.value
         for person, is_asker in ((pair.asker, True), (pair.helper, False)):
             other = pair.other(person.id)
             name = first_name(person.language, other.first_name)
             key = "follow_up.asker" if is_asker else "follow_up.helper"
+            # "Opnieuw vragen" is for a request's asker; an offer stays open by itself.
+            again = is_asker and request
             unit.enqueue(
                 to=person,
                 text=t(person.language, key, name=name, text=text),
-                keyboard=_follow_up_keyboard(person.language, pair.match_id, name, asker=is_asker),
+                keyboard=_follow_up_keyboard(person.language, pair.match_id, name, asker=again),
                 about=f"followup:{pair.match_id}",
                 counterpart_id=other.id,
             )
@@ -78,7 +81,10 @@ def answer(unit: Unit, match_id: int, answer: str) -> Pressed:
         return stale(unit)
     session, now = unit.session, unit.now
     match = store.match_of(session, match_id=match_id, resident_id=resident.id)
-    is_asker = match is not None and match.asker_id == resident.id
+    # The asker of a request (not the author of an offer: their offer stays open) settles it.
+    is_asker = (
+        match is not None and match.asker_id == resident.id and not store.is_offer(session, match)
+    )
     worked = answer in (THANKS, WORKED)
     valid = worked or answer == (AGAIN if is_asker else FAILED)
     if (

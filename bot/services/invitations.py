@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from bot import callbacks
-from bot.i18n import t
-from bot.post_views import distance_text, first_name, shortened
+from bot.i18n import Html, t
+from bot.post_views import category_name, distance_text, first_name, shortened
 from bot.services import buttons, nudges
 from bot.services.delivery import reachable
+from bot.services.dialogs import DialogData, DialogState, PendingRelay, RelayChoice
 from bot.services.markup import Button, Keyboard, keyboard
 from bot.services.match_support import Pair, Pressed, presser, stale, tell_other
 from bot.services.request_steps import (
@@ -109,9 +110,9 @@ def _after_yes(unit: Unit, helper: Resident, yes: store.Yes, *, from_invitation:
 
 
 def _queue_offer(unit: Unit, match: Match) -> str:
-    """What the asker sees of a neighbour who said yes: first name, rough distance, how often
-    they helped before (never a score), and the choice. Returns the asker's first name as the
-    helper sees it."""
+    """What the asker sees of a neighbour who said yes: first name, rough distance, whether
+    they helped before (never a count: no ledger), and the choice. Returns the asker's first
+    name as the helper sees it."""
     session = unit.session
     asker = session.get(Resident, match.asker_id)
     helper = session.get(Resident, match.helper_id)
@@ -122,15 +123,13 @@ def _queue_offer(unit: Unit, match: Match) -> str:
     assert match.id is not None
     language = asker.language
     name = first_name(language, helper.first_name)
-    helped = store.times_helped(session, resident_id=match.helper_id)
+    helped = store.has_helped_before(session, resident_id=match.helper_id)
     lines = [t(language, "offer.text", name=name, text=shortened(post.text))]
     distance = distance_text(language, rough_distance(asker.area_cell, helper.area_cell))
     if distance is not None:
         lines.append(t(language, "offer.distance", distance=distance))
-    if helped == 1:
-        lines.append(t(language, "offer.helped_once", name=name))
-    elif helped > 1:
-        lines.append(t(language, "offer.helped_times", name=name, count=helped))
+    if helped:
+        lines.append(t(language, "offer.helped_before", name=name))
     lines.append(t(language, "offer.question"))
     invitation = store.accepted_invitation(session, match=match)
     block_row = [] if invitation is None else [buttons.block_responder(language, invitation)]
@@ -149,6 +148,42 @@ def _queue_offer(unit: Unit, match: Match) -> str:
         counterpart_id=helper.id,
     )
     return first_name(helper.language, asker.first_name)
+
+
+def interest_in_offer(
+    unit: Unit, interested: Resident, post: Post, author: Resident, invitation_id: int | None
+) -> bool:
+    """ "Interesse" in an offer: like a yes to a request, the author sees the first name and
+    rough distance and chooses "Graag, breng ons in contact" / "Nu even niet"; a yes opens the
+    same relay, username sharing, follow-up and thank-you. The offer stays open (it can be
+    taken several times). False when nothing was proposed (these two already have one)."""
+    assert interested.id is not None
+    match = store.propose_for_offer(
+        unit.session, post=post, interested_id=interested.id, now=unit.now
+    )
+    if match is None or match.id is None:
+        return False
+    language = author.language
+    name = first_name(language, interested.first_name)
+    lines = [t(language, "offer_interest.text", name=name, text=shortened(post.text))]
+    distance = distance_text(language, rough_distance(author.area_cell, interested.area_cell))
+    if distance is not None:
+        lines.append(t(language, "offer.distance", distance=distance))
+    lines.append(t(language, "offer_interest.question"))
+    block_row = [] if invitation_id is None else [buttons.block_responder(language, invitation_id)]
+    unit.enqueue(
+        to=author,
+        text="\n".join(lines),
+        keyboard=keyboard(
+            [Button(t(language, "offer_interest.button.yes"), callbacks.MATCH_ACCEPT(match.id))],
+            [Button(t(language, "offer_interest.button.no"), callbacks.MATCH_DECLINE(match.id))],
+            block_row,
+        ),
+        key=f"offer:{match.id}",
+        about=f"match:{match.id}",
+        counterpart_id=interested.id,
+    )
+    return True
 
 
 # --- the asker's choice, and the relay -------------------------------------------------------
@@ -214,6 +249,15 @@ def decline(unit: Unit, match_id: int) -> Pressed:
     if not store.decline(unit.session, match=match, now=unit.now):
         return stale(unit)
     helper = Pair.of(unit.session, match).helper
+    if store.is_offer(unit.session, match):
+        # Interest in an offer: the author said "nu even niet"; the offer stays as it is.
+        author_name = first_name(helper.language, asker.first_name)
+        text = t(helper.language, "offer_interest.not_now", name=author_name)
+        unit.enqueue(to=helper, text=text, counterpart_id=asker.id)
+        name = first_name(asker.language, helper.first_name)
+        return Pressed(
+            asker.language, close=t(asker.language, "offer_interest.declined", name=name)
+        )
     # They were promised an answer; it says nothing about why, and nothing is counted.
     unit.enqueue(to=helper, text=t(helper.language, "offer.not_needed"), counterpart_id=asker.id)
     step_now(unit, match.post_id)
@@ -292,15 +336,24 @@ def share(unit: Unit, match_id: int, username: str | None) -> Pressed:
 
 @dataclass(frozen=True)
 class Relayed:
-    """A message for the relay: in the sender's language, what to tell them (if anything)."""
+    """A message for the relay: in the sender's language, what to tell them (if anything),
+    with buttons (which conversation it is for, when there are several)."""
 
     language: str
     reply: str | None = None
+    keyboard: Keyboard | None = None
+
+
+RELAY_FLOW: Final = "relay"
+RELAY_STEP: Final = "which"
+# Messages kept while someone chooses which conversation they are for (the oldest go first).
+RELAY_PENDING_MAX: Final = 10
 
 
 def relay(unit: Unit, incoming: Incoming) -> Relayed | None:
     """Pass a message to the person this resident is matched with (text, photo, location);
-    None when the message is not for the relay.
+    None when the message is not for the relay. Someone in two conversations or more is asked
+    which one it is for (buttons with first names); the message waits until they choose.
 
     Sent as the bot's own message with the sender's first name, never forwarded: a forward
     would show the sender's Telegram profile before they chose to share it.
@@ -308,17 +361,122 @@ def relay(unit: Unit, incoming: Incoming) -> Relayed | None:
     sender = unit.resident
     if sender is None or sender.id is None:
         return None
-    match = store.relay_match(unit.session, resident_id=sender.id)
-    if match is None:
+    conversations = store.relay_matches(unit.session, resident_id=sender.id)
+    if not conversations:
         return None
+    if len(conversations) > 1:
+        return _ask_which(unit, sender, conversations, incoming)
+    return _pass_on(unit, sender, conversations[0], incoming)
+
+
+def relay_waiting(
+    unit: Unit, state: DialogState[DialogData], incoming: Incoming
+) -> Relayed | None:
+    """Another message while earlier ones wait for "which conversation": asked the same way
+    (or passed on, or explained, when the conversations ended meanwhile)."""
+    result = relay(unit, incoming)
+    if result is None:
+        unit.clear_dialog()
+        return Relayed(unit.language, t(unit.language, "relay.none_left"))
+    return result
+
+
+def _ask_which(
+    unit: Unit, sender: Resident, conversations: list[Match], incoming: Incoming
+) -> Relayed:
+    language = sender.language
+    state = unit.state(RELAY_FLOW)
+    waiting = list(state.data.pending) if state and isinstance(state.data, RelayChoice) else []
+    waiting.append(
+        PendingRelay(
+            message_id=incoming.message_id,
+            text=incoming.text,
+            photo_file_id=incoming.photo_file_id,
+            caption=incoming.caption,
+            location=incoming.location,
+        )
+    )
+    unit.set_dialog(RELAY_FLOW, RELAY_STEP, RelayChoice(pending=waiting[-RELAY_PENDING_MAX:]))
+    labels = _conversation_labels(unit, sender, conversations)
+    rows = [
+        [Button(label, callbacks.RELAY_TO(match.id or 0, incoming.message_id))]
+        for match, label in zip(conversations, labels, strict=True)
+    ]
+    return Relayed(language, t(language, "relay.which"), keyboard(*rows))
+
+
+def _conversation_labels(unit: Unit, resident: Resident, conversations: list[Match]) -> list[str]:
+    """The other person's first name per conversation; with what it is about where two
+    conversations are with people of the same first name (or the same person)."""
+    language = resident.language
+    names = []
+    for match in conversations:
+        other = Pair.of(unit.session, match).other(resident.id or 0)
+        names.append(first_name(language, other.first_name))
+    labels = []
+    for match, name in zip(conversations, names, strict=True):
+        if names.count(name) > 1:
+            labels.append(
+                t(language, "relay.about", name=name, topic=_topic(unit, match, language))
+            )
+        else:
+            labels.append(name)
+    return labels
+
+
+def _topic(unit: Unit, match: Match, language: str) -> str:
+    post = unit.session.get(Post, match.post_id)
+    return "" if post is None else category_name(language, post.category)
+
+
+def relay_to(unit: Unit, match_id: int, message_id: int) -> Pressed:
+    """The sender chose the conversation a waiting message is for: pass it on there."""
+    sender = presser(unit)
+    state = unit.state(RELAY_FLOW)
+    if sender is None or sender.id is None or state is None:
+        return stale(unit)
+    assert isinstance(state.data, RelayChoice)
+    waiting = next((m for m in state.data.pending if m.message_id == message_id), None)
+    match = store.match_of(unit.session, match_id=match_id, resident_id=sender.id)
+    if waiting is None or match is None or match.status != MatchStatus.ACTIVE.value:
+        return stale(unit)
+    rest = [m for m in state.data.pending if m.message_id != message_id]
+    if rest:
+        unit.set_dialog(RELAY_FLOW, RELAY_STEP, RelayChoice(pending=rest))
+    else:
+        unit.clear_dialog()
+    incoming = Incoming(
+        message_id=waiting.message_id,
+        text=waiting.text,
+        photo_file_id=waiting.photo_file_id,
+        caption=waiting.caption,
+        location=waiting.location,
+    )
+    result = _pass_on(unit, sender, match, incoming)
+    language = sender.language
+    if result.reply is not None:
+        return Pressed(language, close=result.reply)
+    other = Pair.of(unit.session, match).other(sender.id)
+    name = first_name(language, other.first_name)
+    topic = _topic(unit, match, language)
+    return Pressed(language, close=t(language, "relay.passed_to", name=name, topic=topic))
+
+
+def _pass_on(unit: Unit, sender: Resident, match: Match, incoming: Incoming) -> Relayed:
+    assert sender.id is not None
     store.touch(unit.session, match=match, now=unit.now)
     receiver = Pair.of(unit.session, match).other(sender.id)
     if not reachable(receiver, unit.now):
         # Pausing is absolute, also for the person one is arranging something with.
-        name = first_name(sender.language, receiver.first_name)
-        return Relayed(sender.language, t(sender.language, "relay.receiver_paused", name=name))
+        paused = first_name(sender.language, receiver.first_name)
+        return Relayed(sender.language, t(sender.language, "relay.receiver_paused", name=paused))
     language = receiver.language
     name = first_name(language, sender.first_name)
+    assert receiver.id is not None
+    if len(store.relay_matches(unit.session, resident_id=receiver.id, limit=2)) > 1:
+        # The receiver is in several conversations: each line says which one it is.
+        topic = _topic(unit, match, language)
+        name = Html(t(language, "relay.about", name=name, topic=topic))
     media: dict[str, Any] | None = None
     if incoming.photo_file_id is not None:
         caption = (incoming.caption or "")[:RELAY_CAPTION_LIMIT]
@@ -328,7 +486,8 @@ def relay(unit: Unit, incoming: Incoming) -> Relayed | None:
         text = t(language, "relay.location", name=name)
         media = {"location": list(incoming.location)}
     else:
-        text = t(language, "relay.text", name=name, text=(incoming.text or "")[:RELAY_TEXT_LIMIT])
+        body = (incoming.text or "")[:RELAY_TEXT_LIMIT]
+        text = t(language, "relay.text", name=name, text=body)
     unit.enqueue(
         to=receiver, text=text, about=f"match:{match.id}", counterpart_id=sender.id, media=media
     )

@@ -21,6 +21,16 @@ class Button:
 Keyboard = tuple[tuple[Button, ...], ...]
 
 
+@dataclass(frozen=True)
+class Screen:
+    """A message: its text and its buttons. `remember` names the dialog whose buttons these
+    are (the handler has its message id stored once it is sent)."""
+
+    text: str
+    keyboard: Keyboard | None = None
+    remember: str | None = None
+
+
 def keyboard(*rows: list[Button] | tuple[Button, ...]) -> Keyboard:
     return tuple(tuple(row) for row in rows if row)
 

@@ -1,4 +1,6 @@
-"""/mijn: one's own open requests and offers, to change the words, close or withdraw them.
+"""/mijn: one's own open requests and offers, to change the words, close or withdraw them,
+and what is under way: a neighbour's yes waiting for one's choice, and each conversation
+through the bot, each with what can be done next (the buttons of the choice and the relay).
 
 One message, changed in place: the list with a button per post; a post with "Tekst
 aanpassen", "Geregeld" and "Intrekken". Dialog flow "edit" (typed data: dialogs.PostRef)
@@ -12,13 +14,12 @@ from typing import Final
 from bot import callbacks
 from bot.callbacks import Press
 from bot.i18n import t
-from bot.post_views import category_name, kind_name, post_summary, shortened
+from bot.post_views import category_name, first_name, kind_name, post_summary, shortened
 from bot.services.buttons import ask_or_offer
 from bot.services.dialogs import DialogState, PostRef
-from bot.services.markup import Button, keyboard
+from bot.services.markup import Button, Screen, keyboard
 from bot.services.posting import (
     Answer,
-    Screen,
     not_settled_text,
     settled,
     stale_text,
@@ -27,7 +28,7 @@ from bot.services.posting import (
 from bot.services.request_steps import lock_request
 from bot.services.unit import Unit
 from storage import matchmaking, posts
-from storage.models import Post, PostStatus
+from storage.models import Match, MatchStatus, Post, PostKind, PostStatus, Resident
 
 FLOW_EDIT: Final = "edit"
 STEP_EDIT_TEXT: Final = "text"
@@ -94,11 +95,20 @@ def _list_screen(unit: Unit) -> Screen:
     assert unit.resident is not None
     assert unit.resident.id is not None
     own = posts.open_posts_of(unit.session, resident_id=unit.resident.id)
-    if not own:
+    under_way = matchmaking.current_matches_of(unit.session, resident_id=unit.resident.id)
+    if not own and not under_way:
         return Screen(t(language, "mine.empty"), ask_or_offer(language))
-    lines = [t(language, "mine.header")]
-    rows = []
-    for number, post in enumerate(own, start=1):
+    lines: list[str] = []
+    rows: list[list[Button]] = []
+    if under_way:
+        lines.append(t(language, "mine.header_under_way"))
+        for number, (match, post) in enumerate(under_way, start=1):
+            line, buttons = _under_way(unit, number, match, post)
+            lines.append(line)
+            rows.extend(buttons)
+    if own:
+        lines.append(t(language, "mine.header"))
+    for number, post in enumerate(own, start=len(under_way) + 1):
         assert post.id is not None
         category = category_name(language, post.category)
         lines.append(
@@ -114,6 +124,50 @@ def _list_screen(unit: Unit) -> Screen:
         label = t(language, "mine.button.open", number=number, category=category)
         rows.append([Button(label, callbacks.MINE_SHOW(post.id))])
     return Screen("\n\n".join(lines), keyboard(*rows))
+
+
+def _under_way(
+    unit: Unit, number: int, match: Match, post: Post
+) -> tuple[str, list[list[Button]]]:
+    """One thing under way, in words, with what can be done next."""
+    language = unit.language
+    assert unit.resident is not None
+    assert match.id is not None
+    other_id = match.helper_id if match.asker_id == unit.resident.id else match.asker_id
+    other = unit.session.get(Resident, other_id)
+    name = first_name(language, "" if other is None else other.first_name)
+    category = category_name(language, post.category)
+    text = shortened(post.text)
+    if match.status == MatchStatus.PROPOSED.value:
+        # A yes to one's request, or interest in one's offer: either way, theirs to choose.
+        key = "mine.line_interest" if post.kind == PostKind.OFFER.value else "mine.line_choice"
+        line = t(language, key, number=number, category=category, text=text, name=name)
+        buttons = [
+            [
+                Button(
+                    t(language, "mine.button.accept", number=number, name=name),
+                    callbacks.MATCH_ACCEPT(match.id),
+                ),
+                Button(
+                    t(language, "mine.button.decline", number=number),
+                    callbacks.MATCH_DECLINE(match.id),
+                ),
+            ]
+        ]
+        return line, buttons
+    line = t(language, "mine.line_relay", number=number, category=category, text=text, name=name)
+    buttons = [
+        [
+            Button(
+                t(language, "mine.button.share", number=number), callbacks.MATCH_SHARE(match.id)
+            ),
+            Button(
+                t(language, "mine.button.end", number=number, name=name),
+                callbacks.MATCH_END(match.id),
+            ),
+        ]
+    ]
+    return line, buttons
 
 
 def _back_button(language: str) -> Button:

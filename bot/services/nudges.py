@@ -35,6 +35,7 @@ from storage.models import (
     NudgeKind,
     OutboxStatus,
     Post,
+    PostKind,
     PostStatus,
     Resident,
 )
@@ -100,16 +101,19 @@ def lapse_waiting_yeses(unit: Unit) -> int:
         post = session.get(Post, match.post_id)
         if helper is None or asker is None or post is None:
             continue
+        offer = post.kind == PostKind.OFFER.value
         unit.enqueue(
             to=helper,
             text=t(
                 helper.language,
-                "nudge.yes_lapsed",
+                "nudge.interest_lapsed" if offer else "nudge.yes_lapsed",
                 name=first_name(helper.language, asker.first_name),
             ),
             key=f"yes-lapsed:{match.id}",
             counterpart_id=asker.id,
         )
+        if offer:
+            continue  # interest in an offer: the offer itself stays as it is
         if post.window_end is not None and post.window_end <= now:
             _close_past_request(unit, post, asker)
         else:

@@ -20,13 +20,12 @@ from bot.i18n import t
 from bot.services import activities, buttons
 from bot.services import preferences as prefs
 from bot.services.dialogs import DialogData, DialogState, OnboardingData
-from bot.services.markup import Keyboard
-from bot.services.posting import Screen
+from bot.services.markup import Keyboard, Screen
 from bot.services.preferences import Outcome, Reply
 from bot.services.unit import Incoming, Unit
 from matching.area import area_cell
 from storage import repo, residents
-from storage.models import Pace, Resident, Wijk
+from storage.models import Pace, PostKind, Resident, Wijk
 
 FLOW: Final = "onboarding"
 ACTION: Final = callbacks.ONBOARDING
@@ -174,6 +173,21 @@ def _ask_next(unit: Unit, resident: Resident, after: str) -> tuple[Reply, ...]:
     return (*notes, question)
 
 
+def ask_wijk_first(unit: Unit, resident: Resident, then: str) -> tuple[str, Keyboard] | None:
+    """/vraag or /aanbod before someone has a wijk: the wijk question (the onboarding dialog
+    waits for it), remembering what they wanted to do next; None when there is no wijk yet."""
+    wijken = repo.list_wijken(unit.session)
+    if not wijken:
+        return None
+    unit.set_dialog(FLOW, "wijk", OnboardingData(then=then))
+    return _question("wijk", resident, wijken)
+
+
+def _then(state: DialogState[DialogData] | None) -> str | None:
+    data = None if state is None else state.data
+    return data.then if isinstance(data, OnboardingData) else None
+
+
 def _skip_row(language: str, step: str) -> Keyboard:
     return prefs.one_button(t(language, "pref.skip"), ACTION(step, SKIP))
 
@@ -234,7 +248,19 @@ def press(unit: Unit, step: str, value: str, message_id: int | None) -> Outcome:
     if step == "likes" and not skipped:
         return Outcome(language, new_buttons=_likes_keyboard(resident))
     answered = _answer_words(unit, resident, step, skipped)
+    then = _then(state)
+    if step == "wijk" and not skipped and then is not None:
+        return Outcome(language, answered=answered, replies=(_go_on_with(unit, then),))
     return Outcome(language, answered=answered, replies=_ask_next(unit, resident, step))
+
+
+def _go_on_with(unit: Unit, then: str) -> Reply:
+    """The wijk is chosen: on to the request or offer they wanted to write."""
+    from bot.services import posting  # posting asks for the wijk through this module
+
+    unit.clear_dialog()
+    screen = posting.start_draft(unit, PostKind(then))
+    return Reply(screen.text, screen.keyboard)
 
 
 def _answer_words(unit: Unit, resident: Resident, step: str, skipped: bool) -> str:
@@ -286,7 +312,8 @@ def answer_text(unit: Unit, state: DialogState[DialogData], incoming: Incoming) 
     if resident is None or incoming.text is None:
         return Outcome(language)  # they deleted their data in the meantime
     if state.step == "wijk":
-        return Outcome(language, replies=(_search_wijk(unit, resident, incoming.text),))
+        found = _search_wijk(unit, resident, incoming.text, then=_then(state))
+        return Outcome(language, replies=(found,))
     if state.step == "area" and prefs.is_label(incoming.text, "pref.skip"):
         skipped = Reply(t(language, "pref.skipped"), remove_reply_keyboard=True)
         return Outcome(language, replies=(skipped, *_ask_next(unit, resident, "area")))
@@ -295,11 +322,11 @@ def answer_text(unit: Unit, state: DialogState[DialogData], incoming: Incoming) 
     return Outcome(language, replies=(Reply(t(language, "onboarding.use_buttons")),))
 
 
-def _search_wijk(unit: Unit, resident: Resident, typed: str) -> Reply:
+def _search_wijk(unit: Unit, resident: Resident, typed: str, *, then: str | None) -> Reply:
     """The wijken the typed name could mean, or kindly that none looks like it."""
     language, wijken = resident.language, repo.list_wijken(unit.session)
     text, rows = prefs.search_results(language, ACTION, typed, wijken, resident.wijk_id)
-    unit.set_dialog(FLOW, "wijk", OnboardingData())
+    unit.set_dialog(FLOW, "wijk", OnboardingData(then=then))
     return Reply(text, (*rows, *_skip_row(language, "wijk")), drives_dialog=True)
 
 

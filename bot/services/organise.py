@@ -23,8 +23,8 @@ from bot.callbacks import Press
 from bot.i18n import t
 from bot.services import activities as cards
 from bot.services.dialogs import ActivityDraft, DialogState, OrganiserStep
-from bot.services.markup import Button, Keyboard, keyboard
-from bot.services.posting import Answer, Screen
+from bot.services.markup import Button, Keyboard, Screen, keyboard
+from bot.services.posting import Answer
 from bot.services.unit import Unit
 from matching.activities import (
     Repeat,

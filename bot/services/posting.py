@@ -31,10 +31,10 @@ from bot.post_views import (
     post_summary,
     summary,
 )
-from bot.services import request_steps
+from bot.services import onboarding, request_steps
 from bot.services.buurtwerk import suspension_notice
 from bot.services.dialogs import DialogState, PostDraft
-from bot.services.markup import Button, Keyboard, keyboard
+from bot.services.markup import Button, Screen, keyboard
 from bot.services.unit import Unit
 from matching.categories import CATEGORY_KEYS, rank_categories, suggest_category
 from matching.posting_rules import (
@@ -43,6 +43,7 @@ from matching.posting_rules import (
     Hold,
     clean_text,
     flood_window_start,
+    has_content,
     is_too_long,
     posting_hold,
 )
@@ -71,6 +72,10 @@ PROMPTS = {
     PostKind.REQUEST: "posting.prompt_request",
     PostKind.OFFER: "posting.prompt_offer",
 }
+WHAT_PROMPTS = {
+    PostKind.REQUEST: "posting.what_request",
+    PostKind.OFFER: "posting.what_offer",
+}
 POSTED = {
     PostKind.REQUEST: "posting.posted_request",
     PostKind.OFFER: "posting.posted_offer",
@@ -91,16 +96,6 @@ Window = tuple[datetime, datetime]
 
 
 # --- what the handlers show -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Screen:
-    """A message: its text and its buttons. `remember` names the dialog whose buttons these
-    are (the handler has its message id stored once it is sent)."""
-
-    text: str
-    keyboard: Keyboard | None = None
-    remember: str | None = None
 
 
 @dataclass(frozen=True)
@@ -189,6 +184,14 @@ def start_draft(unit: Unit, kind: PostKind) -> Screen:
     """Ask for a request or offer in the person's own words (if they may post now)."""
     resident = settled(unit)
     if resident is None:
+        caller = unit.resident
+        if caller is not None and not caller.stopped:
+            # No wijk yet: ask for it first, then go on with this request or offer.
+            question = onboarding.ask_wijk_first(unit, caller, then=kind.value)
+            if question is not None:
+                text, rows = question
+                first = t(unit.language, "posting.wijk_first")
+                return Screen(f"{first}\n\n{text}", rows, remember=onboarding.FLOW)
         return Screen(not_settled_text(unit))
     unit.clear_dialog()  # a command replaces whatever dialog was going on
     suspended = suspension_notice(unit, resident)
@@ -212,6 +215,13 @@ def words_received(unit: Unit, state: DialogState[PostDraft], text: str | None) 
     language = unit.language
     read = parse_time_window(words, _local_now(unit), language)
     guess = suggest_category(words)
+    kind = state.data.kind
+    if not state.data.asked_what and not has_content(
+        words, category_found=guess is not None, time_found=read is not None
+    ):
+        # One friendly question; whatever comes next is taken as meant.
+        unit.set_dialog(FLOW, STEP_TEXT, PostDraft(kind=kind, asked_what=True))
+        return Screen(t(language, WHAT_PROMPTS[kind]))
     draft = PostDraft(
         kind=state.data.kind,
         text=words,

@@ -33,7 +33,7 @@ from matching.engine import Candidate, InvitationPlan, RequestInfo
 from matching.flow import BATCH_WAIT, DecisionKind, decide, needs_pool, next_due
 from matching.pace import INVITATION_HISTORY
 from matching.reach import REACH_ORDER, Reach
-from storage import buurtwerk, candidates, nudges, outbox
+from storage import buurtwerk, candidates, nudges, outbox, repo
 from storage import matchmaking as store
 from storage.models import (
     Invitation,
@@ -42,6 +42,7 @@ from storage.models import (
     PostStatus,
     RequestFlow,
     Resident,
+    RoleKind,
 )
 
 log = logging.getLogger(__name__)
@@ -143,7 +144,13 @@ def advance(unit: Unit, flow: RequestFlow) -> None:
     elif decision.kind is DecisionKind.SIGNAL_UNANSWERED:
         assert decision.signal is not None
         store.add_signal(session, post=post, reason=decision.signal.value, now=now)
-        _tell_nobody_found(unit, post, asker)
+        _tell_asker(unit, post, asker, "unanswered.text")
+    elif decision.kind is DecisionKind.TELL_NOBODY_YET:
+        # Nobody can be asked right now: the request keeps looking, the asker hears it once,
+        # and the wijk gets its anonymous signal.
+        assert decision.signal is not None
+        store.add_signal(session, post=post, reason=decision.signal.value, now=now)
+        _tell_asker(unit, post, asker, "nobody_yet.text")
     after = progress.after(decision, now)
     store.store_progress(
         session, flow=flow, post=post, progress=after, due_at=next_due(after, decision, now)
@@ -290,8 +297,12 @@ def _ask_to_widen(
     )
 
 
-def _tell_nobody_found(unit: Unit, post: Post, asker: Resident) -> None:
-    unit.enqueue(to=asker, text=t(asker.language, "unanswered.text", text=post.text))
+def _tell_asker(unit: Unit, post: Post, asker: Resident, message_id: str) -> None:
+    """A kind word to the asker about their request; the buurtwerkers are mentioned only
+    where the wijk has one (a promise nobody keeps is worse than none)."""
+    if repo.wijk_has_role(unit.session, wijk_id=post.wijk_id, kind=RoleKind.BUURTWERKER):
+        message_id = f"{message_id}_buurtwerker"
+    unit.enqueue(to=asker, text=t(asker.language, message_id, text=post.text))
 
 
 def drop_unsent_invitations(session: Session, invitations: tuple[Invitation, ...]) -> None:

@@ -55,6 +55,11 @@ class Outgoing:
     media: dict[str, Any] | None = None
 
 
+# Dialogs that are a menu on screen, not a question waiting for an answer: a command simply
+# moves on from them, nothing is lost to mention.
+MENU_DIALOGS = frozenset({"settings"})
+
+
 @dataclass
 class Unit:
     session: Session
@@ -67,6 +72,9 @@ class Unit:
     queued: list[int] = field(default_factory=list)
     # Filled in by the runner: what it claimed for immediate delivery after commit.
     outgoing: list[Outgoing] = field(default_factory=list)
+    # The dialog the caller was in when the unit began, and whether the service changed it.
+    dialog_at_start: str | None = None
+    dialog_changed: bool = False
 
     @property
     def language(self) -> str:
@@ -87,6 +95,20 @@ class Unit:
             self.resident.unreachable_since = None
             self.session.add(self.resident)
         self.dialog = dialogs.load(self.session, self.caller.chat_id)
+        if isinstance(self.dialog, dialogs.DialogState):
+            self.dialog_at_start = self.dialog.flow
+
+    def dialog_note(self) -> str | None:
+        """For a command: what became of the dialog the caller was in (left for another one,
+        or kept, waiting for them), as a text id; None when there was none or it simply went
+        on (the command started the same dialog again, or the service set one of its own)."""
+        started = self.dialog_at_start
+        if started is None or started in MENU_DIALOGS:
+            return None
+        now = self.dialog.flow if isinstance(self.dialog, dialogs.DialogState) else None
+        if now == started:
+            return None if self.dialog_changed else f"dialog.kept.{started}"
+        return f"dialog.left.{started}"
 
     def state(self, flow: str) -> dialogs.DialogState[dialogs.DialogData] | None:
         """The caller's dialog state if it is `flow` (and its data still fits)."""
@@ -100,12 +122,14 @@ class Unit:
         state = dialogs.DialogState(flow, step, data)
         dialogs.save(self.session, self.caller.chat_id, state, self.now)
         self.dialog = state
+        self.dialog_changed = True
 
     def clear_dialog(self) -> None:
         assert self.caller is not None
         if self.dialog is not None:
             repo.clear_chat_state(self.session, chat_id=self.caller.chat_id)
             self.dialog = None
+            self.dialog_changed = True
 
     def enqueue(
         self,

@@ -13,7 +13,8 @@ from bot.context import BotContext
 from bot.i18n import t
 from bot.keyboards import markup
 from bot.services import dialogs
-from bot.services.posting import Answer, Screen
+from bot.services.markup import Screen
+from bot.services.posting import Answer
 
 log = logging.getLogger(__name__)
 

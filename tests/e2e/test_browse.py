@@ -13,14 +13,15 @@ import h3
 import pytest
 from sqlmodel import select
 
+from bot.app import matching_steps
 from bot.harness import RunningBot
 from bot.i18n import t
 from botapi_emulator import MessageView
 from botapi_emulator.scenario import Person, Scene
 from matching.area import area_cell
 from storage.db import session_scope
-from storage.models import Block, Post, PostKind, Resident, Wijk
-from tests.e2e.neighbours import resident_for
+from storage.models import Block, Match, Post, PostKind, Resident, Wijk
+from tests.e2e.neighbours import Clock, bot_context, resident_for
 from tests.e2e.posting_helpers import (
     NOW,
     all_invitations,
@@ -268,6 +269,57 @@ async def test_interest_in_an_offer(buurt: Neighbourhood, running: RunningBot) -
     await anna.sees("Leuk! Ik laat Carla weten dat je interesse hebt.")
     told = await carla.sees("Anna uit de buurt heeft interesse in je aanbod:")
     assert "Ik heb een ladder te leen" in told.content
+    assert "📍" in told.content  # the rough distance, like a request's offer card
+    assert told.buttons[:2] == [["Graag, breng ons in contact"], ["Nu even niet"]]
+    assert running.emulator.errors == []
+
+
+async def test_interest_in_an_offer_leads_to_a_conversation_and_a_thank_you(
+    buurt: Neighbourhood, running: RunningBot, clock: Clock
+) -> None:
+    anna, ben, carla = buurt.anna, buurt.ben, buurt.carla
+    await anna.sends("/buurt")
+    await anna.sees("Open in je buurt")
+    await anna.presses("4. Spullen lenen")
+    await anna.sees_button("🤝 Interesse")
+    await anna.presses("🤝 Interesse")
+    await carla.sees("Anna uit de buurt heeft interesse in je aanbod:")
+    await carla.presses("Graag, breng ons in contact")
+    await carla.sees("Fijn! Wat je mij nu stuurt, geef ik door aan Anna")
+    await anna.sees("Carla zegt ja, graag!")
+    await anna.sends("Wanneer kan ik de ladder ophalen?")
+    heard = await carla.sees("Wanneer kan ik de ladder ophalen?")
+    assert "Anna" in heard.content
+    # The offer can be taken again: it is still open, and Ben can show interest too.
+    with session_scope(running.engine) as session:
+        offer = session.get(Post, buurt.posts["ladder"])
+        assert offer is not None
+        assert offer.status == "open"
+    await ben.sends("/buurt")
+    listing = await ben.sees("Open in je buurt")
+    (label,) = [b for row in listing.buttons for b in row if b.endswith("Spullen lenen")]
+    await ben.presses(label)
+    await ben.sees_button("🤝 Interesse")
+    await ben.presses("🤝 Interesse")
+    await carla.sees("Ben uit de buurt heeft interesse in je aanbod:")
+    await carla.presses("Nu even niet")
+    await carla.sees("ik laat Ben vriendelijk weten")
+    await ben.sees("Het komt Carla nu even niet uit")
+    # The follow-up and the thank-you work as for a request; the offer stays open.
+    with session_scope(running.engine) as session:
+        (match,) = session.exec(select(Match).where(Match.status == "active")).all()
+        assert match.follow_up_at is not None
+        clock.now = match.follow_up_at + timedelta(hours=1)  # daytime, outside quiet hours
+    await matching_steps(bot_context(running))
+    await anna.sees("Is het gelukt met Carla?")
+    await carla.sees("Is het gelukt met Anna?")
+    assert not any("Opnieuw" in label for row in anna.last_message().buttons for label in row)
+    await anna.presses("Ja! Bedank Carla")
+    await carla.sees("Anna zegt: dank je wel!")
+    with session_scope(running.engine) as session:
+        offer = session.get(Post, buurt.posts["ladder"])
+        assert offer is not None
+        assert offer.status == "open"
     assert running.emulator.errors == []
 
 

@@ -23,6 +23,7 @@ from matching.flow import BATCH_WAIT
 from storage.db import session_scope
 from storage.matchmaking import start_flow
 from storage.models import (
+    ChatState,
     Invitation,
     InvitationStatus,
     Match,
@@ -31,6 +32,8 @@ from storage.models import (
     PostStatus,
     RequestFlow,
     Resident,
+    Role,
+    RoleKind,
     Signal,
     Wijk,
 )
@@ -43,6 +46,7 @@ INVITED = "Zin om te helpen?"
 HOME = area_cell(*OOST)
 FAR_IN_THE_WIJK = str(h3.grid_ring(HOME, 6)[0])
 STALE = "Deze knop werkt niet meer"
+NOBODY_YET = "Er is nu nog niemand die ik kan vragen"
 
 
 @dataclass
@@ -236,7 +240,7 @@ async def test_forged_and_foreign_presses_change_nothing(
     assert matches(running)[0].status == MatchStatus.PROPOSED.value
 
 
-async def test_widening_needs_consent_and_nobody_left_becomes_a_kind_signal(
+async def test_widening_needs_consent_and_nobody_left_becomes_a_kind_signal_and_keeps_looking(
     running: RunningBot, scene: Scene
 ) -> None:
     with session_scope(running.engine) as session:
@@ -258,7 +262,9 @@ async def test_widening_needs_consent_and_nobody_left_becomes_a_kind_signal(
         assert flow.widened == ["wijk"]
 
     await far.presses("Nu even niet")
-    await anna.sees("Het is niet gelukt om iemand te vinden")
+    told = await anna.sees(NOBODY_YET)
+    assert "/buurt" in told.content
+    assert "buurtwerker" not in told.content  # this wijk has none
     with session_scope(running.engine) as session:
         signal = session.exec(select(Signal)).one()
         assert (signal.wijk_id, signal.category, signal.reason) == (
@@ -268,6 +274,64 @@ async def test_widening_needs_consent_and_nobody_left_becomes_a_kind_signal(
         )
     # Femke's "nu even niet" left no trace anyone can see: Anna was never told who said no.
     assert not any("Femke" in m.content for m in running.emulator.messages(anna.chat_id))
+    with session_scope(running.engine) as session:
+        flow = session.exec(select(RequestFlow)).one()
+        assert flow.outcome is None  # still looking
+        post = session.get(Post, flow.post_id)
+        assert post is not None
+        assert post.status == PostStatus.OPEN.value
+
+
+async def test_alone_in_the_wijk_the_asker_hears_once_and_a_newcomer_is_invited_later(
+    running: RunningBot, scene: Scene, clock: Clock
+) -> None:
+    with session_scope(running.engine) as session:
+        wijk = add_wijk(session, "Transvaalbuurt", NOW)
+    anna = scene.resident("Anna")
+    resident_for(running, anna, wijk, NOW)
+    await post_request(anna, SHOPPING)
+    told = await anna.sees(NOBODY_YET)
+    assert SHOPPING in told.content
+    assert "/buurt" in told.content
+    assert "niet gelukt" not in told.content
+    assert "buurtwerker" not in told.content
+    with session_scope(running.engine) as session:
+        flow = session.exec(select(RequestFlow)).one()
+        assert flow.outcome is None
+        assert flow.due_at is not None
+        (signal,) = session.exec(select(Signal)).all()
+        assert signal.reason == "nobody_left"  # the wijk's anonymous signal, kept
+        due = flow.due_at
+    # Nobody new at the next look: no second message, no second signal.
+    clock.now = due + timedelta(minutes=1)
+    await matching_steps(bot_context(running))
+    # A neighbour joins; the look after that invites them the normal way.
+    ben = scene.resident("Ben")
+    resident_for(running, ben, wijk, NOW, pace="weekly")
+    with session_scope(running.engine) as session:
+        due_again = session.exec(select(RequestFlow)).one().due_at
+        assert due_again is not None
+    clock.now = due_again + timedelta(minutes=1)
+    await matching_steps(bot_context(running))
+    await ben.sees(INVITED)
+    said = [m.content for m in running.emulator.messages(anna.chat_id)]
+    assert sum(NOBODY_YET in text for text in said) == 1
+    with session_scope(running.engine) as session:
+        assert len(session.exec(select(Signal)).all()) == 1
+
+
+async def test_the_buurtwerker_is_mentioned_only_where_the_wijk_has_one(
+    running: RunningBot, scene: Scene
+) -> None:
+    with session_scope(running.engine) as session:
+        wijk = add_wijk(session, "Transvaalbuurt", NOW)
+        assert wijk.id is not None
+        session.add(Role(telegram_user_id=424242, wijk_id=wijk.id, kind=RoleKind.BUURTWERKER))
+    anna = scene.resident("Anna")
+    resident_for(running, anna, wijk, NOW)
+    await post_request(anna, SHOPPING)
+    told = await anna.sees(NOBODY_YET)
+    assert "De buurtwerker van je wijk ziet ook welke vragen open blijven" in told.content
 
 
 async def test_a_restart_loses_no_step_and_repeats_none(
@@ -440,3 +504,61 @@ async def test_one_broken_request_does_not_hold_up_the_others(
         assert flow is not None
         assert flow.due_at is not None
         assert flow.due_at > NOW
+
+
+def active_match(running: RunningBot, asker: int, helper: int, text: str, category: str) -> int:
+    with session_scope(running.engine) as session:
+        author = session.get(Resident, asker)
+        assert author is not None
+        post = add_post(session, author, text, NOW, category=category, status="matched")
+        match = Match(
+            post_id=post.id or 0,
+            asker_id=asker,
+            helper_id=helper,
+            status=MatchStatus.ACTIVE.value,
+            created_at=NOW,
+            accepted_at=NOW,
+        )
+        session.add(match)
+        session.flush()
+        assert match.id is not None
+        return match.id
+
+
+async def test_in_two_conversations_each_message_asks_who_it_is_for(
+    running: RunningBot, scene: Scene
+) -> None:
+    with session_scope(running.engine) as session:
+        wijk = add_wijk(session, "Transvaalbuurt", NOW)
+    anna, ben, carla = (scene.resident(name) for name in ("Anna", "Ben", "Carla"))
+    anna_id, ben_id, carla_id = (resident_for(running, p, wijk, NOW) for p in (anna, ben, carla))
+    active_match(running, anna_id, ben_id, SHOPPING, "groceries")  # Ben helps Anna
+    active_match(running, carla_id, anna_id, "Wie leent me een ladder?", "lending")
+
+    await anna.sends("Ik kan om vier uur")
+    question = await anna.sees("Voor wie is dit bericht?")
+    assert question.buttons == [["Carla"], ["Ben"]] or question.buttons == [["Ben"], ["Carla"]]
+    assert not any("vier uur" in m.content for m in running.emulator.messages(ben.chat_id))
+    await anna.sends("Tot straks!")
+    await running.emulator.wait_for(
+        lambda: sum("Voor wie" in m.content for m in running.emulator.messages(anna.chat_id)) == 2,
+        what="a second question",
+    )
+    # The newest question first: "Tot straks!" is for Carla, then "vier uur" for Ben.
+    await anna.presses("Carla")
+    done = await anna.sees("Doorgegeven aan Carla")
+    assert "spullen lenen" in done.content.lower()
+    for_carla = await carla.sees("Tot straks!")
+    assert "Anna" in for_carla.content
+    await anna.presses("Ben")
+    await anna.sees("Doorgegeven aan Ben")
+    await ben.sees("Ik kan om vier uur")
+    assert not any("Tot straks" in m.content for m in running.emulator.messages(ben.chat_id))
+    assert not any("vier uur" in m.content for m in running.emulator.messages(carla.chat_id))
+    # Anna is in two conversations: what reaches her says which one it is.
+    await ben.sends("Prima, tot dan")
+    line = await anna.sees("Prima, tot dan")
+    assert "Ben · Boodschappen" in line.content
+    with session_scope(running.engine) as session:
+        state = session.get(ChatState, anna.chat_id)
+        assert state is None  # nothing left waiting

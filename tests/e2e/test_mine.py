@@ -14,7 +14,7 @@ from botapi_emulator import Limits
 from botapi_emulator.scenario import Person, Scene
 from matching.posting_rules import MAX_TEXT_LENGTH
 from storage.db import session_scope
-from storage.models import Post, PostKind, Resident
+from storage.models import Match, Post, PostKind, PostStatus, Resident
 from tests.e2e.neighbours import resident_for
 from tests.e2e.posting_helpers import (
     NOW,
@@ -208,3 +208,37 @@ async def test_ben_cannot_touch_annas_posts(posts: Posts, running: RunningBot) -
     assert post(running, posts.shopping).status == "open"
     assert chat_state(running, ben) is None
     assert running.emulator.errors == []
+
+
+async def test_a_yes_waiting_for_the_choice_and_a_conversation_show_what_can_be_done(
+    posts: Posts, running: RunningBot
+) -> None:
+    anna, ben = posts.anna, posts.ben
+    with session_scope(running.engine) as session:
+        shopping = session.get(Post, posts.shopping)
+        assert shopping is not None
+        shopping.status = PostStatus.MATCHED.value
+        session.add(shopping)
+        anna_id, ben_id = shopping.resident_id, post(running, posts.bens).resident_id
+        session.add(
+            Match(post_id=posts.shopping, asker_id=anna_id, helper_id=ben_id, created_at=NOW)
+        )
+    await anna.sends("/mijn")
+    listing = await anna.sees("Nu bezig.")
+    assert "Ben wil graag helpen" in listing.content
+    assert "Wie kan zaterdag mijn boodschappen doen?" in listing.content
+    assert "Jouw open berichten." in listing.content  # the ladder offer is still listed
+    assert listing.buttons[0] == ["1. Ja, graag, Ben", "1. Liever niet"]
+    assert listing.buttons[1:] == [["2. Spullen lenen"]]
+    await anna.presses("1. Ja, graag, Ben")
+    await anna.sees("Fijn!")
+    await ben.sees("Anna zegt ja, graag!")
+    # Now it is a conversation through the bot, for both of them.
+    await anna.sends("/mijn")
+    again = await anna.sees("Je bent in contact met Ben")
+    assert again.buttons[0] == ["1. Deel mijn gebruikersnaam", "1. Stoppen met Ben"]
+    await ben.sends("/mijn")
+    helper_side = await ben.sees("Je bent in contact met Anna")
+    assert "Wie kan zaterdag mijn boodschappen doen?" in helper_side.content
+    await ben.presses("1. Stoppen met Anna")
+    await anna.sees("heeft het gesprek via Buurtbot gestopt")

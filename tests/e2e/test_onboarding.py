@@ -541,3 +541,51 @@ async def test_a_very_long_wijk_search_is_echoed_as_a_short_excerpt(
     assert "a" * 40 in not_found.content
     assert "a" * 41 not in not_found.content
     assert running.emulator.errors == []
+
+
+# --- a command in the middle of onboarding ---------------------------------------------------
+
+
+async def test_asking_before_having_a_wijk_first_asks_for_it_then_goes_on_to_the_request(
+    scene: Scene, running: RunningBot, now: datetime
+) -> None:
+    wijken = add_wijken(running, now, "Transvaalbuurt", "Dapperbuurt")
+    anna = scene.resident("Anna", language="nl")
+    await anna.sends("/start")
+    await anna.sees("Welke taal past bij jou?")
+    await anna.presses("✓ Nederlands")
+    await anna.sees("In welke wijk woon je?")
+    await anna.sends("/vraag")
+    first = await anna.sees("kies je eerst je buurt")
+    assert first.buttons == [["Dapperbuurt"], ["Transvaalbuurt"], ["Overslaan"]]
+    await anna.presses("Transvaalbuurt")
+    await anna.sees("Wat kan een buur voor je doen?")
+    assert resident_of(running, anna).wijk_id == wijken["Transvaalbuurt"]
+    await anna.sends("Wie kan zaterdag mijn boodschappen doen?")
+    await anna.sees("Klopt dat?")
+    # Nothing was dropped without a word.
+    said = [m.content for m in running.emulator.messages(anna.chat_id)]
+    assert not any("Dat begrijp ik niet" in text for text in said)
+
+
+async def test_a_command_halfway_through_onboarding_says_it_is_paused(
+    scene: Scene, running: RunningBot, now: datetime
+) -> None:
+    add_wijken(running, now, "Transvaalbuurt")
+    anna = scene.resident("Anna", language="nl")
+    await anna.sends("/start")
+    await anna.sees("Welke taal past bij jou?")
+    await anna.presses("✓ Nederlands")
+    await anna.sees("In welke wijk woon je?")
+    await anna.presses("Transvaalbuurt")
+    await anna.sees("je locatie delen")
+    await anna.sends("/help")
+    kept = await anna.sees("Je aanmelding loopt nog")
+    assert "vraag hierboven" in kept.content
+    await anna.sends("/vraag")
+    left = await anna.sees("Je aanmelding zet ik even stil")
+    assert "/start" in left.content
+    await anna.sees("Wat kan een buur voor je doen?")
+    state = state_of(running, anna)
+    assert state is not None
+    assert state.flow == "post"

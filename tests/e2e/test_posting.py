@@ -204,7 +204,14 @@ async def test_stopping_places_nothing(street: Street, running: RunningBot) -> N
     assert all_posts(running) == []
     assert chat_state(running, anna) is None
     await anna.sends("Nog iets")
-    await anna.sees("Dat begrijp ik niet helemaal")
+    lost = await anna.sees("Dat begrijp ik niet helemaal")
+    # "Kies iets in het menu" comes with the menu.
+    assert lost.buttons == [
+        ["🙋 Iets vragen", "🤝 Iets aanbieden"],
+        ["👀 Kijk in de buurt", "📋 Mijn berichten"],
+    ]
+    await anna.presses("🙋 Iets vragen")
+    await anna.sees("Wat kan een buur voor je doen?")
     assert running.emulator.errors == []
 
 
@@ -427,6 +434,12 @@ async def test_any_text_is_handled_without_errors(
         await running.emulator.wait_for(
             lambda: len(bot_messages(running, person)) == 2, what="the category question"
         )
+        if "Wat wil je vragen?" in person.last_message().content:
+            # Words without recognisable content get one question; the same again is taken.
+            await person.sends(text)
+            await running.emulator.wait_for(
+                lambda: len(bot_messages(running, person)) == 3, what="the category question"
+            )
         if person.last_message().button("✓ Ja, klopt") is not None:
             await person.presses("✓ Ja, klopt")
         else:
@@ -464,3 +477,39 @@ async def test_a_draft_whose_moment_passed_asks_for_a_new_time(
     await anna.sees("Je vraag is geplaatst!")
     [post] = all_posts(running)
     assert post.window_end is None
+
+
+async def test_keyboard_mash_gets_one_friendly_question_then_the_words_are_taken(
+    street: Street, running: RunningBot
+) -> None:
+    anna = street.anna
+    await anna.sends("/vraag")
+    await anna.sees("Wat kan een buur voor je doen?")
+    await anna.sends("asdf")
+    question = await anna.sees("Wat wil je vragen?")
+    assert "Bijvoorbeeld" in question.content
+    assert all_posts(running) == []
+    await anna.sends("Ladder lenen")
+    await anna.sees("Klopt dat?")
+    # An offer's question speaks of offering; asked once, the next words are taken as meant.
+    await anna.sends("/aanbod")
+    await anna.sees("Wat wil je aanbieden?")
+    await anna.sends("hallo")
+    await anna.sees("Wat wil je aanbieden? Schrijf in een paar woorden")
+    await anna.sends("hallo")
+    await anna.sees("Klopt dat?")
+
+
+async def test_a_command_while_writing_says_whether_the_draft_waits_or_was_left(
+    street: Street, running: RunningBot
+) -> None:
+    anna = street.anna
+    await anna.sends("/vraag")
+    await anna.sees("Wat kan een buur voor je doen?")
+    await anna.sends("/help")
+    await anna.sees("staat nog klaar")
+    await anna.sends(SHOPPING)
+    await anna.sees("Klopt dat?")
+    await anna.sends("/buurt")
+    await anna.sees("heb ik niet geplaatst")
+    assert all_posts(running) == []

@@ -10,6 +10,7 @@ from matching.engine import InvitationPlan
 from matching.flow import (
     BATCH_WAIT,
     DEFAULT_OPEN_FOR,
+    LOOK_AGAIN,
     WIDEN_ANSWER_WAIT,
     Decision,
     DecisionKind,
@@ -18,6 +19,7 @@ from matching.flow import (
     SignalReason,
     decide,
     needs_pool,
+    next_due,
     start,
 )
 from matching.reach import Reach
@@ -125,12 +127,35 @@ def test_no_to_widening_or_no_answer_ends_the_request_kindly_with_a_signal() -> 
         progress.after_widen_answer(accepted=True)
 
 
-def test_nobody_left_at_the_widest_reach_ends_the_request_with_a_signal() -> None:
+def test_nobody_left_at_the_widest_reach_tells_the_asker_once_and_keeps_looking() -> None:
     progress = sent(start(Reach.WIJK, NOW), (2,), NOW)
-    decision = decide(progress, pool(reach=Reach.WIJK), NOW + BATCH_WAIT)
-    assert decision == Decision(DecisionKind.SIGNAL_UNANSWERED, signal=SignalReason.NOBODY_LEFT)
-    done = progress.after(decision, NOW + BATCH_WAIT)
-    assert decide(done, None, NOW + BATCH_WAIT).kind is DecisionKind.DONE
+    at = NOW + BATCH_WAIT
+    decision = decide(progress, pool(reach=Reach.WIJK), at)
+    assert decision == Decision(
+        DecisionKind.TELL_NOBODY_YET, until=at + LOOK_AGAIN, signal=SignalReason.NOBODY_LEFT
+    )
+    told = progress.after(decision, at)
+    assert told.outcome is None  # still open, still looking
+    assert told.nobody_told_at == at
+    assert next_due(told, decision, at) == at + LOOK_AGAIN
+    # The next look finds nobody again: a quiet wait, no second message, no second signal.
+    later = at + LOOK_AGAIN
+    again = decide(told, pool(reach=Reach.WIJK), later)
+    assert again == Decision(DecisionKind.WAIT_UNTIL, until=later + LOOK_AGAIN)
+    # Someone joined (or their pace freed up): invited the normal way.
+    assert decide(told, pool((7,), reach=Reach.WIJK), later).invite == (7,)
+    # When its time has passed it ends without telling the asker a second time.
+    end = decide(told, None, told.deadline)
+    assert end.kind is DecisionKind.END_QUIETLY
+    assert told.after(end, told.deadline).outcome is Outcome.SIGNALLED
+
+
+def test_alone_in_the_wijk_the_request_looks_again_until_its_own_time() -> None:
+    deadline = NOW + timedelta(hours=2)
+    progress = start(Reach.STRAAT, NOW, expires_at=deadline)
+    decision = decide(progress, pool(), NOW)
+    assert decision.kind is DecisionKind.TELL_NOBODY_YET
+    assert decision.until == deadline  # never beyond the request's time
 
 
 def test_when_everyone_left_is_asleep_the_request_waits_for_the_first_to_wake() -> None:
@@ -175,4 +200,6 @@ def test_a_wait_is_always_for_a_moment_still_to_come() -> None:
     progress = start(Reach.STRAAT, NOW)
     # A plan that (wrongly) says "available now" does not make the request spin.
     decision = decide(progress, pool(later=NOW, wider=None), NOW)
-    assert decision.kind is DecisionKind.SIGNAL_UNANSWERED
+    assert decision.kind is DecisionKind.TELL_NOBODY_YET
+    assert decision.until is not None
+    assert decision.until > NOW

@@ -299,6 +299,16 @@ class Simulation:
                     self.push(now + delay, "widen", request, answer < 0.6, now)
             elif decision.kind is DecisionKind.SIGNAL_UNANSWERED:
                 request.signal = decision.signal
+            elif decision.kind is DecisionKind.TELL_NOBODY_YET:
+                # Told once, signalled once; the request keeps looking until its time.
+                assert request.progress.nobody_told_at is None, "the asker hears it once"
+                request.signal = decision.signal
+                request.progress = progress.after(decision, now)
+                assert decision.until is not None
+                assert decision.until > now, "a wait must move time forward"
+                request.check_at = decision.until
+                self.push(decision.until, "check", request)
+                return
             elif decision.kind is DecisionKind.WAIT_UNTIL:
                 assert decision.until is not None
                 assert decision.until > now, "a wait must move time forward"
@@ -306,6 +316,9 @@ class Simulation:
                     request.check_at = decision.until
                     self.push(decision.until, "check", request)
                 return
+            elif decision.kind is DecisionKind.END_QUIETLY:
+                assert request.progress.nobody_told_at is not None
+                assert request.signal is not None
             else:
                 return
             request.progress = progress.after(decision, now)
@@ -349,7 +362,12 @@ def check_year(hood: Neighbourhood, log: Log) -> None:
     for request in log.requests:
         outcome = request.progress.outcome
         assert outcome in {Outcome.MATCHED, Outcome.SIGNALLED}, outcome
-        assert (outcome is Outcome.SIGNALLED) is (request.signal is not None)
+        # A signal for every request that ended unanswered; one that matched may have had
+        # one earlier, while nobody could be asked yet (it kept looking).
+        if outcome is Outcome.SIGNALLED:
+            assert request.signal is not None
+        elif request.signal is not None:
+            assert request.progress.nobody_told_at is not None
         # The reach only ever changed with the asker's consent, one wider step at a time.
         assert list(request.progress.widened) == request.consents
         reaches = [request.info.reach, *request.consents]

@@ -66,9 +66,8 @@ def test_nothing_is_due_while_a_yes_waits_for_the_asker_or_after_the_end() -> No
     decision = decide(progress, plan((1,)), NOW)
     after = progress.after(decision, NOW).after_reply(yes=True)
     assert next_due(after, decision, NOW) is None
-    signalled = decide(progress, plan(()), NOW)
-    assert signalled.kind is DecisionKind.SIGNAL_UNANSWERED
-    assert next_due(progress.after(signalled, NOW), signalled, NOW) is None
+    ended = progress.after_withdrawal()
+    assert next_due(ended, decide(ended, None, NOW), NOW) is None
 
 
 def test_when_everyone_said_not_now_the_next_batch_is_due_at_once() -> None:

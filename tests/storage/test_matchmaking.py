@@ -19,6 +19,7 @@ from storage.models import (
     Match,
     MatchStatus,
     Post,
+    PostKind,
     PostStatus,
     RequestFlow,
     Resident,
@@ -185,7 +186,7 @@ def test_the_asker_accepts_once_and_the_flow_ends_matched(engine: Engine, now: d
         assert stored is not None
         assert (stored.status, stored.follow_up_at) == ("active", follow_up)
         assert store.relay_match(session, resident_id=asker_id) == stored
-        assert store.times_helped(session, resident_id=stored.helper_id) == 1
+        assert store.has_helped_before(session, resident_id=stored.helper_id)
 
 
 def test_declining_opens_the_request_again(engine: Engine, now: datetime) -> None:
@@ -201,7 +202,7 @@ def test_declining_opens_the_request_again(engine: Engine, now: datetime) -> Non
         flow = session.get(RequestFlow, post_id)
         assert flow is not None
         assert flow.due_at == now
-        assert store.times_helped(session, resident_id=helper_id) == 0
+        assert not store.has_helped_before(session, resident_id=helper_id)
         # Someone who is not part of the match cannot even see it.
         assert store.match_of(session, match_id=match_id, resident_id=helper_id + 100) is None
 
@@ -334,3 +335,38 @@ def test_each_side_answers_is_het_gelukt_once(engine: Engine, now: datetime) -> 
         assert not store.record_worked(session, match=match, resident_id=asker_id, worked=False)
         assert store.record_worked(session, match=match, resident_id=helper_id, worked=False)
         assert (match.asker_worked, match.helper_worked) == (True, False)
+
+
+def test_an_offer_can_be_taken_by_several_neighbours_and_its_author_is_the_one_who_helped(
+    engine: Engine, now: datetime
+) -> None:
+    with session_scope(engine) as session:
+        wijk = add_wijk(session, "Oost", now)
+        carla, anna, ben, fred = _people(session, wijk, now, 4)
+        offer = add_post(session, carla, "Ik heb een ladder te leen", now, kind=PostKind.OFFER)
+        assert carla.id is not None
+        assert anna.id is not None
+        assert ben.id is not None
+        assert fred.id is not None
+        first = store.propose_for_offer(session, post=offer, interested_id=anna.id, now=now)
+        assert first is not None
+        assert (first.asker_id, first.helper_id) == (carla.id, anna.id)  # the author chooses
+        # Once per interested neighbour at a time; another neighbour may too.
+        assert store.propose_for_offer(session, post=offer, interested_id=anna.id, now=now) is None
+        second = store.propose_for_offer(session, post=offer, interested_id=ben.id, now=now)
+        assert second is not None
+        add_block(session, blocker_id=carla.id, blocked_id=fred.id, now=now)
+        assert store.propose_for_offer(session, post=offer, interested_id=fred.id, now=now) is None
+        assert store.accept(session, match=first, now=now, follow_up_at=now)
+        assert offer.status == PostStatus.OPEN.value  # still there for others
+        # Helping is what the author did, not the neighbour who took the offer.
+        assert store.has_helped_before(session, resident_id=carla.id)
+        assert not store.has_helped_before(session, resident_id=anna.id)
+        assert store.is_offer(session, first)
+        waiting = store.current_matches_of(session, resident_id=carla.id)
+        assert {match.id for match, _post in waiting} == {first.id, second.id}
+        assert [m.id for m, _ in store.current_matches_of(session, resident_id=anna.id)] == [
+            first.id
+        ]
+        # A proposal waits for the author only: Ben sees nothing under way yet.
+        assert store.current_matches_of(session, resident_id=ben.id) == []

@@ -45,7 +45,10 @@ def test_interest_in_an_offer_is_queued_for_its_author_once(
     first, unit = run(engine, now, BEN, browse.press, press(callbacks.BROWSE_HELP(posts["offer"])))
     second, _ = run(engine, now, BEN, browse.press, press(callbacks.BROWSE_HELP(posts["offer"])))
     [queued] = outbox(engine)
-    assert (queued.chat_id, queued.about) == (ANNA, f"post:{posts['offer']}")
+    # A proposal for the author to choose on, like a yes to a request (about its match).
+    assert queued.chat_id == ANNA
+    assert (queued.about or "").startswith("match:")
+    assert "Graag, breng ons in contact" in str(queued.reply_markup)
     assert unit.resident is not None
     assert queued.counterpart_id == unit.resident.id
     assert "Ben" in queued.text

@@ -7,8 +7,9 @@ from sqlmodel import col, select
 from bot.services import invitations
 from bot.services.request_steps import step_now
 from bot.services.unit import Incoming, Unit
-from storage.models import Invitation, Match, OutboxMessage, RequestFlow, Resident
+from storage.models import Invitation, Match, MatchStatus, OutboxMessage, RequestFlow, Resident
 from tests.bot.services.conftest import Street
+from tests.storage.neighbourhood import add_post
 
 
 def invited(street: Street) -> list[Invitation]:
@@ -119,3 +120,27 @@ def test_usernames_go_out_only_once_both_share(street: Street) -> None:
     assert helper is not None
     assert "@anna_oost" in texts[helper.telegram_user_id]
     assert "@ben_oost" in texts[street.anna.telegram_user_id]
+
+
+def test_the_asker_sees_that_a_helper_helped_before_never_how_often(street: Street) -> None:
+    first = invited(street)[0]
+    helper = street.session.get(Resident, first.resident_id)
+    assert helper is not None
+    for _ in range(3):
+        earlier = add_post(street.session, street.anna, "Ladder lenen", street.now)
+        street.session.add(
+            Match(
+                post_id=earlier.id or 0,
+                asker_id=street.anna.id or 0,
+                helper_id=helper.id or 0,
+                status=MatchStatus.ENDED.value,
+                created_at=street.now,
+            )
+        )
+    street.session.flush()
+    unit = street.unit(helper)
+    invitations.say_yes(unit, first.id or 0)
+    (card,) = [m for m in queued(street, unit) if (m.dedupe_key or "").startswith("offer:")]
+    assert "heeft al eerder geholpen" in card.text
+    assert "3" not in card.text
+    assert "keer" not in card.text
