@@ -27,7 +27,7 @@ from icalendar import Calendar, Event
 
 from bot import callbacks
 from bot.callbacks import Press
-from bot.i18n import t
+from bot.i18n import Html, t
 from bot.post_views import post_summary
 from bot.services import posting, request_steps
 from bot.services.buurtwerk import suspension_notice
@@ -204,7 +204,8 @@ def _role_buttons(
             key = "act.button.wait" if len(roles) == 1 else "act.button.wait_role"
         else:
             key = "act.button.join"
-        label = t(language, key, role=role.name)
+        # Html: button labels are not parsed as HTML, so the role's name must not be escaped.
+        label = t(language, key, role=Html(role.name))
         found.append([Button(label, callbacks.ACTIVITY_ROLE(upcoming.id, role.id))])
     return keyboard(*found)
 

@@ -184,3 +184,24 @@ def test_every_time_signs_up_for_each_planned_date_and_stops_with_one_tap(
         callbacks.decode(callbacks.ACTIVITY_UNSUBSCRIBE(activity.id)),  # type: ignore[arg-type]
     )
     assert activities.subscriptions_of(street.session, activity_id=activity.id) == []
+
+
+def test_a_role_name_on_a_button_is_shown_as_typed(street: Street) -> None:
+    """Button labels are plain text to Telegram: "&" must not turn into "&amp;" there (the
+    card's text, which is HTML, still escapes it)."""
+    activity = _activity(street)
+    [role] = activities.roles_of(street.session, activity_id=_activity_id(activity))
+    role.name = "koks & helpers"
+    street.session.flush()
+    guest = _person(street, 9101, "Gijs")
+    screen = service.show(street.unit(guest), _activity_id(activity))
+    assert screen.keyboard is not None
+    labels = [button.label for row in screen.keyboard for button in row]
+    assert any("koks & helpers" in label for label in labels), labels
+    assert not any("&amp;" in label for label in labels)
+    assert "koks &amp; helpers" in screen.text
+
+
+def _activity_id(activity: Activity) -> int:
+    assert activity.id is not None
+    return activity.id
