@@ -209,6 +209,11 @@ REPORT_POST = action("rep:p", ID)
 REPORT_REASON = action("rep:why", ID, TOKEN)
 REPORT_WITHOUT_REASON = action("rep:none", ID)
 REPORT_CANCEL = action("rep:no")
+# the reporter's choice "Mijn naam mag erbij" / "Anoniem" (default anonymous), and the reason
+# buttons once they chose to be named
+REPORT_NAMED = action("rep:nm", ID, choice("y", "n"))
+REPORT_REASON_NAMED = action("rep:whyn", ID, TOKEN)
+REPORT_WITHOUT_REASON_NAMED = action("rep:nonen", ID)
 
 # /verwijder
 DELETE_ASK = action("del:ask")

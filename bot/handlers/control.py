@@ -39,6 +39,9 @@ def register(application: BotApplication, router: DialogRouter) -> None:
         callbacks.REPORT_REASON,
         callbacks.REPORT_WITHOUT_REASON,
         callbacks.REPORT_CANCEL,
+        callbacks.REPORT_NAMED,
+        callbacks.REPORT_REASON_NAMED,
+        callbacks.REPORT_WITHOUT_REASON_NAMED,
     )
     router.on_text(control.REPORT_FLOW, control.report_in_own_words, show)
 
@@ -127,5 +130,11 @@ async def report_pressed(update: Update, context: BotContext, press: Press) -> N
         await answer(update, context, control.ask_report, press.id())
     elif press.action is callbacks.REPORT_REASON:
         await answer(update, context, control.report_reason, press.id(), press.text(1))
+    elif press.action is callbacks.REPORT_NAMED:
+        await answer(update, context, control.report_named, press.id(), press.text(1))
+    elif press.action is callbacks.REPORT_REASON_NAMED:
+        await answer(update, context, control.report_reason, press.id(), press.text(1), True)
+    elif press.action is callbacks.REPORT_WITHOUT_REASON_NAMED:
+        await answer(update, context, control.report_without_words, press.id(), "", True)
     else:
         await answer(update, context, control.report_without_words, press.id())

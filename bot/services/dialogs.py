@@ -60,6 +60,12 @@ class PostRef(DialogData):
     post_id: int
 
 
+class ReportRef(PostRef):
+    """The typed reason for a report, and whether the reporter agreed to be named."""
+
+    named: bool = False
+
+
 class ModerationData(DialogData):
     """A buurtwerker's chosen action on a report, waiting for the short reason."""
 
@@ -77,7 +83,7 @@ Data = TypeVar("Data", bound=DialogData)
 FLOWS: Final[dict[str, type[DialogData]]] = {
     "onboarding": OnboardingData,
     "post": PostDraft,
-    "report": PostRef,
+    "report": ReportRef,
     "edit": PostRef,
     "settings": SettingsData,
     "moderate": ModerationData,

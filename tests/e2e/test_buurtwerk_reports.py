@@ -235,3 +235,19 @@ async def test_without_a_buurtwerker_no_promise_is_made(running: RunningBot, sce
     await cor.presses("Klopt niet")
     thanks = await cor.sees("Dank je voor je melding.")
     assert "buurtwerker" not in thanks.content
+
+
+async def test_the_reporter_is_named_only_after_choosing_so(
+    running: RunningBot, street: Street
+) -> None:
+    anna = street.anna
+    await shows_post(running, anna, street.ben_post_id, BEN_POST)
+    await anna.presses("Meld")
+    await anna.sees("De buurtwerker ziet niet wie dit meldt")
+    await anna.presses("Mijn naam mag erbij")
+    await anna.sees("De buurtwerker ziet je voornaam bij de melding.")
+    await anna.presses("Reclame of spam")
+    await anna.sees("De buurtwerker van je wijk kijkt ernaar")
+    card = await street.willem.sees("Melding in Oost:")
+    assert "Gemeld door Anna." in card.content
+    assert the_report(running).reporter_named is True
