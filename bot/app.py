@@ -45,6 +45,7 @@ from bot.handlers import (
     ops,
     posting,
     privacy,
+    proxy,
     reports,
     settings_menu,
 )
@@ -166,6 +167,7 @@ FEATURES = (
     reports,
     figures,
     nudges,
+    proxy,
 )
 
 

@@ -236,6 +236,13 @@ FOLLOW_UP_WORKED = action("fu:y", ID)
 FOLLOW_UP_FAILED = action("fu:n", ID)
 FOLLOW_UP_AGAIN = action("fu:r", ID)
 
+# /namens: "my neighbour agreed", never mind; after it worked, the step-back question (match
+# id, yes/no) and the proxy's "send how to reach my neighbour"
+PROXY_AGREED = action("px:ok")
+PROXY_CANCEL = action("px:no")
+STEP_BACK = action("px:sb", ID, choice("y", "n"))
+STEP_BACK_CONTACT = action("px:ct", ID)
+
 # buurtwerkers: an action on a report (its reason is typed next), undoing an audit entry
 MODERATION_ACTIONS = ("hide", "warn", "sw", "sm", "so", "dismiss", "del")
 MODERATE = action("mod:a", ID, choice(*MODERATION_ACTIONS))

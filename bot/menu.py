@@ -45,6 +45,7 @@ ENGLISH = {
     "blokkeer": "block",
     "meld": "report",
     "ikben": "whoami",
+    "namens": "onbehalf",
 }
 SPELLINGS: dict[str, dict[str, str]] = {"en": ENGLISH}
 _CANONICAL = {alias: name for table in SPELLINGS.values() for name, alias in table.items()}

@@ -44,6 +44,9 @@ class PostDraft(DialogData):
     message_id: int | None = None
     # "Een buurtwerker mag contact met me opnemen" (requests only; default off).
     contact_ok: bool = False
+    # /namens: the request is for someone not on Telegram (a first name, "buurvrouw" or
+    # "buurman"); the author is the proxy, who handles the follow-up.
+    proxy_for: str | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -64,6 +67,14 @@ class ReportRef(PostRef):
     """The typed reason for a report, and whether the reporter agreed to be named."""
 
     named: bool = False
+
+
+class ProxyData(DialogData):
+    """/namens by a resident: waiting for "my neighbour agreed" (for whom), or, after the
+    step-back was agreed, for how the helper can reach the neighbour (match_id)."""
+
+    proxy_for: str | None = None
+    match_id: int | None = None
 
 
 class ModerationData(DialogData):
@@ -87,6 +98,7 @@ FLOWS: Final[dict[str, type[DialogData]]] = {
     "edit": PostRef,
     "settings": SettingsData,
     "moderate": ModerationData,
+    "proxy": ProxyData,
 }
 
 
