@@ -58,6 +58,7 @@ async def test_a_buurtwerker_asks_for_a_neighbour_from_post_to_thanks_and_step_b
     street: Street, running: RunningBot, clock: Clock
 ) -> None:
     anna = street.anna
+    assert street.wijk.id is not None
     with session_scope(running.engine) as session:
         session.add(
             Role(telegram_user_id=anna.user.id, wijk_id=street.wijk.id, kind=RoleKind.BUURTWERKER)
@@ -130,6 +131,7 @@ async def test_a_resident_asks_only_after_the_neighbour_agreed(
     # A buurtwerker of another wijk is a resident here: the consent question comes first.
     with session_scope(running.engine) as session:
         west = add_wijk(session, "West", NOW)
+        assert west.id is not None
         session.add(
             Role(telegram_user_id=anna.user.id, wijk_id=west.id, kind=RoleKind.BUURTWERKER)
         )
