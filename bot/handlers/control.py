@@ -111,11 +111,19 @@ async def block_pressed(update: Update, context: BotContext, press: Press) -> No
 
 
 async def report_command(update: Update, context: BotContext) -> None:
-    """Report the post this is a reply to, or explain how reporting works."""
+    """Report the post (or the invitation's request) this is a reply to, or explain how
+    reporting works."""
     message = update.effective_message
     if message is None:
         return
-    press = button_press(message.reply_to_message, context.bot.id, callbacks.REPORT_POST)
+    # A post's card has "Meld"; an invitation has "Blokkeer" for the request's author: both
+    # name the post, so /meld as a reply to an invitation reports the request.
+    press = button_press(
+        message.reply_to_message,
+        context.bot.id,
+        callbacks.REPORT_POST,
+        callbacks.BLOCK_POST_AUTHOR,
+    )
     if press is None:
         await answer(update, context, control.how_to_report)
     else:
