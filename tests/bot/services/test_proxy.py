@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from bot.services import follow_up, proxy, request_steps
+from bot.services import browse, follow_up, proxy, request_steps
 from bot.services.dialogs import PostDraft, ProxyData
 from matching.posting_rules import FLOOD_MAX_POSTS
 from storage.models import OutboxMessage, Post, ProxyStepBack, Resident, Role, RoleKind
@@ -146,3 +146,11 @@ def test_erasing_the_helper_takes_the_step_back_answers_along(street: Street) ->
     assert helper is not None
     delete_person(street.session, telegram_user_id=helper.telegram_user_id, now=street.now)
     assert _step_back_rows(street) == []
+
+
+def test_a_proxy_request_in_nearby_says_for_whom(street: Street) -> None:
+    post = street.request(proxy_for="Kees")
+    ben = street.neighbours[0]
+    shown = browse.open_post(street.unit(ben), post.id or 0)
+    assert shown is not None
+    assert "Anna vraagt dit voor Kees, die niet op Telegram zit." in shown.text
