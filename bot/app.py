@@ -46,6 +46,7 @@ from bot.handlers import (
     ops,
     posting,
     privacy,
+    proxy,
     reports,
     settings_menu,
 )
@@ -174,6 +175,7 @@ FEATURES = (
     figures,
     nudges,
     activities,
+    proxy,
 )
 
 

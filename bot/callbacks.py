@@ -209,6 +209,11 @@ REPORT_POST = action("rep:p", ID)
 REPORT_REASON = action("rep:why", ID, TOKEN)
 REPORT_WITHOUT_REASON = action("rep:none", ID)
 REPORT_CANCEL = action("rep:no")
+# the reporter's choice "Mijn naam mag erbij" / "Anoniem" (default anonymous), and the reason
+# buttons once they chose to be named
+REPORT_NAMED = action("rep:nm", ID, choice("y", "n"))
+REPORT_REASON_NAMED = action("rep:whyn", ID, TOKEN)
+REPORT_WITHOUT_REASON_NAMED = action("rep:nonen", ID)
 
 # /verwijder
 DELETE_ASK = action("del:ask")
@@ -232,6 +237,13 @@ FOLLOW_UP_THANKS = action("fu:t", ID)
 FOLLOW_UP_WORKED = action("fu:y", ID)
 FOLLOW_UP_FAILED = action("fu:n", ID)
 FOLLOW_UP_AGAIN = action("fu:r", ID)
+
+# /namens: "my neighbour agreed", never mind; after it worked, the step-back question (match
+# id, yes/no) and the proxy's "send how to reach my neighbour"
+PROXY_AGREED = action("px:ok")
+PROXY_CANCEL = action("px:no")
+STEP_BACK = action("px:sb", ID, choice("y", "n"))
+STEP_BACK_CONTACT = action("px:ct", ID)
 
 # buurtwerkers: an action on a report (its reason is typed next), undoing an audit entry
 MODERATION_ACTIONS = ("hide", "warn", "sw", "sm", "so", "dismiss", "del")

@@ -47,6 +47,7 @@ ENGLISH = {
     "ikben": "whoami",
     "activiteit": "activity",
     "mijnactiviteiten": "myactivities",
+    "namens": "onbehalf",
 }
 SPELLINGS: dict[str, dict[str, str]] = {"en": ENGLISH}
 _CANONICAL = {alias: name for table in SPELLINGS.values() for name, alias in table.items()}

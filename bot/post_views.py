@@ -160,3 +160,25 @@ def post_summary(language: str, post: Post, *, now: datetime, zone: tzinfo) -> H
         now=now,
         zone=zone,
     )
+
+
+# /namens: who a request is for, when its author asks for someone not on Telegram.
+NEIGHBOUR_WORDS: Final = {
+    "buurvrouw": "proxy.a_neighbour_woman",
+    "buurman": "proxy.a_neighbour_man",
+}
+
+
+def proxy_for_text(language: str, proxy_for: str) -> str:
+    """ "Kees", "een buurvrouw" or "een buurman" (en: "a neighbour")."""
+    key = NEIGHBOUR_WORDS.get(proxy_for)
+    return t(language, key) if key is not None else first_name(language, proxy_for)
+
+
+def proxy_note(language: str, proxy_name: str, proxy_for: str | None) -> str:
+    """The line under a /namens request for the helper ("Fatima vraagt dit voor Kees"), or
+    "" for an ordinary request."""
+    if not proxy_for:
+        return ""
+    who = proxy_for_text(language, proxy_for)
+    return "\n" + t(language, "proxy.note", name=proxy_name, who=who)

@@ -158,6 +158,9 @@ class Post(SQLModel, table=True):
     contact_ok: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # /namens: a request placed by its author (the proxy) for someone who is not on Telegram,
+    # described only by a first name or "een buurvrouw/buurman" (None: the author's own).
+    proxy_for: str | None = Field(default=None, max_length=64)
 
 
 class Invitation(SQLModel, table=True):
@@ -211,6 +214,9 @@ class Report(SQLModel, table=True):
     group_chat_id: int | None = Field(default=None, sa_type=BigInteger)
     group_message_id: int | None = Field(default=None, sa_type=BigInteger)
     quote: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
+    # The reporter chose "Mijn naam mag erbij" (default anonymous): only then does the report
+    # card name them (first name only).
+    reporter_named: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
 
 
 class AuditEntry(SQLModel, table=True):
@@ -566,3 +572,16 @@ class ActivitySubscription(SQLModel, table=True):
     role_id: int = Field(foreign_key="activity_role.id")
     resident_id: int = Field(foreign_key="resident.id", index=True)
     created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ProxyStepBack(SQLModel, table=True):
+    """After a /namens request worked: would the helper and the neighbour (asked through the
+    proxy) arrange the next time themselves? Each answer is kept (None: not answered yet);
+    agreed_at is set once both said yes (the proxy is no longer in between for that pair)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    match_id: int = Field(foreign_key="match.id", unique=True)
+    helper_yes: bool | None = Field(default=None)
+    neighbour_yes: bool | None = Field(default=None)
+    agreed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

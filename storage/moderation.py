@@ -147,10 +147,16 @@ def report_by(session: Session, *, reporter_id: int, post_id: int) -> Report | N
 
 
 def report_post(
-    session: Session, *, reporter: Resident, post: Post, reason: str, now: datetime
+    session: Session,
+    *,
+    reporter: Resident,
+    post: Post,
+    reason: str,
+    now: datetime,
+    named: bool = False,
 ) -> Report:
     """Record a report for the post's wijk moderators; a second report of the same post by the
-    same person returns the first one unchanged."""
+    same person returns the first one unchanged. `named`: the reporter agreed to be named."""
     assert reporter.id is not None
     assert post.id is not None
     existing = report_by(session, reporter_id=reporter.id, post_id=post.id)
@@ -163,6 +169,7 @@ def report_post(
         reported_resident_id=post.resident_id,
         reason=" ".join(reason.split())[:REPORT_REASON_MAX],
         created_at=now,
+        reporter_named=named,
     )
     session.add(report)
     session.flush()

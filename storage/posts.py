@@ -39,8 +39,11 @@ def create_post(
     window_end: datetime | None,
     now: datetime,
     contact_ok: bool = False,
+    proxy_for: str | None = None,
 ) -> Post:
-    """Place an open post in the resident's wijk, at their coarse area."""
+    """Place an open post in the resident's wijk, at their coarse area. `proxy_for`: a
+    request placed with /namens for someone not on Telegram (a first name, or the words
+    "buurvrouw"/"buurman")."""
     if resident.id is None or resident.wijk_id is None:
         raise ValueError("only a resident with a wijk can post")
     post = Post(
@@ -54,6 +57,7 @@ def create_post(
         window_end=window_end,
         status=PostStatus.OPEN.value,
         contact_ok=contact_ok,
+        proxy_for=proxy_for,
         created_at=now,
         updated_at=now,
     )

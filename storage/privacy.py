@@ -35,6 +35,7 @@ from storage.models import (
     NudgeKind,
     OutboxMessage,
     Post,
+    ProxyStepBack,
     Report,
     RequestFlow,
     Resident,
@@ -362,6 +363,7 @@ def delete_person(session: Session, *, telegram_user_id: int, now: datetime) -> 
         decline(session, match=waiting, now=now)
     session.execute(delete(Invitation).where(invitations))
     # A match is about two people; it goes as a whole (the other person's relay simply ends).
+    session.execute(delete(ProxyStepBack).where(col(ProxyStepBack.match_id).in_(match_ids)))
     session.execute(delete(Match).where(matches))
     session.execute(delete(RequestFlow).where(col(RequestFlow.post_id).in_(post_ids)))
     session.execute(delete(Post).where(col(Post.resident_id) == person))

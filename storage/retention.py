@@ -36,6 +36,7 @@ from storage.models import (
     OutboxStatus,
     Post,
     PostStatus,
+    ProxyStepBack,
     Report,
     RequestFlow,
     Signup,
@@ -155,6 +156,8 @@ def _purge_posts(session: Session, before: datetime, purged: Purged) -> None:
         purged.invitations += _count(
             session.execute(delete(Invitation).where(col(Invitation.post_id).in_(ids)))
         )
+        match_ids = [match.id for match in matches]
+        session.execute(delete(ProxyStepBack).where(col(ProxyStepBack.match_id).in_(match_ids)))
         purged.matches += _count(session.execute(delete(Match).where(col(Match.post_id).in_(ids))))
         purged.posts += _count(session.execute(delete(Post).where(col(Post.id).in_(ids))))
         session.flush()

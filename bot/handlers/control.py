@@ -39,6 +39,9 @@ def register(application: BotApplication, router: DialogRouter) -> None:
         callbacks.REPORT_REASON,
         callbacks.REPORT_WITHOUT_REASON,
         callbacks.REPORT_CANCEL,
+        callbacks.REPORT_NAMED,
+        callbacks.REPORT_REASON_NAMED,
+        callbacks.REPORT_WITHOUT_REASON_NAMED,
     )
     router.on_text(control.REPORT_FLOW, control.report_in_own_words, show)
 
@@ -108,11 +111,19 @@ async def block_pressed(update: Update, context: BotContext, press: Press) -> No
 
 
 async def report_command(update: Update, context: BotContext) -> None:
-    """Report the post this is a reply to, or explain how reporting works."""
+    """Report the post (or the invitation's request) this is a reply to, or explain how
+    reporting works."""
     message = update.effective_message
     if message is None:
         return
-    press = button_press(message.reply_to_message, context.bot.id, callbacks.REPORT_POST)
+    # A post's card has "Meld"; an invitation has "Blokkeer" for the request's author: both
+    # name the post, so /meld as a reply to an invitation reports the request.
+    press = button_press(
+        message.reply_to_message,
+        context.bot.id,
+        callbacks.REPORT_POST,
+        callbacks.BLOCK_POST_AUTHOR,
+    )
     if press is None:
         await answer(update, context, control.how_to_report)
     else:
@@ -127,5 +138,11 @@ async def report_pressed(update: Update, context: BotContext, press: Press) -> N
         await answer(update, context, control.ask_report, press.id())
     elif press.action is callbacks.REPORT_REASON:
         await answer(update, context, control.report_reason, press.id(), press.text(1))
+    elif press.action is callbacks.REPORT_NAMED:
+        await answer(update, context, control.report_named, press.id(), press.text(1))
+    elif press.action is callbacks.REPORT_REASON_NAMED:
+        await answer(update, context, control.report_reason, press.id(), press.text(1), True)
+    elif press.action is callbacks.REPORT_WITHOUT_REASON_NAMED:
+        await answer(update, context, control.report_without_words, press.id(), "", True)
     else:
         await answer(update, context, control.report_without_words, press.id())

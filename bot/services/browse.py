@@ -21,6 +21,7 @@ from bot.post_views import (
     first_name,
     kind_name,
     post_summary,
+    proxy_note,
     shortened,
 )
 from bot.services import buttons, invitations
@@ -185,6 +186,7 @@ def _show_post(unit: Unit, viewer: Resident, post_id: int, page: int) -> Browsin
         summary=post_summary(language, post, now=unit.now.astimezone(zone), zone=zone),
         who=Html(_who(language, entry)),
     )
+    text += proxy_note(language, first_name(language, author.first_name), post.proxy_for)
     actions: Keyboard = keyboard(
         [Button(t(language, HELP_LABELS[PostKind(post.kind)]), callbacks.BROWSE_HELP(post.id))],
         [buttons.report_post(language, post.id), buttons.block_post_author(language, post.id)],

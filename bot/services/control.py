@@ -212,8 +212,9 @@ def _cancel_report_button(language: str) -> Button:
     return Button(t(language, "report.button.cancel"), callbacks.REPORT_CANCEL())
 
 
-def ask_report(unit: Unit, post_id: int) -> Reply:
-    """Which reason, with the post quoted; or why it cannot be reported."""
+def ask_report(unit: Unit, post_id: int, named: bool = False, show: Show = Show.MESSAGE) -> Reply:
+    """Which reason, with the post quoted; or why it cannot be reported. The reporter stays
+    anonymous to the buurtwerkers unless they press "Mijn naam mag erbij" (`named`)."""
     found = _reportable(unit, post_id)
     if isinstance(found, Reply):
         return found
@@ -222,13 +223,30 @@ def ask_report(unit: Unit, post_id: int) -> Reply:
     language = unit.language
     if moderation.report_by(unit.session, reporter_id=reporter.id, post_id=post_id):
         return Reply(t(language, "report.already"), show=Show.POPUP)
+    reason_action = callbacks.REPORT_REASON_NAMED if named else callbacks.REPORT_REASON
     reasons = [
-        Button(t(language, key), callbacks.REPORT_REASON(post_id, reason))
-        for reason, key in REASON_BUTTONS
+        Button(t(language, key), reason_action(post_id, reason)) for reason, key in REASON_BUTTONS
     ]
-    buttons = keyboard(reasons[:2], reasons[2:], [_cancel_report_button(language)])
+    mark = ("", "✓ ") if named else ("✓ ", "")
+    who = [
+        Button(
+            mark[0] + t(language, "report.button.anonymous"), callbacks.REPORT_NAMED(post_id, "n")
+        ),
+        Button(mark[1] + t(language, "report.button.named"), callbacks.REPORT_NAMED(post_id, "y")),
+    ]
+    buttons = keyboard(reasons[:2], reasons[2:], who, [_cancel_report_button(language)])
     quote = shortened(post.text, QUOTE_LENGTH)
-    return Reply(t(language, "report.ask", quote=quote), buttons, Show.MESSAGE)
+    text = (
+        t(language, "report.ask", quote=quote)
+        + "\n"
+        + t(language, "report.named" if named else "report.anonymous")
+    )
+    return Reply(text, buttons, show)
+
+
+def report_named(unit: Unit, post_id: int, choice: str) -> Reply:
+    """ "Mijn naam mag erbij" / "Anoniem": the same question, with the choice marked."""
+    return ask_report(unit, post_id, named=choice == "y", show=Show.EDIT)
 
 
 def report_command(unit: Unit, post_id: int) -> Reply:
@@ -242,47 +260,50 @@ def how_to_report(unit: Unit) -> Reply:
     return Reply(t(unit.language, "report.how"))
 
 
-def report_reason(unit: Unit, post_id: int, reason: str) -> Reply:
+def report_reason(unit: Unit, post_id: int, reason: str, named: bool = False) -> Reply:
     """A reason button: "other" waits for the reporter's own words, a known one files it."""
     if reason == OTHER_REASON:
-        return _ask_own_words(unit, post_id)
+        return _ask_own_words(unit, post_id, named)
     if reason not in moderation.REPORT_REASONS:
         return _stale(unit)
-    return report_without_words(unit, post_id, reason)
+    return report_without_words(unit, post_id, reason, named)
 
 
-def _ask_own_words(unit: Unit, post_id: int) -> Reply:
+def _ask_own_words(unit: Unit, post_id: int, named: bool) -> Reply:
     found = _reportable(unit, post_id)
     if isinstance(found, Reply):
         return found
-    unit.set_dialog(REPORT_FLOW, REPORT_STEP, dialogs.PostRef(post_id=post_id))
+    unit.set_dialog(REPORT_FLOW, REPORT_STEP, dialogs.ReportRef(post_id=post_id, named=named))
     language = unit.language
+    without = (
+        callbacks.REPORT_WITHOUT_REASON_NAMED(post_id)
+        if named
+        else callbacks.REPORT_WITHOUT_REASON(post_id)
+    )
     buttons = keyboard(
         [
-            Button(
-                t(language, "report.button.no_reason"), callbacks.REPORT_WITHOUT_REASON(post_id)
-            ),
+            Button(t(language, "report.button.no_reason"), without),
             _cancel_report_button(language),
         ]
     )
     return Reply(t(language, "report.own_words"), buttons)
 
 
-def report_without_words(unit: Unit, post_id: int, reason: str = "") -> Reply:
+def report_without_words(unit: Unit, post_id: int, reason: str = "", named: bool = False) -> Reply:
     """File the report with a reason code (or none), and thank the reporter."""
     _drop_report_dialog(unit)
-    return _file(unit, post_id, reason)
+    return _file(unit, post_id, reason, named)
 
 
 def report_in_own_words(
-    unit: Unit, state: dialogs.DialogState[dialogs.PostRef], incoming: Incoming
+    unit: Unit, state: dialogs.DialogState[dialogs.ReportRef], incoming: Incoming
 ) -> Reply:
     """The reason typed after "something else" (the router calls this in the report dialog)."""
     unit.clear_dialog()
-    return _file(unit, state.data.post_id, incoming.text or "")
+    return _file(unit, state.data.post_id, incoming.text or "", state.data.named)
 
 
-def _file(unit: Unit, post_id: int, reason: str) -> Reply:
+def _file(unit: Unit, post_id: int, reason: str, named: bool = False) -> Reply:
     found = _reportable(unit, post_id)
     if isinstance(found, Reply):
         return found
@@ -291,7 +312,7 @@ def _file(unit: Unit, post_id: int, reason: str) -> Reply:
     assert post.id is not None
     earlier = moderation.report_by(unit.session, reporter_id=reporter.id, post_id=post.id)
     report = moderation.report_post(
-        unit.session, reporter=reporter, post=post, reason=reason, now=unit.now
+        unit.session, reporter=reporter, post=post, reason=reason, now=unit.now, named=named
     )
     if earlier is None:
         reports.send_report(unit, report)

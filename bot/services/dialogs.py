@@ -49,6 +49,9 @@ class PostDraft(DialogData):
     contact_ok: bool = False
     # Words with no recognisable content ("asdf") were met with "Wat wil je vragen?" once.
     asked_what: bool = False
+    # /namens: the request is for someone not on Telegram (a first name, "buurvrouw" or
+    # "buurman"); the author is the proxy, who handles the follow-up.
+    proxy_for: str | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -63,6 +66,20 @@ class PostRef(DialogData):
     """A dialog about one post: the typed reason for a report, new words for one's own post."""
 
     post_id: int
+
+
+class ReportRef(PostRef):
+    """The typed reason for a report, and whether the reporter agreed to be named."""
+
+    named: bool = False
+
+
+class ProxyData(DialogData):
+    """/namens by a resident: waiting for "my neighbour agreed" (for whom), or, after the
+    step-back was agreed, for how the helper can reach the neighbour (match_id)."""
+
+    proxy_for: str | None = None
+    match_id: int | None = None
 
 
 class ModerationData(DialogData):
@@ -128,7 +145,7 @@ Data = TypeVar("Data", bound=DialogData)
 FLOWS: Final[dict[str, type[DialogData]]] = {
     "onboarding": OnboardingData,
     "post": PostDraft,
-    "report": PostRef,
+    "report": ReportRef,
     "edit": PostRef,
     "settings": SettingsData,
     "moderate": ModerationData,
@@ -136,6 +153,7 @@ FLOWS: Final[dict[str, type[DialogData]]] = {
     "organise": OrganiserStep,
     "actreply": ActivityReply,
     "relay": RelayChoice,
+    "proxy": ProxyData,
 }
 
 

@@ -7,7 +7,7 @@ from typing import Final
 from bot import callbacks
 from bot.i18n import Html, t
 from bot.post_views import first_name, shortened
-from bot.services import nudges
+from bot.services import nudges, proxy
 from bot.services.markup import Button, Keyboard, keyboard
 from bot.services.match_support import Pair, Pressed, presser, stale, tell_other
 from bot.services.posting import hold_for
@@ -101,6 +101,7 @@ def answer(unit: Unit, match_id: int, answer: str) -> Pressed:
     again = _settle(unit, match, worked=worked) if is_asker else None
     if is_asker and worked:
         nudges.after_help_worked(unit, match)
+        proxy.after_worked(unit, match)  # /namens: would they arrange the next time themselves?
     language = resident.language
     if answer == THANKS:
         tell_other(unit, pair, resident, "follow_up.thanks_note", about=f"followup:{match_id}")
@@ -140,6 +141,7 @@ def _settle(unit: Unit, match: Match, *, worked: bool) -> Post | None:
         window_start=None,
         window_end=None,
         now=now,
+        proxy_for=post.proxy_for,
     )
     store.start_flow(session, post=again, now=now)
     return again

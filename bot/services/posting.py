@@ -22,13 +22,14 @@ from sqlmodel import Session
 
 from bot import callbacks
 from bot.callbacks import Press
-from bot.i18n import t
+from bot.i18n import Html, t
 from bot.post_views import (
     category_in_sentence,
     category_name,
     describe_window,
     known_category,
     post_summary,
+    proxy_for_text,
     summary,
 )
 from bot.services import onboarding, request_steps
@@ -227,6 +228,7 @@ def words_received(unit: Unit, state: DialogState[PostDraft], text: str | None) 
         text=words,
         category=guess.key if guess else None,
         read_time=None if read is None else (read.start, read.end),
+        proxy_for=state.data.proxy_for,
     )
     unit.set_dialog(FLOW, STEP_CATEGORY, draft)
     if guess is None:
@@ -347,6 +349,7 @@ def _place(unit: Unit, draft: PostDraft) -> Placing:
         window_end=None if window is None else window[1],
         now=now,
         contact_ok=draft.contact_ok and _contact_offered(unit, draft),
+        proxy_for=draft.proxy_for,
     )
     if draft.kind is PostKind.REQUEST:
         matchmaking.start_flow(unit.session, post=placed, now=now)
@@ -418,6 +421,9 @@ def _preview(unit: Unit, draft: PostDraft) -> Screen:
         key = "buurtwerk.contact.on" if draft.contact_ok else "buurtwerk.contact.off"
         contact = (Button(t(language, key), callbacks.DRAFT_CONTACT()),)
         buttons = (*buttons[:-1], contact, buttons[-1])
+    if draft.proxy_for:  # /namens: for whom
+        who = proxy_for_text(language, draft.proxy_for)
+        block = Html(block + "\n" + t(language, "proxy.for", who=who))
     return Screen(t(language, "posting.preview", summary=block), buttons)
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Final
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from bot import callbacks
 from bot.dates import day_name
@@ -161,6 +161,17 @@ def _reason_text(language: str, report: Report) -> str:
     return code
 
 
+def _reporter_line(session: Session, language: str, report: Report) -> str:
+    """Who reported, only when they chose "Mijn naam mag erbij" (their first name only)."""
+    if not report.reporter_named or report.reporter_id is None:
+        return ""
+    reporter = session.get(Resident, report.reporter_id)
+    if reporter is None or not reporter.first_name:
+        return ""
+    name = first_name(language, reporter.first_name)
+    return "\n" + t(language, "reports.card.reporter", name=name)
+
+
 def _card_text(
     language: str, wijk: Wijk, report: Report, post: Post | None, author_name: str
 ) -> str:
@@ -178,6 +189,14 @@ def _card_text(
     return t(language, "reports.card", wijk=wijk.name, quote=quote, reason=reason)
 
 
+def _card(
+    unit: Unit, language: str, wijk: Wijk, report: Report, post: Post | None, author_name: str
+) -> str:
+    return _card_text(language, wijk, report, post, author_name) + _reporter_line(
+        unit.session, language, report
+    )
+
+
 def send_report(unit: Unit, report: Report, author_name: str = "") -> bool:
     """Queue the report for the wijk's team chat, or each buurtwerker privately. False when
     the wijk has neither (then nobody is promised anything). `author_name`: the first name of
@@ -191,7 +210,7 @@ def send_report(unit: Unit, report: Report, author_name: str = "") -> bool:
         language: str = unit.settings.default_language
         unit.enqueue_chat(
             chat_id=wijk.team_chat_id,
-            text=_card_text(language, wijk, report, post, author_name),
+            text=_card(unit, language, wijk, report, post, author_name),
             keyboard=card_keyboard(language, report),
             about=about,
         )
@@ -201,7 +220,7 @@ def send_report(unit: Unit, report: Report, author_name: str = "") -> bool:
         language = _language_of(unit, worker)
         unit.enqueue_chat(
             chat_id=worker,
-            text=_card_text(language, wijk, report, post, author_name),
+            text=_card(unit, language, wijk, report, post, author_name),
             keyboard=card_keyboard(language, report),
             about=about,
         )

@@ -23,7 +23,7 @@ from sqlmodel import Session
 
 from bot import callbacks
 from bot.i18n import Html, t
-from bot.post_views import distance_text, first_name, post_summary
+from bot.post_views import distance_text, first_name, post_summary, proxy_note
 from bot.services import buttons
 from bot.services.delivery import reachable
 from bot.services.markup import Button, Keyboard, keyboard
@@ -261,6 +261,7 @@ def invitation_message(
         summary=post_summary(language, post, now=unit.now.astimezone(zone), zone=zone),
         who=who,
     )
+    text += proxy_note(language, name, post.proxy_for)  # /namens: for whom
     return Message(text, invitation_keyboard(language, invitation_id, post.id))
 
 

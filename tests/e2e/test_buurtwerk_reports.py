@@ -14,6 +14,8 @@ from telegram import InlineKeyboardButton
 
 from bot import callbacks
 from bot.harness import RunningBot
+from bot.keyboards import markup
+from bot.services.request_steps import invitation_keyboard
 from botapi_emulator.scenario import Person, Scene
 from storage.db import session_scope
 from storage.models import AuditEntry, Post, Report, Role, RoleKind, Wijk
@@ -235,3 +237,38 @@ async def test_without_a_buurtwerker_no_promise_is_made(running: RunningBot, sce
     await cor.presses("Klopt niet")
     thanks = await cor.sees("Dank je voor je melding.")
     assert "buurtwerker" not in thanks.content
+
+
+async def test_the_reporter_is_named_only_after_choosing_so(
+    running: RunningBot, street: Street
+) -> None:
+    anna = street.anna
+    await shows_post(running, anna, street.ben_post_id, BEN_POST)
+    await anna.presses("Meld")
+    await anna.sees("De buurtwerker ziet niet wie dit meldt")
+    await anna.presses("Mijn naam mag erbij")
+    await anna.sees("De buurtwerker ziet je voornaam bij de melding.")
+    await anna.presses("Reclame of spam")
+    await anna.sees("De buurtwerker van je wijk kijkt ernaar")
+    card = await street.willem.sees("Melding in Oost:")
+    assert "Gemeld door Anna." in card.content
+    assert the_report(running).reporter_named is True
+
+
+async def test_meld_as_a_reply_to_an_invitation_reports_its_request(
+    running: RunningBot, street: Street
+) -> None:
+    anna = street.anna
+    buttons = invitation_keyboard("nl", 1, street.ben_post_id)
+    await running.application.bot.send_message(
+        anna.chat_id, f"Zin om te helpen? {BEN_POST}", reply_markup=markup(buttons)
+    )
+    invitation = await anna.sees("Zin om te helpen?")
+    await running.emulator.send_text(anna.user, "/meld", reply_to=invitation)
+    await anna.sees("Wat is er mis met dit bericht?")
+    await anna.presses("Reclame of spam")
+    await anna.sees("De buurtwerker van je wijk kijkt ernaar")
+    card = await street.willem.sees("Melding in Oost:")
+    assert BEN_POST in card.content
+    assert "Anna" not in card.content  # anonymous unless she chose otherwise
+    assert the_report(running).post_id == street.ben_post_id

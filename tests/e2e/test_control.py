@@ -364,6 +364,7 @@ async def test_reporting_a_post_with_a_reason_button(running: RunningBot, street
     assert question.buttons == [
         ["Niet vriendelijk", "Reclame of spam"],
         ["Klopt niet", "Iets anders"],
+        ["✓ Anoniem", "Mijn naam mag erbij"],
         ["Laat maar"],
     ]
     await anna.presses("Reclame of spam")

@@ -94,7 +94,7 @@ def test_stop_leaves_at_once_and_ends_a_dialog(
     session: Session, street: Street, now: datetime
 ) -> None:
     unit = unit_for(session, ANNA, now)
-    unit.set_dialog("report", "reason", dialogs.PostRef(post_id=street.ben_post_id))
+    unit.set_dialog("report", "reason", dialogs.ReportRef(post_id=street.ben_post_id))
     reply = control.stop(unit_for(session, ANNA, now))
     anna = session.get(Resident, street.anna_id)
     assert anna is not None
@@ -220,7 +220,7 @@ def test_something_else_waits_for_the_reporters_own_words(
     unit = unit_for(session, ANNA, now)
     state = unit.state(control.REPORT_FLOW)
     assert state is not None
-    assert isinstance(state.data, dialogs.PostRef)
+    assert isinstance(state.data, dialogs.ReportRef)
     typed = dialogs.DialogState(state.flow, state.step, state.data)
     control.report_in_own_words(unit, typed, Incoming(message_id=5, text="Niet  aardig"))
     assert [r.reason for r in session.exec(select(Report))] == ["Niet aardig"]

@@ -9,11 +9,21 @@ from datetime import datetime, timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from bot.services import dialogs, reports
+from bot.services import control, dialogs, reports
+from bot.services.reply import Show
 from bot.services.unit import Incoming
 from storage import buurtwerk
 from storage.db import session_scope
-from storage.models import AuditEntry, OutboxMessage, Post, Resident, Role, RoleKind, Wijk
+from storage.models import (
+    AuditEntry,
+    OutboxMessage,
+    Post,
+    Report,
+    Resident,
+    Role,
+    RoleKind,
+    Wijk,
+)
 from storage.moderation import report_post
 from tests.bot.services.conftest import Street
 from tests.bot.services.helpers import unit_for
@@ -123,3 +133,50 @@ def test_a_suspended_neighbour_is_not_invited(street: Street) -> None:
     step_now(street.unit(), post.id or 0)
     invited = {i.resident_id for i in street.session.exec(select(Invitation)).all()}
     assert invited == {eva.id}
+
+
+# --- the reporter is named only when they agreed ---------------------------------------------
+
+
+def test_a_report_is_anonymous_unless_the_reporter_agreed(engine: Engine, now: datetime) -> None:
+    with session_scope(engine) as session:
+        _, _, _, post = _street(session, now)
+        assert post.id is not None
+        question = control.ask_report(unit_for(session, 1, now), post.id)
+        assert question.keyboard is not None
+        labels = [button.label for row in question.keyboard for button in row]
+        assert "✓ Anoniem" in labels  # the default, marked
+        assert "Mijn naam mag erbij" in labels
+        control.report_reason(unit_for(session, 1, now), post.id, "spam")
+        [card] = _outbox(session, WORKER)
+        assert "Koop mijn spullen" in card
+        assert "Anna" not in card
+        [report] = session.exec(select(Report)).all()
+        assert report.reporter_named is False
+
+
+def test_a_reporter_who_agreed_is_named_by_first_name(engine: Engine, now: datetime) -> None:
+    with session_scope(engine) as session:
+        _, anna, _, post = _street(session, now)
+        anna.first_name = "Anna de Vries"
+        assert post.id is not None
+        marked = control.report_named(unit_for(session, 1, now), post.id, "y")
+        assert marked.show is Show.EDIT
+        assert "De buurtwerker ziet je voornaam" in marked.text
+        assert marked.keyboard is not None
+        buttons = [button for row in marked.keyboard for button in row]
+        assert "✓ Mijn naam mag erbij" in [button.label for button in buttons]
+        spam = next(button for button in buttons if button.label == "Reclame of spam")
+        assert spam.data == f"rep:whyn:{post.id}:spam"
+        # "Iets anders", then the reporter's own words: the choice is kept in the dialog.
+        control.report_reason(unit_for(session, 1, now), post.id, control.OTHER_REASON, True)
+        unit = unit_for(session, 1, now)
+        state = unit.state(control.REPORT_FLOW)
+        assert state is not None
+        assert isinstance(state.data, dialogs.ReportRef)
+        assert state.data.named is True
+        typed = dialogs.DialogState(state.flow, state.step, state.data)
+        control.report_in_own_words(unit, typed, Incoming(message_id=5, text="Reclame"))
+        [card] = _outbox(session, WORKER)
+        assert "Gemeld door Anna." in card
+        assert "de Vries" not in card

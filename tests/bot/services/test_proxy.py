@@ -1,0 +1,156 @@
+"""/namens as services: who it can be for, who may skip the consent question (a buurtwerker of
+the proxy's own wijk, read from the database), the proxy's posting limits, the invitation's
+"vraagt dit voor", and the step-back answers (each kept once, agreed only when both say yes)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from bot.services import browse, follow_up, proxy, request_steps
+from bot.services.dialogs import PostDraft, ProxyData
+from matching.posting_rules import FLOOD_MAX_POSTS
+from storage.models import OutboxMessage, Post, ProxyStepBack, Resident, Role, RoleKind
+from storage.privacy import delete_person
+from tests.bot.services.conftest import Street
+from tests.bot.services.test_follow_up import asked
+from tests.storage.neighbourhood import add_post, add_wijk
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        (["Kees"], "Kees"),
+        (["kees", "de", "Vries"], "Kees"),
+        (["een", "buurvrouw"], "buurvrouw"),
+        (["mijn", "buurman"], "buurman"),
+        (["neighbour"], "buurman"),
+        (["0612345678"], None),
+        (["kees@example.org"], None),
+        ([], None),
+    ],
+)
+def test_who_a_request_is_for_is_a_first_name_or_a_neighbour(
+    words: list[str], expected: str | None
+) -> None:
+    assert proxy.described(words) == expected
+
+
+def _buurtwerker(street: Street, wijk_id: int | None) -> None:
+    assert wijk_id is not None
+    street.session.add(
+        Role(
+            telegram_user_id=street.anna.telegram_user_id,
+            wijk_id=wijk_id,
+            kind=RoleKind.BUURTWERKER,
+        )
+    )
+    street.session.flush()
+
+
+def test_a_buurtwerker_of_the_own_wijk_goes_straight_to_the_words(street: Street) -> None:
+    _buurtwerker(street, street.wijk.id)
+    unit = street.unit(street.anna)
+    screen = proxy.start(unit, ["Kees"])
+    assert "Wat heeft Kees nodig?" in screen.text
+    state = street.unit(street.anna).state("post")
+    assert state is not None
+    assert isinstance(state.data, PostDraft)
+    assert state.data.proxy_for == "Kees"
+
+
+def test_anyone_else_confirms_the_neighbour_agreed_first(street: Street) -> None:
+    west = add_wijk(street.session, "West", street.now)
+    _buurtwerker(street, west.id)  # a buurtwerker elsewhere is a resident here
+    screen = proxy.start(street.unit(street.anna), ["buurvrouw"])
+    assert "Doe dit alleen als je buur dat goed vindt." in screen.text
+    state = street.unit(street.anna).state(proxy.FLOW)
+    assert state is not None
+    assert state.data == ProxyData(proxy_for="buurvrouw")
+    answer = proxy.agreed(street.unit(street.anna))
+    assert answer.screen is not None
+    assert "Wat heeft een buurvrouw nodig?" in answer.screen.text
+    # A second press on the old question does nothing.
+    assert proxy.agreed(street.unit(street.anna)).notice is not None
+
+
+def test_proxy_requests_count_against_the_proxys_posting_limits(street: Street) -> None:
+    _buurtwerker(street, street.wijk.id)
+    for number in range(FLOOD_MAX_POSTS):
+        add_post(street.session, street.anna, f"Vraag {number}", street.now, proxy_for="Kees")
+    screen = proxy.start(street.unit(street.anna), ["Kees"])
+    assert "Wat heeft Kees nodig?" not in screen.text
+    assert street.unit(street.anna).state("post") is None
+
+
+def test_the_invitation_says_for_whom(street: Street) -> None:
+    post = street.request(proxy_for="Kees")
+    ben = street.neighbours[0]
+    message = request_steps.invitation_message(street.unit(), post, street.anna, ben, 1)
+    assert "Anna vraagt dit voor Kees, die niet op Telegram zit." in message.text
+    plain = street.request("Wie helpt met de tuin?")
+    message = request_steps.invitation_message(street.unit(), plain, street.anna, ben, 2)
+    assert "vraagt dit voor" not in message.text
+
+
+def _step_back_rows(street: Street) -> list[ProxyStepBack]:
+    street.session.flush()
+    return list(street.session.exec(select(ProxyStepBack)).all())
+
+
+def test_no_step_back_question_after_an_ordinary_request(street: Street) -> None:
+    match = asked(street)
+    follow_up.answer(street.unit(street.anna), match.id or 0, follow_up.WORKED)
+    assert _step_back_rows(street) == []
+
+
+def test_the_step_back_needs_both_and_each_answers_once(street: Street) -> None:
+    match = asked(street)
+    post = street.session.get(Post, match.post_id)
+    assert post is not None
+    post.proxy_for = "buurman"
+    street.session.add(post)
+    unit = street.unit(street.anna)
+    follow_up.answer(unit, match.id or 0, follow_up.WORKED)
+    texts = [m.text for m in (street.session.get(OutboxMessage, i) for i in unit.queued) if m]
+    assert any("Wil je buur de volgende keer zelf" in text for text in texts)
+    assert any("zelf iets afspreken met een buurman" in text for text in texts)
+    [row] = _step_back_rows(street)
+    helper = street.session.get(Resident, match.helper_id)
+    assert helper is not None
+    # A stranger's press changes nothing.
+    stranger = (
+        street.neighbours[-1] if street.neighbours[-1].id != helper.id else street.neighbours[0]
+    )
+    assert proxy.answer_step_back(street.unit(stranger), match.id or 0, proxy.YES).stale
+    said_no = proxy.answer_step_back(street.unit(helper), match.id or 0, proxy.NO)
+    assert said_no.close == "Goed, dan blijft het zoals het was."
+    assert proxy.answer_step_back(street.unit(helper), match.id or 0, proxy.YES).stale
+    said_yes = proxy.answer_step_back(street.unit(street.anna), match.id or 0, proxy.YES)
+    assert said_yes.close == "Dank je, ik heb het genoteerd."
+    [row] = _step_back_rows(street)
+    assert (row.helper_yes, row.neighbour_yes, row.agreed_at) == (False, True, None)
+    # Not agreed: the proxy cannot pass on a contact.
+    assert proxy.ask_contact(street.unit(street.anna), match.id or 0).stale
+
+
+def test_erasing_the_helper_takes_the_step_back_answers_along(street: Street) -> None:
+    match = asked(street)
+    post = street.session.get(Post, match.post_id)
+    assert post is not None
+    post.proxy_for = "Kees"
+    street.session.add(post)
+    follow_up.answer(street.unit(street.anna), match.id or 0, follow_up.WORKED)
+    assert len(_step_back_rows(street)) == 1
+    helper = street.session.get(Resident, match.helper_id)
+    assert helper is not None
+    delete_person(street.session, telegram_user_id=helper.telegram_user_id, now=street.now)
+    assert _step_back_rows(street) == []
+
+
+def test_a_proxy_request_in_nearby_says_for_whom(street: Street) -> None:
+    post = street.request(proxy_for="Kees")
+    ben = street.neighbours[0]
+    shown = browse.open_post(street.unit(ben), post.id or 0)
+    assert shown is not None
+    assert "Anna vraagt dit voor Kees, die niet op Telegram zit." in shown.text
