@@ -36,6 +36,7 @@ from storage.models import (
     RoleKind,
     Signup,
     SignupStatus,
+    Wijk,
 )
 
 HOLDING = (SignupStatus.IN.value, SignupStatus.OFFERED.value)
@@ -64,6 +65,7 @@ def create_activity(
     roles: list[RoleSpec],
     zone: tzinfo,
     now: datetime,
+    also_wijk_ids: list[int] | None = None,
 ) -> Activity:
     activity = Activity(
         wijk_id=wijk_id,
@@ -78,6 +80,7 @@ def create_activity(
         repeat=repeat.value,
         repeat_until=None if repeat_until is None else repeat_until.isoformat(),
         created_at=now,
+        also_wijk_ids=sorted(set(also_wijk_ids or ()) - {wijk_id}),
     )
     session.add(activity)
     session.flush()
@@ -586,11 +589,23 @@ def dates_to_remind(session: Session, *, now: datetime, ahead: timedelta) -> lis
     return list(session.exec(statement).all())
 
 
+def announced_in(activity: Activity) -> list[int]:
+    """The wijken an activity is announced in: its own first, then the ones chosen."""
+    return [activity.wijk_id, *(w for w in activity.also_wijk_ids if w != activity.wijk_id)]
+
+
+def other_wijken(session: Session, *, wijk_id: int) -> list[Wijk]:
+    """Every other wijk, by name: the ones an organiser may also announce in."""
+    statement = select(Wijk).where(Wijk.id != wijk_id).order_by(col(Wijk.name))
+    return list(session.exec(statement).all())
+
+
 def audience(session: Session, *, activity: Activity) -> list[Resident]:
-    """Who may hear of a new activity at all: onboarded residents of its wijk who did not
-    leave, but the organiser (likes, pause and pace are the caller's to check)."""
+    """Who may hear of a new activity at all: onboarded residents of its wijk (and of the
+    neighbouring wijken the organiser chose) who did not leave, but the organiser (likes, pause
+    and pace are the caller's to check)."""
     statement = select(Resident).where(
-        Resident.wijk_id == activity.wijk_id,
+        col(Resident.wijk_id).in_(announced_in(activity)),
         col(Resident.onboarded).is_(True),
         col(Resident.stopped).is_(False),
         col(Resident.unreachable_since).is_(None),

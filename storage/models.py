@@ -509,6 +509,10 @@ class Activity(SQLModel, table=True):
     repeat_until: str | None = Field(default=None, max_length=10)  # last local day, or None
     status: str = Field(default=ActivityStatus.OPEN.value, max_length=16)
     created_at: datetime = Field(sa_type=UTCDateTime)
+    # Neighbouring wijken it is announced in too (their group and residents), by the organiser.
+    also_wijk_ids: list[int] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
 
 
 class ActivityRole(SQLModel, table=True):

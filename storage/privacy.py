@@ -296,6 +296,10 @@ def delete_person(session: Session, *, telegram_user_id: int, now: datetime) -> 
                 col(OutboxMessage.about).in_(signup_abouts),
                 col(OutboxMessage.dedupe_key).in_(activity_keys),
                 *(
+                    col(OutboxMessage.dedupe_key).startswith(f"act-group:{a}:")
+                    for a in activity_ids
+                ),
+                *(
                     col(OutboxMessage.dedupe_key).startswith(f"act-announce:{a}:")
                     for a in activity_ids
                 ),

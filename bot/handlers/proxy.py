@@ -14,7 +14,7 @@ from bot.dialog import DialogRouter
 from bot.menu import spellings
 from bot.runner import perform
 from bot.services import proxy
-from bot.services.posting import Screen
+from bot.services.markup import Screen
 from bot.views import presses
 from bot.views.screens import answer, say
 

@@ -678,17 +678,21 @@ def announce(unit: Unit, activity: Activity) -> int:
     residents were told privately."""
     session = unit.session
     assert activity.id is not None
-    wijk = session.get(Wijk, activity.wijk_id)
-    if wijk is None:
+    if session.get(Wijk, activity.wijk_id) is None:
         return 0
     url = link(unit, activity.id)
-    if wijk.group_chat_id is not None:
+    for wijk_id in rows.announced_in(activity):
+        wijk = session.get(Wijk, wijk_id)
+        if wijk is None or wijk.group_chat_id is None:
+            continue
         language: str = unit.settings.default_language
+        # The own wijk's key stays "act-group:<id>" (erasure finds it by that prefix too).
+        suffix = "" if wijk_id == activity.wijk_id else f":{wijk_id}"
         unit.enqueue_chat(
             chat_id=wijk.group_chat_id,
             text=_announcement(unit, language, activity),
             keyboard=keyboard([Button(t(language, "act.button.open_card"), "", url=url)]),
-            key=f"act-group:{activity.id}",
+            key=f"act-group:{activity.id}{suffix}",
         )
     fitting = _fitting(activity)
     since = unit.now - INVITATION_HISTORY

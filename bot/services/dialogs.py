@@ -103,6 +103,7 @@ class ActivityDraft(DialogData):
     place: str | None = None
     place_private: bool = False
     roles: list[tuple[str, int | None]] = []
+    also_wijken: list[int] = []  # neighbouring wijken it is announced in too
     message_id: int | None = None
 
 

@@ -20,7 +20,7 @@ from typing import Final
 
 from bot import callbacks
 from bot.callbacks import Press
-from bot.i18n import t
+from bot.i18n import Html, t
 from bot.services import activities as cards
 from bot.services.dialogs import ActivityDraft, DialogState, OrganiserStep
 from bot.services.markup import Button, Keyboard, Screen, keyboard
@@ -49,6 +49,8 @@ FLOW_CHANGE: Final = "organise"
 MAX_TITLE: Final = 100
 MAX_TEXT: Final = 1000
 MAX_PLACE: Final = 200
+# Neighbouring wijken offered as buttons (by name); a city with more is a later concern.
+MAX_OTHER_WIJKEN: Final = 8
 PLAIN_ROLE: Final = "deelnemers"
 
 
@@ -157,7 +159,27 @@ def _ask(unit: Unit, draft: ActivityDraft, step: str) -> Screen:
             keyboard([choice("org.button.until_stop", "stop")]),
             remember=FLOW,
         )
+    if step == "also":
+        others = rows.other_wijken(unit.session, wijk_id=draft.wijk_id)
+        rows_of_buttons = [
+            [
+                Button(
+                    ("✓ " if wijk.id in draft.also_wijken else "") + wijk.name,
+                    callbacks.ACTIVITY_DRAFT(step, str(wijk.id)),
+                )
+            ]
+            for wijk in others[:MAX_OTHER_WIJKEN]
+        ]
+        rows_of_buttons.append([choice("org.button.also_done", "done")])
+        return Screen(t(language, "org.ask_also"), keyboard(*rows_of_buttons), remember=FLOW)
     return _summary(unit, draft)
+
+
+def _after_repeat(unit: Unit, draft: ActivityDraft) -> Screen:
+    """After when it repeats: which other wijken may hear of it (only where there are any)."""
+    if rows.other_wijken(unit.session, wijk_id=draft.wijk_id):
+        return _ask(unit, draft, "also")
+    return _ask(unit, draft, "confirm")
 
 
 def _summary(unit: Unit, draft: ActivityDraft) -> Screen:
@@ -180,12 +202,22 @@ def _summary(unit: Unit, draft: ActivityDraft) -> Screen:
         repeat=cards.repeat_text(language, draft.repeat, draft.until),
         place=t(language, place_key, place=draft.place or ""),
         roles=roles,
+        also=Html(_also_line(unit, draft)),
     )
     buttons = keyboard(
         [Button(t(language, "org.button.publish"), callbacks.ACTIVITY_DRAFT("confirm", "yes"))],
         [Button(t(language, "org.button.stop"), callbacks.ACTIVITY_DRAFT("confirm", "no"))],
     )
     return Screen(text, buttons, remember=FLOW)
+
+
+def _also_line(unit: Unit, draft: ActivityDraft) -> str:
+    """ "\nOok in: Dapperbuurt" when neighbouring wijken were chosen, else nothing."""
+    if not draft.also_wijken:
+        return ""
+    others = rows.other_wijken(unit.session, wijk_id=draft.wijk_id)
+    chosen = [wijk.name for wijk in others if wijk.id in draft.also_wijken]
+    return "\n" + t(unit.language, "org.summary.also", wijken=", ".join(chosen))
 
 
 def _still_organiser(unit: Unit, draft: ActivityDraft) -> Screen | None:
@@ -232,7 +264,7 @@ def text_received(unit: Unit, state: DialogState[ActivityDraft], text: str | Non
         day = read_day(words, local_now, language)
         if day is None or draft.starts is None or day < draft.starts.date():
             return Screen(t(language, "org.until_not_read"))
-        return _ask(unit, draft.model_copy(update={"until": day.isoformat()}), "confirm")
+        return _after_repeat(unit, draft.model_copy(update={"until": day.isoformat()}))
     return Screen(t(language, "org.use_buttons"))
 
 
@@ -261,9 +293,22 @@ def press_draft(unit: Unit, pressed: Press) -> Answer:
         return Answer(screen=_ask(unit, changed, "repeat"))
     if step == "repeat" and value in {r.value for r in Repeat}:
         changed = draft.model_copy(update={"repeat": value})
-        return Answer(screen=_ask(unit, changed, "confirm" if value == "none" else "until"))
+        if value == "none":
+            return Answer(screen=_after_repeat(unit, changed))
+        return Answer(screen=_ask(unit, changed, "until"))
     if step == "until" and value == "stop":
-        return Answer(screen=_ask(unit, draft.model_copy(update={"until": None}), "confirm"))
+        return Answer(screen=_after_repeat(unit, draft.model_copy(update={"until": None})))
+    if step == "also" and value == "done":
+        return Answer(screen=_ask(unit, draft, "confirm"))
+    if step == "also" and value.isdigit():
+        others = {w.id for w in rows.other_wijken(unit.session, wijk_id=draft.wijk_id)}
+        chosen = set(draft.also_wijken)
+        wijk_id = int(value)
+        if wijk_id not in others:  # a forged or stale id: never trusted
+            return Answer(notice=t(language, "error.stale_button"))
+        chosen ^= {wijk_id}
+        changed = draft.model_copy(update={"also_wijken": sorted(chosen)})
+        return Answer(screen=_ask(unit, changed, "also"))
     if step == "confirm" and value == "no":
         unit.clear_dialog()
         return Answer(screen=Screen(t(language, "org.stopped")))
@@ -295,6 +340,7 @@ def _publish(unit: Unit, draft: ActivityDraft) -> Screen:
         roles=[RoleSpec(name, capacity) for name, capacity in draft.roles],
         zone=zone,
         now=unit.now,
+        also_wijk_ids=draft.also_wijken,
     )
     unit.clear_dialog()
     assert activity.id is not None

@@ -30,9 +30,9 @@ from bot.post_views import first_name, proxy_for_text
 from bot.services import posting
 from bot.services.buurtwerk import suspension_notice
 from bot.services.dialogs import DialogState, PostDraft, ProxyData
-from bot.services.markup import Button, Keyboard, keyboard
+from bot.services.markup import Button, Keyboard, Screen, keyboard
 from bot.services.match_support import Pair, Pressed, presser, stale
-from bot.services.posting import Answer, Screen
+from bot.services.posting import Answer
 from bot.services.unit import Incoming, Unit
 from storage import matchmaking as store
 from storage import repo

@@ -13,12 +13,13 @@ from sqlmodel import select
 from bot import callbacks
 from bot.services import activities as service
 from bot.services import delivery, organise
+from bot.services.dialogs import ActivityDraft
 from bot.settings import Settings
 from matching.activities import Repeat, RoleSpec
 from storage import activities, repo
 from storage.models import Activity, Invitation, OutboxMessage, Resident, RoleKind
 from tests.bot.services.conftest import Street
-from tests.storage.neighbourhood import add_post, add_resident
+from tests.storage.neighbourhood import add_post, add_resident, add_wijk
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
@@ -205,3 +206,92 @@ def test_a_role_name_on_a_button_is_shown_as_typed(street: Street) -> None:
 def _activity_id(activity: Activity) -> int:
     assert activity.id is not None
     return activity.id
+
+
+def test_an_activity_can_be_announced_in_a_neighbouring_wijk_too(street: Street) -> None:
+    """The organiser chooses neighbouring wijken: their groups and residents hear of it as the
+    own wijk's do; a wijk not chosen hears nothing."""
+    dapper = add_wijk(street.session, "Dapperbuurt", street.now)
+    oost = add_wijk(street.session, "Oostpoort", street.now)
+    dapper.group_chat_id = -1001
+    oost.group_chat_id = -1002
+    street.session.flush()
+    assert dapper.id is not None
+    near = add_resident(
+        street.session,
+        telegram_user_id=9201,
+        first_name="Noor",
+        wijk=dapper,
+        now=street.now,
+        likes=["cooking"],
+        pace="weekly",
+    )
+    add_resident(
+        street.session,
+        telegram_user_id=9202,
+        first_name="Ot",
+        wijk=oost,
+        now=street.now,
+        likes=["cooking"],
+        pace="weekly",
+    )
+    activity = _activity(street)
+    activity.also_wijk_ids = [dapper.id]
+    street.session.flush()
+    assert service.announce(street.unit(street.anna), activity) == 1
+    assert _told(street) == {near.telegram_user_id}
+    groups = {
+        row.chat_id
+        for row in street.session.exec(
+            select(OutboxMessage).where(OutboxMessage.dedupe_key.startswith("act-group:"))  # type: ignore[union-attr]
+        ).all()
+    }
+    assert groups == {-1001}
+
+
+def test_the_organiser_picks_neighbouring_wijken_before_publishing(street: Street) -> None:
+    dapper = add_wijk(street.session, "Dapperbuurt", street.now)
+    assert dapper.id is not None
+    assert street.wijk.id is not None
+    anna = street.anna
+    assert anna.id is not None
+    repo.grant_role(
+        street.session,
+        telegram_user_id=anna.telegram_user_id,
+        kind=RoleKind.ORGANISER,
+        wijk=street.wijk,
+        now=street.now,
+    )
+    draft = ActivityDraft(
+        wijk_id=street.wijk.id,
+        title="Kookavond",
+        description="",
+        starts=street.now + timedelta(days=2),
+        ends=street.now + timedelta(days=2, hours=2),
+        place="Pauluskerk",
+        roles=[("gasten", 8)],
+    )
+    unit = street.unit(anna)
+    unit.set_dialog(organise.FLOW, "repeat", draft)
+
+    def press(step: str, value: str) -> Any:
+        pressed = callbacks.decode(callbacks.ACTIVITY_DRAFT(step, value))
+        assert pressed is not None
+        return organise.press_draft(street.unit(anna), pressed)
+
+    asked = press("repeat", "none").screen
+    assert asked is not None
+    assert "wijk ernaast" in asked.text
+    labels = [b.label for row in asked.keyboard or () for b in row]
+    assert "Dapperbuurt" in labels
+    ticked = press("also", str(dapper.id)).screen
+    assert ticked is not None
+    assert "✓ Dapperbuurt" in [b.label for row in ticked.keyboard or () for b in row]
+    # An id that is not another wijk (forged, or the own one) is refused.
+    assert press("also", str(street.wijk.id)).notice
+    summary = press("also", "done").screen
+    assert summary is not None
+    assert "Ook in: Dapperbuurt" in summary.text
+    press("confirm", "yes")
+    [made] = street.session.exec(select(Activity)).all()
+    assert made.also_wijk_ids == [dapper.id]
