@@ -92,12 +92,16 @@ def by_category(counts: Mapping[str, int], buckets: list[int]) -> CategoryRows:
 
     Categories below 5 go into "others"; then the smallest shown categories join them while
     "others" would be a small count (the total minus the categories shown gives it away when
-    the buckets show the total exactly), and, when a bucket is suppressed, while the shown
-    categories would pin the suppressed buckets down (the total lies between the categories
-    shown plus 5 and the most the buckets allow). "Others" is exact only when the total is."""
+    the buckets show the total exactly), while the categories in "others" would all be at the
+    most they can be (each at most the smallest shown: then each is known), and, when a bucket
+    is suppressed, while the shown categories would pin the suppressed buckets down (the total
+    lies between the categories shown plus 5 and the most "others" and the buckets allow).
+    "Others" is exact only when the total is."""
     total_exact = all(count >= THRESHOLD for count in buckets)
     suppressed = [count for count in buckets if count < THRESHOLD]
-    ceiling = sum(buckets) - sum(suppressed) + (THRESHOLD - 1) * len(suppressed)
+    # What the buckets say of the total: at least the ones shown, at most with 4 in each "<5".
+    floor = sum(buckets) - sum(suppressed)
+    ceiling = floor + (THRESHOLD - 1) * len(suppressed)
     own = sorted(
         ((key, count) for key, count in counts.items() if count >= THRESHOLD),
         key=lambda row: (-row[1], row[0]),
@@ -107,9 +111,26 @@ def by_category(counts: Mapping[str, int], buckets: list[int]) -> CategoryRows:
     def risky() -> bool:
         if 0 < rest < THRESHOLD:
             return True
+        if rest == 0:
+            return not total_exact  # an exact total shows "others" is empty anyway
+        # Each category in "others" is at most the smallest one shown (it was smaller, or
+        # below 5), and smaller still if its name sorts before that one's (a tie would have
+        # kept it): with all of them at their most, each one can be worked out.
+        shown_sum = sum(count for _, count in own)
+        last_key, last_count = own[-1]
+        shown_keys = {key for key, _ in own}
+        at_most = sum(
+            last_count if key > last_key else last_count - 1
+            for key in counts
+            if key not in shown_keys
+        )
         if total_exact:
-            return False
-        return rest == 0 or sum(count for _, count in own) + THRESHOLD >= ceiling
+            return rest >= at_most  # "others" is exact
+        # "Others" reads "≥5": where that and the buckets leave a single total, a suppressed
+        # bucket can be worked out.
+        lowest = max(shown_sum + THRESHOLD, floor)
+        highest = min(shown_sum + at_most, ceiling)
+        return highest <= lowest
 
     while own and risky():
         rest += own.pop()[1]

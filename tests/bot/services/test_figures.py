@@ -71,6 +71,12 @@ def _display(categories: dict[str, int], buckets: list[int]) -> tuple[object, ..
 # the first bucket 4.
 @example(buckets=[4, 6], spread=[5, 5])
 @example(buckets=[5], spread=[2, 3])
+# Buckets 1 and 9, two categories of 5: "c0 5, others ≥5" with c1 at most 5 says the total is 10.
+@example(buckets=[1, 9], spread=[5, 0])
+# Buckets 2 and 9: c0 would have kept its place in a tie with c1's 6, so it is at most 5.
+@example(buckets=[2, 9], spread=[5, 6])
+# An exact total: "c2 5, others 8" with c0 and c1 each below c2's 5 says both are 4.
+@example(buckets=[7, 6], spread=[4, 4, 8])
 @given(
     st.lists(st.integers(min_value=0, max_value=9), min_size=1, max_size=2),
     st.lists(st.integers(min_value=0, max_value=9), min_size=1, max_size=3),
