@@ -296,7 +296,7 @@ async def _organiser_scene(running: RunningBot, scene: Scene, guest: Person) -> 
 async def _buurtwerker_scene(running: RunningBot, scene: Scene, reporter: Person) -> Path:
     """Willem becomes the wijk's buurtwerker; a report reaches him, he looks at it (nothing
     wrong) and the reporter hears so; then /cijfers, whose chart is saved as a PNG file."""
-    scene.say("(Willem is the buurtwerker of the Transvaalbuurt: `buurtbot role add`.)")
+    scene.say("(Willem is the buurtwerker of the Transvaalbuurt: `buurtbot role grant`.)")
     willem = scene.resident("Willem", language="nl")
     await willem.sends("/start")
     await willem.sees("Welke taal")
