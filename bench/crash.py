@@ -91,7 +91,7 @@ async def _run(args: argparse.Namespace, tmp: Path) -> int:
     rng = random.Random(args.seed)
     url = args.database_url or f"sqlite:///{tmp / 'crash.db'}"
     if args.database_url:
-        _empty(url)
+        empty_database(url)
     migrate.upgrade(url)
     engine = make_engine(url)
     emulator = Emulator(limits=Limits())
@@ -155,7 +155,7 @@ async def _run(args: argparse.Namespace, tmp: Path) -> int:
         await emulator.stop()
 
 
-def _empty(url: str) -> None:
+def empty_database(url: str) -> None:
     """Drop every table of a throwaway database, so the run starts from a fresh migration."""
     from sqlalchemy import MetaData
 

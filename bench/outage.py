@@ -28,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.crash import _empty
+from bench.crash import empty_database
 from botapi_emulator import Emulator, Limits
 from storage import migrate
 
@@ -71,7 +71,7 @@ def _count(emulator: Emulator, chat: int, text: str) -> int:
 
 
 async def _run(args: argparse.Namespace, url: str, tmp: Path) -> int:
-    _empty(url)
+    empty_database(url)
     migrate.upgrade(url)
     emulator = Emulator(limits=Limits())
     await emulator.start()

@@ -273,15 +273,7 @@ class Pressed:
 
 def press(unit: Unit, pressed: Press) -> Pressed:
     """A button on a card or an offer; every id is re-checked here."""
-    assert unit.caller is not None
-    resident = unit.resident or repo.ensure_resident(
-        unit.session,
-        telegram_user_id=unit.caller.user_id,
-        first_name=unit.caller.first_name,
-        language=unit.language,
-        now=unit.now,
-    )
-    unit.resident = resident
+    resident = unit.ensure_resident()
     language = resident.language
     gone = Pressed(Answer(notice=t(language, "act.gone")))
     action = pressed.action

@@ -24,7 +24,7 @@ from bot.services.privacy import delete_everything_keyboard
 from bot.services.reply import Reply, Show
 from bot.services.unit import Incoming, Unit
 from matching.pause import PauseLength, is_paused, pause_end
-from storage import moderation, pausing, repo
+from storage import moderation, pausing
 from storage.models import Post, Resident
 
 REPORT_FLOW: Final = "report"
@@ -100,28 +100,14 @@ def offer_pause(unit: Unit) -> Reply:
 def pause(unit: Unit, choice: str) -> Reply:
     """Pause for the chosen length (the codec lets only PauseLength values through)."""
     until = pause_end(PauseLength(choice), unit.now)
-    pausing.pause(unit.session, resident=_ensure_resident(unit), until=until, now=unit.now)
+    # Pausing is the person's own wish, made now: recorded even for someone with no row yet.
+    pausing.pause(unit.session, resident=unit.ensure_resident(), until=until, now=unit.now)
     return _paused(unit, until)
 
 
 def resume(unit: Unit) -> Reply:
-    pausing.resume(unit.session, resident=_ensure_resident(unit), now=unit.now)
+    pausing.resume(unit.session, resident=unit.ensure_resident(), now=unit.now)
     return Reply(t(unit.language, "pause.resumed"))
-
-
-def _ensure_resident(unit: Unit) -> Resident:
-    """Pausing is the person's own wish, made now: it is recorded even for someone the bot has
-    no row for yet (a newcomer, or someone who deleted their data earlier)."""
-    assert unit.caller is not None
-    if unit.resident is None:
-        unit.resident = repo.ensure_resident(
-            unit.session,
-            telegram_user_id=unit.caller.user_id,
-            first_name=unit.caller.first_name,
-            language=unit.language,
-            now=unit.now,
-        )
-    return unit.resident
 
 
 # --- /stop -----------------------------------------------------------------------------------

@@ -39,7 +39,6 @@ from storage.models import (
     Activity,
     ActivityDate,
     ActivityStatus,
-    Resident,
     RoleKind,
     SignupStatus,
 )
@@ -69,19 +68,6 @@ def _is_organiser(unit: Unit, wijk_id: int) -> bool:
     )
 
 
-def _organiser(unit: Unit) -> Resident:
-    assert unit.caller is not None
-    resident = unit.resident or repo.ensure_resident(
-        unit.session,
-        telegram_user_id=unit.caller.user_id,
-        first_name=unit.caller.first_name,
-        language=unit.language,
-        now=unit.now,
-    )
-    unit.resident = resident
-    return resident
-
-
 def not_organiser(unit: Unit) -> Screen:
     return Screen(t(unit.language, "org.not_organiser"))
 
@@ -94,7 +80,7 @@ def start(unit: Unit) -> Screen:
     wijken = _organiser_wijken(unit)
     if not wijken:
         return not_organiser(unit)
-    resident = _organiser(unit)
+    resident = unit.ensure_resident()
     wijk_id = resident.wijk_id if resident.wijk_id in wijken else wijken[0]
     assert wijk_id is not None
     unit.set_dialog(FLOW, "title", ActivityDraft(wijk_id=wijk_id))
@@ -318,7 +304,7 @@ def press_draft(unit: Unit, pressed: Press) -> Answer:
 
 
 def _publish(unit: Unit, draft: ActivityDraft) -> Screen:
-    organiser = _organiser(unit)
+    organiser = unit.ensure_resident()
     assert organiser.id is not None
     assert draft.starts is not None
     assert draft.ends is not None
@@ -372,7 +358,7 @@ def show_mine(unit: Unit) -> Screen:
 
 def _list(unit: Unit) -> Screen:
     language = unit.language
-    organiser = _organiser(unit)
+    organiser = unit.ensure_resident()
     assert organiser.id is not None
     own = [
         a
@@ -392,7 +378,7 @@ def _list(unit: Unit) -> Screen:
 
 def _own_activity(unit: Unit, activity_id: int) -> Activity | None:
     activity = unit.session.get(Activity, activity_id)
-    organiser = _organiser(unit)
+    organiser = unit.ensure_resident()
     if (
         activity is None
         or activity.organiser_id != organiser.id

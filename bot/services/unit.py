@@ -85,6 +85,20 @@ class Unit:
         code = None if self.caller is None else self.caller.language_code
         return normalise_language(code, default)
 
+    def ensure_resident(self) -> Resident:
+        """The caller's resident row, made now if the bot has none yet (a newcomer, or someone
+        who deleted their data earlier), and kept as `resident` for the rest of the unit."""
+        assert self.caller is not None
+        if self.resident is None:
+            self.resident = repo.ensure_resident(
+                self.session,
+                telegram_user_id=self.caller.user_id,
+                first_name=self.caller.first_name,
+                language=self.language,
+                now=self.now,
+            )
+        return self.resident
+
     def load_caller(self) -> None:
         """Read the caller's resident row and dialog state (once per unit)."""
         if self.caller is None:
