@@ -1,18 +1,22 @@
-"""Who to invite for a request, in a whole city: the SQL prefilter vs a full scan in Python.
+"""Who to invite for a request, in a whole city: the candidate pool vs a full scan.
 
 A synthetic city (100,000 residents, 20,000 open posts by default) is written with bulk Core
 inserts into a throwaway SQLite database (and PostgreSQL with --postgres). Then, in the same
 run and on the same data:
 
-  prefilter  storage.candidates.candidates_for (indexed SQL, at most CANDIDATE_LIMIT rows) +
-             blocks + earlier invitations + matching.engine.plan_invitations;
+  pool       storage.candidate_pool (what the bot uses): the in-memory search, only the
+             residents it examined read from the database; by day and at night;
+  prefilter  the earlier way: storage.candidates.candidates_for (indexed SQL, at most
+             CANDIDATE_LIMIT rows) + blocks + earlier invitations + plan_invitations;
   scan       one plain SELECT of every resident (plus every recent invitation and open offer),
              Candidates for all of them, plan_invitations over the lot;
+  parity     the pool's plan against the exact prefilter without a limit (what a full scan
+             decides), at random requests and moments;
   offers     requests_for_offer over storage.candidates.open_requests_near vs over every open
              request of the city.
 
-The plans can differ where more than CANDIDATE_LIMIT people are eligible: the prefilter hands
-the engine the most fairly-due ones only (see storage/candidates.py); "same plan" counts that.
+The LIMIT'ed prefilter can differ where more than CANDIDATE_LIMIT people are eligible; the
+pool's plans are meant to be identical to the full scan's.
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ from matching.engine import (
 from matching.pace import INVITATION_HISTORY, Pace
 from matching.reach import Reach
 from storage import migrate
+from storage.candidate_pool import pool_for, warm_up
 from storage.candidates import (
     CANDIDATE_LIMIT,
     REQUEST_COLUMNS,
@@ -297,6 +302,10 @@ class Timings:
     scan_same: int
     scans: int
     index_seconds: float
+    pool_seconds: float
+    pool_size: int
+    pool_mb: float
+    fallbacks: int
     offer_p95_ms: float
     offer_scan_p95_ms: float
     same_offer_matches: int
@@ -314,6 +323,12 @@ def measure(
     with engine.begin() as connection:
         connection.execute(text("ANALYZE"))
     with Session(engine) as session:
+        before_mb = _rss_mb()
+        started = time.perf_counter()
+        pool_size = warm_up(session, NOW)
+        pool_seconds = time.perf_counter() - started
+        pool_mb = _rss_mb() - before_mb
+        pool = pool_for(session)
         request_rows = session.execute(
             select(*REQUEST_COLUMNS).where(_post.c.kind == PostKind.REQUEST.value)
         ).all()
@@ -435,6 +450,10 @@ def measure(
         scan_same=scan_same,
         scans=len(scan),
         index_seconds=index_seconds,
+        pool_seconds=pool_seconds,
+        pool_size=pool_size,
+        pool_mb=pool_mb,
+        fallbacks=pool.fallbacks,
         offer_p95_ms=_p(offer_fast, 0.95),
         offer_scan_p95_ms=_p(offer_scan, 0.95),
         same_offer_matches=same_offers,
@@ -485,21 +504,25 @@ def run_on(
     t = timings
     print(f"[{label}] candidate index rebuilt from the tables in {t.index_seconds:.1f} s")
     print(
-        f"[{label}] invitations, index: p50 {t.p50_ms:.2f} ms, p95 {t.p95_ms:.2f} ms by day, "
+        f"[{label}] candidate pool loaded: {t.pool_size:,} residents in {t.pool_seconds:.1f} s, "
+        f"+{t.pool_mb:.0f} MB; plans that fell back to a database scan: {t.fallbacks}"
+    )
+    print(
+        f"[{label}] invitations, pool: p50 {t.p50_ms:.2f} ms, p95 {t.p95_ms:.2f} ms by day, "
         f"p95 {t.night_p95_ms:.1f} ms at night ({samples} requests)"
     )
     print(
         f"[{label}] invitations, old prefilter (LIMIT {CANDIDATE_LIMIT}): p50 "
-        f"{t.old_p50_ms:.1f} ms, p95 {t.old_p95_ms:.1f} ms; same invitations as the index "
+        f"{t.old_p50_ms:.1f} ms, p95 {t.old_p95_ms:.1f} ms; same invitations as the pool "
         f"for {t.old_same}/{samples}"
     )
     print(
-        f"[{label}] parity, index vs exact prefilter without a limit: same plan for "
+        f"[{label}] parity, pool vs exact prefilter without a limit: same plan for "
         f"{t.same_plans}/{t.plans} (requests x moments by day and night)"
     )
     print(
         f"[{label}] invitations, full scan of every resident: p50 {t.scan_p50_ms:.1f} ms, "
-        f"p95 {t.scan_p95_ms:.1f} ms; same invitations as the index for {t.scan_same}/{t.scans}"
+        f"p95 {t.scan_p95_ms:.1f} ms; same invitations as the pool for {t.scan_same}/{t.scans}"
     )
     print(
         f"[{label}] offer -> requests: nearby p95 {t.offer_p95_ms:.1f} ms, all open p95 "

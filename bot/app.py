@@ -15,9 +15,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import time
 from datetime import timedelta
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import Forbidden
@@ -59,7 +61,7 @@ from bot.runner import in_thread, make_executor
 from bot.sender import DELIVERY_GROUP, LEASES, SEND_DUE_EVERY, deliver_queued, send_due_job
 from bot.settings import LANGUAGES, Settings
 from bot.updates import PerChatUpdateProcessor
-from storage import repo
+from storage import candidate_pool, repo
 from storage.db import make_engine, session_scope
 
 log = logging.getLogger(__name__)
@@ -237,9 +239,27 @@ async def _start_services(application: BotApplication) -> None:
 
     await announce_bot(application)
     services: Services = application.bot_data["services"]
+    await _load_candidate_pool(services)
     runner = await health.start(services.settings, services.engine)
     if runner is not None:
         application.bot_data["health"] = runner
+
+
+async def _load_candidate_pool(services: Services) -> None:
+    """Load the matching pool before the first update, not during someone's request (a few
+    seconds at 100,000 residents). Should it fail, the first plan loads it instead."""
+
+    def load() -> int:
+        with session_scope(services.engine) as session:
+            return candidate_pool.warm_up(session, services.clock())
+
+    started = time.monotonic()
+    try:
+        size = await in_thread(services, load)
+    except SQLAlchemyError as error:
+        log.warning("candidate pool not loaded at start-up: %s", type(error).__name__)
+        return
+    log.info("candidate pool: %d residents loaded in %.1f s", size, time.monotonic() - started)
 
 
 async def matching_steps(context: BotContext) -> None:

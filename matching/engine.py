@@ -551,6 +551,45 @@ def _full_scores(
     return ranked
 
 
+class Scorer:
+    """The exact score of one candidate at a time, as :func:`eligible_scores` gives it: for a
+    candidate source that examines residents one by one (storage.candidate_pool). Everything
+    that is the same for every candidate is computed once."""
+
+    __slots__ = ("_call", "_current", "_fits", "_words")
+
+    def __init__(
+        self,
+        request: RequestInfo,
+        blocked: Iterable[tuple[int, int]],
+        already_invited: Collection[int],
+        now: datetime,
+        *,
+        reach: Reach | None = None,
+    ) -> None:
+        self._call = _Call.start(request, blocked, already_invited, now)
+        self._current = REACH_ORDER.index(reach or request.reach)
+        self._words = content_words(request.text)
+        self._fits: dict[str, float] = {}
+
+    def score(self, candidate: Candidate) -> float | None:
+        """Their score, or None when they cannot be invited now at the reach."""
+        reason, level, distance = self._call.classify(candidate)
+        if reason is not None or level > self._current:
+            return None
+        score = self._call.base_score(candidate, distance)
+        if candidate.offer_texts:
+            best_fit = 0.0
+            for text in candidate.offer_texts:
+                fit = self._fits.get(text)
+                if fit is None:
+                    fit = content_fit(self._words, content_words(text))
+                    self._fits[text] = fit
+                best_fit = max(best_fit, fit)
+            score += W_OFFER_TEXT * best_fit
+        return score
+
+
 def eligible_scores(
     request: RequestInfo,
     candidates: Iterable[Candidate],

@@ -73,6 +73,7 @@ from matching.reach import (
 )
 from storage.models import (
     Block,
+    CandidateChange,
     CandidateSlot,
     Invitation,
     Post,
@@ -98,6 +99,11 @@ _invitation = Invitation.__table__  # type: ignore[attr-defined]
 _post = Post.__table__  # type: ignore[attr-defined]
 _block = Block.__table__  # type: ignore[attr-defined]
 _slot = CandidateSlot.__table__  # type: ignore[attr-defined]
+_change = CandidateChange.__table__  # type: ignore[attr-defined]
+
+# Set in Session.info when the transaction wrote to the change feed: a pool that read this
+# transaction's own changes must forget them if it rolls back (storage.candidate_pool).
+CHANGES_WRITTEN: Final = "buurtbot.candidate_changes"
 
 # The columns of a request post that request_info reads, in its order: select(*REQUEST_COLUMNS).
 REQUEST_COLUMNS: Final = (
@@ -549,11 +555,35 @@ def refresh_slots(connection: Connection, resident_ids: Iterable[int]) -> None:
             values.extend(_slot_values(row, offers.get(row.id, ())))
         if values:
             connection.execute(insert(_slot), values)
+    note_changes(connection, ids)
 
 
-def rebuild_slots(connection: Connection, *, chunk: int = 10_000) -> int:
-    """Rebuild the whole index from the source tables; returns the number of slots written."""
+def note_changes(connection: Connection, resident_ids: Sequence[int]) -> None:
+    """Tell the candidate pools of every process that these residents changed (0: everyone),
+    in the caller's transaction (storage.candidate_pool reads the feed)."""
+    if resident_ids:
+        moment = datetime.now(UTC)
+        connection.execute(
+            insert(_change), [{"resident_id": rid, "changed_at": moment} for rid in resident_ids]
+        )
+
+
+def forget_resident(session: Session, resident_id: int) -> None:
+    """Erasure: the person's index rows and change-feed rows go, and every candidate pool
+    reloads (a reset in the feed), so no process keeps them in memory."""
+    connection = session.connection()
+    connection.execute(delete(_slot).where(_slot.c.resident_id == resident_id))
+    connection.execute(delete(_change).where(_change.c.resident_id == resident_id))
+    session.info[CHANGES_WRITTEN] = True
+    note_changes(connection, [0])
+
+
+def rebuild_slots(connection: Connection, *, chunk: int = 10_000, announce: bool = True) -> int:
+    """Rebuild the whole index from the source tables; returns the number of slots written.
+    `announce`: tell the candidate pools to reload (not before the feed's table exists)."""
     connection.execute(delete(_slot))
+    if announce:
+        note_changes(connection, [0])
     offers: dict[int, set[str]] = defaultdict(set)
     for resident_id, category in connection.execute(
         select(_post.c.resident_id, _post.c.category).where(
@@ -584,6 +614,7 @@ def rebuild_slots(connection: Connection, *, chunk: int = 10_000) -> int:
 def mark_invited(session: Session, *, resident_id: int, now: datetime) -> None:
     """Keep the index's last invitation in step (a stale one only costs time, not a plan);
     "once" used leaves the index altogether."""
+    session.info[CHANGES_WRITTEN] = True
     refresh_slots(session.connection(), (resident_id,))
 
 
@@ -608,6 +639,7 @@ def _keep_slots_in_step(session: OrmSession, _context: UOWTransaction) -> None:
         elif isinstance(obj, Post):
             ids.add(obj.resident_id)
     if ids:
+        session.info[CHANGES_WRITTEN] = True
         refresh_slots(session.connection(), ids)
 
 
@@ -880,14 +912,24 @@ def plan_for(
     examined (matching.flow reads them only when nobody can be invited). With fewer, the plan
     is made from everyone within `read_reach` (default `reach`), complete in every field.
     """
+    from storage.candidate_pool import pool_for  # it builds on this module
+
     reach = reach or request.reach
     blocked, invited = _asker_context(session, request)
     if batch_size > 0:
-        examined = _search(session, request, reach, now, batch_size, blocked, invited, adjust)
-        if examined is not None:
-            return plan_invitations(
-                request, examined, blocked, invited, now, batch_size, reach=reach
-            )
+        plan = pool_for(session).plan(
+            session,
+            request=request,
+            now=now,
+            reach=reach,
+            read_reach=read_reach or reach,
+            batch_size=batch_size,
+            blocked=blocked,
+            invited=invited,
+            adjust=adjust,
+        )
+        if plan is not None:
+            return plan
     return full_scan_plan(
         session,
         request=request,
@@ -1004,6 +1046,7 @@ __all__ = [
     "candidates_for",
     "compare_with_full_scan",
     "could_ever_be_invited",
+    "forget_resident",
     "full_scan_plan",
     "index_agrees",
     "mark_invited",

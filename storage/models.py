@@ -469,6 +469,23 @@ class CandidateSlot(SQLModel, table=True):
     invited_at: datetime = Field(sa_type=UTCDateTime)
 
 
+class CandidateChange(SQLModel, table=True):
+    """A resident whose matching data changed: the feed the in-process candidate pool reads.
+
+    Written in the same transaction as the change (next to candidate_slot), so every process
+    sees it exactly when the change itself becomes visible. `seq` only grows (AUTOINCREMENT on
+    SQLite, a sequence on PostgreSQL); resident_id 0 means "reload everyone" (a reindex).
+    Rows older than a few days are pruned; a pool that slept longer reloads.
+    """
+
+    __tablename__ = "candidate_change"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    seq: int | None = Field(default=None, primary_key=True)
+    resident_id: int
+    changed_at: datetime = Field(sa_type=UTCDateTime)
+
+
 class ActivityRepeat(StrEnum):
     NONE = "none"
     WEEKLY = "weekly"

@@ -19,6 +19,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from matching.names import first_word
 from storage import activities
+from storage.candidates import forget_resident
 from storage.matchmaking import decline
 from storage.models import (
     Activity,
@@ -26,7 +27,6 @@ from storage.models import (
     AuditEntry,
     Block,
     BotFact,
-    CandidateSlot,
     ChatState,
     Invitation,
     Match,
@@ -375,5 +375,5 @@ def delete_person(session: Session, *, telegram_user_id: int, now: datetime) -> 
         delete(Block).where(or_(col(Block.blocker_id) == person, col(Block.blocked_id) == person))
     )
     session.execute(delete(Resident).where(col(Resident.id) == person))
-    # The candidate index holds where they live and what they like: it goes too.
-    session.execute(delete(CandidateSlot).where(col(CandidateSlot.resident_id) == person))
+    # The candidate index and pools hold where they live and what they like: they go too.
+    forget_resident(session, person)

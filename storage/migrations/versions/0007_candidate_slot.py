@@ -44,7 +44,7 @@ def upgrade() -> None:
     # Fill it from the residents and offers already there (the same as `buurtbot reindex`).
     from storage.candidates import rebuild_slots
 
-    rebuild_slots(op.get_bind())
+    rebuild_slots(op.get_bind(), announce=False)
 
 
 def downgrade() -> None:
