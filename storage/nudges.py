@@ -20,7 +20,7 @@ from matching.nudges import DIGEST_RHYTHM, Reader
 from matching.pace import Pace
 from matching.quiet_hours import DEFAULT_TIME_ZONE
 from matching.reach import Reach
-from storage.candidates import REQUEST_COLUMNS
+from storage.candidates import REQUEST_COLUMNS, mark_invited
 from storage.models import (
     Block,
     Invitation,
@@ -76,6 +76,7 @@ def record_digest(session: Session, *, resident_id: int, at: datetime) -> None:
         update(Resident).where(col(Resident.id) == resident_id).values(last_invited_at=at)
     )
     session.flush()
+    mark_invited(session, resident_id=resident_id, now=at)  # the Core UPDATE: tell the pools
 
 
 def count_as_ask(session: Session, *, resident_id: int, at: datetime) -> None:
@@ -85,6 +86,7 @@ def count_as_ask(session: Session, *, resident_id: int, at: datetime) -> None:
         update(Resident).where(col(Resident.id) == resident_id).values(last_invited_at=at)
     )
     session.flush()
+    mark_invited(session, resident_id=resident_id, now=at)  # the Core UPDATE: tell the pools
 
 
 def digests_since(

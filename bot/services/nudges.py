@@ -27,9 +27,9 @@ from bot.services.markup import Button, keyboard
 from bot.services.request_steps import lock_request, step_now
 from bot.services.unit import Unit
 from matching import nudges as rules
+from storage import asks, outbox
 from storage import matchmaking as store
 from storage import nudges as rows
-from storage import outbox
 from storage.models import (
     Match,
     NudgeKind,
@@ -245,11 +245,14 @@ def digest_round(unit: Unit, limit: int = MAX_DIGESTS_PER_RUN) -> Round:
         read.readers, read.requests, read.blocked, now, started=read.started
     )
     sent = 0
-    for digest in planned[:limit]:
+    chosen = planned[:limit]
+    # Counted again under a lock: an invitation may have reached them since the round read.
+    allowed = asks.claim_asks(session, (digest.resident_id for digest in chosen), now=now)
+    for digest in chosen:
         reader = session.get(Resident, digest.resident_id)
         posts = [session.get(Post, post_id) for post_id in digest.post_ids]
         shown = [post for post in posts if post is not None]
-        if reader is None or not shown:
+        if reader is None or not shown or digest.resident_id not in allowed:
             continue
         rows.record_digest(session, resident_id=digest.resident_id, at=now)
         _queue_digest(unit, reader, shown)

@@ -33,7 +33,7 @@ from matching.engine import Candidate, InvitationPlan, RequestInfo
 from matching.flow import BATCH_WAIT, DecisionKind, decide, needs_pool, next_due
 from matching.pace import INVITATION_HISTORY
 from matching.reach import REACH_ORDER, Reach
-from storage import buurtwerk, candidates, nudges, outbox, repo
+from storage import asks, buurtwerk, candidates, nudges, outbox, repo
 from storage import matchmaking as store
 from storage.models import (
     Invitation,
@@ -135,7 +135,13 @@ def advance(unit: Unit, flow: RequestFlow) -> None:
             pool = _plan(session, post, REACH_ORDER[-1], progress.reach, unit)
     decision = decide(progress, pool, now)
     if decision.kind is DecisionKind.INVITE_BATCH:
-        _invite(unit, post, asker, decision.invite)
+        invited = _invite(unit, post, asker, decision.invite)
+        if not invited:
+            # Each was just asked about something else (another transaction got there first):
+            # plan again at the next run, nothing changed.
+            store.store_progress(session, flow=flow, post=post, progress=progress, due_at=now)
+            return
+        decision = replace(decision, invite=invited)
     elif decision.kind is DecisionKind.ASK_WIDEN:
         assert decision.next_reach is not None
         _ask_to_widen(
@@ -214,12 +220,17 @@ def _request_info(post: Post) -> RequestInfo:
     )
 
 
-def _invite(unit: Unit, post: Post, asker: Resident, invitees: tuple[int, ...]) -> None:
+def _invite(unit: Unit, post: Post, asker: Resident, invitees: tuple[int, ...]) -> tuple[int, ...]:
+    """Invite those whose pace still allows it, counted again under a lock (storage.asks);
+    returns who was invited, in the plan's order."""
     assert post.id is not None
+    allowed = asks.claim_asks(unit.session, invitees, now=unit.now)
+    invited: list[int] = []
     for resident_id in invitees:
         invitee = unit.session.get(Resident, resident_id)
-        if invitee is None:
+        if invitee is None or resident_id not in allowed:
             continue
+        invited.append(resident_id)
         invitation = store.add_invitation(
             unit.session, post_id=post.id, resident_id=resident_id, now=unit.now
         )
@@ -233,6 +244,7 @@ def _invite(unit: Unit, post: Post, asker: Resident, invitees: tuple[int, ...]) 
             about=f"inv:{invitation.id}",
             counterpart_id=asker.id,
         )
+    return tuple(invited)
 
 
 @dataclass(frozen=True)
