@@ -64,7 +64,6 @@ from storage.candidates import (
     full_scan_plan,
     open_requests_near,
     plan_for,
-    rebuild_slots,
     request_info,
     same_plan,
 )
@@ -301,7 +300,6 @@ class Timings:
     plans: int
     scan_same: int
     scans: int
-    index_seconds: float
     pool_seconds: float
     pool_size: int
     pool_mb: float
@@ -316,10 +314,6 @@ def measure(
     engine: Engine, samples: int, scan_samples: int, parity: int, seed: int = 11
 ) -> Timings:
     rng = random.Random(seed)
-    with engine.begin() as connection:
-        started = time.perf_counter()
-        rebuild_slots(connection)
-        index_seconds = time.perf_counter() - started
     with engine.begin() as connection:
         connection.execute(text("ANALYZE"))
     with Session(engine) as session:
@@ -449,7 +443,6 @@ def measure(
         plans=len(checks),
         scan_same=scan_same,
         scans=len(scan),
-        index_seconds=index_seconds,
         pool_seconds=pool_seconds,
         pool_size=pool_size,
         pool_mb=pool_mb,
@@ -502,7 +495,6 @@ def run_on(
     finally:
         engine.dispose()
     t = timings
-    print(f"[{label}] candidate index rebuilt from the tables in {t.index_seconds:.1f} s")
     print(
         f"[{label}] candidate pool loaded: {t.pool_size:,} residents in {t.pool_seconds:.1f} s, "
         f"+{t.pool_mb:.0f} MB; plans that fell back to a database scan: {t.fallbacks}"

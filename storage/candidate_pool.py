@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import random
 import threading
 import time
 import weakref
@@ -44,6 +45,7 @@ from sqlmodel import Session
 
 from matching.candidate_filter import candidate_filter
 from matching.engine import (
+    BATCH_SIZE,
     NO_LIKES_FIT,
     Candidate,
     InvitationPlan,
@@ -58,17 +60,25 @@ from matching.reach import REACH_RINGS, WHOLE_WIJK_REACHES, Reach, ring_distance
 from storage.candidates import (
     ANY_TOPIC,
     CHANGES_WRITTEN,
-    GIVE_UP_AFTER,
     OTHER_TOPIC,
+    RELOAD_EVERYONE,
+    REQUEST_COLUMNS,
     WITH_OFFERS,
     Adjust,
+    already_invited,
+    blocked_pairs_for,
     candidate_from_row,
+    candidate_topics,
     could_ever_be_invited,
-    slot_topics,
+    full_scan_plan,
+    request_info,
 )
 from storage.models import CandidateChange, Invitation, Post, PostKind, PostStatus, Resident
 
 GAP_PATIENCE: Final = 600.0  # seconds
+# After examining this many residents without a batch to invite (at night everyone is in
+# their quiet hours), the search stops: the plan then needs everyone in reach anyway.
+GIVE_UP_AFTER: Final = 64
 ATTEMPTS: Final = 3  # plans made again after the database corrected the pool
 RELOAD_AFTER: Final = 6 * 3600.0  # seconds
 NEVER: Final = float("-inf")
@@ -237,7 +247,7 @@ class CandidatePool:
         self._remove(rid)
         key = _sort_key(candidate)
         keys: list[ListKey] = []
-        for topic in slot_topics(candidate.likes, candidate.offer_categories):
+        for topic in candidate_topics(candidate.likes, candidate.offer_categories):
             if candidate.area_cell is not None:
                 keys.append((topic, candidate.area_cell))
             if candidate.wijk_id is not None:
@@ -296,7 +306,7 @@ class CandidatePool:
             rows = session.execute(_FEED, {"after": self.last_seq}).all()
         if not rows:
             return
-        if any(resident_id == 0 for _seq, resident_id in rows):
+        if any(resident_id == RELOAD_EVERYONE for _seq, resident_id in rows):
             self._load(session, now)
             return
         seen = {seq for seq, _rid in rows}
@@ -576,6 +586,61 @@ def _forget_rolled_back(session: OrmSession, transaction: Any) -> None:
     session.info.pop(CHANGES_WRITTEN, None)
 
 
+def pool_agrees(
+    session: Session,
+    pool: CandidatePool,
+    *,
+    request: RequestInfo,
+    now: datetime,
+    reach: Reach | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> bool:
+    """Whether the pool's search alone (no check against the database, no second try) agrees
+    with a full scan: the same invitations when it finds a batch, and a full scan that finds
+    less than a batch when it does not. Stricter than comparing plan_for's plans."""
+    reach = reach or request.reach
+    blocked = blocked_pairs_for(session, request.asker_id)
+    invited = already_invited(session, request.post_id)
+    full = full_scan_plan(
+        session,
+        request=request,
+        now=now,
+        reach=reach,
+        batch_size=batch_size,
+        blocked=blocked,
+        invited=invited,
+    )
+    with pool.lock:
+        pool.catch_up(session, now)
+        examined = pool._search(request, reach, now, batch_size, blocked, invited, None)
+    if examined is None:
+        return full.eligible_now < batch_size
+    plan = plan_invitations(request, examined, blocked, invited, now, batch_size, reach=reach)
+    return plan.invite == full.invite
+
+
+def compare_with_full_scan(
+    session: Session, *, sample: int, now: datetime, seed: int | None = None
+) -> tuple[int, int]:
+    """(how many agree, how many were compared) for up to `sample` open requests chosen at
+    random: a pool loaded now (see pool_agrees) against a full scan at each request's own
+    reach. For `buurtbot check`; a disagreement is a fault in the search. Reads only."""
+    p = _post.c
+    ids = [
+        post_id
+        for (post_id,) in session.execute(
+            select(p.id).where(p.kind == PostKind.REQUEST.value, p.status == PostStatus.OPEN.value)
+        )
+    ]
+    chosen = random.Random(seed).sample(ids, min(sample, len(ids)))
+    pool = CandidatePool()
+    same = 0
+    for post_id in chosen:
+        row = session.execute(select(*REQUEST_COLUMNS).where(p.id == post_id)).one()
+        same += pool_agrees(session, pool, request=request_info(row), now=now)
+    return same, len(chosen)
+
+
 def warm_up(session: Session, now: datetime) -> int:
     """Load the pool now (at start-up) instead of at the first plan; returns its size."""
     pool = pool_for(session)
@@ -584,4 +649,4 @@ def warm_up(session: Session, now: datetime) -> int:
         return len(pool.filed)
 
 
-__all__ = ["CandidatePool", "pool_for", "warm_up"]
+__all__ = ["CandidatePool", "compare_with_full_scan", "pool_agrees", "pool_for", "warm_up"]
