@@ -117,13 +117,6 @@ def _sort_key(candidate: Candidate) -> tuple[float, int]:
     return (NEVER if last is None else last.timestamp(), candidate.resident_id)
 
 
-@dataclass(slots=True)
-class _Filed:
-    candidate: Candidate
-    key: tuple[float, int]
-    lists: list[ListKey]
-
-
 # Built once: building SQLAlchemy statements costs more than running these small ones.
 _ROWS: Final = select(*_COLUMNS)
 _ROWS_OF: Final = _ROWS.where(_resident.c.id.in_(bindparam("ids", expanding=True)))
@@ -210,7 +203,7 @@ class _Cursor:
 class CandidatePool:
     """The residents who could ever be invited, filed in sorted lists per topic and place."""
 
-    filed: dict[int, _Filed] = field(default_factory=dict)
+    filed: dict[int, Candidate] = field(default_factory=dict)
     lists: dict[ListKey, list[tuple[float, int]]] = field(default_factory=dict)
     by_cell: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     by_wijk: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
@@ -227,16 +220,28 @@ class CandidatePool:
 
     # --- filing -------------------------------------------------------------------------
 
+    @staticmethod
+    def _list_keys(candidate: Candidate) -> list[ListKey]:
+        """The lists one resident is filed in (worked out again when they leave: keeping
+        them per resident would cost more memory than the pool's lists themselves)."""
+        keys: list[ListKey] = []
+        for topic in candidate_topics(candidate.likes, candidate.offer_categories):
+            if candidate.area_cell is not None:
+                keys.append((topic, candidate.area_cell))
+            if candidate.wijk_id is not None:
+                keys.append((topic, candidate.wijk_id, candidate.area_cell is not None))
+        return keys
+
     def _remove(self, resident_id: int) -> None:
-        entry = self.filed.pop(resident_id, None)
-        if entry is None:
+        candidate = self.filed.pop(resident_id, None)
+        if candidate is None:
             return
-        for key in entry.lists:
-            entries = self.lists[key]
-            at = bisect.bisect_left(entries, entry.key)
-            if at < len(entries) and entries[at] == entry.key:
+        key = _sort_key(candidate)
+        for list_key in self._list_keys(candidate):
+            entries = self.lists[list_key]
+            at = bisect.bisect_left(entries, key)
+            if at < len(entries) and entries[at] == key:
                 del entries[at]
-        candidate = entry.candidate
         if candidate.area_cell is not None:
             self.by_cell[candidate.area_cell].discard(resident_id)
         if candidate.wijk_id is not None:
@@ -246,15 +251,9 @@ class CandidatePool:
         rid = candidate.resident_id
         self._remove(rid)
         key = _sort_key(candidate)
-        keys: list[ListKey] = []
-        for topic in candidate_topics(candidate.likes, candidate.offer_categories):
-            if candidate.area_cell is not None:
-                keys.append((topic, candidate.area_cell))
-            if candidate.wijk_id is not None:
-                keys.append((topic, candidate.wijk_id, candidate.area_cell is not None))
-        for list_key in keys:
+        for list_key in self._list_keys(candidate):
             bisect.insort(self.lists.setdefault(list_key, []), key)
-        self.filed[rid] = _Filed(candidate=candidate, key=key, lists=keys)
+        self.filed[rid] = candidate
         if candidate.area_cell is not None:
             self.by_cell[candidate.area_cell].add(rid)
         if candidate.wijk_id is not None:
@@ -514,7 +513,7 @@ class CandidatePool:
             if rid in seen:
                 continue
             seen.add(rid)
-            candidate = self.filed[rid].candidate
+            candidate = self.filed[rid]
             examined[rid] = candidate
             if adjust is not None:
                 unadjusted.append(candidate)
@@ -534,7 +533,7 @@ class CandidatePool:
             ids.update(self.by_cell.get(cell, ()))
         if flt.wijk_id is not None:
             ids.update(self.by_wijk.get(flt.wijk_id, ()))
-        return [self.filed[rid].candidate for rid in sorted(ids)]
+        return [self.filed[rid] for rid in sorted(ids)]
 
 
 def _same(pooled: Candidate | None, exact: Candidate | None, since: datetime) -> bool:

@@ -10,9 +10,11 @@ The SQL is portable (SQLite and PostgreSQL): no NULLS FIRST, no partial indexes,
 
 from __future__ import annotations
 
+import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any, Final
 
 from sqlalchemy import (
@@ -299,6 +301,13 @@ def _candidates_from_rows(
     ]
 
 
+@lru_cache(maxsize=4096)
+def _shared(items: tuple[str, ...]) -> frozenset[str]:
+    """One frozenset per combination of likes or offers: a pool of 100,000 residents holds
+    only a few hundred different ones."""
+    return frozenset(items)
+
+
 def candidate_from_row(
     row: Row[Any],
     *,
@@ -316,15 +325,16 @@ def candidate_from_row(
     last = _utc_or_none(row.last_invited_at)
     if recent and (last is None or recent[-1] > last):
         last = recent[-1]
+    area_cell = row.area_cell
     return Candidate(
         resident_id=row.id,
         wijk_id=row.wijk_id,
-        area_cell=row.area_cell,
+        area_cell=None if area_cell is None else sys.intern(area_cell),
         pace=Pace(row.pace),
-        quiet_start=row.quiet_start,
-        quiet_end=row.quiet_end,
-        likes=frozenset(row.likes or ()),
-        offer_categories=frozenset(offer_categories),
+        quiet_start=sys.intern(row.quiet_start),
+        quiet_end=sys.intern(row.quiet_end),
+        likes=_shared(tuple(sorted(row.likes or ()))),
+        offer_categories=_shared(tuple(sorted(set(offer_categories)))),
         offer_texts=tuple(offer_texts),
         paused=row.paused,
         paused_until=_utc_or_none(row.paused_until),

@@ -263,10 +263,10 @@ def _topics(session: Session, resident_id: int | None) -> list[str]:
     """The topics the session's pool files this resident under (after catching up)."""
     pool = pool_for(session)
     pool.catch_up(session, NOW)
-    filed = pool.filed.get(resident_id) if resident_id is not None else None
-    if filed is None:
+    candidate = pool.filed.get(resident_id) if resident_id is not None else None
+    if candidate is None:
         return []
-    return sorted({key[0] for key in filed.lists})
+    return sorted({key[0] for key in pool._list_keys(candidate)})
 
 
 def test_the_pool_follows_likes_offers_pauses_and_invitations(engine: Engine) -> None:
