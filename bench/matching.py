@@ -26,6 +26,8 @@ import random
 import resource
 import secrets
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections import defaultdict
@@ -64,7 +66,6 @@ from storage.candidates import (
     full_scan_plan,
     open_requests_near,
     plan_for,
-    rebuild_slots,
     request_info,
     same_plan,
 )
@@ -287,7 +288,7 @@ _MOMENTS: Final = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass
 class Timings:
     p50_ms: float
     p95_ms: float
@@ -301,7 +302,6 @@ class Timings:
     plans: int
     scan_same: int
     scans: int
-    index_seconds: float
     pool_seconds: float
     pool_size: int
     pool_mb: float
@@ -310,16 +310,13 @@ class Timings:
     offer_scan_p95_ms: float
     same_offer_matches: int
     offers: int
+    bot_rss_mb: float = 0.0
 
 
 def measure(
     engine: Engine, samples: int, scan_samples: int, parity: int, seed: int = 11
 ) -> Timings:
     rng = random.Random(seed)
-    with engine.begin() as connection:
-        started = time.perf_counter()
-        rebuild_slots(connection)
-        index_seconds = time.perf_counter() - started
     with engine.begin() as connection:
         connection.execute(text("ANALYZE"))
     with Session(engine) as session:
@@ -449,7 +446,6 @@ def measure(
         plans=len(checks),
         scan_same=scan_same,
         scans=len(scan),
-        index_seconds=index_seconds,
         pool_seconds=pool_seconds,
         pool_size=pool_size,
         pool_mb=pool_mb,
@@ -502,7 +498,6 @@ def run_on(
     finally:
         engine.dispose()
     t = timings
-    print(f"[{label}] candidate index rebuilt from the tables in {t.index_seconds:.1f} s")
     print(
         f"[{label}] candidate pool loaded: {t.pool_size:,} residents in {t.pool_seconds:.1f} s, "
         f"+{t.pool_mb:.0f} MB; plans that fell back to a database scan: {t.fallbacks}"
@@ -528,8 +523,42 @@ def run_on(
         f"[{label}] offer -> requests: nearby p95 {t.offer_p95_ms:.1f} ms, all open p95 "
         f"{t.offer_scan_p95_ms:.1f} ms; same matches for {t.same_offer_matches}/{t.offers}"
     )
-    print(f"[{label}] process RSS {_rss_mb():.0f} MB (peak {_peak_rss_mb():.0f} MB)")
+    print(f"[{label}] this benchmark's RSS {_rss_mb():.0f} MB (peak {_peak_rss_mb():.0f} MB)")
+    timings.bot_rss_mb = _bot_process_rss_mb(url)
+    print(
+        f"[{label}] a fresh process with the bot's code and the pool loaded: RSS "
+        f"{timings.bot_rss_mb:.0f} MB"
+    )
     return timings
+
+
+# A new interpreter imports what `buurtbot run` imports, loads the pool from the city and
+# reports its own resident memory: what the pool costs a real bot process.
+_BOT_RSS_CODE: Final = """
+import sys
+from datetime import datetime, UTC
+from pathlib import Path
+import bot.app
+from sqlmodel import Session
+from storage.candidate_pool import warm_up
+from storage.db import make_engine
+engine = make_engine(sys.argv[1])
+with Session(engine) as session:
+    warm_up(session, datetime.fromisoformat(sys.argv[2]))
+for line in Path("/proc/self/status").read_text().splitlines():
+    if line.startswith("VmRSS:"):
+        print(int(line.split()[1]) / 1024)
+"""
+
+
+def _bot_process_rss_mb(url: str) -> float:
+    done = subprocess.run(
+        [sys.executable, "-c", _BOT_RSS_CODE, url, NOW.isoformat()],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(done.stdout.strip().splitlines()[-1])
 
 
 def _rss_mb() -> float:
@@ -572,7 +601,8 @@ def main(argv: list[str]) -> int:
         f"p95_ms={result.p95_ms:.2f} scan_p95_ms={result.scan_p95_ms:.2f} "
         f"speedup={result.scan_p95_ms / result.p95_ms:.1f} "
         f"same_plans={result.same_plans}/{result.plans} "
-        f"old_p95_ms={result.old_p95_ms:.2f} night_p95_ms={result.night_p95_ms:.2f}"
+        f"old_p95_ms={result.old_p95_ms:.2f} night_p95_ms={result.night_p95_ms:.2f} "
+        f"bot_rss_mb={result.bot_rss_mb:.0f}"
     )
     if args.postgres:
         with postgres_database(args.postgres) as url:

@@ -200,19 +200,20 @@ MATCHING_SAMPLE = 20
 
 @check(needs_schema=True)
 def matching_index(context: CheckContext) -> Iterable[CheckResult]:
-    """A sample of open requests planned through the candidate index and by a full scan."""
-    from storage.candidates import compare_with_full_scan
+    """A sample of open requests planned with a freshly loaded candidate pool and by a full
+    scan of the database."""
+    from storage.candidate_pool import compare_with_full_scan
 
     with context.session() as session:
         same, total = compare_with_full_scan(session, sample=MATCHING_SAMPLE, now=context.now)
     if total == 0:
-        yield CheckResult(None, "matching index: no open requests to compare")
+        yield CheckResult(None, "matching pool: no open requests to compare")
     elif same == total:
-        yield CheckResult(True, f"matching index agrees with a full scan ({same}/{total})")
+        yield CheckResult(True, f"matching pool agrees with a full scan ({same}/{total})")
     else:
         yield CheckResult(
             False,
-            f"matching index differs from a full scan ({same}/{total} agree): buurtbot reindex",
+            f"matching pool differs from a full scan ({same}/{total} agree): please report it",
         )
 
 

@@ -136,17 +136,20 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
-    """Rebuild the matching index (candidate_slot) from the residents and their offers."""
-    from storage.candidates import rebuild_slots
+    """Have every running bot process load its matching pool again from the tables."""
+    from storage.candidates import reload_pools
 
     _migrate_quietly(settings)
     engine = make_engine(settings.database_url)
     try:
         with engine.begin() as connection:
-            written = rebuild_slots(connection)
+            residents = reload_pools(connection)
     finally:
         engine.dispose()
-    print(f"Matching index rebuilt: {written} entries.")
+    print(
+        f"Matching pools will load again at their next plan: {residents} residents "
+        "can be invited at some moment."
+    )
     return EXIT_OK
 
 
@@ -294,8 +297,8 @@ def build_parser() -> argparse.ArgumentParser:
     add(
         "reindex",
         cmd_reindex,
-        "Rebuild the matching index from the residents and their offers (safe while the bot "
-        "runs: one transaction).",
+        "Have every running bot load its matching pool again from the residents and their "
+        "offers (safe while the bot runs).",
     )
 
     wijk = commands.add_parser("wijk", help="Add or list wijken (neighbourhoods).")

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import random
 import threading
 import time
 import weakref
@@ -44,6 +45,7 @@ from sqlmodel import Session
 
 from matching.candidate_filter import candidate_filter
 from matching.engine import (
+    BATCH_SIZE,
     NO_LIKES_FIT,
     Candidate,
     InvitationPlan,
@@ -58,17 +60,25 @@ from matching.reach import REACH_RINGS, WHOLE_WIJK_REACHES, Reach, ring_distance
 from storage.candidates import (
     ANY_TOPIC,
     CHANGES_WRITTEN,
-    GIVE_UP_AFTER,
     OTHER_TOPIC,
+    RELOAD_EVERYONE,
+    REQUEST_COLUMNS,
     WITH_OFFERS,
     Adjust,
+    already_invited,
+    blocked_pairs_for,
     candidate_from_row,
+    candidate_topics,
     could_ever_be_invited,
-    slot_topics,
+    full_scan_plan,
+    request_info,
 )
 from storage.models import CandidateChange, Invitation, Post, PostKind, PostStatus, Resident
 
 GAP_PATIENCE: Final = 600.0  # seconds
+# After examining this many residents without a batch to invite (at night everyone is in
+# their quiet hours), the search stops: the plan then needs everyone in reach anyway.
+GIVE_UP_AFTER: Final = 64
 ATTEMPTS: Final = 3  # plans made again after the database corrected the pool
 RELOAD_AFTER: Final = 6 * 3600.0  # seconds
 NEVER: Final = float("-inf")
@@ -105,13 +115,6 @@ ListKey = tuple[Any, ...]
 def _sort_key(candidate: Candidate) -> tuple[float, int]:
     last = candidate.last_invited_at
     return (NEVER if last is None else last.timestamp(), candidate.resident_id)
-
-
-@dataclass(slots=True)
-class _Filed:
-    candidate: Candidate
-    key: tuple[float, int]
-    lists: list[ListKey]
 
 
 # Built once: building SQLAlchemy statements costs more than running these small ones.
@@ -200,7 +203,7 @@ class _Cursor:
 class CandidatePool:
     """The residents who could ever be invited, filed in sorted lists per topic and place."""
 
-    filed: dict[int, _Filed] = field(default_factory=dict)
+    filed: dict[int, Candidate] = field(default_factory=dict)
     lists: dict[ListKey, list[tuple[float, int]]] = field(default_factory=dict)
     by_cell: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     by_wijk: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
@@ -217,16 +220,28 @@ class CandidatePool:
 
     # --- filing -------------------------------------------------------------------------
 
+    @staticmethod
+    def _list_keys(candidate: Candidate) -> list[ListKey]:
+        """The lists one resident is filed in (worked out again when they leave: keeping
+        them per resident would cost more memory than the pool's lists themselves)."""
+        keys: list[ListKey] = []
+        for topic in candidate_topics(candidate.likes, candidate.offer_categories):
+            if candidate.area_cell is not None:
+                keys.append((topic, candidate.area_cell))
+            if candidate.wijk_id is not None:
+                keys.append((topic, candidate.wijk_id, candidate.area_cell is not None))
+        return keys
+
     def _remove(self, resident_id: int) -> None:
-        entry = self.filed.pop(resident_id, None)
-        if entry is None:
+        candidate = self.filed.pop(resident_id, None)
+        if candidate is None:
             return
-        for key in entry.lists:
-            entries = self.lists[key]
-            at = bisect.bisect_left(entries, entry.key)
-            if at < len(entries) and entries[at] == entry.key:
+        key = _sort_key(candidate)
+        for list_key in self._list_keys(candidate):
+            entries = self.lists[list_key]
+            at = bisect.bisect_left(entries, key)
+            if at < len(entries) and entries[at] == key:
                 del entries[at]
-        candidate = entry.candidate
         if candidate.area_cell is not None:
             self.by_cell[candidate.area_cell].discard(resident_id)
         if candidate.wijk_id is not None:
@@ -236,15 +251,9 @@ class CandidatePool:
         rid = candidate.resident_id
         self._remove(rid)
         key = _sort_key(candidate)
-        keys: list[ListKey] = []
-        for topic in slot_topics(candidate.likes, candidate.offer_categories):
-            if candidate.area_cell is not None:
-                keys.append((topic, candidate.area_cell))
-            if candidate.wijk_id is not None:
-                keys.append((topic, candidate.wijk_id, candidate.area_cell is not None))
-        for list_key in keys:
+        for list_key in self._list_keys(candidate):
             bisect.insort(self.lists.setdefault(list_key, []), key)
-        self.filed[rid] = _Filed(candidate=candidate, key=key, lists=keys)
+        self.filed[rid] = candidate
         if candidate.area_cell is not None:
             self.by_cell[candidate.area_cell].add(rid)
         if candidate.wijk_id is not None:
@@ -296,7 +305,7 @@ class CandidatePool:
             rows = session.execute(_FEED, {"after": self.last_seq}).all()
         if not rows:
             return
-        if any(resident_id == 0 for _seq, resident_id in rows):
+        if any(resident_id == RELOAD_EVERYONE for _seq, resident_id in rows):
             self._load(session, now)
             return
         seen = {seq for seq, _rid in rows}
@@ -504,7 +513,7 @@ class CandidatePool:
             if rid in seen:
                 continue
             seen.add(rid)
-            candidate = self.filed[rid].candidate
+            candidate = self.filed[rid]
             examined[rid] = candidate
             if adjust is not None:
                 unadjusted.append(candidate)
@@ -524,7 +533,7 @@ class CandidatePool:
             ids.update(self.by_cell.get(cell, ()))
         if flt.wijk_id is not None:
             ids.update(self.by_wijk.get(flt.wijk_id, ()))
-        return [self.filed[rid].candidate for rid in sorted(ids)]
+        return [self.filed[rid] for rid in sorted(ids)]
 
 
 def _same(pooled: Candidate | None, exact: Candidate | None, since: datetime) -> bool:
@@ -576,6 +585,61 @@ def _forget_rolled_back(session: OrmSession, transaction: Any) -> None:
     session.info.pop(CHANGES_WRITTEN, None)
 
 
+def pool_agrees(
+    session: Session,
+    pool: CandidatePool,
+    *,
+    request: RequestInfo,
+    now: datetime,
+    reach: Reach | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> bool:
+    """Whether the pool's search alone (no check against the database, no second try) agrees
+    with a full scan: the same invitations when it finds a batch, and a full scan that finds
+    less than a batch when it does not. Stricter than comparing plan_for's plans."""
+    reach = reach or request.reach
+    blocked = blocked_pairs_for(session, request.asker_id)
+    invited = already_invited(session, request.post_id)
+    full = full_scan_plan(
+        session,
+        request=request,
+        now=now,
+        reach=reach,
+        batch_size=batch_size,
+        blocked=blocked,
+        invited=invited,
+    )
+    with pool.lock:
+        pool.catch_up(session, now)
+        examined = pool._search(request, reach, now, batch_size, blocked, invited, None)
+    if examined is None:
+        return full.eligible_now < batch_size
+    plan = plan_invitations(request, examined, blocked, invited, now, batch_size, reach=reach)
+    return plan.invite == full.invite
+
+
+def compare_with_full_scan(
+    session: Session, *, sample: int, now: datetime, seed: int | None = None
+) -> tuple[int, int]:
+    """(how many agree, how many were compared) for up to `sample` open requests chosen at
+    random: a pool loaded now (see pool_agrees) against a full scan at each request's own
+    reach. For `buurtbot check`; a disagreement is a fault in the search. Reads only."""
+    p = _post.c
+    ids = [
+        post_id
+        for (post_id,) in session.execute(
+            select(p.id).where(p.kind == PostKind.REQUEST.value, p.status == PostStatus.OPEN.value)
+        )
+    ]
+    chosen = random.Random(seed).sample(ids, min(sample, len(ids)))
+    pool = CandidatePool()
+    same = 0
+    for post_id in chosen:
+        row = session.execute(select(*REQUEST_COLUMNS).where(p.id == post_id)).one()
+        same += pool_agrees(session, pool, request=request_info(row), now=now)
+    return same, len(chosen)
+
+
 def warm_up(session: Session, now: datetime) -> int:
     """Load the pool now (at start-up) instead of at the first plan; returns its size."""
     pool = pool_for(session)
@@ -584,4 +648,4 @@ def warm_up(session: Session, now: datetime) -> int:
         return len(pool.filed)
 
 
-__all__ = ["CandidatePool", "pool_for", "warm_up"]
+__all__ = ["CandidatePool", "compare_with_full_scan", "pool_agrees", "pool_for", "warm_up"]

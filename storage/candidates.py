@@ -10,11 +10,9 @@ The SQL is portable (SQLite and PostgreSQL): no NULLS FIRST, no partial indexes,
 
 from __future__ import annotations
 
-import heapq
-import random
+import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any, Final
@@ -37,7 +35,6 @@ from sqlalchemy import (
     not_,
     or_,
     select,
-    tuple_,
     union_all,
 )
 from sqlalchemy.orm import Session as OrmSession
@@ -57,12 +54,9 @@ from matching.engine import (
     InvitationPlan,
     OfferInfo,
     RequestInfo,
-    eligible_scores,
-    nearby_at,
     plan_invitations,
-    score_ceiling,
 )
-from matching.pace import INVITATION_HISTORY, PACE_CAPS, Pace
+from matching.pace import PACE_CAPS, Pace
 from matching.reach import (
     REACH_ORDER,
     REACH_RINGS,
@@ -74,7 +68,6 @@ from matching.reach import (
 from storage.models import (
     Block,
     CandidateChange,
-    CandidateSlot,
     Invitation,
     Post,
     PostKind,
@@ -98,7 +91,6 @@ _resident = Resident.__table__  # type: ignore[attr-defined]
 _invitation = Invitation.__table__  # type: ignore[attr-defined]
 _post = Post.__table__  # type: ignore[attr-defined]
 _block = Block.__table__  # type: ignore[attr-defined]
-_slot = CandidateSlot.__table__  # type: ignore[attr-defined]
 _change = CandidateChange.__table__  # type: ignore[attr-defined]
 
 # Set in Session.info when the transaction wrote to the change feed: a pool that read this
@@ -309,6 +301,13 @@ def _candidates_from_rows(
     ]
 
 
+@lru_cache(maxsize=4096)
+def _shared(items: tuple[str, ...]) -> frozenset[str]:
+    """One frozenset per combination of likes or offers: a pool of 100,000 residents holds
+    only a few hundred different ones."""
+    return frozenset(items)
+
+
 def candidate_from_row(
     row: Row[Any],
     *,
@@ -326,15 +325,16 @@ def candidate_from_row(
     last = _utc_or_none(row.last_invited_at)
     if recent and (last is None or recent[-1] > last):
         last = recent[-1]
+    area_cell = row.area_cell
     return Candidate(
         resident_id=row.id,
         wijk_id=row.wijk_id,
-        area_cell=row.area_cell,
+        area_cell=None if area_cell is None else sys.intern(area_cell),
         pace=Pace(row.pace),
-        quiet_start=row.quiet_start,
-        quiet_end=row.quiet_end,
-        likes=frozenset(row.likes or ()),
-        offer_categories=frozenset(offer_categories),
+        quiet_start=sys.intern(row.quiet_start),
+        quiet_end=sys.intern(row.quiet_end),
+        likes=_shared(tuple(sorted(row.likes or ()))),
+        offer_categories=_shared(tuple(sorted(set(offer_categories)))),
         offer_texts=tuple(offer_texts),
         paused=row.paused,
         paused_until=_utc_or_none(row.paused_until),
@@ -449,50 +449,18 @@ def request_info(row: Sequence[Any]) -> RequestInfo:
     )
 
 
-# --- the candidate index: who could be asked about what, where --------------------------------
+# --- the change feed: who changed, for the candidate pools -------------------------------------
 #
-# A full plan reads every resident in reach (thousands at wijk reach) to rank them. The index
-# (table candidate_slot, see storage.models.CandidateSlot) files everyone who could ever be
-# invited under the topics they fit, by cell and wijk, oldest last invitation first. For one
-# request it is read as a few small sorted lists per (topic, cell), each in index order, and
-# searched by an upper bound on the engine's score (matching.engine.score_ceiling): residents
-# are examined best bound first, their exact scores computed from the source tables, until the
-# batch's worst exact score beats every bound still unread. Everyone examined then goes to the
-# unchanged plan_invitations, so the invitations are the ones a full scan would choose. When
-# fewer than a batch can be asked now, the plan also has to say when to look again and whether
-# widening helps; that needs everyone held back, so it is made from the exact (unlimited)
-# prefilter instead, as before.
+# Each process keeps everyone who could ever be invited in memory (storage.candidate_pool).
+# Every change that matters to matching writes a candidate_change row in the same transaction:
+# a flush that changes a resident or an offer (the listener below) and an invitation
+# (mark_invited, after add_invitation's Core UPDATE). The pools read the rows they have not
+# seen at the start of each plan.
 
-# The slot's last invitation for people never invited: earlier than any real one.
-NEVER_INVITED: Final = datetime(2000, 1, 1, tzinfo=UTC)
 ANY_TOPIC: Final = "*any"  # named no likes: open to anything (NO_LIKES_FIT)
 OTHER_TOPIC: Final = "*other"  # named likes: every other category (fit 0)
 WITH_OFFERS: Final = "+o"  # suffix: has open offers, so the offer words may add to the score
-# Rows read per (topic, cell) at first, and when a list runs out while still worth reading.
-FIRST_READ: Final = 4
-NEXT_READ: Final = 16
-# Residents examined per round of exact scoring (one query per round).
-ROUND_SIZE: Final = 10
-# After examining this many residents without a batch to invite (at night everyone is in their
-# quiet hours), the search gives up and the exact prefilter decides: reading the whole reach
-# list by list costs far more than one query for it.
-GIVE_UP_AFTER: Final = 64
-# Groups whose bounds lie this close to the best unread one are opened in the same statement.
-OPEN_SLACK: Final = 0.1
-
-_SLOT_RESIDENT_COLUMNS: Final = (
-    _resident.c.id,
-    _resident.c.wijk_id,
-    _resident.c.area_cell,
-    _resident.c.pace,
-    _resident.c.likes,
-    _resident.c.paused,
-    _resident.c.paused_until,
-    _resident.c.stopped,
-    _resident.c.unreachable_since,
-    _resident.c.onboarded,
-    _resident.c.last_invited_at,
-)
+RELOAD_EVERYONE: Final = 0  # a feed row for resident 0: every pool loads again
 
 
 def could_ever_be_invited(row: Any) -> bool:
@@ -507,8 +475,10 @@ def could_ever_be_invited(row: Any) -> bool:
     return not (cap.window is None and row.last_invited_at is not None)  # "once", used
 
 
-def slot_topics(likes: Iterable[str], offer_categories: Iterable[str]) -> list[str]:
-    """The topics one resident is filed under."""
+def candidate_topics(likes: Iterable[str], offer_categories: Iterable[str]) -> list[str]:
+    """The topics one resident is filed under in a pool: each category they like or offer
+    (fit 1), and one for everything else ("*any" without likes, "*other" with); ending in "+o"
+    with open offers, so one topic's residents share one upper bound on the score."""
     likes = set(likes)
     offers = set(offer_categories)
     mark = WITH_OFFERS if offers else ""
@@ -517,111 +487,60 @@ def slot_topics(likes: Iterable[str], offer_categories: Iterable[str]) -> list[s
     return topics
 
 
-def _slot_values(row: Any, offer_categories: Iterable[str]) -> list[dict[str, Any]]:
-    if not could_ever_be_invited(row):
-        return []
-    invited_at = _utc_or_none(row.last_invited_at) or NEVER_INVITED
-    return [
-        {
-            "resident_id": row.id,
-            "topic": topic,
-            "area_cell": row.area_cell,
-            "wijk_id": row.wijk_id,
-            "invited_at": invited_at,
-        }
-        for topic in slot_topics(row.likes or (), offer_categories)
-    ]
-
-
-def refresh_slots(connection: Connection, resident_ids: Iterable[int]) -> None:
-    """File these residents again from the source tables (or drop them, if gone)."""
+def note_changes(connection: Connection, resident_ids: Iterable[int]) -> None:
+    """Tell the candidate pools of every process that these residents changed
+    (RELOAD_EVERYONE: all of them), in the caller's transaction."""
     ids = sorted(set(resident_ids))
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        connection.execute(delete(_slot).where(_slot.c.resident_id.in_(chunk)))
-        offers: dict[int, set[str]] = defaultdict(set)
-        for resident_id, category in connection.execute(
-            select(_post.c.resident_id, _post.c.category).where(
-                _post.c.resident_id.in_(chunk),
-                _post.c.kind == PostKind.OFFER.value,
-                _post.c.status == PostStatus.OPEN.value,
-            )
-        ):
-            offers[resident_id].add(category)
-        values: list[dict[str, Any]] = []
-        for row in connection.execute(
-            select(*_SLOT_RESIDENT_COLUMNS).where(_resident.c.id.in_(chunk))
-        ):
-            values.extend(_slot_values(row, offers.get(row.id, ())))
-        if values:
-            connection.execute(insert(_slot), values)
-    note_changes(connection, ids)
-
-
-def note_changes(connection: Connection, resident_ids: Sequence[int]) -> None:
-    """Tell the candidate pools of every process that these residents changed (0: everyone),
-    in the caller's transaction (storage.candidate_pool reads the feed)."""
-    if resident_ids:
+    if ids:
         moment = datetime.now(UTC)
         connection.execute(
-            insert(_change), [{"resident_id": rid, "changed_at": moment} for rid in resident_ids]
+            insert(_change), [{"resident_id": rid, "changed_at": moment} for rid in ids]
         )
+
+
+def reload_pools(connection: Connection) -> int:
+    """Every process's pool loads again from the tables at its next plan (`buurtbot
+    reindex`); returns how many residents could be invited at some moment."""
+    note_changes(connection, [RELOAD_EVERYONE])
+    rows = connection.execute(
+        select(
+            _resident.c.onboarded,
+            _resident.c.stopped,
+            _resident.c.unreachable_since,
+            _resident.c.pace,
+            _resident.c.paused,
+            _resident.c.paused_until,
+            _resident.c.last_invited_at,
+        )
+    )
+    return sum(1 for row in rows if could_ever_be_invited(row))
 
 
 def forget_resident(session: Session, resident_id: int) -> None:
-    """Erasure: the person's index rows and change-feed rows go, and every candidate pool
-    reloads (a reset in the feed), so no process keeps them in memory."""
+    """Erasure: the person's feed rows go, and every pool reloads, so no process keeps them in
+    memory."""
     connection = session.connection()
-    connection.execute(delete(_slot).where(_slot.c.resident_id == resident_id))
     connection.execute(delete(_change).where(_change.c.resident_id == resident_id))
     session.info[CHANGES_WRITTEN] = True
-    note_changes(connection, [0])
+    note_changes(connection, [RELOAD_EVERYONE])
 
 
-def rebuild_slots(connection: Connection, *, chunk: int = 10_000, announce: bool = True) -> int:
-    """Rebuild the whole index from the source tables; returns the number of slots written.
-    `announce`: tell the candidate pools to reload (not before the feed's table exists)."""
-    connection.execute(delete(_slot))
-    if announce:
-        note_changes(connection, [0])
-    offers: dict[int, set[str]] = defaultdict(set)
-    for resident_id, category in connection.execute(
-        select(_post.c.resident_id, _post.c.category).where(
-            _post.c.kind == PostKind.OFFER.value, _post.c.status == PostStatus.OPEN.value
-        )
-    ):
-        offers[resident_id].add(category)
-    written = 0
-    last_id = 0
-    while True:
-        rows = connection.execute(
-            select(*_SLOT_RESIDENT_COLUMNS)
-            .where(_resident.c.id > last_id)
-            .order_by(_resident.c.id)
-            .limit(chunk)
-        ).all()
-        if not rows:
-            return written
-        last_id = rows[-1].id
-        values: list[dict[str, Any]] = []
-        for row in rows:
-            values.extend(_slot_values(row, offers.get(row.id, ())))
-        if values:
-            connection.execute(insert(_slot), values)
-            written += len(values)
+def prune_changes(session: Session, *, older_than: datetime) -> int:
+    """Drop feed rows older than `older_than` (a pool reloads long before it would miss one)."""
+    result = session.execute(delete(_change).where(_change.c.changed_at < older_than))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def mark_invited(session: Session, *, resident_id: int, now: datetime) -> None:
-    """Keep the index's last invitation in step (a stale one only costs time, not a plan);
-    "once" used leaves the index altogether."""
+    """After add_invitation's Core UPDATE of last_invited_at, which no flush sees."""
     session.info[CHANGES_WRITTEN] = True
-    refresh_slots(session.connection(), (resident_id,))
+    note_changes(session.connection(), (resident_id,))
 
 
 @event.listens_for(OrmSession, "after_flush")
-def _keep_slots_in_step(session: OrmSession, _context: UOWTransaction) -> None:
-    """Every flush that changes a resident or an offer files that resident again, in the same
-    transaction. (Core UPDATEs bypass this: the few that matter call refresh_slots.)"""
+def _note_flushed_changes(session: OrmSession, _context: UOWTransaction) -> None:
+    """Every flush that changes a resident or an offer tells the pools, in the same
+    transaction. (Core UPDATEs bypass this: the few that matter call note_changes.)"""
     ids: set[int] = set()
     for obj in session.new:
         if isinstance(obj, Resident) and obj.id is not None:
@@ -640,254 +559,7 @@ def _keep_slots_in_step(session: OrmSession, _context: UOWTransaction) -> None:
             ids.add(obj.resident_id)
     if ids:
         session.info[CHANGES_WRITTEN] = True
-        refresh_slots(session.connection(), ids)
-
-
-@dataclass(slots=True)
-class _List:
-    """One sorted list of the index being read: a topic in one cell (or part of the wijk)."""
-
-    topic: str
-    cell: str | None  # None: the wijk's residents outside the rings
-    fit: float
-    has_offers: bool
-    nearby: float
-    rows: list[Row[Any]]
-    position: int = 0
-    complete: bool = False
-
-    def head(self) -> Row[Any] | None:
-        return self.rows[self.position] if self.position < len(self.rows) else None
-
-
-_LIST_COLUMNS: Final = (
-    _slot.c.resident_id.label("slot_resident_id"),
-    _slot.c.invited_at.label("slot_invited_at"),
-    _slot.c.area_cell.label("slot_cell"),
-    _resident.c.id,
-    _resident.c.wijk_id,
-    _resident.c.area_cell,
-    _resident.c.pace,
-    _resident.c.quiet_start,
-    _resident.c.quiet_end,
-    _resident.c.likes,
-    _resident.c.paused,
-    _resident.c.paused_until,
-    _resident.c.stopped,
-    _resident.c.unreachable_since,
-    _resident.c.last_invited_at,
-)
-
-
-@lru_cache(maxsize=1024)
-def _lists_statement(kinds: tuple[str, ...], limit: int, keyset: bool) -> Any:
-    """The SELECT of sorted lists, one per entry of `kinds`: "cell" (topic :topic_N in cell
-    :cell_N), "unknown" (topic :topic_N, the wijk's residents of unknown area) or "known" (the
-    wijk's others outside the cells :outside), each at most `limit` rows and numbered by a
-    column list_no, after (:after_at, :after_id) if `keyset`. Built once per shape: building
-    SQLAlchemy statements costs more than running these."""
-    s = _slot.c
-
-    def one(number: int, kind: str) -> Any:
-        query = (
-            select(literal_column(str(number)).label("list_no"), *_LIST_COLUMNS)
-            .join(_resident, _resident.c.id == s.resident_id)
-            .where(s.topic == bindparam(f"topic_{number}"))
-        )
-        if kind == "cell":
-            query = query.where(s.area_cell == bindparam(f"cell_{number}"))
-        elif kind == "known":
-            query = query.where(
-                s.wijk_id == bindparam("wijk"),
-                s.area_cell.is_not(None),
-                s.area_cell.not_in(bindparam("outside", expanding=True)),
-            )
-        else:
-            query = query.where(s.wijk_id == bindparam("wijk"), s.area_cell.is_(None))
-        if keyset:
-            query = query.where(
-                tuple_(s.invited_at, s.resident_id)
-                > tuple_(
-                    bindparam("after_at", type_=_slot.c.invited_at.type), bindparam("after_id")
-                )
-            )
-        return query.order_by(s.invited_at, s.resident_id).limit(limit)
-
-    if len(kinds) == 1:
-        return one(0, kinds[0])
-    return union_all(*(select(one(n, kind).subquery()) for n, kind in enumerate(kinds)))
-
-
-def _topic_fits(category: str) -> list[tuple[str, float, bool]]:
-    fits = [(category, 1.0), (ANY_TOPIC, NO_LIKES_FIT), (OTHER_TOPIC, 0.0)]
-    return [(topic + mark, fit, bool(mark)) for topic, fit in fits for mark in ("", WITH_OFFERS)]
-
-
-def _search(
-    session: Session,
-    request: RequestInfo,
-    reach: Reach,
-    now: datetime,
-    batch_size: int,
-    blocked: Sequence[tuple[int, int]],
-    invited: set[int],
-    adjust: Adjust | None = None,
-) -> list[Candidate] | None:
-    """The residents to examine so that the best `batch_size` at `reach` are among them, or
-    None when fewer than `batch_size` can be asked now (the plan then needs everyone)."""
-    now = _utc(now)
-    rings: dict[str, int] = {}
-    if request.area_cell is not None:
-        rings = ring_distances(request.area_cell, REACH_RINGS[reach])
-    by_distance: dict[int, list[str]] = defaultdict(list)
-    for cell, ring in rings.items():
-        by_distance[ring].append(cell)
-    whole_wijk = reach in WHOLE_WIJK_REACHES
-    outside = sorted(rings)
-    # Groups not read yet, each with the best bound any of its residents could have: a group
-    # is (topic, distance) over the cells of one ring, or (topic, part of the wijk).
-    pending_groups: list[tuple[float, int, str, float, bool, int | None, bool]] = []
-    for topic, fit, offers in _topic_fits(request.category):
-        for ring in by_distance:
-            nearby = nearby_at(ring, area_known=True)
-            bound = score_ceiling(
-                category_fit=fit, has_offers=offers, nearby=nearby, last_invited_at=None, now=now
-            )
-            pending_groups.append((bound, ring, topic, fit, offers, ring, True))
-        if whole_wijk:
-            for area_known in (False, True):
-                nearby = nearby_at(None, area_known=area_known)
-                bound = score_ceiling(
-                    category_fit=fit,
-                    has_offers=offers,
-                    nearby=nearby,
-                    last_invited_at=None,
-                    now=now,
-                )
-                pending_groups.append((bound, -1, topic, fit, offers, None, area_known))
-    groups = sorted(pending_groups, key=lambda group: -group[0])
-    next_group = 0
-    # The heads of the lists being read: (-bound, order, list).
-    heap: list[tuple[float, int, _List]] = []
-    order = 0
-
-    def head_bound(lst: _List) -> float | None:
-        row = lst.head()
-        if row is None:
-            return None
-        last = None if row.slot_invited_at == NEVER_INVITED else _utc(row.slot_invited_at)
-        return score_ceiling(
-            category_fit=lst.fit,
-            has_offers=lst.has_offers,
-            nearby=lst.nearby,
-            last_invited_at=last,
-            now=now,
-        )
-
-    def read(lists: Sequence[_List], after: tuple[datetime, int] | None, limit: int) -> None:
-        """Fill `lists` with their next rows, in one statement."""
-        kinds = tuple(
-            "cell" if lst.cell is not None else "known" if lst.nearby == 0.0 else "unknown"
-            for lst in lists
-        )
-        params: dict[str, Any] = {"wijk": request.wijk_id}
-        for number, lst in enumerate(lists):
-            params[f"topic_{number}"] = lst.topic
-            if lst.cell is not None:
-                params[f"cell_{number}"] = lst.cell
-        if "known" in kinds:
-            params["outside"] = outside
-        if after is not None:
-            params["after_at"], params["after_id"] = after
-        statement = _lists_statement(kinds, limit, after is not None)
-        rows: dict[int, list[Row[Any]]] = defaultdict(list)
-        for row in session.execute(statement, params):
-            rows[int(row.list_no)].append(row)
-        for number, lst in enumerate(lists):
-            got = sorted(
-                rows.get(number, ()),
-                key=lambda row: (_utc(row.slot_invited_at), row.slot_resident_id),
-            )
-            lst.rows = got
-            lst.position = 0
-            lst.complete = len(got) < limit
-
-    def push(lst: _List) -> None:
-        nonlocal order
-        if lst.head() is None and not lst.complete:
-            last = lst.rows[-1]
-            after = (_utc(last.slot_invited_at), last.slot_resident_id)
-            read([lst], after, NEXT_READ)
-        bound = head_bound(lst)
-        if bound is not None:
-            heapq.heappush(heap, (-bound, order, lst))
-            order += 1
-
-    seen: set[int] = set()
-    waiting: list[Row[Any]] = []
-    examined: list[Candidate] = []
-    scores: list[float] = []  # exact scores of the eligible examined, best first
-    since = now - INVITATION_HISTORY
-
-    def score_waiting() -> None:
-        found = _candidates_from_rows(session, waiting, since)
-        if adjust is not None:
-            found = adjust(found)
-        examined.extend(found)
-        exact = eligible_scores(request, found, blocked, invited, now, reach=reach)
-        scores.extend(exact.values())
-        scores.sort(reverse=True)
-        waiting.clear()
-
-    while True:
-        list_bound = -heap[0][0] if heap else -1.0
-        group_bound = groups[next_group][0] if next_group < len(groups) else -1.0
-        bound = max(list_bound, group_bound)
-        if bound < 0.0:
-            break  # everything in reach was read
-        if len(scores) >= batch_size and scores[batch_size - 1] > bound:
-            break
-        if len(waiting) >= ROUND_SIZE:
-            score_waiting()
-            if len(scores) < batch_size and len(seen) >= GIVE_UP_AFTER:
-                return None
-            continue
-        if group_bound >= list_bound:
-            # Open this group and the next few of nearly the same bound in one statement:
-            # a round trip costs more than reading a few rows too many.
-            lists: list[_List] = []
-            while next_group < len(groups) and groups[next_group][0] >= group_bound - OPEN_SLACK:
-                _gb, _order_key, topic, fit, offers, distance, area_known = groups[next_group]
-                next_group += 1
-                nearby = nearby_at(distance, area_known=area_known)
-                cells: list[str | None] = (
-                    list(by_distance[distance]) if distance is not None else [None]
-                )
-                lists.extend(
-                    _List(
-                        topic=topic, cell=cell, fit=fit, has_offers=offers, nearby=nearby, rows=[]
-                    )
-                    for cell in cells
-                )
-            read(lists, None, FIRST_READ)
-            for item in lists:
-                if item.rows:
-                    push(item)
-            continue
-        _bound, _order, lst = heapq.heappop(heap)
-        row = lst.head()
-        assert row is not None
-        lst.position += 1
-        push(lst)
-        if row.id in seen:
-            continue
-        seen.add(row.id)
-        waiting.append(row)
-    if waiting:
-        score_waiting()
-    if len(scores) < batch_size:
-        return None
-    return examined
+        note_changes(session.connection(), ids)
 
 
 def plan_for(
@@ -983,78 +655,29 @@ def same_plan(a: InvitationPlan, b: InvitationPlan) -> bool:
     return (a.next_available_at, a.wider_reach) == (b.next_available_at, b.wider_reach)
 
 
-def index_agrees(
-    session: Session,
-    *,
-    request: RequestInfo,
-    now: datetime,
-    reach: Reach | None = None,
-    batch_size: int = BATCH_SIZE,
-) -> bool:
-    """Whether the index alone (without the fallback of plan_for) agrees with the full scan:
-    the same invitations when it finds a batch, and a full scan that finds less than a batch
-    when it does not. Stricter than comparing plans, which the fallback can make agree."""
-    reach = reach or request.reach
-    blocked = blocked_pairs_for(session, request.asker_id)
-    invited = already_invited(session, request.post_id)
-    full = full_scan_plan(
-        session,
-        request=request,
-        now=now,
-        reach=reach,
-        batch_size=batch_size,
-        blocked=blocked,
-        invited=invited,
-    )
-    examined = _search(session, request, reach, now, batch_size, blocked, invited)
-    if examined is None:
-        return full.eligible_now < batch_size
-    plan = plan_invitations(request, examined, blocked, invited, now, batch_size, reach=reach)
-    return plan.invite == full.invite
-
-
-def compare_with_full_scan(
-    session: Session, *, sample: int, now: datetime, seed: int | None = None
-) -> tuple[int, int]:
-    """(how many agree, how many were compared) for up to `sample` open requests chosen at
-    random: the index (see index_agrees) against the full scan at each request's own reach.
-    For `buurtbot check`; a disagreement means the index is out of step (`buurtbot reindex`
-    rebuilds it). Reads only; about two plans' worth of queries per request."""
-    p = _post.c
-    ids = [
-        post_id
-        for (post_id,) in session.execute(
-            select(p.id).where(p.kind == PostKind.REQUEST.value, p.status == PostStatus.OPEN.value)
-        )
-    ]
-    chosen = random.Random(seed).sample(ids, min(sample, len(ids)))
-    same = 0
-    for post_id in chosen:
-        row = session.execute(select(*REQUEST_COLUMNS).where(p.id == post_id)).one()
-        same += index_agrees(session, request=request_info(row), now=now)
-    return same, len(chosen)
-
-
 __all__ = [
+    "ANY_TOPIC",
     "CANDIDATE_LIMIT",
-    "NEVER_INVITED",
+    "CHANGES_WRITTEN",
     "OPEN_REQUEST_LIMIT",
+    "OTHER_TOPIC",
+    "RELOAD_EVERYONE",
     "REQUEST_COLUMNS",
+    "WITH_OFFERS",
     "already_invited",
     "blocked_pairs_for",
     "candidate_from_row",
+    "candidate_topics",
     "candidates_for",
-    "compare_with_full_scan",
     "could_ever_be_invited",
     "forget_resident",
     "full_scan_plan",
-    "index_agrees",
     "mark_invited",
+    "note_changes",
     "open_requests_near",
     "plan_for",
-    "rebuild_slots",
-    "refresh_slots",
+    "prune_changes",
+    "reload_pools",
     "request_info",
     "same_plan",
-    "slot_topics",
 ]

@@ -433,47 +433,11 @@ class Nudge(SQLModel, table=True):
     at: datetime = Field(sa_type=UTCDateTime)
 
 
-class CandidateSlot(SQLModel, table=True):
-    """Who could be asked about what, where: derived from resident and their open offers.
-
-    Kept in step by storage.candidates (a flush listener, and add_invitation) and rebuilt from
-    the source tables by `buurtbot reindex`. One row per topic a resident fits: one per
-    category they like or offer (fit 1), plus one for everything else ("*any" when they named
-    no likes, "*other" when they did). `topic` ends in "+o" when they have an open offer, so
-    every row of one topic shares the same upper bound on the engine's score but for place
-    and time. Only residents who could ever be invited have rows (onboarded, not stopped, a
-    pace that allows something, not paused until they resume, "once" not used yet).
-    `invited_at` is their last invitation as known here (NEVER_INVITED when none): possibly
-    older than the truth, which only makes the bound higher, never lower.
-    """
-
-    __tablename__ = "candidate_slot"
-    __table_args__ = (
-        Index("ix_candidate_slot_topic_cell", "topic", "area_cell", "invited_at", "resident_id"),
-        Index(
-            "ix_candidate_slot_topic_wijk",
-            "topic",
-            "wijk_id",
-            "area_cell",
-            "invited_at",
-            "resident_id",
-        ),
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
-    # No foreign key: the slots follow the resident; a stale row is skipped, never trusted.
-    resident_id: int = Field(index=True)
-    topic: str = Field(max_length=40)
-    area_cell: str | None = Field(default=None, max_length=20)
-    wijk_id: int | None = Field(default=None)
-    invited_at: datetime = Field(sa_type=UTCDateTime)
-
-
 class CandidateChange(SQLModel, table=True):
     """A resident whose matching data changed: the feed the in-process candidate pool reads.
 
-    Written in the same transaction as the change (next to candidate_slot), so every process
-    sees it exactly when the change itself becomes visible. `seq` only grows (AUTOINCREMENT on
+    Written in the same transaction as the change (storage.candidates), so every process sees
+    it exactly when the change itself becomes visible. `seq` only grows (AUTOINCREMENT on
     SQLite, a sequence on PostgreSQL); resident_id 0 means "reload everyone" (a reindex).
     Rows older than a few days are pruned; a pool that slept longer reloads.
     """

@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, or_, update
 from sqlmodel import Session, col, select
 
+from storage.candidates import prune_changes
 from storage.models import (
     ActivityDate,
     ChatState,
@@ -44,6 +45,7 @@ from storage.models import (
 
 CLOSED = (PostStatus.DONE.value, PostStatus.WITHDRAWN.value, PostStatus.HIDDEN.value)
 BATCH = 500
+CHANGE_FEED_KEPT = timedelta(days=2)
 
 
 @dataclass(frozen=True)
@@ -62,11 +64,12 @@ class Purged:
     dialogs: int = 0
     quotes: int = 0
     signups: int = 0
+    changes: int = 0
 
     @property
     def total(self) -> int:
         counts = (self.posts, self.invitations, self.matches, self.messages, self.dialogs)
-        return sum(counts) + self.quotes + self.signups
+        return sum(counts) + self.quotes + self.signups + self.changes
 
 
 def purge(session: Session, *, now: datetime, periods: Periods) -> Purged:
@@ -119,6 +122,8 @@ def purge(session: Session, *, now: datetime, periods: Periods) -> Purged:
             .values(quote="")
         )
     )
+    # The candidate pools' change feed: a pool reloads long before it could need these.
+    purged.changes += prune_changes(session, older_than=now - CHANGE_FEED_KEPT)
     return purged
 
 

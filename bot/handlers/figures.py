@@ -12,7 +12,7 @@ from telegram.ext import CommandHandler
 from bot.context import BotApplication, BotContext
 from bot.dialog import DialogRouter
 from bot.runner import perform
-from bot.services import chart, figures
+from bot.services import figures
 
 
 def register(application: BotApplication, router: DialogRouter) -> None:
@@ -38,6 +38,9 @@ async def figures_command(update: Update, context: BotContext) -> None:
     if asked is None or asked.figures is None or message is None or chat is None:
         return
     await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_PHOTO)
+    # matplotlib (with numpy and Pillow) costs a bot process ~45 MB: loaded at the first chart.
+    from bot.services import chart
+
     # Rendering is CPU work: off the event loop, so other chats go on meanwhile.
     png = await asyncio.to_thread(chart.render_png, asked.language, asked.figures)
     await message.reply_photo(InputFile(png, filename="cijfers.png"), caption=asked.text)

@@ -59,7 +59,7 @@ def test_check_passes_once_set_up(workdir: Path, capsys: pytest.CaptureFixture[s
     assert "✗" not in out
     assert "✓ database schema current" in out
     assert "- bot token not set" in out
-    assert "- matching index: no open requests to compare" in out
+    assert "- matching pool: no open requests to compare" in out
 
 
 def test_check_reports_an_outbox_backlog(

@@ -1,9 +1,9 @@
-"""The candidate index gives the plans a full scan of every resident gives.
+"""The candidate pool gives the plans a full scan of every resident gives.
 
 A hypothesis property over small random cities (likes, offers, pauses, blocks, paces with
 earlier invitations, quiet hours, unknown areas, two wijken, residents changed after they
 joined), on a real migrated database (SQLite, and PostgreSQL when configured); and contract
-tests for keeping the index in step, rebuilding it, and comparing it with a full scan.
+tests for keeping the pool in step, reloading it, and comparing it with a full scan.
 """
 
 from __future__ import annotations
@@ -15,27 +15,25 @@ from typing import Any
 import h3
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from matching.engine import Candidate, RequestInfo, plan_invitations
 from matching.pace import Pace
 from matching.reach import REACH_ORDER, Reach
 from storage import matchmaking
+from storage.candidate_pool import compare_with_full_scan, pool_agrees, pool_for
 from storage.candidates import (
     already_invited,
     blocked_pairs_for,
     candidate_from_row,
-    compare_with_full_scan,
-    index_agrees,
     plan_for,
-    rebuild_slots,
+    reload_pools,
     same_plan,
 )
 from storage.models import (
     Block,
-    CandidateSlot,
     Invitation,
     Post,
     PostKind,
@@ -249,8 +247,9 @@ def test_the_index_plans_what_a_full_scan_of_every_resident_plans(
                                 batch_size=batch,
                             )
                             assert same_plan(fast, full), (moment, reach, batch, fast, full)
-                            assert index_agrees(
+                            assert pool_agrees(
                                 session,
+                                pool_for(session),
                                 request=request,
                                 now=moment,
                                 reach=reach,
@@ -260,61 +259,69 @@ def test_the_index_plans_what_a_full_scan_of_every_resident_plans(
             session.rollback()
 
 
-def _slots(session: Session, resident_id: int | None) -> list[str]:
-    rows = session.execute(
-        select(col(CandidateSlot.topic)).where(col(CandidateSlot.resident_id) == resident_id)
-    ).all()
-    return sorted(topic for (topic,) in rows)
+def _topics(session: Session, resident_id: int | None) -> list[str]:
+    """The topics the session's pool files this resident under (after catching up)."""
+    pool = pool_for(session)
+    pool.catch_up(session, NOW)
+    candidate = pool.filed.get(resident_id) if resident_id is not None else None
+    if candidate is None:
+        return []
+    return sorted({key[0] for key in pool._list_keys(candidate)})
 
 
-def test_the_index_follows_likes_offers_pauses_and_invitations(engine: Engine) -> None:
+def test_the_pool_follows_likes_offers_pauses_and_invitations(engine: Engine) -> None:
     with Session(engine) as session:
         wijk = add_wijk(session, "Oost", NOW)
         asker = add_resident(session, telegram_user_id=1, first_name="A", wijk=wijk, now=NOW)
         helper = add_resident(
             session, telegram_user_id=2, first_name="B", wijk=wijk, now=NOW, pace="once"
         )
-        assert _slots(session, helper.id) == ["*any"]
+        assert _topics(session, helper.id) == ["*any"]
         helper.likes = ["groceries"]
         session.flush()
-        assert _slots(session, helper.id) == ["*other", "groceries"]
+        assert _topics(session, helper.id) == ["*other", "groceries"]
         offer = add_post(session, helper, "ladder", NOW, kind=PostKind.OFFER, category="odd_jobs")
-        assert _slots(session, helper.id) == ["*other+o", "groceries+o", "odd_jobs+o"]
+        assert _topics(session, helper.id) == ["*other+o", "groceries+o", "odd_jobs+o"]
         offer.status = PostStatus.WITHDRAWN.value
         session.flush()
-        assert _slots(session, helper.id) == ["*other", "groceries"]
+        assert _topics(session, helper.id) == ["*other", "groceries"]
         helper.paused = True
         session.flush()
-        assert _slots(session, helper.id) == []  # paused until they resume
+        assert _topics(session, helper.id) == []  # paused until they resume
         helper.paused = False
         helper.unreachable_since = NOW  # Telegram said 403: they blocked the bot
         session.flush()
-        assert _slots(session, helper.id) == []
+        assert _topics(session, helper.id) == []
         helper.unreachable_since = None  # they wrote to the bot again
         session.flush()
-        assert _slots(session, helper.id) == ["*other", "groceries"]
+        assert _topics(session, helper.id) == ["*other", "groceries"]
         request = add_post(session, asker, "boodschappen", NOW)
         assert request.id is not None
         assert helper.id is not None
         matchmaking.add_invitation(session, post_id=request.id, resident_id=helper.id, now=NOW)
-        assert _slots(session, helper.id) == []  # "once" is used now
+        assert _topics(session, helper.id) == []  # "once" is used now
         session.rollback()
 
 
-def test_reindex_rebuilds_the_index_and_the_check_finds_it_in_step(engine: Engine) -> None:
+def test_reindex_reloads_the_pool_and_the_check_finds_it_in_step(engine: Engine) -> None:
     with Session(engine) as session:
         wijk = add_wijk(session, "Oost", NOW)
         people = [
             add_resident(session, telegram_user_id=10 + n, first_name=f"B{n}", wijk=wijk, now=NOW)
             for n in range(6)
         ]
-        add_post(session, people[0], "boodschappen", NOW)
+        first = add_post(session, people[0], "boodschappen", NOW)
         add_post(session, people[1], "ladder", NOW, category="odd_jobs")
-        before = session.execute(select(func.count()).select_from(CandidateSlot)).scalar_one()
         assert compare_with_full_scan(session, sample=10, now=NOW, seed=1) == (2, 2)
-        # An index that lost its rows disagrees; reindex makes it whole again.
-        session.execute(CandidateSlot.__table__.delete())  # type: ignore[attr-defined]
-        assert compare_with_full_scan(session, sample=10, now=NOW, seed=1) == (0, 2)
-        assert rebuild_slots(session.connection()) == before
-        assert compare_with_full_scan(session, sample=10, now=NOW, seed=1) == (2, 2)
+        # A pool that lost everyone (as if changes had gone unheard) disagrees with the scan...
+        pool = pool_for(session)
+        pool.catch_up(session, NOW)
+        for person in people[1:]:
+            assert person.id is not None
+            pool._remove(person.id)
+        request = request_of(first)
+        assert not pool_agrees(session, pool, request=request, now=NOW)
+        # ...and agrees again once `buurtbot reindex` had every pool load again.
+        assert reload_pools(session.connection()) == 6
+        assert pool_agrees(session, pool, request=request, now=NOW)
         session.rollback()

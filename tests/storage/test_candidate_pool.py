@@ -10,13 +10,13 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from matching.engine import RequestInfo
 from matching.reach import Reach
-from storage import privacy
+from storage import privacy, retention
 from storage.candidate_pool import pool_for, warm_up
 from storage.candidates import full_scan_plan, plan_for, same_plan
 from storage.db import make_engine, session_scope
@@ -186,7 +186,7 @@ def test_a_pool_loaded_at_one_moment_plans_an_earlier_one_exactly(engine: Engine
             assert helper is not None
             invitation_at = NOW - timedelta(days=40 - day)
             session.add(
-                Invitation(post_id=post.id, resident_id=resident_id, sent_at=invitation_at)
+                Invitation(post_id=request.post_id, resident_id=resident_id, sent_at=invitation_at)
             )
             helper.last_invited_at = invitation_at
     with Session(engine) as session:
@@ -195,3 +195,21 @@ def test_a_pool_loaded_at_one_moment_plans_an_earlier_one_exactly(engine: Engine
             fast = plan_for(session, request=request, now=moment)
             full = full_scan_plan(session, request=request, now=moment)
             assert same_plan(fast, full), moment
+
+
+def test_retention_prunes_the_change_feed_after_two_days(engine: Engine) -> None:
+    moment = datetime.now(UTC)
+    with session_scope(engine) as session:
+        session.execute(
+            insert(CandidateChange.__table__),  # type: ignore[attr-defined]
+            [
+                {"resident_id": 7, "changed_at": moment - timedelta(days=3)},
+                {"resident_id": 8, "changed_at": moment - timedelta(hours=1)},
+            ],
+        )
+        purged = retention.purge(session, now=moment, periods=retention.Periods())
+        left = session.execute(
+            select(CandidateChange.resident_id)  # type: ignore[call-overload]
+        ).scalars()
+        assert purged.changes == 1
+        assert sorted(left) == [8]

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
@@ -281,48 +282,25 @@ def test_nudge_migration_adds_and_removes_its_table(database_url: str) -> None:
         engine.dispose()
 
 
-def test_candidate_index_migration_files_the_residents_already_there(database_url: str) -> None:
-    assert migrate.upgrade(database_url, "0005") == (None, "0005")
+def test_candidate_pool_migration_replaces_the_slot_index_and_steps_back(
+    database_url: str,
+) -> None:
+    assert migrate.upgrade(database_url, "0007") == (None, "0007")
     engine = make_engine(database_url)
-    moment = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
     try:
-        with engine.begin() as connection:
-            connection.execute(
-                text(
-                    "INSERT INTO wijk (id, code, name, reach_m, created_at) "
-                    "VALUES (1, 'w', 'W', 1500, :now)"
-                ),
-                {"now": moment},
-            )
-            for number, likes, onboarded in ((1, '["boodschappen"]', True), (2, "[]", False)):
-                connection.execute(
-                    text(
-                        "INSERT INTO resident (id, telegram_user_id, first_name, language, "
-                        "wijk_id, area_cell, pace, quiet_start, quiet_end, likes, paused, "
-                        "stopped, onboarded, created_at, updated_at) VALUES (:id, :tg, 'B', "
-                        "'nl', 1, '8819695263fffff', 'monthly', '21:00', '08:00', :likes, "
-                        ":false, :false, :onboarded, :now, :now)"
-                    ),
-                    {
-                        "id": number,
-                        "tg": 100 + number,
-                        "likes": likes,
-                        "false": False,
-                        "onboarded": onboarded,
-                        "now": moment,
-                    },
-                )
+        assert "candidate_slot" in inspect(engine).get_table_names()
         migrate.upgrade(database_url)
-        with engine.connect() as connection:
-            rows = connection.execute(
-                text("SELECT resident_id, topic FROM candidate_slot ORDER BY topic")
-            ).all()
-        # The one onboarded resident, under their like and under everything else.
-        assert [tuple(row) for row in rows] == [(1, "*other"), (1, "boodschappen")]
+        names = inspect(engine).get_table_names()
+        assert "candidate_change" in names
+        assert "candidate_slot" not in names
         config = migrate.alembic_config(database_url)
+        before = ScriptDirectory.from_config(config).get_revision("0019").down_revision
+        assert isinstance(before, str)
         with engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.downgrade(config, "0006")  # its own step back
-        assert "candidate_slot" not in inspect(engine).get_table_names()
+            command.downgrade(config, before)
+        names = inspect(engine).get_table_names()
+        assert "candidate_slot" in names
+        assert "candidate_change" not in names
     finally:
         engine.dispose()

@@ -41,10 +41,8 @@ def upgrade() -> None:
         "candidate_slot",
         ["topic", "wijk_id", "area_cell", "invited_at", "resident_id"],
     )
-    # Fill it from the residents and offers already there (the same as `buurtbot reindex`).
-    from storage.candidates import rebuild_slots
-
-    rebuild_slots(op.get_bind(), announce=False)
+    # It was filled from the residents here; migration 0019 replaced it with the in-memory
+    # candidate pool (storage/candidate_pool.py) and dropped it, so it starts empty now.
 
 
 def downgrade() -> None:
