@@ -67,8 +67,8 @@ from storage.candidates import (
     Adjust,
     already_invited,
     blocked_pairs_for,
-    candidate_from_row,
     candidate_topics,
+    candidates_from_rows,
     could_ever_be_invited,
     full_scan_plan,
     request_info,
@@ -120,19 +120,8 @@ def _sort_key(candidate: Candidate) -> tuple[float, int]:
 # Built once: building SQLAlchemy statements costs more than running these small ones.
 _ROWS: Final = select(*_COLUMNS)
 _ROWS_OF: Final = _ROWS.where(_resident.c.id.in_(bindparam("ids", expanding=True)))
-_SINCE: Final = bindparam("since", type_=_invitation.c.sent_at.type)
-_INVITATIONS: Final = select(_invitation.c.resident_id, _invitation.c.sent_at).where(
-    _invitation.c.sent_at > _SINCE
-)
-_INVITATIONS_OF: Final = _INVITATIONS.where(
-    _invitation.c.resident_id.in_(bindparam("ids", expanding=True))
-)
-_OFFERS: Final = (
-    select(_post.c.resident_id, _post.c.category, _post.c.text)
-    .where(_post.c.kind == PostKind.OFFER.value, _post.c.status == PostStatus.OPEN.value)
-    .order_by(_post.c.id)
-)
-_OFFERS_OF: Final = _OFFERS.where(_post.c.resident_id.in_(bindparam("ids", expanding=True)))
+_ROWS_AFTER: Final = _ROWS.where(_resident.c.id > bindparam("after")).order_by(_resident.c.id)
+LOAD_CHUNK: Final = 5_000
 _FEED: Final = select(_change.c.seq, _change.c.resident_id).where(
     _change.c.seq > bindparam("after")
 )
@@ -144,38 +133,21 @@ _FEED_AND_GAPS: Final = select(_change.c.seq, _change.c.resident_id).where(
 def _read_candidates(
     session: Session, *, ids: Sequence[int] | None, since: datetime
 ) -> list[Candidate]:
-    """Those who could ever be invited, from the source tables: among these ids, or all."""
-    params: dict[str, Any] = {"since": since}
-    if ids is None:
-        statements = (_ROWS, _INVITATIONS, _OFFERS)
-    else:
-        statements = (_ROWS_OF, _INVITATIONS_OF, _OFFERS_OF)
-        params["ids"] = list(ids)
-    rows_query, invitations_query, offers_query = statements
-    rows = [
-        row
-        for row in session.execute(rows_query, params)
-        if row.onboarded and could_ever_be_invited(row)
-    ]
-    if not rows:
-        return []
-    received: dict[int, list[datetime]] = defaultdict(list)
-    for resident_id, sent_at in session.execute(invitations_query, params):
-        received[resident_id].append(sent_at)
-    categories: dict[int, set[str]] = defaultdict(set)
-    texts: dict[int, list[str]] = defaultdict(list)
-    for resident_id, category, text in session.execute(offers_query, params):
-        categories[resident_id].add(category)
-        texts[resident_id].append(text)
-    return [
-        candidate_from_row(
-            row,
-            invitations_received=received.get(row.id, ()),
-            offer_categories=categories.get(row.id, ()),
-            offer_texts=texts.get(row.id, ()),
-        )
-        for row in rows
-    ]
+    """Those who could ever be invited, from the source tables: among these ids, or all (read
+    in chunks of LOAD_CHUNK residents)."""
+    if ids is not None:
+        return _candidates_of(session, session.execute(_ROWS_OF, {"ids": list(ids)}), since)
+    found: list[Candidate] = []
+    after = 0
+    while rows := session.execute(_ROWS_AFTER.limit(LOAD_CHUNK), {"after": after}).all():
+        after = rows[-1].id
+        found.extend(_candidates_of(session, rows, since))
+    return found
+
+
+def _candidates_of(session: Session, rows: Iterable[Any], since: datetime) -> list[Candidate]:
+    kept = [row for row in rows if could_ever_be_invited(row)]
+    return candidates_from_rows(session, kept, since)
 
 
 @dataclass(slots=True)

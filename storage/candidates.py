@@ -256,7 +256,7 @@ def candidates_for(
     if query is None:
         return []
     rows = session.execute(query).all()
-    return _candidates_from_rows(session, rows, flt.invitations_since)
+    return candidates_from_rows(session, rows, flt.invitations_since)
 
 
 _RECENT_INVITATIONS: Final = select(_invitation.c.resident_id, _invitation.c.sent_at).where(
@@ -274,7 +274,7 @@ _OPEN_OFFERS: Final = (
 )
 
 
-def _candidates_from_rows(
+def candidates_from_rows(
     session: Session, rows: Sequence[Row[Any]], since: datetime
 ) -> list[Candidate]:
     """Candidates for resident rows: their invitations since `since` and open offers added,
@@ -669,6 +669,7 @@ __all__ = [
     "candidate_from_row",
     "candidate_topics",
     "candidates_for",
+    "candidates_from_rows",
     "could_ever_be_invited",
     "forget_resident",
     "full_scan_plan",

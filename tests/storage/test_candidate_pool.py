@@ -15,13 +15,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from matching.engine import RequestInfo
-from matching.reach import Reach
 from storage import privacy, retention
 from storage.candidate_pool import pool_for, warm_up
 from storage.candidates import full_scan_plan, plan_for, same_plan
 from storage.db import make_engine, session_scope
 from storage.models import CandidateChange, Invitation, Post, Resident
 from tests.storage.neighbourhood import add_post, add_resident, add_wijk
+from tests.storage.test_candidate_index import request_of
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)  # a weekday morning, nobody's quiet hours
 
@@ -32,20 +32,6 @@ def other(database_url: str, engine: Engine) -> Iterator[Engine]:
     second = make_engine(database_url)
     yield second
     second.dispose()
-
-
-def _request(post: Post) -> RequestInfo:
-    assert post.id is not None
-    return RequestInfo(
-        post_id=post.id,
-        asker_id=post.resident_id,
-        wijk_id=post.wijk_id,
-        area_cell=post.area_cell,
-        category=post.category,
-        text=post.text,
-        reach=Reach(post.reach),
-        needed_by=post.window_end,
-    )
 
 
 def _city(engine: Engine, *, others: int = 0) -> tuple[RequestInfo, list[int]]:
@@ -80,7 +66,7 @@ def _city(engine: Engine, *, others: int = 0) -> tuple[RequestInfo, list[int]]:
             )
         post = add_post(session, asker, "boodschappen doen", NOW, reach="wijk")
         ids = [helper.id for helper in helpers if helper.id is not None]
-        return _request(post), ids
+        return request_of(post), ids
 
 
 def _plan(engine: Engine, request: RequestInfo, batch: int = 3) -> tuple[int, ...]:
