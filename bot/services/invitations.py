@@ -183,6 +183,7 @@ def interest_in_offer(
         about=f"match:{match.id}",
         counterpart_id=interested.id,
     )
+    nudges.remind_author_later(unit, match)
     return True
 
 
