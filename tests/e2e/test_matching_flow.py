@@ -525,6 +525,39 @@ def active_match(running: RunningBot, asker: int, helper: int, text: str, catego
         return match.id
 
 
+async def test_in_two_conversations_a_reply_to_a_relayed_line_goes_to_its_conversation(
+    running: RunningBot, scene: Scene
+) -> None:
+    """Telegram's "reply" on a line from Ben is for Ben: no "Voor wie is dit bericht?"."""
+    with session_scope(running.engine) as session:
+        wijk = add_wijk(session, "Transvaalbuurt", NOW)
+    anna, ben, carla = (scene.resident(name) for name in ("Anna", "Ben", "Carla"))
+    anna_id, ben_id, carla_id = (resident_for(running, p, wijk, NOW) for p in (anna, ben, carla))
+    active_match(running, anna_id, ben_id, SHOPPING, "groceries")  # Ben helps Anna
+    active_match(running, carla_id, anna_id, "Wie leent me een ladder?", "lending")
+
+    await ben.sends("Ik ben er om vier uur")
+    from_ben = await anna.sees("Ik ben er om vier uur")
+    await carla.sends("De ladder staat klaar")
+    from_carla = await anna.sees("De ladder staat klaar")
+    await running.emulator.send_text(anna.user, "Top, tot dan!", reply_to=from_ben.message_id)
+    await ben.sees("Top, tot dan!")
+    await running.emulator.send_text(anna.user, "Dank je!", reply_to=from_carla.message_id)
+    await carla.sees("Dank je!")
+    assert not any("Top, tot dan" in m.content for m in running.emulator.messages(carla.chat_id))
+    assert not any("Dank je!" in m.content for m in running.emulator.messages(ben.chat_id))
+    assert not any("Voor wie" in m.content for m in running.emulator.messages(anna.chat_id))
+    # A reply to something that is not a line of a conversation still asks.
+    await anna.sends("Hallo")
+    hello = await anna.sees("Voor wie is dit bericht?")
+    await running.emulator.send_text(anna.user, "Nog iets", reply_to=hello.message_id)
+    await running.emulator.wait_for(
+        lambda: sum("Voor wie" in m.content for m in running.emulator.messages(anna.chat_id)) == 2,
+        what="a second question",
+    )
+    assert running.emulator.errors == []
+
+
 async def test_in_two_conversations_each_message_asks_who_it_is_for(
     running: RunningBot, scene: Scene
 ) -> None:
