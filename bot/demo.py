@@ -490,7 +490,7 @@ async def _act(running: RunningBot, you: Person, line: str) -> bool:
     """Do what the typed line means on a phone: press a numbered button, share a location,
     or send the text (in parts over Telegram's 4096 characters, as its apps do)."""
     if line.isdigit():
-        return await _press_numbered(you, int(line))
+        return await press_numbered(you, int(line))
     location = _location_in(running, you, line)
     if location is not None:
         if isinstance(location, str):
@@ -588,10 +588,10 @@ def _print_news(running: RunningBot, person: Person, shown: dict[int, int]) -> N
             continue
         edited = message.message_id in shown
         shown[message.message_id] = message.edit_count
-        print(_chat_view(running, message, edited))
+        print(chat_view(running, message, edited))
 
 
-def _chat_view(running: RunningBot, message: MessageView, edited: bool) -> str:
+def chat_view(running: RunningBot, message: MessageView, edited: bool) -> str:
     """A bot message as the chat demo prints it: text, numbered buttons, a file (saved, so
     it can be opened), and the reply keyboard that replaces the phone's keyboard."""
     text = message.content or ""
@@ -603,9 +603,9 @@ def _chat_view(running: RunningBot, message: MessageView, edited: bool) -> str:
         path.write_bytes(running.emulator.world.file_bytes(message.document["file_id"]))
         lines.append(f"   📎 {describe_file(message.document)}, saved as {path}")
     labels = [label for row in message.buttons for label in row]
-    for number, label in enumerate(labels, start=1):
-        # Buttons that carry their own number ("1. Boodschappen") are not numbered twice.
-        lines.append(f"   {label}" if label.startswith(f"{number}. ") else f"   {number}. {label}")
+    for number, label in button_numbers(labels):
+        # Buttons that carry their own number ("6. Tuin") are not numbered twice.
+        lines.append(f"   {label}" if own_number(label) == number else f"   {number}. {label}")
     keyboard = keyboard_labels(message)
     if keyboard:
         shown = "  ".join(f"[{label}]" for label in keyboard)
@@ -615,11 +615,32 @@ def _chat_view(running: RunningBot, message: MessageView, edited: bool) -> str:
     return "\n".join(lines)
 
 
-async def _press_numbered(person: Person, number: int) -> bool:
+def own_number(label: str) -> int | None:
+    """The number a button carries itself ("6. Tuin" on page 2 of /buurt), if any."""
+    head, dot, _ = label.partition(". ")
+    return int(head) if dot and head.isdigit() else None
+
+
+def button_numbers(labels: list[str]) -> list[tuple[int, str]]:
+    """The number to type for each button: its own number where it carries one, the others
+    counted on after the highest of those ("6. Tuin", then "7. ◀ Vorige"), so numbers never
+    repeat on a message."""
+    own = [n for n in map(own_number, labels) if n is not None]
+    numbered, free = [], max(own, default=0) + 1
+    for label in labels:
+        number = own_number(label)
+        if number is None:
+            number, free = free, free + 1
+        numbered.append((number, label))
+    return numbered
+
+
+async def press_numbered(person: Person, number: int) -> bool:
     message = person.emulator.last_message(person.chat_id)
     labels = [label for row in message.buttons for label in row] if message else []
-    if not 1 <= number <= len(labels):
+    chosen = [label for n, label in button_numbers(labels) if n == number]
+    if not chosen:
         print("(no button with that number on the last message)", file=sys.stderr)
         return False
-    await person.presses(labels[number - 1])
+    await person.presses(chosen[0])
     return True

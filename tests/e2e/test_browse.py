@@ -13,6 +13,7 @@ import h3
 import pytest
 from sqlmodel import select
 
+from bot import demo
 from bot.app import matching_steps
 from bot.harness import RunningBot
 from bot.i18n import t
@@ -181,6 +182,29 @@ async def test_nearest_first_then_newest_in_pages_with_rough_distances(
     again = await anna.sees("Open in je buurt (1–5 van 6)")
     assert again.message_id == page.message_id, "pages turn in place, not as new messages"
     assert len(bot_messages(running, anna)) == 1
+    assert running.emulator.errors == []
+
+
+async def test_the_chat_demo_numbers_a_second_page_once(
+    buurt: Neighbourhood, running: RunningBot
+) -> None:
+    """`buurtbot demo --chat` shows page 2 as "6. Formulieren en brieven" (not "1. 6. ...")
+    and typing a shown number presses that button."""
+    anna = buurt.anna
+    await anna.sends("/buurt")
+    await anna.sees("Open in je buurt (1–5 van 6)")
+    await anna.presses("Meer ▶")
+    second = await anna.sees("Open in je buurt (6–6 van 6)")
+    shown = demo.chat_view(running, second, edited=True)
+    assert "\n   6. Formulieren en brieven\n   7. ◀ Vorige" in shown
+    assert "1. 6." not in shown
+    assert await demo.press_numbered(anna, 7)
+    await anna.sees("Open in je buurt (1–5 van 6)")
+    first = anna.last_message()
+    assert "\n   5. Huisdieren\n   6. Meer ▶" in demo.chat_view(running, first, edited=True)
+    assert await demo.press_numbered(anna, 6)
+    await anna.sees("Open in je buurt (6–6 van 6)")
+    assert not await demo.press_numbered(anna, 1)  # page 2 has no button 1
     assert running.emulator.errors == []
 
 
