@@ -1,18 +1,25 @@
-"""Who to invite for a request, in a whole city: the SQL prefilter vs a full scan in Python.
+"""Who to invite for a request, in a whole city: the candidate index the bot uses, against
+the old SQL prefilter and a full scan in Python.
 
 A synthetic city (100,000 residents, 20,000 open posts by default) is written with bulk Core
 inserts into a throwaway SQLite database (and PostgreSQL with --postgres). Then, in the same
 run and on the same data:
 
-  prefilter  storage.candidates.candidates_for (indexed SQL, at most CANDIDATE_LIMIT rows) +
-             blocks + earlier invitations + matching.engine.plan_invitations;
+  index      the candidate_slot index rebuilt from the tables (timed), then
+             storage.candidates.plan_for, as the request flow calls it, by day and at night
+             (when nearly everyone is in quiet hours);
+  prefilter  the old way: storage.candidates.candidates_for (indexed SQL, at most
+             CANDIDATE_LIMIT rows) + blocks + earlier invitations +
+             matching.engine.plan_invitations; "same invitations" compares it with the index;
+  parity     the index's plan against the exact prefilter without a limit, for many
+             (request, moment) pairs at the widest reach;
   scan       one plain SELECT of every resident (plus every recent invitation and open offer),
-             Candidates for all of them, plan_invitations over the lot;
+             Candidates for all of them, plan_invitations over the lot, for a few requests;
   offers     requests_for_offer over storage.candidates.open_requests_near vs over every open
              request of the city.
 
-The plans can differ where more than CANDIDATE_LIMIT people are eligible: the prefilter hands
-the engine the most fairly-due ones only (see storage/candidates.py); "same plan" counts that.
+The old prefilter's plans can differ where more than CANDIDATE_LIMIT people are eligible: it
+hands the engine the most fairly-due ones only (see storage/candidates.py).
 """
 
 from __future__ import annotations
@@ -521,7 +528,11 @@ def _peak_rss_mb() -> float:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench matching", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench matching",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--small", action="store_true", help="5,000 residents, 1,000 posts")
     parser.add_argument("--residents", type=int)
     parser.add_argument("--posts", type=int)
