@@ -474,6 +474,11 @@ def _join(unit: Unit, resident: Resident, pressed: Press) -> Pressed:
     return Pressed(posting.Answer(screen=_joined_screen(unit, activity, row, taken.signup)))
 
 
+def _next_date_id(unit: Unit, activity: Activity) -> int | None:
+    upcoming = rows.next_date(unit.session, activity_id=activity.id or 0, now=unit.now)
+    return None if upcoming is None else upcoming.id
+
+
 def _joined_screen(unit: Unit, activity: Activity, row: ActivityDate, signup: Signup) -> Screen:
     resident = unit.resident
     assert resident is not None
@@ -481,6 +486,9 @@ def _joined_screen(unit: Unit, activity: Activity, row: ActivityDate, signup: Si
     if signup.status == SignupStatus.WAITING.value:
         ahead = rows.waiting_before(unit.session, signup=signup)
         text = t(language, "act.waiting", title=activity.title, number=ahead)
+    elif row.id == _next_date_id(unit, activity):
+        # The card below shows this very date, its time and (now) its place: said once.
+        text = t(language, "act.joined_short")
     else:
         text = t(
             language,
