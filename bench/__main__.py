@@ -13,7 +13,7 @@ BENCHMARKS = {
     "outage": "PostgreSQL stopped for 20 s under the real bot process: apology, then catch-up.",
     "database": "One unit of work inline, in the worker thread, or on the asyncio engine.",
     "digest": "One digest round for a 100,000-resident city: who is due, what fits them.",
-    "matching": "Invitation planning in a 100,000-resident city: SQL prefilter vs full scan.",
+    "matching": "Invitations in a 100,000-resident city: candidate pool vs old prefilter, scan.",
     "signup": "300 residents press 'ik doe mee' for one activity within seconds: capacity held.",
     "throughput": "Updates/s through the emulator: the real bot vs a replay of its calls.",
 }

@@ -573,7 +573,11 @@ def _peak_rss_mb() -> float:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench matching", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench matching",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--small", action="store_true", help="5,000 residents, 1,000 posts")
     parser.add_argument("--residents", type=int)
     parser.add_argument("--posts", type=int)

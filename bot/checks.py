@@ -21,6 +21,7 @@ from bot.startup import (
     StartupError,
     TransientError,
     check_database_url,
+    database_location,
     describe_url,
     identify_bot,
     ping_database,
@@ -116,7 +117,7 @@ def database(context: CheckContext) -> Iterable[CheckResult]:
         yield CheckResult(False, f"database {describe_url(url)}: {error}")
         return
     context.engine = make_engine(url)
-    yield CheckResult(True, f"database reachable ({describe_url(url)})")
+    yield CheckResult(True, f"database reachable ({database_location(url)})")
 
 
 @check(needs_database=True)

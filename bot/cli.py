@@ -249,6 +249,26 @@ def _telegram_id(value: str) -> int:
     return number
 
 
+# As long as the wijk table allows (storage/models.py: Wijk.name).
+WIJK_NAME_MAX = 100
+
+
+def _wijk_name(value: str) -> str:
+    """A wijk's name, checked before the database is touched (no file made for a typo)."""
+    name = " ".join(value.split())
+    if not name:
+        raise argparse.ArgumentTypeError('a wijk needs a name, e.g. "Transvaalbuurt"')
+    if len(name) > WIJK_NAME_MAX:
+        raise argparse.ArgumentTypeError(f"a wijk's name has at most {WIJK_NAME_MAX} characters")
+    return name
+
+
+def _wijk_ref(value: str) -> str:
+    if not value.strip():
+        raise argparse.ArgumentTypeError("give the wijk's code or name (see `buurtbot wijk list`)")
+    return value
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -306,7 +326,9 @@ def build_parser() -> argparse.ArgumentParser:
     wijk_add = wijk_commands.add_parser(
         "add", help="Add a wijk.", description="Add a wijk and print its code and join link."
     )
-    wijk_add.add_argument("name", metavar="NAME", help='the wijk\'s name, e.g. "Transvaalbuurt"')
+    wijk_add.add_argument(
+        "name", metavar="NAME", type=_wijk_name, help='the wijk\'s name, e.g. "Transvaalbuurt"'
+    )
     wijk_add.add_argument(
         "--location", metavar="LAT,LON", help="its centre, e.g. 52.355,4.925 (stored coarsely)"
     )
@@ -332,7 +354,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="their numeric Telegram id (they see it when they send /ikben to the bot)",
     )
     role.add_argument("role", choices=[kind.value for kind in RoleKind])
-    role.add_argument("wijk", metavar="WIJK", help="the wijk's code or name")
+    role.add_argument("wijk", metavar="WIJK", type=_wijk_ref, help="the wijk's code or name")
 
     add(
         "check",

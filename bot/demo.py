@@ -108,12 +108,13 @@ async def _script(running: RunningBot) -> int:
     print("Buurtbot demo: the real bot, a local Telegram emulator and a throwaway database.")
     print(
         f"Wijk: {DEMO_WIJK}. Six neighbours join (you see Anna, Ben and Fatima do it; Karim, "
-        "Lotte and Sanne join off stage), then one asks, one offers and one looks around; "
-        "three neighbours nearby are invited for the request, the first yes is connected, "
-        "and afterwards there is a thank-you; a week later one neighbour gets a digest, and "
-        "Anna a word about offering something herself. Then a buurtwerker looks at a report "
-        "and makes a chart of the wijk's figures, and an organiser announces a weekly "
-        "cooking evening that Anna signs up for.\n"
+        "Lotte and Sanne join off stage), then one asks, one offers and one looks around and "
+        "is put in touch about the offer; three neighbours nearby are invited for the "
+        "request, the first yes is connected, and afterwards there are thank-yous; a week "
+        "later one neighbour gets a digest, and Anna a word about offering something "
+        "herself. Then a buurtwerker (Willem) looks at a report and makes a chart of the "
+        "wijk's figures, and an organiser (Olga) announces a weekly cooking evening that "
+        "Anna signs up for.\n"
         "Each bot message is shown when it arrives (→), each change to it as an edit.\n"
     )
     scene = Scene(running.emulator, narrate=print)
@@ -212,7 +213,8 @@ async def _story(running: RunningBot, scene: Scene, started: float) -> int:
     await ben.sees("Your offer is up")
     print()
 
-    # Fatima looks around and likes Ben's ladder; Ben hears about it.
+    # Fatima looks around and likes Ben's ladder; Ben hears about it and says yes, so the
+    # two can arrange it through the bot (the offer stays open for others).
     await fatima.sends("/buurt")
     await fatima.sees("Open in je buurt")
     await fatima.presses("1. Spullen lenen")
@@ -220,16 +222,27 @@ async def _story(running: RunningBot, scene: Scene, started: float) -> int:
     await fatima.presses("🤝 Interesse")
     await fatima.sees("Ik laat Ben weten dat je interesse hebt.")
     await ben.sees("is interested in your offer")
+    await ben.presses("Yes, put us in touch")
+    await ben.sees("I pass on to Fatima")
+    await fatima.sees("Ben zegt ja, graag!")
+    await fatima.sends("Mag ik de ladder zaterdag even lenen?")
+    await ben.sees("Mag ik de ladder zaterdag even lenen?")
+    await ben.sends("Sure, I'll put it by the door on Saturday morning.")
+    await fatima.sees("put it by the door")
     print()
 
     await _first_yes_to_thank_you(running, scene, anna, [*neighbours, ben, fatima])
+    # The ladder was lent too: Fatima thanks Ben the same way.
+    await fatima.sees("Is het gelukt met Ben?")
+    await fatima.presses("Ja! Bedank Ben")
+    await ben.sees("Fatima says: thank you!")
     await _digest_and_giving_back(running, scene, anna, ben, [*neighbours, fatima])
     print()
-    chart = await _buurtwerker_scene(running, scene, fatima)
+    chart, willem = await _buurtwerker_scene(running, scene, fatima)
     print(f"\nThe chart from /cijfers is saved as {chart}")
     print()
-    await _organiser_scene(running, scene, anna)
-    people = [anna, ben, fatima, *neighbours]
+    olga = await _organiser_scene(running, scene, anna)
+    people = [anna, ben, fatima, *neighbours, willem, olga]
     sent = sum(len(running.emulator.messages(p.chat_id)) for p in people)
     errors = len(running.emulator.errors)
     seconds = time.perf_counter() - started
@@ -240,7 +253,7 @@ async def _story(running: RunningBot, scene: Scene, started: float) -> int:
     return 0 if errors == 0 else 1
 
 
-async def _organiser_scene(running: RunningBot, scene: Scene, guest: Person) -> None:
+async def _organiser_scene(running: RunningBot, scene: Scene, guest: Person) -> Person:
     """Olga becomes an organiser and announces a weekly cooking evening; Anna opens it through
     its link and signs up once; Olga sees who is coming."""
     scene.say("(Olga cooks with friends for neighbours: `buurtbot role grant ... organiser`.)")
@@ -291,15 +304,17 @@ async def _organiser_scene(running: RunningBot, scene: Scene, guest: Person) -> 
     await olga.sees("Elke week.")
     await olga.presses(olga.last_message().buttons[0][0])
     await olga.sees("gasten (1 van 6): Anna")
+    return olga
 
 
-async def _buurtwerker_scene(running: RunningBot, scene: Scene, reporter: Person) -> Path:
+async def _buurtwerker_scene(
+    running: RunningBot, scene: Scene, reporter: Person
+) -> tuple[Path, Person]:
     """Willem becomes the wijk's buurtwerker; a report reaches him, he looks at it (nothing
     wrong) and the reporter hears so; then /cijfers, whose chart is saved as a PNG file."""
     scene.say("(Willem is the buurtwerker of the Transvaalbuurt: `buurtbot role grant`.)")
     willem = scene.resident("Willem", language="nl")
-    await willem.sends("/start")
-    await willem.sees("Welke taal")
+    await _join(willem)
     with session_scope(running.engine) as session:
         wijk = repo.find_wijk(session, code_or_name=DEMO_WIJK)
         repo.grant_role(
@@ -326,7 +341,7 @@ async def _buurtwerker_scene(running: RunningBot, scene: Scene, reporter: Person
     assert shown.photo is not None
     path = Path(tempfile.gettempdir()) / "buurtbot-demo-cijfers.png"
     path.write_bytes(running.emulator.world.file_bytes(shown.photo[-1]["file_id"]))
-    return path
+    return path, willem
 
 
 async def _join(person: Person, *likes: str) -> None:
@@ -490,7 +505,7 @@ async def _act(running: RunningBot, you: Person, line: str) -> bool:
     """Do what the typed line means on a phone: press a numbered button, share a location,
     or send the text (in parts over Telegram's 4096 characters, as its apps do)."""
     if line.isdigit():
-        return await _press_numbered(you, int(line))
+        return await press_numbered(you, int(line))
     location = _location_in(running, you, line)
     if location is not None:
         if isinstance(location, str):
@@ -588,10 +603,10 @@ def _print_news(running: RunningBot, person: Person, shown: dict[int, int]) -> N
             continue
         edited = message.message_id in shown
         shown[message.message_id] = message.edit_count
-        print(_chat_view(running, message, edited))
+        print(chat_view(running, message, edited))
 
 
-def _chat_view(running: RunningBot, message: MessageView, edited: bool) -> str:
+def chat_view(running: RunningBot, message: MessageView, edited: bool) -> str:
     """A bot message as the chat demo prints it: text, numbered buttons, a file (saved, so
     it can be opened), and the reply keyboard that replaces the phone's keyboard."""
     text = message.content or ""
@@ -603,9 +618,9 @@ def _chat_view(running: RunningBot, message: MessageView, edited: bool) -> str:
         path.write_bytes(running.emulator.world.file_bytes(message.document["file_id"]))
         lines.append(f"   📎 {describe_file(message.document)}, saved as {path}")
     labels = [label for row in message.buttons for label in row]
-    for number, label in enumerate(labels, start=1):
-        # Buttons that carry their own number ("1. Boodschappen") are not numbered twice.
-        lines.append(f"   {label}" if label.startswith(f"{number}. ") else f"   {number}. {label}")
+    for number, label in button_numbers(labels):
+        # Buttons that carry their own number ("6. Tuin") are not numbered twice.
+        lines.append(f"   {label}" if own_number(label) == number else f"   {number}. {label}")
     keyboard = keyboard_labels(message)
     if keyboard:
         shown = "  ".join(f"[{label}]" for label in keyboard)
@@ -615,11 +630,32 @@ def _chat_view(running: RunningBot, message: MessageView, edited: bool) -> str:
     return "\n".join(lines)
 
 
-async def _press_numbered(person: Person, number: int) -> bool:
+def own_number(label: str) -> int | None:
+    """The number a button carries itself ("6. Tuin" on page 2 of /buurt), if any."""
+    head, dot, _ = label.partition(". ")
+    return int(head) if dot and head.isdigit() else None
+
+
+def button_numbers(labels: list[str]) -> list[tuple[int, str]]:
+    """The number to type for each button: its own number where it carries one, the others
+    counted on after the highest of those ("6. Tuin", then "7. ◀ Vorige"), so numbers never
+    repeat on a message."""
+    own = [n for n in map(own_number, labels) if n is not None]
+    numbered, free = [], max(own, default=0) + 1
+    for label in labels:
+        number = own_number(label)
+        if number is None:
+            number, free = free, free + 1
+        numbered.append((number, label))
+    return numbered
+
+
+async def press_numbered(person: Person, number: int) -> bool:
     message = person.emulator.last_message(person.chat_id)
     labels = [label for row in message.buttons for label in row] if message else []
-    if not 1 <= number <= len(labels):
+    chosen = [label for n, label in button_numbers(labels) if n == number]
+    if not chosen:
         print("(no button with that number on the last message)", file=sys.stderr)
         return False
-    await person.presses(labels[number - 1])
+    await person.presses(chosen[0])
     return True

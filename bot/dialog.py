@@ -38,6 +38,9 @@ def incoming_of(message: Message) -> Incoming:
         photo_file_id=message.photo[-1].file_id if message.photo else None,
         caption=_valid(message.caption),
         username=None if message.from_user is None else message.from_user.username,
+        reply_to_message_id=None
+        if message.reply_to_message is None
+        else message.reply_to_message.message_id,
     )
 
 

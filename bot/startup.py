@@ -64,6 +64,19 @@ def describe_url(url: str) -> str:
         return "<not a database URL>"
 
 
+def database_location(url: str) -> str:
+    """Where the database is, for `check`: the URL without its password, and for SQLite the
+    full path of its file (a relative URL depends on the folder the command ran in)."""
+    shown = describe_url(url)
+    try:
+        parsed = make_url(normalise_url(url))
+    except ArgumentError:
+        return shown
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        return f"{shown}, file {Path(parsed.database).resolve()}"
+    return shown
+
+
 def check_database_url(url: str) -> None:
     """Refuse URLs that can never work, before trying to connect."""
     try:

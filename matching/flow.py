@@ -8,9 +8,12 @@ someone). When nobody can be asked even at the widest reach (alone in the wijk, 
 asked or unavailable), the request keeps looking for its time window: the asker hears once,
 kindly, that nobody can be asked right now and that the request stays visible, the wijk gets an
 anonymous signal, and every LOOK_AGAIN the plan is made afresh, so neighbours who joined or
-whose pace freed up are invited the normal way. When the asker prefers not to widen, or when
-the request's time has passed, the asker is told kindly (unless they already heard that nobody
-could be asked) and the wijk gets a signal (counted per category and week, never a case file).
+whose pace freed up are invited the normal way. When the asker prefers not to widen, the
+request keeps looking the same way at the nearer reach (the asker heard so when they answered;
+the wijk gets its signal once); it is not asked about widening again. When the request's time
+has passed, or a question about widening stays unanswered, the asker is told kindly (unless
+they already heard that nobody could be asked) and the wijk gets a signal (counted per
+category and week, never a case file).
 
 The shell (bot + storage) runs :func:`decide` whenever something happens to a request (it is
 posted, a timer is due, someone answers), carries out the decision, records it with
@@ -201,8 +204,6 @@ def _decide_without_pool(progress: RequestProgress, now: datetime) -> Decision |
         if progress.nobody_told_at is not None:
             return END_QUIETLY  # they heard once already; the wijk has its signal
         return _signal(SignalReason.EXPIRED)
-    if progress.widen_declined:
-        return _signal(SignalReason.WIDEN_DECLINED)
     if progress.widen_asked_at is not None:
         answer_by = progress.widen_asked_at + WIDEN_ANSWER_WAIT
         if now >= answer_by:
@@ -240,14 +241,16 @@ def decide(progress: RequestProgress, pool: InvitationPlan | None, now: datetime
     later = pool.next_available_at
     if later is not None and now < later < progress.deadline:
         return _wait(later)
-    if pool.wider_reach is not None:
+    if pool.wider_reach is not None and not progress.widen_declined:
         return Decision(DecisionKind.ASK_WIDEN, next_reach=pool.wider_reach)
-    # Nobody can be asked now, even at the widest reach: keep looking for the request's time.
+    # Nobody can be asked now, at the widest reach or at the nearer one the asker preferred:
+    # keep looking there for the request's time.
     look_again = min(now + LOOK_AGAIN, progress.deadline)
     if progress.nobody_told_at is None:
-        return Decision(
-            DecisionKind.TELL_NOBODY_YET, until=look_again, signal=SignalReason.NOBODY_LEFT
+        reason = (
+            SignalReason.WIDEN_DECLINED if progress.widen_declined else SignalReason.NOBODY_LEFT
         )
+        return Decision(DecisionKind.TELL_NOBODY_YET, until=look_again, signal=reason)
     return _wait(look_again)
 
 

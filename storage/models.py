@@ -270,7 +270,11 @@ class ProcessedUpdate(SQLModel, table=True):
 class OutboxMessage(SQLModel, table=True):
     """A message to send, written in the same transaction as the change that caused it."""
 
-    __table_args__ = (Index("ix_outbox_status_due", "status", "due_at"),)
+    __table_args__ = (
+        Index("ix_outbox_status_due", "status", "due_at"),
+        # A Telegram reply to a relayed line finds the line's conversation (chat, message id).
+        Index("ix_outbox_chat_message", "chat_id", "message_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     chat_id: int = Field(sa_type=BigInteger)

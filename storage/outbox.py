@@ -174,6 +174,16 @@ def by_key(session: Session, key: str) -> OutboxMessage | None:
     return session.exec(select(OutboxMessage).where(OutboxMessage.dedupe_key == key)).first()
 
 
+def about_sent_message(session: Session, *, chat_id: int, message_id: int) -> str | None:
+    """What the message the bot sent as `message_id` in this chat was about ("match:<id>"
+    ...), or None when it is not one of the outbox's (or no longer kept)."""
+    return session.exec(
+        select(OutboxMessage.about).where(
+            OutboxMessage.chat_id == chat_id, OutboxMessage.message_id == message_id
+        )
+    ).first()
+
+
 def drop(session: Session, *, message: OutboxMessage, reason: str) -> None:
     """Give up on a message that must not or cannot be delivered (paused, left, blocked)."""
     message.status, message.last_error = OutboxStatus.FAILED.value, reason[:500]

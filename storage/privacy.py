@@ -35,6 +35,7 @@ from storage.models import (
     NudgeKind,
     OutboxMessage,
     Post,
+    PostKind,
     ProxyStepBack,
     Report,
     RequestFlow,
@@ -68,6 +69,8 @@ class PersonalData:
     chat_state: ChatState | None = None
     outbox: list[OutboxMessage] = field(default_factory=list)
     matches: list[Match] = field(default_factory=list)
+    # The kind of each match's post (request or offer), for the person's role in it.
+    match_kinds: dict[int, str] = field(default_factory=dict)
     request_flows: list[RequestFlow] = field(default_factory=list)
     nudges: list[Nudge] = field(default_factory=list)
     suspensions: list[Suspension] = field(default_factory=list)
@@ -116,7 +119,13 @@ class PersonalData:
         """A match from this person's side: their role, how it went, their own username if
         they shared it; nothing that identifies the other person."""
         asker = self.resident is not None and match.asker_id == self.resident.id
-        side = "asker" if asker else "helper"
+        # On an offer the one who chooses (asker_id) is the offer's author, the other the
+        # neighbour who showed interest.
+        offer = self.match_kinds.get(match.id or 0) == PostKind.OFFER.value
+        if offer:
+            side = "offer_author" if asker else "interested"
+        else:
+            side = "asker" if asker else "helper"
         return {
             "id": match.id,
             "post_id": match.post_id,
@@ -190,6 +199,16 @@ def collect(session: Session, *, telegram_user_id: int, now: datetime) -> Person
             .order_by(col(Match.id))
         ).all()
     )
+    match_ids = [match.id for match in data.matches]
+    data.match_kinds = {
+        match_id: kind
+        for match_id, kind in session.exec(
+            select(Match.id, Post.kind)
+            .join(Post, col(Post.id) == col(Match.post_id))
+            .where(col(Match.id).in_(match_ids))
+        ).all()
+        if match_id is not None
+    }
     data.request_flows = list(
         session.exec(
             select(RequestFlow)

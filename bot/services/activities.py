@@ -34,7 +34,6 @@ from bot.services.buurtwerk import suspension_notice
 from bot.services.delivery import reachable
 from bot.services.dialogs import ActivityReply, DialogState
 from bot.services.markup import Button, Keyboard, Screen, keyboard
-from bot.services.posting import Answer
 from bot.services.unit import Unit
 from matching.activities import Repeat, places_left, reminder_at
 from matching.categories import suggest_category
@@ -266,7 +265,7 @@ def activity_id_of_link(raw: str) -> int | None:
 
 @dataclass(frozen=True)
 class Pressed:
-    answer: Answer
+    answer: posting.Answer
     # An .ics file for the presser: (file name, contents).
     document: tuple[str, bytes] | None = None
 
@@ -275,15 +274,15 @@ def press(unit: Unit, pressed: Press) -> Pressed:
     """A button on a card or an offer; every id is re-checked here."""
     resident = unit.ensure_resident()
     language = resident.language
-    gone = Pressed(Answer(notice=t(language, "act.gone")))
+    gone = Pressed(posting.Answer(notice=t(language, "act.gone")))
     action = pressed.action
     if action is callbacks.ACTIVITY_SHOW:
-        return Pressed(Answer(screen=show(unit, pressed.id())))
+        return Pressed(posting.Answer(screen=show(unit, pressed.id())))
     if action is callbacks.ACTIVITY_UNSUBSCRIBE:
         rows.unsubscribe(unit.session, activity_id=pressed.id(), resident_id=_id(resident))
         activity = _activity(unit, pressed.id())
         screen = None if activity is None else card(unit, activity, resident)
-        return Pressed(Answer(notice=t(language, "act.unsubscribed"), screen=screen))
+        return Pressed(posting.Answer(notice=t(language, "act.unsubscribed"), screen=screen))
     if action in (callbacks.ACTIVITY_ROLE, callbacks.ACTIVITY_JOIN):
         return _join(unit, resident, pressed)
     if action is callbacks.ACTIVITY_CALENDAR:
@@ -294,7 +293,9 @@ def press(unit: Unit, pressed: Press) -> Pressed:
         own = rows.signup_of(unit.session, date_id=pressed.id(), resident_id=_id(resident))
         if own is None or own.status != SignupStatus.IN.value:
             return gone
-        return Pressed(Answer(notice=t(language, "act.calendar_sent")), _ics_file(activity, row))
+        return Pressed(
+            posting.Answer(notice=t(language, "act.calendar_sent")), _ics_file(activity, row)
+        )
     signup = unit.session.get(Signup, pressed.id())
     if signup is None or signup.resident_id != resident.id:
         return gone
@@ -304,20 +305,22 @@ def press(unit: Unit, pressed: Press) -> Pressed:
     row, activity = found
     if action is callbacks.ACTIVITY_REPLY:
         unit.set_dialog(REPLY_FLOW, "text", ActivityReply(signup_id=signup.id or 0))
-        return Pressed(Answer(message=Screen(t(language, "act.ask_reply", title=activity.title))))
+        return Pressed(
+            posting.Answer(message=Screen(t(language, "act.ask_reply", title=activity.title)))
+        )
     if action is callbacks.ACTIVITY_LIFT:
         return Pressed(_ask_for_a_lift(unit, resident, activity, row, signup))
     if action is callbacks.ACTIVITY_ACCEPT:
         accepted = rows.accept_offer(unit.session, signup_id=pressed.id(), now=unit.now)
         if accepted is None:
-            return Pressed(Answer(notice=t(language, "act.offer_over")))
-        return Pressed(Answer(screen=_joined_screen(unit, activity, row, accepted)))
+            return Pressed(posting.Answer(notice=t(language, "act.offer_over")))
+        return Pressed(posting.Answer(screen=_joined_screen(unit, activity, row, accepted)))
     # Withdraw, or no thanks to an offer: the place goes to the next on the list.
     offered = rows.withdraw(unit.session, signup=signup, now=unit.now, starts_at=row.starts_at)
     if offered is not None:
         offer_place(unit, activity, row, offered)
     text = t(language, "act.withdrawn", title=activity.title)
-    return Pressed(Answer(screen=Screen(text, _show_again(language, activity))))
+    return Pressed(posting.Answer(screen=Screen(text, _show_again(language, activity))))
 
 
 def reply_received(unit: Unit, state: DialogState[ActivityReply], text: str | None) -> Screen:
@@ -358,27 +361,27 @@ def reply_received(unit: Unit, state: DialogState[ActivityReply], text: str | No
 
 def _ask_for_a_lift(
     unit: Unit, resident: Resident, activity: Activity, row: ActivityDate, signup: Signup
-) -> Answer:
+) -> posting.Answer:
     """ "Ik heb hulp nodig om er te komen": a normal request (category transport) in the
     matching flow, for the hour before the activity until its end, in words that name it."""
     language = resident.language
     if signup.status != SignupStatus.IN.value:
-        return Answer(notice=t(language, "act.gone"))
+        return posting.Answer(notice=t(language, "act.gone"))
     if posting.settled(unit) is None:
-        return Answer(notice=posting.not_settled_text(unit), alert=True)
+        return posting.Answer(notice=posting.not_settled_text(unit), alert=True)
     suspended = suspension_notice(unit, resident)
     if suspended is not None:
-        return Answer(notice=suspended, alert=True)
+        return posting.Answer(notice=suspended, alert=True)
     window_start = max(row.starts_at - LIFT_BEFORE, unit.now)
     assert resident.id is not None
     if any(
         post.category == LIFT_CATEGORY and post.window_end == row.ends_at
         for post in posts.open_posts_of(unit.session, resident_id=resident.id)
     ):
-        return Answer(notice=t(language, "act.lift_already"), alert=True)
+        return posting.Answer(notice=t(language, "act.lift_already"), alert=True)
     hold = posting.hold_for(unit.session, resident, unit.now)
     if hold is not None:
-        return Answer(notice=posting.hold_text(language, hold), alert=True)
+        return posting.Answer(notice=posting.hold_text(language, hold), alert=True)
     zone = unit.settings.tz
     local = row.starts_at.astimezone(zone)
     text = t(
@@ -405,7 +408,7 @@ def _ask_for_a_lift(
     assert placed.id is not None
     request_steps.step_now(unit, placed.id)
     block = post_summary(language, placed, now=unit.now.astimezone(zone), zone=zone)
-    return Answer(message=Screen(t(language, "posting.posted_request", summary=block)))
+    return posting.Answer(message=Screen(t(language, "posting.posted_request", summary=block)))
 
 
 def _show_again(language: str, activity: Activity) -> Keyboard:
@@ -423,7 +426,7 @@ def _join(unit: Unit, resident: Resident, pressed: Press) -> Pressed:
     found = _date(unit, pressed.id(0))
     role = unit.session.get(ActivityRole, pressed.id(1))
     if found is None or role is None or role.activity_id != found[1].id:
-        return Pressed(Answer(notice=t(language, "act.gone")))
+        return Pressed(posting.Answer(notice=t(language, "act.gone")))
     row, activity = found
     assert row.id is not None
     assert role.id is not None
@@ -442,7 +445,7 @@ def _join(unit: Unit, resident: Resident, pressed: Press) -> Pressed:
                 ),
             ]
         )
-        return Pressed(Answer(screen=Screen(question, buttons)))
+        return Pressed(posting.Answer(screen=Screen(question, buttons)))
     # Every change locks its dates in the order of their start, so two people signing up
     # "elke keer" at once never wait for each other in a circle.
     taken = rows.take_place(
@@ -467,8 +470,13 @@ def _join(unit: Unit, resident: Resident, pressed: Press) -> Pressed:
                 unit.session, date_id=later.id, role=role, resident_id=_id(resident), now=unit.now
             )
     if taken.signup is None:
-        return Pressed(Answer(notice=t(language, "act.gone")))
-    return Pressed(Answer(screen=_joined_screen(unit, activity, row, taken.signup)))
+        return Pressed(posting.Answer(notice=t(language, "act.gone")))
+    return Pressed(posting.Answer(screen=_joined_screen(unit, activity, row, taken.signup)))
+
+
+def _next_date_id(unit: Unit, activity: Activity) -> int | None:
+    upcoming = rows.next_date(unit.session, activity_id=activity.id or 0, now=unit.now)
+    return None if upcoming is None else upcoming.id
 
 
 def _joined_screen(unit: Unit, activity: Activity, row: ActivityDate, signup: Signup) -> Screen:
@@ -478,6 +486,9 @@ def _joined_screen(unit: Unit, activity: Activity, row: ActivityDate, signup: Si
     if signup.status == SignupStatus.WAITING.value:
         ahead = rows.waiting_before(unit.session, signup=signup)
         text = t(language, "act.waiting", title=activity.title, number=ahead)
+    elif row.id == _next_date_id(unit, activity):
+        # The card below shows this very date, its time and (now) its place: said once.
+        text = t(language, "act.joined_short")
     else:
         text = t(
             language,

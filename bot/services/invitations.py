@@ -27,6 +27,7 @@ from bot.services.unit import Incoming, Unit
 from matching.distance import rough_distance
 from matching.flow import follow_up_at
 from storage import matchmaking as store
+from storage import outbox
 from storage.models import Invitation, InvitationStatus, Match, MatchStatus, Post, Resident
 
 # Room left for the sender's name around a relayed text or caption (Telegram's limits are
@@ -183,6 +184,7 @@ def interest_in_offer(
         about=f"match:{match.id}",
         counterpart_id=interested.id,
     )
+    nudges.remind_author_later(unit, match)
     return True
 
 
@@ -365,6 +367,9 @@ def relay(unit: Unit, incoming: Incoming) -> Relayed | None:
     if not conversations:
         return None
     if len(conversations) > 1:
+        replied = _replied_conversation(unit, sender, conversations, incoming)
+        if replied is not None:
+            return _pass_on(unit, sender, replied, incoming)
         return _ask_which(unit, sender, conversations, incoming)
     return _pass_on(unit, sender, conversations[0], incoming)
 
@@ -379,6 +384,19 @@ def relay_waiting(
         unit.clear_dialog()
         return Relayed(unit.language, t(unit.language, "relay.none_left"))
     return result
+
+
+def _replied_conversation(
+    unit: Unit, sender: Resident, conversations: list[Match], incoming: Incoming
+) -> Match | None:
+    """A Telegram reply to a line of one of these conversations (a relayed message, or the
+    bot's message that opened it) is for that conversation: no need to ask."""
+    if incoming.reply_to_message_id is None:
+        return None
+    about = outbox.about_sent_message(
+        unit.session, chat_id=sender.telegram_user_id, message_id=incoming.reply_to_message_id
+    )
+    return next((match for match in conversations if about == f"match:{match.id}"), None)
 
 
 def _ask_which(

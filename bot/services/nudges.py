@@ -82,6 +82,31 @@ def remind_asker_later(unit: Unit, match: Match) -> None:
     )
 
 
+def remind_author_later(unit: Unit, match: Match) -> None:
+    """Part of an interest in an offer: if the offer's author has not chosen after a day, one
+    kind reminder with the same two buttons, like a yes that waits for an asker (same key, so
+    `matched` takes it back; dropped at send time once the match is no longer proposed)."""
+    author = unit.session.get(Resident, match.asker_id)
+    interested = unit.session.get(Resident, match.helper_id)
+    post = unit.session.get(Post, match.post_id)
+    if author is None or interested is None or post is None or match.id is None:
+        return
+    language = author.language
+    name = first_name(language, interested.first_name)
+    unit.enqueue(
+        to=author,
+        text=t(language, "nudge.interest_waiting", name=name, text=shortened(post.text)),
+        keyboard=keyboard(
+            [Button(t(language, "offer_interest.button.yes"), callbacks.MATCH_ACCEPT(match.id))],
+            [Button(t(language, "offer_interest.button.no"), callbacks.MATCH_DECLINE(match.id))],
+        ),
+        key=yes_wait_key(match.id),
+        about=f"match:{match.id}",
+        counterpart_id=interested.id,
+        due_at=match.created_at + rules.YES_REMINDER_AFTER,
+    )
+
+
 def lapse_waiting_yeses(unit: Unit) -> int:
     """The repeating job: a yes the asker left unanswered for 48 hours is let go kindly. The
     helper hears it did not work out this time; the request searches again, or closes when

@@ -186,6 +186,9 @@ def start_draft(unit: Unit, kind: PostKind) -> Screen:
     resident = settled(unit)
     if resident is None:
         caller = unit.resident
+        if caller is None and repo.list_wijken(unit.session):
+            # Never ran /start: the same way, with a row made now (as /start would).
+            caller = unit.ensure_resident()
         if caller is not None and not caller.stopped:
             # No wijk yet: ask for it first, then go on with this request or offer.
             question = onboarding.ask_wijk_first(unit, caller, then=kind.value)

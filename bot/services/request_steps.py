@@ -30,7 +30,7 @@ from bot.services.markup import Button, Keyboard, keyboard
 from bot.services.unit import Unit
 from matching.distance import rough_distance
 from matching.engine import Candidate, InvitationPlan, RequestInfo
-from matching.flow import BATCH_WAIT, DecisionKind, decide, needs_pool, next_due
+from matching.flow import BATCH_WAIT, DecisionKind, SignalReason, decide, needs_pool, next_due
 from matching.pace import INVITATION_HISTORY
 from matching.reach import REACH_ORDER, Reach
 from storage import asks, buurtwerk, candidates, nudges, outbox, repo
@@ -156,7 +156,9 @@ def advance(unit: Unit, flow: RequestFlow) -> None:
         # and the wijk gets its anonymous signal.
         assert decision.signal is not None
         store.add_signal(session, post=post, reason=decision.signal.value, now=now)
-        _tell_asker(unit, post, asker, "nobody_yet.text")
+        if decision.signal is not SignalReason.WIDEN_DECLINED:
+            # (An asker who kept it close by heard this already when they answered.)
+            _tell_asker(unit, post, asker, "nobody_yet.text")
     after = progress.after(decision, now)
     store.store_progress(
         session, flow=flow, post=post, progress=after, due_at=next_due(after, decision, now)

@@ -42,6 +42,8 @@ class Incoming:
     photo_file_id: str | None = None
     caption: str | None = None
     username: str | None = None
+    # The message this one answers with Telegram's "reply" (its id in this chat), if any.
+    reply_to_message_id: int | None = None
 
 
 @dataclass(frozen=True)

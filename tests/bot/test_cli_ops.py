@@ -143,6 +143,45 @@ def test_role_grant_takes_only_positive_telegram_ids(
         assert "is not a Telegram user id" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["wijk", "add", ""],
+        ["wijk", "add", "   "],
+        ["wijk", "add", "x" * 101],
+        ["wijk", "add", "Transvaalbuurt", "--reach", "0"],
+        ["wijk", "add", "Transvaalbuurt", "--location", "north"],
+        ["role", "grant", "42", "buurtwerker", ""],
+        ["role", "grant", "-5", "buurtwerker", "transvaalbuurt"],
+    ],
+)
+def test_bad_arguments_are_refused_before_a_database_is_made(
+    workdir: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    try:
+        code = main(argv)
+    except SystemExit as exited:
+        code = int(exited.code or 0)
+    assert code == 2
+    out = capsys.readouterr()
+    assert "Traceback" not in out.err
+    assert not (workdir / "bot.db").exists(), "no database file for a refused command"
+
+
+def test_check_says_which_database_it_used(
+    workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BUURTBOT_DATABASE_URL", "sqlite:///bot.db")  # relative to the folder
+    _, out = run(capsys, "check")
+    assert f"file {workdir.resolve() / 'bot.db'}" in out
+    monkeypatch.setenv(
+        "BUURTBOT_DATABASE_URL", "postgresql://buurtbot:s3cret-pw@127.0.0.1:1/buurtbot"
+    )
+    _, out = run(capsys, "check")
+    assert "buurtbot:***@127.0.0.1:1/buurtbot" in out
+    assert "s3cret-pw" not in out
+
+
 def test_wijk_add_suggests_the_existing_wijk_and_list_has_a_header(
     workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

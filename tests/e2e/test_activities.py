@@ -131,7 +131,10 @@ async def test_a_weekly_cooking_evening_from_announcement_to_cancellation(
 
     # Ten guests for eight places: eight are in, two on the waiting list, in order.
     for guest in guests[:8]:
-        await _joins(guest, link, "Fijn, je bent erbij!", every=guest is guests[1])
+        joined = await _joins(guest, link, "Fijn, je bent erbij!", every=guest is guests[1])
+        # Title, time and place once: the card below the "you're in" says them.
+        assert joined.count("Kookavond") == 1, joined
+        assert joined.count("Waar: ") == 1, joined
     await _joins(guests[8], link, "Je staat op de wachtlijst, als nummer 1.")
     card = await _joins(guests[9], link, "Je staat op de wachtlijst, als nummer 2.")
     assert "gasten: vol (2 op de wachtlijst)" in card

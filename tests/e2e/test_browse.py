@@ -13,9 +13,11 @@ import h3
 import pytest
 from sqlmodel import select
 
+from bot import demo
 from bot.app import matching_steps
 from bot.harness import RunningBot
 from bot.i18n import t
+from bot.sender import send_due_messages
 from botapi_emulator import MessageView
 from botapi_emulator.scenario import Person, Scene
 from matching.area import area_cell
@@ -183,6 +185,29 @@ async def test_nearest_first_then_newest_in_pages_with_rough_distances(
     assert running.emulator.errors == []
 
 
+async def test_the_chat_demo_numbers_a_second_page_once(
+    buurt: Neighbourhood, running: RunningBot
+) -> None:
+    """`buurtbot demo --chat` shows page 2 as "6. Formulieren en brieven" (not "1. 6. ...")
+    and typing a shown number presses that button."""
+    anna = buurt.anna
+    await anna.sends("/buurt")
+    await anna.sees("Open in je buurt (1–5 van 6)")
+    await anna.presses("Meer ▶")
+    second = await anna.sees("Open in je buurt (6–6 van 6)")
+    shown = demo.chat_view(running, second, edited=True)
+    assert "\n   6. Formulieren en brieven\n   7. ◀ Vorige" in shown
+    assert "1. 6." not in shown
+    assert await demo.press_numbered(anna, 7)
+    await anna.sees("Open in je buurt (1–5 van 6)")
+    first = anna.last_message()
+    assert "\n   5. Huisdieren\n   6. Meer ▶" in demo.chat_view(running, first, edited=True)
+    assert await demo.press_numbered(anna, 6)
+    await anna.sees("Open in je buurt (6–6 van 6)")
+    assert not await demo.press_numbered(anna, 1)  # page 2 has no button 1
+    assert running.emulator.errors == []
+
+
 async def test_a_double_tap_on_a_page_button_edits_once(
     buurt: Neighbourhood, running: RunningBot
 ) -> None:
@@ -320,6 +345,54 @@ async def test_interest_in_an_offer_leads_to_a_conversation_and_a_thank_you(
         offer = session.get(Post, buurt.posts["ladder"])
         assert offer is not None
         assert offer.status == "open"
+    assert running.emulator.errors == []
+
+
+async def test_an_interest_the_author_leaves_waiting_is_recalled_once_after_a_day(
+    buurt: Neighbourhood, running: RunningBot, clock: Clock
+) -> None:
+    """Like a yes that waits for an asker: one kind reminder to the offer's author after 24
+    hours, with the same two buttons, through the outbox; never a second one."""
+    anna, carla = buurt.anna, buurt.carla
+    await anna.sends("/buurt")
+    await anna.sees("Open in je buurt")
+    await anna.presses("4. Spullen lenen")
+    await anna.sees_button("🤝 Interesse")
+    await anna.presses("🤝 Interesse")
+    await carla.sees("Anna uit de buurt heeft interesse in je aanbod:")
+    before = len(bot_messages(running, carla))
+    clock.now = NOW + timedelta(hours=23)
+    await send_due_messages(bot_context(running))
+    assert len(bot_messages(running, carla)) == before, "not before a day has passed"
+    clock.now = NOW + timedelta(hours=25)  # Thursday 11:00 in Amsterdam
+    await send_due_messages(bot_context(running))
+    reminder = await carla.sees("Anna heeft nog steeds interesse in je aanbod")
+    assert "Ik heb een ladder te leen" in reminder.content
+    assert reminder.buttons == [["Graag, breng ons in contact"], ["Nu even niet"]]
+    clock.now = NOW + timedelta(hours=30)
+    await send_due_messages(bot_context(running))
+    assert len(bot_messages(running, carla)) == before + 1, "once"
+    await carla.presses("Graag, breng ons in contact")
+    await anna.sees("Carla zegt ja, graag!")
+    assert running.emulator.errors == []
+
+
+async def test_no_reminder_once_the_author_chose(
+    buurt: Neighbourhood, running: RunningBot, clock: Clock
+) -> None:
+    anna, carla = buurt.anna, buurt.carla
+    await anna.sends("/buurt")
+    await anna.sees("Open in je buurt")
+    await anna.presses("4. Spullen lenen")
+    await anna.sees_button("🤝 Interesse")
+    await anna.presses("🤝 Interesse")
+    await carla.sees("Anna uit de buurt heeft interesse in je aanbod:")
+    await carla.presses("Nu even niet")
+    await carla.sees("ik laat Anna vriendelijk weten")
+    before = len(bot_messages(running, carla))
+    clock.now = NOW + timedelta(hours=25)
+    await send_due_messages(bot_context(running))
+    assert len(bot_messages(running, carla)) == before
     assert running.emulator.errors == []
 
 

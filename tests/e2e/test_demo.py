@@ -40,7 +40,7 @@ def test_scripted_demo_plays_the_neighbourhood_and_summarises(tmp_path: Path) ->
     assert "Ben: /start wijk_transvaalbuurt" in out
     assert "Fatima: transval" in out
     # Each of the three finishes onboarding with a summary, in their own language.
-    assert out.count("Klaar, fijn dat je er bent! Dit heb ik bewaard:") == 2
+    assert out.count("Klaar, fijn dat je er bent! Dit heb ik bewaard:") == 3  # and Willem
     assert "All done, glad you're here! This is what I kept:" in out
     assert "📍 Area: not shared" in out
     assert "🔔 Hoe vaak: Eén keer" in out, "Fatima changed her pace in /instellingen"
@@ -50,6 +50,12 @@ def test_scripted_demo_plays_the_neighbourhood_and_summarises(tmp_path: Path) ->
     assert "Fatima: /buurt" in out
     assert "Open in je buurt (1–2 van 2)" in out
     assert "Buurtbot → Ben: Fatima from the neighbourhood is interested" in out
+    # Ben says yes: the offer path connects them like a request's match, with a thank-you.
+    assert "Ben presses [Yes, put us in touch]" in out
+    assert "Buurtbot → Ben: 💬 Fatima: Mag ik de ladder zaterdag even lenen?" in out
+    assert "Fatima presses [Ja! Bedank Ben]" in out
+    assert "Buurtbot → Ben: 💐 Fatima says: thank you!" in out
+    assert "niet gelukt met het aanbod van Ben" not in out, "Fatima's interest did not lapse"
     # Anna's request invites three neighbours; one yes connects, and a thank-you follows.
     assert "Buurtbot invites: Karim, Lotte, Sanne" in out
     assert "presses [Nu even niet]" in out
@@ -81,11 +87,12 @@ def test_scripted_demo_plays_the_neighbourhood_and_summarises(tmp_path: Path) ->
     assert "Anna presses [Iets aanbieden]" in out
     assert "Wat wil je aanbieden?" in out
     summary = out.strip().splitlines()[-1]
-    assert summary.startswith("Demo finished: 6 residents")
+    assert summary.startswith("Demo finished: 8 residents"), "Willem and Olga counted too"
     assert "0 Bot API errors" in summary
     assert list(tmp_path.iterdir()) == [], "the demo leaves no files behind"
     assert "The chart from /cijfers is saved as" in out
     assert "Willem presses [Niets aan de hand]" in out
+    assert out.index("Willem: /start") < out.index("Willem presses [Klaar]"), "Willem finishes"
     assert "Buurtbot → Fatima: Er is naar je melding gekeken." in out
     # An organiser announces a weekly cooking evening; Anna signs up; Olga sees her coming.
     assert "Olga presses [Ja, aankondigen]" in out

@@ -282,6 +282,50 @@ async def test_widening_needs_consent_and_nobody_left_becomes_a_kind_signal_and_
         assert post.status == PostStatus.OPEN.value
 
 
+async def test_no_to_widening_keeps_the_request_open_close_by_and_a_newcomer_is_invited(
+    running: RunningBot, scene: Scene, clock: Clock
+) -> None:
+    """ "Nee, liever dichtbij": no "niet gelukt" at once; the request keeps looking at the
+    nearer reach for its time, the asker hears that once, and is not asked to widen again."""
+    with session_scope(running.engine) as session:
+        wijk = add_wijk(session, "Transvaalbuurt", NOW)
+    anna = scene.resident("Anna")
+    resident_for(running, anna, wijk, NOW)
+    far = scene.resident("Femke")
+    resident_for(running, far, wijk, NOW, area_cell=FAR_IN_THE_WIJK, pace="weekly")
+
+    await post_request(anna, SHOPPING)
+    await anna.sees("Mag ik het ook vragen aan buren in de hele wijk?")
+    await anna.presses("Nee, liever dichtbij")
+    kept = await anna.sees("Goed, ik houd het dichtbij")
+    assert "/buurt" in kept.content
+    with session_scope(running.engine) as session:
+        flow = session.exec(select(RequestFlow)).one()
+        assert flow.outcome is None  # still looking, close by
+        assert flow.due_at is not None
+        post = session.get(Post, flow.post_id)
+        assert post is not None
+        assert post.reach == "buurt"
+        assert post.status == PostStatus.OPEN.value
+        (signal,) = session.exec(select(Signal)).all()
+        assert signal.reason == "widen_declined"  # the wijk's anonymous signal, once
+        due = flow.due_at
+    # A neighbour joins close by; the next look invites them, Femke far away is never asked.
+    ben = scene.resident("Ben")
+    resident_for(running, ben, wijk, NOW, pace="weekly")
+    clock.now = due + timedelta(minutes=1)
+    await matching_steps(bot_context(running))
+    await ben.sees(INVITED)
+    assert invitation_messages(running, far) == 0
+    said = [m.content for m in running.emulator.messages(anna.chat_id)]
+    assert not any("niet gelukt" in text for text in said)
+    assert not any(NOBODY_YET in text for text in said)
+    assert sum("Mag ik het ook vragen" in text for text in said) == 1
+    with session_scope(running.engine) as session:
+        assert len(session.exec(select(Signal)).all()) == 1
+    assert running.emulator.errors == []
+
+
 async def test_alone_in_the_wijk_the_asker_hears_once_and_a_newcomer_is_invited_later(
     running: RunningBot, scene: Scene, clock: Clock
 ) -> None:
@@ -523,6 +567,39 @@ def active_match(running: RunningBot, asker: int, helper: int, text: str, catego
         session.flush()
         assert match.id is not None
         return match.id
+
+
+async def test_in_two_conversations_a_reply_to_a_relayed_line_goes_to_its_conversation(
+    running: RunningBot, scene: Scene
+) -> None:
+    """Telegram's "reply" on a line from Ben is for Ben: no "Voor wie is dit bericht?"."""
+    with session_scope(running.engine) as session:
+        wijk = add_wijk(session, "Transvaalbuurt", NOW)
+    anna, ben, carla = (scene.resident(name) for name in ("Anna", "Ben", "Carla"))
+    anna_id, ben_id, carla_id = (resident_for(running, p, wijk, NOW) for p in (anna, ben, carla))
+    active_match(running, anna_id, ben_id, SHOPPING, "groceries")  # Ben helps Anna
+    active_match(running, carla_id, anna_id, "Wie leent me een ladder?", "lending")
+
+    await ben.sends("Ik ben er om vier uur")
+    from_ben = await anna.sees("Ik ben er om vier uur")
+    await carla.sends("De ladder staat klaar")
+    from_carla = await anna.sees("De ladder staat klaar")
+    await running.emulator.send_text(anna.user, "Top, tot dan!", reply_to=from_ben.message_id)
+    await ben.sees("Top, tot dan!")
+    await running.emulator.send_text(anna.user, "Dank je!", reply_to=from_carla.message_id)
+    await carla.sees("Dank je!")
+    assert not any("Top, tot dan" in m.content for m in running.emulator.messages(carla.chat_id))
+    assert not any("Dank je!" in m.content for m in running.emulator.messages(ben.chat_id))
+    assert not any("Voor wie" in m.content for m in running.emulator.messages(anna.chat_id))
+    # A reply to something that is not a line of a conversation still asks.
+    await anna.sends("Hallo")
+    hello = await anna.sees("Voor wie is dit bericht?")
+    await running.emulator.send_text(anna.user, "Nog iets", reply_to=hello.message_id)
+    await running.emulator.wait_for(
+        lambda: sum("Voor wie" in m.content for m in running.emulator.messages(anna.chat_id)) == 2,
+        what="a second question",
+    )
+    assert running.emulator.errors == []
 
 
 async def test_in_two_conversations_each_message_asks_who_it_is_for(

@@ -556,7 +556,7 @@ async def test_asking_before_having_a_wijk_first_asks_for_it_then_goes_on_to_the
     await anna.presses("✓ Nederlands")
     await anna.sees("In welke wijk woon je?")
     await anna.sends("/vraag")
-    first = await anna.sees("kies je eerst je buurt")
+    first = await anna.sees("kies je eerst je wijk. Daarna gaan we verder")
     assert first.buttons == [["Dapperbuurt"], ["Transvaalbuurt"], ["Overslaan"]]
     await anna.presses("Transvaalbuurt")
     await anna.sees("Wat kan een buur voor je doen?")
@@ -566,6 +566,28 @@ async def test_asking_before_having_a_wijk_first_asks_for_it_then_goes_on_to_the
     # Nothing was dropped without a word.
     said = [m.content for m in running.emulator.messages(anna.chat_id)]
     assert not any("Dat begrijp ik niet" in text for text in said)
+
+
+async def test_asking_without_ever_starting_first_asks_for_the_wijk_then_goes_on(
+    scene: Scene, running: RunningBot, now: datetime
+) -> None:
+    wijken = add_wijken(running, now, "Transvaalbuurt", "Dapperbuurt")
+    sam = scene.resident("Sam", language="nl")
+    await sam.sends("/vraag")  # no /start before
+    first = await sam.sees("kies je eerst je wijk. Daarna gaan we verder")
+    assert first.buttons == [["Dapperbuurt"], ["Transvaalbuurt"], ["Overslaan"]]
+    assert "/instellingen" not in first.content
+    await sam.presses("Dapperbuurt")
+    await sam.sees("Wat kan een buur voor je doen?")
+    assert resident_of(running, sam).wijk_id == wijken["Dapperbuurt"]
+    await sam.sends("Wie kan zaterdag mijn boodschappen doen?")
+    await sam.sees("Klopt dat?")
+    lena = scene.resident("Lena", language="en")
+    await lena.sends("/offer")
+    await lena.sees("first choose your neighbourhood. Then we'll carry on")
+    await lena.presses("Transvaalbuurt")
+    await lena.sees("What would you like to offer?")
+    assert running.emulator.errors == []
 
 
 async def test_a_command_halfway_through_onboarding_says_it_is_paused(

@@ -113,14 +113,26 @@ def test_when_the_reach_is_used_up_the_asker_is_asked_whether_to_widen() -> None
     assert decide(widened, pool((7, 8), reach=Reach.WIJK), later).invite == (7, 8)
 
 
-def test_no_to_widening_or_no_answer_ends_the_request_kindly_with_a_signal() -> None:
+def test_no_to_widening_keeps_looking_close_by_and_no_answer_ends_kindly() -> None:
     progress = sent(start(Reach.STRAAT, NOW), (2,), NOW)
     asked = progress.after(Decision(DecisionKind.ASK_WIDEN, next_reach=Reach.BUURT), NOW)
     declined = asked.after_widen_answer(accepted=False)
     assert declined.reach is Reach.STRAAT
-    decision = decide(declined, None, NOW + MINUTE)
-    assert decision == Decision(DecisionKind.SIGNAL_UNANSWERED, signal=SignalReason.WIDEN_DECLINED)
-    assert declined.after(decision, NOW).outcome is Outcome.SIGNALLED
+    at = NOW + BATCH_WAIT  # the one invited close by did not answer
+    assert needs_pool(declined, at)
+    # Nobody close by, the wider reach is not asked for again: keep looking, tell once.
+    decision = decide(declined, pool(wider=Reach.BUURT), at)
+    assert decision == Decision(
+        DecisionKind.TELL_NOBODY_YET, until=at + LOOK_AGAIN, signal=SignalReason.WIDEN_DECLINED
+    )
+    told = declined.after(decision, at)
+    assert told.outcome is None
+    later = at + LOOK_AGAIN
+    assert decide(told, pool(wider=Reach.BUURT), later) == Decision(
+        DecisionKind.WAIT_UNTIL, until=later + LOOK_AGAIN
+    )
+    assert decide(told, pool((9,), wider=Reach.BUURT), later).invite == (9,)  # a newcomer
+    assert decide(told, None, told.deadline).kind is DecisionKind.END_QUIETLY
     silent = decide(asked, None, NOW + WIDEN_ANSWER_WAIT)
     assert silent.signal is SignalReason.WIDEN_UNANSWERED  # silence is never consent
     with pytest.raises(ValueError, match="not asked"):

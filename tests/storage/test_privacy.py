@@ -13,8 +13,10 @@ from storage.db import session_scope
 from storage.models import (
     Block,
     Invitation,
+    Match,
     OutboxMessage,
     Post,
+    PostKind,
     ProcessedUpdate,
     Report,
     Resident,
@@ -27,6 +29,7 @@ from tests.storage.neighbourhood import (
     BEN_ID,
     OFFER,
     REQUEST,
+    add_post,
     add_resident,
     add_wijk,
     build_rich_resident,
@@ -94,6 +97,33 @@ def test_the_export_does_not_reveal_what_others_did(engine: Engine, now: datetim
     shared = [m["shared_username"] for m in exported["match"] if m["role"] == "asker"]
     assert shared == ["Zerlinde_oost"]
     assert len(exported["requestflow"]) == 1
+
+
+def test_on_an_offer_the_roles_are_its_author_and_the_interested_neighbour(
+    engine: Engine, now: datetime
+) -> None:
+    """The one who chooses on an offer's match is its author, not an "asker"."""
+    build_rich_resident(engine, now, telegram_user_id=ZERLINDE_ID)
+    with session_scope(engine) as session:
+        zerlinde = session.exec(
+            select(Resident).where(Resident.telegram_user_id == ZERLINDE_ID)
+        ).one()
+        ben = session.exec(select(Resident).where(Resident.telegram_user_id == BEN_ID)).one()
+        offer = session.exec(select(Post).where(Post.text == OFFER)).one()
+        bens = add_post(session, ben, "Boormachine te leen", now, kind=PostKind.OFFER)
+        for post, author, interested in ((offer, zerlinde, ben), (bens, ben, zerlinde)):
+            session.add(
+                Match(
+                    post_id=post.id or 0,
+                    asker_id=author.id or 0,
+                    helper_id=interested.id or 0,
+                    created_at=now,
+                )
+            )
+    with session_scope(engine) as session:
+        exported = collect(session, telegram_user_id=ZERLINDE_ID, now=now).to_json()
+    roles = sorted(m["role"] for m in exported["match"])
+    assert roles == ["asker", "helper", "interested", "offer_author"]
 
 
 def test_someone_unknown_has_an_empty_export(engine: Engine, now: datetime) -> None:

@@ -4,7 +4,7 @@ The SQL matching index (candidate_slot, 0007) is replaced by a pool in each proc
 (storage/candidate_pool.py), which learns of changes from candidate_change.
 
 Revision ID: 0019
-Revises: 0015
+Revises: 0018
 Create Date: 2026-12-03 13:00:00
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 from storage.types import UTCDateTime
 
 revision: str = "0019"
-down_revision: str | None = "0015"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -44,7 +44,11 @@ def test_interest_in_an_offer_is_queued_for_its_author_once(
 ) -> None:
     first, unit = run(engine, now, BEN, browse.press, press(callbacks.BROWSE_HELP(posts["offer"])))
     second, _ = run(engine, now, BEN, browse.press, press(callbacks.BROWSE_HELP(posts["offer"])))
-    [queued] = outbox(engine)
+    # Due now (the reminder a day later, if the author has not chosen, waits in the outbox).
+    [queued] = [m for m in outbox(engine) if m.due_at <= now]
+    [reminder] = [m for m in outbox(engine) if m.due_at > now]
+    assert reminder.due_at == now + timedelta(hours=24)
+    assert reminder.about == queued.about
     # A proposal for the author to choose on, like a yes to a request (about its match).
     assert queued.chat_id == ANNA
     assert (queued.about or "").startswith("match:")

@@ -39,10 +39,16 @@ def stored(engine: Engine) -> DialogState[dialogs.DialogData] | dialogs.StaleDia
         return dialogs.load(session, ANNA)
 
 
-def test_someone_without_a_wijk_is_pointed_to_choosing_one(engine: Engine, now: datetime) -> None:
+def test_someone_who_never_started_is_asked_for_the_wijk_first(
+    engine: Engine, now: datetime
+) -> None:
     screen, _ = run(engine, now, NOBODY, posting.start_draft, PostKind.REQUEST)
-    assert "/instellingen" in screen.text
-    assert stored(engine) is None
+    assert "kies je eerst je wijk. Daarna gaan we verder" in screen.text
+    assert "/instellingen" not in screen.text
+    with session_scope(engine) as session:
+        state = dialogs.load(session, NOBODY)
+    assert isinstance(state, DialogState)
+    assert (state.flow, state.step) == ("onboarding", "wijk")
 
 
 def test_starting_a_request_waits_for_its_words(engine: Engine, now: datetime) -> None:
