@@ -437,6 +437,23 @@ def waiting_before(session: Session, *, signup: Signup) -> int:
     return int(session.exec(statement).one())
 
 
+def has_coming_signup(session: Session, *, resident_id: int, now: datetime) -> bool:
+    """Whether this person holds a place, an offer or a spot on the waiting list for a date
+    still to come (a pause keeps those, and their messages)."""
+    statement = (
+        select(Signup.id)
+        .join(ActivityDate, col(ActivityDate.id) == Signup.date_id)
+        .where(
+            Signup.resident_id == resident_id,
+            col(Signup.status).in_(ACTIVE),
+            col(ActivityDate.cancelled).is_(False),
+            col(ActivityDate.starts_at) > now,
+        )
+        .limit(1)
+    )
+    return session.exec(statement).first() is not None
+
+
 def signups_on(
     session: Session, *, date_id: int, statuses: tuple[str, ...] = ACTIVE
 ) -> list[tuple[Signup, Resident]]:

@@ -11,11 +11,14 @@ from zoneinfo import ZoneInfo
 from sqlmodel import select
 
 from bot.harness import RunningBot
+from bot.services import activities as activity_service
+from bot.services.unit import Unit
+from bot.settings import load_settings
 from botapi_emulator.scenario import Person, Scene
 from matching.activities import Repeat, RoleSpec
 from storage import activities
 from storage.db import session_scope
-from storage.models import Signup, SignupStatus, Wijk
+from storage.models import Activity, Signup, SignupStatus, Wijk
 from tests.e2e.neighbours import NOW, Clock, resident_for
 from tests.e2e.test_activities import MONDAY, run_activity_job
 from tests.storage.neighbourhood import add_wijk
@@ -193,4 +196,38 @@ async def test_every_time_tells_of_a_new_date_after_the_quiet_hours_with_one_tap
             activities.subscription_of(session, activity_id=activity_id, resident_id=gijs_id)
             is not None
         )
+    assert running.emulator.errors == []
+
+
+async def test_a_pause_keeps_the_sign_up_and_its_reminder_but_not_announcements(
+    running: RunningBot, scene: Scene, clock: Clock
+) -> None:
+    clock.now = MONDAY
+    olga, pam = scene.resident("Olga"), scene.resident("Pam")
+    oost = _wijk(running)
+    activity_id = _cooking_evening(running, resident_for(running, olga, oost, MONDAY), oost, 8)
+    pam_id = resident_for(running, pam, oost, MONDAY, likes=["cooking"], pace="whenever")
+    await _join(pam, activity_id)
+    await pam.sees("Fijn, je bent erbij!")
+    await pam.sends("/pauze")
+    await pam.sees("Even pauze?")
+    await pam.presses("⏸ Pauze tot ik weer begin")
+    paused = await pam.sees("Je hebt pauze.")
+    # "Ik stuur je niets" alone would not be true: her own sign-up still brings messages.
+    assert "Je aanmeldingen voor activiteiten blijven staan" in paused.content
+
+    # Announcing it now would not reach her (she likes cooking, her pace allows it): she pauses.
+    with session_scope(running.engine) as session:
+        activity = session.get(Activity, activity_id)
+        assert activity is not None
+        unit = Unit(session=session, now=clock.now, settings=load_settings())
+        assert activity_service.announce(unit, activity) == 0
+
+    # Wednesday 10:00: the reminder of what she signed up for comes all the same.
+    clock.now = NOW
+    assert (await run_activity_job(running)).reminders == 1
+    await pam.sees("Morgen is Kookavond!")
+    with session_scope(running.engine) as session:
+        [signup] = session.exec(select(Signup).where(Signup.resident_id == pam_id)).all()
+        assert signup.status == SignupStatus.IN.value
     assert running.emulator.errors == []
