@@ -103,6 +103,25 @@ class SendLimiter:
                     self._spacing[chat_id] = chat.next_at
                 self._forget_old_spacing()
 
+    async def space(self, chat_id: int) -> None:
+        """A handler's reply (not an outbox send): wait until this chat may get its next
+        message, and keep the one after a chat interval later (the outbox's sends to the chat
+        respect that too). It takes neither the chat's turn nor the overall rate, which
+        python-telegram-bot's limiter counts for replies."""
+        while True:
+            now = self._now()
+            chat = self._chats.get(chat_id)
+            next_at = chat.next_at if chat is not None else self._spacing.get(chat_id, 0.0)
+            if next_at <= now:
+                break
+            await asyncio.sleep(next_at - now)
+        until = now + self.interval(chat_id)
+        if chat is not None:
+            chat.next_at = until
+        else:
+            self._spacing[chat_id] = until
+            self._forget_old_spacing()
+
     def wait_for_chat(self, chat_id: int, seconds: float) -> None:
         """Telegram said 429: this chat's next message waits at least `seconds`."""
         until = self._now() + seconds
@@ -114,8 +133,9 @@ class SendLimiter:
 
     async def _take(self, chat_id: int, priority: Priority) -> None:
         chat = self._chats[chat_id]
-        wait = chat.next_at - self._now()
-        if wait > 0:
+        # Again after each sleep: a handler's reply may have taken the chat's next moment
+        # meanwhile (a moving deadline, not an event to wait for).
+        while (wait := chat.next_at - self._now()) > 0:  # noqa: ASYNC110
             await asyncio.sleep(wait)
         granted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         heapq.heappush(self._waiting, (priority, next(self._order), granted))

@@ -71,9 +71,36 @@ UNRECORDED_KEY = "unrecorded-outcomes"
 NO_RETRIES = -1
 
 
+# Calls that send a message into a chat: Telegram allows about one a second per chat.
+SENDING_METHODS = frozenset(
+    {
+        "sendMessage",
+        "sendDocument",
+        "sendPhoto",
+        "sendLocation",
+        "sendVideo",
+        "sendAnimation",
+        "sendVoice",
+        "sendAudio",
+        "sendSticker",
+        "sendMediaGroup",
+        "copyMessage",
+        "forwardMessage",
+    }
+)
+
+
 class TelegramRateLimiter(AIORateLimiter):
     """AIORateLimiter (Telegram's overall and per-group limits for every call, retries after
-    a 429 for handlers' replies) that lets the outbox answer its own 429s."""
+    a 429 for handlers' replies) that lets the outbox answer its own 429s.
+
+    AIORateLimiter knows no limit per private chat, so a handler's replies to someone who taps
+    quickly (or who just got an outbox message) used to run into Telegram's one message a
+    second per chat and be sent again after the 429. Replies into a private chat now wait for
+    that chat's spacing in the outbox's limiter first (`send_limiter`, set by `install`),
+    shared with the outbox's sends to the same chat."""
+
+    send_limiter: SendLimiter | None = None
 
     async def process_request(
         self,
@@ -85,6 +112,14 @@ class TelegramRateLimiter(AIORateLimiter):
         rate_limit_args: int | None,
     ) -> bool | JSONDict | list[JSONDict]:
         if rate_limit_args != NO_RETRIES:
+            chat_id = data.get("chat_id")
+            if (
+                self.send_limiter is not None
+                and endpoint in SENDING_METHODS
+                and isinstance(chat_id, int)
+                and chat_id > 0
+            ):
+                await self.send_limiter.space(chat_id)
             return await super().process_request(
                 callback, args, kwargs, endpoint, data, rate_limit_args
             )
@@ -109,7 +144,11 @@ def make_limiter(settings: Settings) -> SendLimiter:
 
 
 def install(application: BotApplication, settings: Settings) -> None:
-    application.bot_data[LIMITER_KEY] = make_limiter(settings)
+    limiter = make_limiter(settings)
+    application.bot_data[LIMITER_KEY] = limiter
+    replies = application.bot.rate_limiter
+    if isinstance(replies, TelegramRateLimiter):
+        replies.send_limiter = limiter
     application.bot_data[DRAIN_LOCK_KEY] = asyncio.Lock()
 
 

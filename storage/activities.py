@@ -11,6 +11,7 @@ is *offered* (kept for them until a deadline), and only `accept_offer` makes it 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
@@ -40,6 +41,11 @@ from storage.models import (
 )
 
 HOLDING = (SignupStatus.IN.value, SignupStatus.OFFERED.value)
+# When an offer made now would reach a resident (by id): after their quiet hours, say. The
+# time limit to accept starts then, so the hours they sleep do not eat it.
+ArrivesAt = Callable[[int], datetime]
+# How far down the waiting list an offer looks for someone who can still be told in time.
+OFFER_LOOKS_AT = 50
 ACTIVE = (*HOLDING, SignupStatus.WAITING.value)
 
 
@@ -268,7 +274,12 @@ def take_place(
 
 
 def withdraw(
-    session: Session, *, signup: Signup, now: datetime, starts_at: datetime
+    session: Session,
+    *,
+    signup: Signup,
+    now: datetime,
+    starts_at: datetime,
+    arrives_at: ArrivesAt | None = None,
 ) -> Signup | None:
     """Give up a place (or one's spot on the waiting list, or an offer); returns the sign-up
     that is offered the freed place, if any."""
@@ -292,17 +303,29 @@ def withdraw(
     if not freed:
         return None
     return _offer_next(
-        session, date_id=fresh.date_id, role_id=fresh.role_id, now=now, starts_at=starts_at
+        session,
+        date_id=fresh.date_id,
+        role_id=fresh.role_id,
+        now=now,
+        starts_at=starts_at,
+        arrives_at=arrives_at,
     )
 
 
 def _offer_next(
-    session: Session, *, date_id: int, role_id: int, now: datetime, starts_at: datetime
+    session: Session,
+    *,
+    date_id: int,
+    role_id: int,
+    now: datetime,
+    starts_at: datetime,
+    arrives_at: ArrivesAt | None = None,
 ) -> Signup | None:
     """Offer a free place in the role to the first on the waiting list (the caller has the
-    date's turn)."""
-    deadline = offer_deadline(now, starts_at)
-    if deadline is None:
+    date's turn). The time limit counts from when the offer reaches them (`arrives_at`, after
+    their quiet hours); someone it cannot reach before the start stays on the list and the
+    next one is offered the place."""
+    if offer_deadline(now, starts_at) is None:
         return None
     role = session.get(ActivityRole, role_id)
     if role is None or not has_room(
@@ -317,11 +340,17 @@ def _offer_next(
             Signup.status == SignupStatus.WAITING.value,
         )
         .order_by(col(Signup.seq))
-        .limit(1)
+        .limit(OFFER_LOOKS_AT)
     )
-    first = session.exec(statement).first()
-    if first is None:
-        return None
+    for first in session.exec(statement).all():
+        reaches = now if arrives_at is None else max(now, arrives_at(first.resident_id))
+        deadline = offer_deadline(reaches, starts_at)
+        if deadline is not None:
+            return _make_offer(session, first, deadline, now)
+    return None
+
+
+def _make_offer(session: Session, first: Signup, deadline: datetime, now: datetime) -> Signup:
     first.status = SignupStatus.OFFERED.value
     first.offered_until = deadline
     first.updated_at = now
@@ -362,7 +391,12 @@ def expired_offers(session: Session, *, now: datetime, limit: int = 50) -> list[
 
 
 def expire_offer(
-    session: Session, *, signup: Signup, now: datetime, starts_at: datetime
+    session: Session,
+    *,
+    signup: Signup,
+    now: datetime,
+    starts_at: datetime,
+    arrives_at: ArrivesAt | None = None,
 ) -> Signup | None:
     """An offer nobody answered in time: it lapses (they leave the list, told kindly), and the
     next on the waiting list is offered the place. Returns that next sign-up."""
@@ -383,7 +417,12 @@ def expire_offer(
     session.add(fresh)
     session.flush()
     return _offer_next(
-        session, date_id=fresh.date_id, role_id=fresh.role_id, now=now, starts_at=starts_at
+        session,
+        date_id=fresh.date_id,
+        role_id=fresh.role_id,
+        now=now,
+        starts_at=starts_at,
+        arrives_at=arrives_at,
     )
 
 
@@ -396,6 +435,23 @@ def waiting_before(session: Session, *, signup: Signup) -> int:
         col(Signup.seq) <= signup.seq,
     )
     return int(session.exec(statement).one())
+
+
+def has_coming_signup(session: Session, *, resident_id: int, now: datetime) -> bool:
+    """Whether this person holds a place, an offer or a spot on the waiting list for a date
+    still to come (a pause keeps those, and their messages)."""
+    statement = (
+        select(Signup.id)
+        .join(ActivityDate, col(ActivityDate.id) == Signup.date_id)
+        .where(
+            Signup.resident_id == resident_id,
+            col(Signup.status).in_(ACTIVE),
+            col(ActivityDate.cancelled).is_(False),
+            col(ActivityDate.starts_at) > now,
+        )
+        .limit(1)
+    )
+    return session.exec(statement).first() is not None
 
 
 def signups_on(

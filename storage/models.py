@@ -418,6 +418,9 @@ class NudgeKind(StrEnum):
     DIGEST = "digest"  # counts as one ask against the person's pace
     RECIPROCITY = "reciprocity"  # once per help received, at most once a month
     ANNOUNCEMENT = "activity"  # a new activity (ref: its id), once; one ask like a digest
+    # "Elke keer" signed someone up for a new date (ref: the sign-up's id), told once; these
+    # notes have their own count against the person's pace (they are not asks to help).
+    SUBSCRIBED = "actsub"
 
 
 class Nudge(SQLModel, table=True):

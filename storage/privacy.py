@@ -307,7 +307,7 @@ def delete_person(session: Session, *, telegram_user_id: int, now: datetime) -> 
     # Their sign-ups, and the activities they organised with everyone's sign-ups for them;
     # then every message about those (offers, reminders, announcements with their words).
     signup_ids, activity_ids = activities.erase_resident(session, resident_id=person)
-    signup_abouts = [f"signup:{i}" for i in signup_ids] + [f"actnote:{i}" for i in signup_ids]
+    signup_abouts = [f"{kind}:{i}" for kind in ("signup", "actnote", "actsub") for i in signup_ids]
     activity_keys = [f"act-group:{a}" for a in activity_ids]
     session.execute(
         delete(OutboxMessage).where(
@@ -329,6 +329,12 @@ def delete_person(session: Session, *, telegram_user_id: int, now: datetime) -> 
         session.execute(
             delete(Nudge).where(
                 col(Nudge.kind) == NudgeKind.ANNOUNCEMENT.value, col(Nudge.ref).in_(activity_ids)
+            )
+        )
+    if signup_ids:
+        session.execute(
+            delete(Nudge).where(
+                col(Nudge.kind) == NudgeKind.SUBSCRIBED.value, col(Nudge.ref).in_(signup_ids)
             )
         )
     session.execute(

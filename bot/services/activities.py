@@ -31,7 +31,7 @@ from bot.i18n import Html, t
 from bot.post_views import post_summary
 from bot.services import posting, request_steps
 from bot.services.buurtwerk import suspension_notice
-from bot.services.delivery import reachable
+from bot.services.delivery import quiet_until, reachable
 from bot.services.dialogs import ActivityReply, DialogState
 from bot.services.markup import Button, Keyboard, Screen, keyboard
 from bot.services.unit import Unit
@@ -63,6 +63,9 @@ FITTING: Final = frozenset({"cooking", "company"})
 # `about` of messages on someone's own sign-up: open while it stands / always.
 SIGNUP_ABOUT: Final = "signup"
 NOTE_ABOUT: Final = "actnote"
+# `about` of the note that "elke keer" signed someone up for a new date: open while the
+# sign-up stands, and (unlike the two above) not sent while they pause.
+SUBSCRIBED_ABOUT: Final = "actsub"
 MAX_PER_RUN: Final = 200
 # A lift to an activity: a request of this category, from this long before the start.
 LIFT_CATEGORY: Final = "transport"
@@ -314,9 +317,15 @@ def press(unit: Unit, pressed: Press) -> Pressed:
         accepted = rows.accept_offer(unit.session, signup_id=pressed.id(), now=unit.now)
         if accepted is None:
             return Pressed(posting.Answer(notice=t(language, "act.offer_over")))
-        return Pressed(posting.Answer(screen=_joined_screen(unit, activity, row, accepted)))
+        return _joined(unit, activity, row, accepted)
     # Withdraw, or no thanks to an offer: the place goes to the next on the list.
-    offered = rows.withdraw(unit.session, signup=signup, now=unit.now, starts_at=row.starts_at)
+    offered = rows.withdraw(
+        unit.session,
+        signup=signup,
+        now=unit.now,
+        starts_at=row.starts_at,
+        arrives_at=arrives_at(unit),
+    )
     if offered is not None:
         offer_place(unit, activity, row, offered)
     text = t(language, "act.withdrawn", title=activity.title)
@@ -471,7 +480,7 @@ def _join(unit: Unit, resident: Resident, pressed: Press) -> Pressed:
             )
     if taken.signup is None:
         return Pressed(posting.Answer(notice=t(language, "act.gone")))
-    return Pressed(posting.Answer(screen=_joined_screen(unit, activity, row, taken.signup)))
+    return _joined(unit, activity, row, taken.signup)
 
 
 def _next_date_id(unit: Unit, activity: Activity) -> int | None:
@@ -479,7 +488,20 @@ def _next_date_id(unit: Unit, activity: Activity) -> int | None:
     return None if upcoming is None else upcoming.id
 
 
-def _joined_screen(unit: Unit, activity: Activity, row: ActivityDate, signup: Signup) -> Screen:
+def _joined(unit: Unit, activity: Activity, row: ActivityDate, signup: Signup) -> Pressed:
+    """The answer to a place taken (or a spot on the waiting list). Someone who gets a place
+    after that date's reminders went out (the day before) would get none: the answer then is
+    the reminder itself, time and place with the .ics file, rather than a second message a
+    moment later saying what they just read."""
+    fresh = unit.session.get(ActivityDate, row.id) or row
+    late = signup.status == SignupStatus.IN.value and fresh.reminded_at is not None
+    screen = _joined_screen(unit, activity, fresh, signup, late=late)
+    return Pressed(posting.Answer(screen=screen), _ics_file(activity, fresh) if late else None)
+
+
+def _joined_screen(
+    unit: Unit, activity: Activity, row: ActivityDate, signup: Signup, *, late: bool = False
+) -> Screen:
     resident = unit.resident
     assert resident is not None
     language = resident.language
@@ -489,6 +511,8 @@ def _joined_screen(unit: Unit, activity: Activity, row: ActivityDate, signup: Si
     elif row.id == _next_date_id(unit, activity):
         # The card below shows this very date, its time and (now) its place: said once.
         text = t(language, "act.joined_short")
+        if late:
+            text += "\n" + t(language, "act.joined_late")
     else:
         text = t(
             language,
@@ -497,11 +521,26 @@ def _joined_screen(unit: Unit, activity: Activity, row: ActivityDate, signup: Si
             when=when_text(language, row.starts_at, row.ends_at, unit),
             place=activity.place,
         )
+        if late:
+            text += "\n" + t(language, "act.joined_late")
     screen = card(unit, activity, resident)
     return Screen(f"{text}\n\n{screen.text}", screen.keyboard)
 
 
 # --- offers, reminders, the job ----------------------------------------------------------------
+
+
+def arrives_at(unit: Unit) -> rows.ArrivesAt:
+    """When a message queued now reaches a resident: at once, or when their quiet hours end
+    (the sender keeps it till then). An offer's time limit starts there."""
+
+    def at(resident_id: int) -> datetime:
+        person = unit.session.get(Resident, resident_id)
+        if person is None:
+            return unit.now
+        return quiet_until(person, unit.settings, unit.now) or unit.now
+
+    return at
 
 
 def offer_place(unit: Unit, activity: Activity, row: ActivityDate, signup: Signup) -> None:
@@ -612,7 +651,11 @@ def expire_offers(unit: Unit) -> int:
         if row is None or activity is None:
             continue
         following = rows.expire_offer(
-            unit.session, signup=signup, now=unit.now, starts_at=row.starts_at
+            unit.session,
+            signup=signup,
+            now=unit.now,
+            starts_at=row.starts_at,
+            arrives_at=arrives_at(unit),
         )
         lapsed += 1
         person = unit.session.get(Resident, signup.resident_id)
@@ -646,14 +689,67 @@ def keep_dates(unit: Unit) -> int:
                 role = unit.session.get(ActivityRole, subscription.role_id)
                 if role is None:
                     continue
-                rows.take_place(
+                taken = rows.take_place(
                     unit.session,
                     date_id=row.id,
                     role=role,
                     resident_id=subscription.resident_id,
                     now=unit.now,
                 )
+                if taken.signup is not None and not taken.already:
+                    _tell_subscriber(unit, activity, row, taken.signup)
     return made
+
+
+def _tell_subscriber(unit: Unit, activity: Activity, row: ActivityDate, signup: Signup) -> bool:
+    """ "Elke keer" signed them up for a new date: tell them once for that date, with one tap
+    to skip it or to stop "elke keer". Only when they are not paused and within their pace:
+    these notes are counted against it on their own (they are not asks to help, so they never
+    use up an invitation), and a date without a note still gets its day-before reminder. The
+    sender keeps it for after their quiet hours and drops it when the sign-up went meanwhile."""
+    session = unit.session
+    person = session.get(Resident, signup.resident_id)
+    if person is None or person.id is None or signup.id is None or activity.id is None:
+        return False
+    if not reachable(person, unit.now):
+        return False
+    earlier = nudges.times(session, resident_id=person.id, kind=NudgeKind.SUBSCRIBED)
+    if not pace_allows(Pace(person.pace), earlier, ever_invited=bool(earlier), now=unit.now):
+        return False
+    if not nudges.record(
+        session, resident_id=person.id, kind=NudgeKind.SUBSCRIBED, ref=signup.id, at=unit.now
+    ):
+        return False  # told before about this date
+    language = person.language
+    when = when_text(language, row.starts_at, row.ends_at, unit)
+    if signup.status == SignupStatus.WAITING.value:
+        text = t(
+            language,
+            "act.subscribed_waiting",
+            title=activity.title,
+            when=when,
+            number=rows.waiting_before(session, signup=signup),
+        )
+        skip = t(language, "act.button.leave_list")
+    else:
+        text = t(language, "act.subscribed", title=activity.title, when=when)
+        skip = t(language, "act.button.skip_date")
+    buttons = keyboard(
+        [Button(skip, callbacks.ACTIVITY_WITHDRAW(signup.id))],
+        [
+            Button(
+                t(language, "act.button.unsubscribe"), callbacks.ACTIVITY_UNSUBSCRIBE(activity.id)
+            )
+        ],
+    )
+    unit.enqueue(
+        to=person,
+        text=text,
+        keyboard=buttons,
+        key=f"act-sub:{signup.id}",
+        about=f"{SUBSCRIBED_ABOUT}:{signup.id}",
+    )
+    return True
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from bot.services.privacy import delete_everything_keyboard
 from bot.services.reply import Reply, Show
 from bot.services.unit import Incoming, Unit
 from matching.pause import PauseLength, is_paused, pause_end
-from storage import moderation, pausing
+from storage import activities, moderation, pausing
 from storage.models import Post, Resident
 
 REPORT_FLOW: Final = "report"
@@ -83,6 +83,14 @@ def _paused(unit: Unit, until: datetime | None) -> Reply:
         text = t(language, "pause.on_open")
     else:
         text = t(language, "pause.on_until", day=day_name(language, until, unit.settings.tz))
+    resident = unit.resident
+    # "Niets" would not be true: messages about their own sign-ups still come.
+    if (
+        resident is not None
+        and resident.id is not None
+        and activities.has_coming_signup(unit.session, resident_id=resident.id, now=unit.now)
+    ):
+        text += "\n" + t(language, "pause.keeps_signups")
     return Reply(text, resume_keyboard(language))
 
 

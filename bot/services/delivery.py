@@ -92,7 +92,8 @@ def _about_is_open(session: Session, about: str | None) -> bool:
             MatchStatus.PROPOSED.value,
             MatchStatus.ACTIVE.value,
         )
-    if kind == "signup":  # an offer or a reminder: while the sign-up and its date stand
+    if kind in ("signup", "actsub"):  # an offer, a reminder, an "elke keer" note: while the
+        # sign-up and its date stand
         signup = session.get(Signup, ref)
         if signup is None or signup.status not in ("in", "offered", "waiting"):
             return False

@@ -519,7 +519,11 @@ def press(unit: Unit, pressed: Press) -> Answer:
     what = pressed.text(1)
     assert row.id is not None
     unit.set_dialog(FLOW_CHANGE, what, OrganiserStep(date_id=row.id, what=what))
-    return Answer(screen=Screen(t(language, f"org.ask_change.{what}")))
+    # A repeating activity: the new time is this date's only, the new place every date's.
+    repeating = activity.repeat != Repeat.NONE.value and what in ("time", "place")
+    key = f"org.ask_change.{what}" + ("_repeat" if repeating else "")
+    when = cards.when_text(language, row.starts_at, row.ends_at, unit)
+    return Answer(screen=Screen(t(language, key, when=when)))
 
 
 def _tell_everyone(
@@ -556,6 +560,36 @@ def _tell_everyone(
         )
         told += 1
     return told
+
+
+def _move_place(unit: Unit, activity: Activity, place: str) -> int:
+    """The place is the activity's, so it changes for every date: everyone signed up for any
+    date still to come is told, once each (for the first of their dates). Where only people
+    with a place see it, the waiting list is not told the new one either."""
+    assert activity.id is not None
+    activity.place = place
+    unit.session.add(activity)
+    unit.session.flush()
+    statuses = (SignupStatus.IN.value,) if activity.place_private else rows.ACTIVE
+    told: set[int] = set()
+    # Each date's turn, in the order of their start (as every change takes them).
+    for row in rows.dates_of(unit.session, activity_id=activity.id, after=unit.now):
+        assert row.id is not None
+        if not rows.bump(unit.session, date_id=row.id):
+            continue
+        fresh = unit.session.get(ActivityDate, row.id)
+        assert fresh is not None
+        for signup, person in rows.signups_on(unit.session, date_id=row.id, statuses=statuses):
+            if person.id is None or person.id in told:
+                continue
+            told.add(person.id)
+            unit.enqueue(
+                to=person,
+                text=t(person.language, "act.place_changed", title=activity.title, place=place),
+                key=f"act-note:{row.id}:{person.id}:{fresh.version}:act.place_changed",
+                about=f"{cards.NOTE_ABOUT}:{signup.id}",
+            )
+    return len(told)
 
 
 def _cancel(unit: Unit, row: ActivityDate, activity: Activity) -> Screen:
@@ -629,16 +663,7 @@ def change_received(unit: Unit, state: DialogState[OrganiserStep], text: str | N
         unit.clear_dialog()
         return Screen(t(language, "org.told", count=told), back)
     if what == "place":
-        activity.place = words[:MAX_PLACE]
-        unit.session.add(activity)
-        unit.session.flush()
-        rows.bump(unit.session, date_id=row.id)
-        row = unit.session.get(ActivityDate, state.data.date_id) or row
-        texts = {
-            lang: t(lang, "act.place_changed", title=activity.title, place=activity.place)
-            for lang in ("nl", "en")
-        }
-        told = _tell_everyone(unit, row, "act.place_changed", texts)
+        told = _move_place(unit, activity, words[:MAX_PLACE])
         unit.clear_dialog()
         return Screen(t(language, "org.told", count=told), back)
     texts = {

@@ -205,3 +205,42 @@ def test_cancelling_a_date_ends_its_offers(engine: Engine, now: datetime) -> Non
         assert activities.expired_offers(session, now=now + timedelta(days=2)) == []
         assert offered.id is not None
         assert activities.accept_offer(session, signup_id=offered.id, now=now) is None
+
+
+def test_an_offer_counts_its_time_from_when_it_arrives_and_skips_who_it_cannot_reach(
+    engine: Engine, now: datetime
+) -> None:
+    """The time to accept starts when the offer reaches the person (after their quiet hours);
+    someone it would reach only after the start stays on the list, the next one is offered
+    the place, and nobody is moved in without a yes."""
+    with session_scope(engine) as session:
+        activity, people = _cooking(session, now, guests=1)
+        assert activity.id is not None
+        date_id, guests = _first_date_and_guests(session, activity.id)
+        row = session.get(ActivityDate, date_id)
+        assert row is not None
+        starts = row.starts_at
+        taken = [
+            activities.take_place(session, date_id=date_id, role=guests, resident_id=p, now=now)
+            for p in people[:3]
+        ]
+        first = taken[0].signup
+        assert first is not None
+        asleep, awake = people[1], people[2]
+        wakes = now + timedelta(hours=9)
+
+        def arrives_at(resident_id: int) -> datetime:
+            return starts + timedelta(hours=1) if resident_id == asleep else wakes
+
+        offered = activities.withdraw(
+            session, signup=first, now=now, starts_at=starts, arrives_at=arrives_at
+        )
+        assert offered is not None
+        assert offered.resident_id == awake
+        assert offered.status == SignupStatus.OFFERED.value
+        assert offered.offered_until == wakes + timedelta(hours=24)
+        skipped = activities.signup_of(session, date_id=date_id, resident_id=asleep)
+        assert skipped is not None
+        assert skipped.status == SignupStatus.WAITING.value
+        # Not lapsed at what would have been the end counted from now.
+        assert activities.expired_offers(session, now=now + timedelta(hours=25)) == []

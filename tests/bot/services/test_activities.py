@@ -295,3 +295,120 @@ def test_the_organiser_picks_neighbouring_wijken_before_publishing(street: Stree
     press("confirm", "yes")
     [made] = street.session.exec(select(Activity)).all()
     assert made.also_wijk_ids == [dapper.id]
+
+
+def _organiser(street: Street) -> None:
+    repo.grant_role(
+        street.session,
+        telegram_user_id=street.anna.telegram_user_id,
+        kind=RoleKind.ORGANISER,
+        wijk=street.wijk,
+        now=street.now,
+    )
+
+
+def _sign_up(street: Street, activity: Activity, person: Resident, which: int) -> None:
+    assert activity.id is not None
+    assert person.id is not None
+    row = activities.dates_of(street.session, activity_id=activity.id, after=street.now)[which]
+    role = activities.roles_of(street.session, activity_id=activity.id)[0]
+    assert row.id is not None
+    activities.take_place(
+        street.session, date_id=row.id, role=role, resident_id=person.id, now=street.now
+    )
+
+
+def _outbox_to(street: Street, person: Resident, contains: str) -> list[OutboxMessage]:
+    street.session.flush()
+    return [
+        row
+        for row in street.session.exec(
+            select(OutboxMessage).where(OutboxMessage.resident_id == person.id)
+        ).all()
+        if contains in row.text
+    ]
+
+
+def test_a_new_place_is_told_to_everyone_of_every_coming_date_once(street: Street) -> None:
+    """The place is the activity's: changed from one date's screen it changes for all, so the
+    people of the other dates hear of it too (each person once), and the organiser is told
+    so before typing it. The time stays a change of that one date."""
+    _organiser(street)
+    activity = _activity(street)
+    activity.place_private = False
+    ben, carla, dirk = street.neighbours[:3]
+    _sign_up(street, activity, ben, 0)
+    _sign_up(street, activity, carla, 1)
+    _sign_up(street, activity, dirk, 0)
+    _sign_up(street, activity, dirk, 2)
+    assert activity.id is not None
+    first = activities.dates_of(street.session, activity_id=activity.id, after=street.now)[0]
+    assert first.id is not None
+
+    def press(data: str) -> Any:
+        pressed = callbacks.decode(data)
+        assert pressed is not None
+        return organise.press(street.unit(street.anna), pressed)
+
+    asked = press(callbacks.ORGANISE_CHANGE(first.id, "place")).screen
+    assert asked is not None
+    assert "Die geldt voor alle datums" in asked.text
+    unit = street.unit(street.anna)
+    state = unit.state(organise.FLOW_CHANGE)
+    assert state is not None
+    done = organise.change_received(unit, state, "Buurthuis De Pijp")  # type: ignore[arg-type]
+    assert "Mensen die het van mij horen: 3." in done.text
+    for person in (ben, carla, dirk):
+        assert len(_outbox_to(street, person, "andere plek: Buurthuis De Pijp")) == 1, person
+
+    asked = press(callbacks.ORGANISE_CHANGE(first.id, "time")).screen
+    assert asked is not None
+    assert "alleen voor deze datum" in asked.text
+
+
+def test_every_time_notes_keep_to_the_pace_and_pause_and_never_use_up_an_invitation(
+    street: Street,
+) -> None:
+    """A new date signs up everyone on "elke keer"; the note about it comes once per date,
+    within each person's pace (counted on its own: Ben's weekly invitation stays free) and
+    not while they pause (the reminder still comes then: it is their own sign-up)."""
+    activity = _activity(street)
+    assert activity.id is not None
+    ben, carla, dirk = street.neighbours[:3]
+    carla.paused = True
+    dirk.pace = "monthly"
+    role = activities.roles_of(street.session, activity_id=activity.id)[0]
+    assert role.id is not None
+    for person in (ben, carla, dirk):
+        assert person.id is not None
+        activities.subscribe(
+            street.session,
+            activity_id=activity.id,
+            role_id=role.id,
+            resident_id=person.id,
+            now=street.now,
+        )
+    note = "Je staat weer op de lijst voor Kookavond"
+    for week in (1, 2):
+        later = replace(street, now=street.now + timedelta(weeks=week))
+        assert service.keep_dates(later.unit()) == 1
+        assert service.keep_dates(later.unit()) == 0  # nothing new: nothing told twice
+        assert len(_outbox_to(street, ben, note)) == week
+        assert _outbox_to(street, carla, note) == []
+        # Monthly: the first note, not the second a week later.
+        assert len(_outbox_to(street, dirk, note)) == 1
+    [told] = _outbox_to(street, ben, note)[:1]
+    assert told.reply_markup is not None
+    labels = [b["text"] for row in told.reply_markup["inline_keyboard"] for b in row]
+    assert labels == ["Deze keer niet", "Stop met elke keer"]
+    # Signed up all the same, paused or not; and Ben's pace for help is untouched.
+    for person in (ben, carla, dirk):
+        assert person.id is not None
+        newest = activities.dates_of(street.session, activity_id=activity.id, after=street.now)
+        signup = activities.signup_of(
+            street.session, date_id=newest[-1].id or 0, resident_id=person.id
+        )
+        assert signup is not None
+        assert signup.status == "in"
+    street.session.refresh(ben)
+    assert ben.last_invited_at is None
