@@ -12,9 +12,12 @@ from sqlmodel import col, select
 
 from bot.app import matching_steps
 from bot.harness import RunningBot
+from bot.runner import perform
+from bot.sender import deliver
+from bot.services import digest
 from botapi_emulator.scenario import Scene
 from storage.db import session_scope
-from storage.models import Match, Post, PostStatus, ProxyStepBack, Role, RoleKind
+from storage.models import Match, Post, PostStatus, ProxyStepBack, Role, RoleKind, Wijk
 from tests.e2e.neighbours import NOW, Clock, bot_context
 from tests.e2e.test_matching_flow import INVITED, Street, make_street
 from tests.storage.neighbourhood import add_wijk
@@ -167,3 +170,44 @@ async def test_a_resident_asks_only_after_the_neighbour_agreed(
 def _posts(running: RunningBot) -> list[Post]:
     with session_scope(running.engine) as session:
         return list(session.exec(select(Post)).all())
+
+
+async def test_the_proxy_sees_for_whom_and_no_contact_choice(
+    street: Street, running: RunningBot, clock: Clock
+) -> None:
+    """The confirmation, /mijn and the wijk group's digest say for whom; the consent "een
+    buurtwerker mag contact met me opnemen" is not offered for someone not on Telegram."""
+    anna = street.anna
+    assert street.wijk.id is not None
+    group = running.emulator.add_group("Buren", members=[anna.user])
+    with session_scope(running.engine) as session:
+        session.add(
+            Role(telegram_user_id=anna.user.id, wijk_id=street.wijk.id, kind=RoleKind.BUURTWERKER)
+        )
+        wijk = session.get(Wijk, street.wijk.id)
+        assert wijk is not None
+        wijk.group_chat_id = group.id
+        session.add(wijk)
+    await anna.sends("/namens Kees")
+    await anna.sees("Wat heeft Kees nodig?")
+    await anna.sends(SHOPPING)
+    await anna.sees("Klopt dat?")
+    await anna.presses("✓ Ja, klopt")
+    await anna.sees("Wanneer")
+    await anna.presses("✓ Ja, klopt")
+    preview = await anna.sees("Zo komt het in de buurt te staan")
+    assert preview.button("☐ Een buurtwerker mag contact met me opnemen") is None
+    await anna.presses("✅ Plaatsen")
+    posted = await anna.sees("Je vraag is geplaatst!")
+    assert "Voor: Kees (niet op Telegram)" in posted.content
+    await anna.sends("/mijn")
+    mine = await anna.sees("Jouw open berichten")
+    assert "(voor Kees)" in mine.content
+
+    clock.now = NOW + timedelta(minutes=30)
+    context = bot_context(running)
+    assert await perform(context, None, digest.send_due) == 1
+    outgoing, context.outgoing = context.outgoing, []
+    await deliver(context, outgoing)
+    message = await running.emulator.wait_for_message(group, "Nieuw in")
+    assert "van Anna, voor Kees:" in message.content
