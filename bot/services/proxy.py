@@ -121,11 +121,36 @@ def start(unit: Unit, args: list[str]) -> Screen:
 
 
 def _begin(unit: Unit, proxy_for: str) -> Screen:
-    """The normal posting flow, for someone else: first their request in a few words."""
+    """The normal posting flow, for someone else: first their request in a few words. When
+    this neighbour agreed earlier with helpers to arrange things themselves, the proxy hears
+    that those helpers are not asked again through them (request_steps leaves them out)."""
     unit.set_dialog(
         posting.FLOW, posting.STEP_TEXT, PostDraft(kind=PostKind.REQUEST, proxy_for=proxy_for)
     )
-    return Screen(t(unit.language, "proxy.prompt", who=_who(unit.language, proxy_for)))
+    language = unit.language
+    text = t(language, "proxy.prompt", who=_who(language, proxy_for))
+    names = _stepped_back_names(unit, proxy_for)
+    if names:
+        note = t(
+            language, "proxy.themselves", names=", ".join(names), who=_who(language, proxy_for)
+        )
+        text = f"{note}\n\n{text}"
+    return Screen(text)
+
+
+def _stepped_back_names(unit: Unit, proxy_for: str) -> list[str]:
+    """First names of the helpers who arrange things with this neighbour themselves."""
+    resident = unit.resident
+    if resident is None or resident.id is None:
+        return []
+    names = []
+    for helper_id in store.stepped_back_helpers(
+        unit.session, proxy_id=resident.id, proxy_for=proxy_for
+    ):
+        helper = unit.session.get(Resident, helper_id)
+        if helper is not None and not helper.stopped:
+            names.append(first_name(unit.language, helper.first_name))
+    return names
 
 
 def agreed(unit: Unit) -> Answer:
@@ -182,6 +207,10 @@ def after_worked(unit: Unit, match: Match) -> None:
         return
     if _step_back_of(unit, match.id) is not None:
         return
+    if match.helper_id in store.stepped_back_helpers(
+        unit.session, proxy_id=match.asker_id, proxy_for=post.proxy_for
+    ):
+        return  # these two agreed on that already (the helper came through /buurt this time)
     unit.session.add(ProxyStepBack(match_id=match.id, created_at=unit.now))
     unit.session.flush()
     pair = Pair.of(unit.session, match)

@@ -17,10 +17,21 @@ from bot.sender import deliver
 from bot.services import digest
 from botapi_emulator.scenario import Scene
 from storage.db import session_scope
-from storage.models import Match, Post, PostStatus, ProxyStepBack, Role, RoleKind, Wijk
+from storage.models import (
+    Invitation,
+    Match,
+    MatchStatus,
+    Post,
+    PostStatus,
+    ProxyStepBack,
+    Resident,
+    Role,
+    RoleKind,
+    Wijk,
+)
 from tests.e2e.neighbours import NOW, Clock, bot_context
 from tests.e2e.test_matching_flow import INVITED, Street, make_street
-from tests.storage.neighbourhood import add_wijk
+from tests.storage.neighbourhood import add_post, add_wijk
 
 SHOPPING = "Wie kan zaterdag boodschappen doen?"
 
@@ -211,3 +222,75 @@ async def test_the_proxy_sees_for_whom_and_no_contact_choice(
     await deliver(context, outgoing)
     message = await running.emulator.wait_for_message(group, "Nieuw in")
     assert "van Anna, voor Kees:" in message.content
+
+
+def agreed_earlier(running: RunningBot, street: Street, helper_id: int, proxy_for: str) -> None:
+    """An earlier /namens request of Anna's for `proxy_for`, helped by `helper_id`, after which
+    both said yes to arranging the next time themselves."""
+    with session_scope(running.engine) as session:
+        anna = session.exec(select(Resident).where(Resident.first_name == "Anna")).one()
+        assert anna.id is not None
+        earlier = NOW - timedelta(days=20)
+        post = add_post(
+            session, anna, "Wie haalt de post?", earlier, status="done", proxy_for=proxy_for
+        )
+        assert post.id is not None
+        match = Match(
+            post_id=post.id,
+            asker_id=anna.id,
+            helper_id=helper_id,
+            status=MatchStatus.ENDED.value,
+            created_at=earlier,
+        )
+        session.add(match)
+        session.flush()
+        assert match.id is not None
+        session.add(
+            ProxyStepBack(
+                match_id=match.id,
+                helper_yes=True,
+                neighbour_yes=True,
+                agreed_at=earlier,
+                created_at=earlier,
+            )
+        )
+
+
+def invited_ids(running: RunningBot) -> set[int]:
+    with session_scope(running.engine) as session:
+        return {i.resident_id for i in session.exec(select(Invitation)).all()}
+
+
+async def test_after_a_step_back_the_pair_is_not_asked_through_the_proxy_again(
+    street: Street, running: RunningBot
+) -> None:
+    """Kees and Ben agreed to arrange things themselves: Anna's next /namens for Kees tells her
+    so, and Ben is not invited for it (the others are); for a different neighbour he is."""
+    anna = street.anna
+    assert street.wijk.id is not None
+    with session_scope(running.engine) as session:
+        session.add(
+            Role(telegram_user_id=anna.user.id, wijk_id=street.wijk.id, kind=RoleKind.BUURTWERKER)
+        )
+    ben_id = next(i for i, p in street.neighbours.items() if p.name == "Ben")
+    agreed_earlier(running, street, ben_id, "Kees")
+    await anna.sends("/namens Kees")
+    prompt = await anna.sees("Wat heeft Kees nodig?")
+    assert "Kees en Ben hadden afgesproken dat ze het voortaan zelf regelen" in prompt.content
+    await anna.sends(SHOPPING)
+    await anna.sees("Klopt dat?")
+    await anna.presses("✓ Ja, klopt")
+    await anna.sees("Wanneer")
+    await anna.presses("✓ Ja, klopt")
+    await anna.sees("Zo komt het in de buurt te staan")
+    await anna.presses("✅ Plaatsen")
+    await anna.sees("Je vraag is geplaatst!")
+    await running.emulator.wait_for(lambda: len(invited_ids(running)) == 3, what="invitations")
+    invited = invited_ids(running)
+    assert ben_id not in invited
+    assert invited == set(street.neighbours) - {ben_id}
+
+    # For someone else Ben is asked as usual, and the note is not there.
+    await anna.sends("/namens Els")
+    prompt = await anna.sees("Wat heeft Els nodig?")
+    assert "afgesproken" not in prompt.content
