@@ -271,6 +271,7 @@ def report_group_message(unit: Unit, reported: GroupMessage | None, args: list[s
         reporter=repo.find_resident(session, telegram_user_id=unit.caller.user_id),
         author=repo.find_resident(session, telegram_user_id=reported.author_id),
         now=unit.now,
+        author_telegram_id=reported.author_id,
     )
     if new:
         send_report(unit, report, first_name(language, reported.author_name))
