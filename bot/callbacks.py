@@ -214,6 +214,10 @@ REPORT_CANCEL = action("rep:no")
 REPORT_NAMED = action("rep:nm", ID, choice("y", "n"))
 REPORT_REASON_NAMED = action("rep:whyn", ID, TOKEN)
 REPORT_WITHOUT_REASON_NAMED = action("rep:nonen", ID)
+# /meld as a reply to a relayed line: the line's message id in the reporter's chat (looked up
+# again in the outbox on every press), the reason code ("none": without one), named or not
+REPORT_LINE = action("rep:l", ID, TOKEN, choice("y", "n"))
+REPORT_LINE_NAMED = action("rep:lnm", ID, choice("y", "n"))
 
 # /verwijder
 DELETE_ASK = action("del:ask")
