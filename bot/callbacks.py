@@ -246,6 +246,7 @@ FOLLOW_UP_AGAIN = action("fu:r", ID)
 # id, yes/no) and the proxy's "send how to reach my neighbour"
 PROXY_AGREED = action("px:ok")
 PROXY_CANCEL = action("px:no")
+PROXY_OWN_AREA = action("px:own")  # /namens: "Mijn eigen plek" instead of a spot on the map
 STEP_BACK = action("px:sb", ID, choice("y", "n"))
 STEP_BACK_CONTACT = action("px:ct", ID)
 

@@ -221,7 +221,13 @@ def words_received(unit: Unit, state: DialogState[PostDraft], text: str | None) 
         words, category_found=guess is not None, time_found=read is not None
     ):
         # One friendly question; whatever comes next is taken as meant.
-        unit.set_dialog(FLOW, STEP_TEXT, PostDraft(kind=kind, asked_what=True))
+        again = PostDraft(
+            kind=kind,
+            asked_what=True,
+            proxy_for=state.data.proxy_for,
+            area_cell=state.data.area_cell,
+        )
+        unit.set_dialog(FLOW, STEP_TEXT, again)
         return Screen(t(language, WHAT_PROMPTS[kind]))
     draft = PostDraft(
         kind=state.data.kind,
@@ -229,6 +235,7 @@ def words_received(unit: Unit, state: DialogState[PostDraft], text: str | None) 
         category=guess.key if guess else None,
         read_time=None if read is None else (read.start, read.end),
         proxy_for=state.data.proxy_for,
+        area_cell=state.data.area_cell,
     )
     unit.set_dialog(FLOW, STEP_CATEGORY, draft)
     if guess is None:
@@ -350,6 +357,7 @@ def _place(unit: Unit, draft: PostDraft) -> Placing:
         now=now,
         contact_ok=draft.contact_ok and _contact_offered(unit, draft),
         proxy_for=draft.proxy_for,
+        area_cell=draft.area_cell if draft.proxy_for else None,
     )
     if draft.kind is PostKind.REQUEST:
         matchmaking.start_flow(unit.session, post=placed, now=now)

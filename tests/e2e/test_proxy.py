@@ -16,6 +16,7 @@ from bot.runner import perform
 from bot.sender import deliver
 from bot.services import digest
 from botapi_emulator.scenario import Scene
+from matching.area import area_cell
 from storage.db import session_scope
 from storage.models import (
     Invitation,
@@ -56,6 +57,8 @@ def step_back(running: RunningBot) -> ProxyStepBack:
 async def place_for(street: Street, words: str, *, expect: str) -> None:
     anna = street.anna
     await anna.sends(words)
+    await anna.sees("ongeveer? Stuur een plek op de kaart")
+    await anna.presses("Mijn eigen plek")
     await anna.sees(expect)
     await anna.sends(SHOPPING)
     await anna.sees("Klopt dat?")
@@ -157,6 +160,8 @@ async def test_a_resident_asks_only_after_the_neighbour_agreed(
     await anna.sees("Tik eerst op de knop")
     assert _posts(running) == []
     await anna.presses("Ja, mijn buur vindt het goed")
+    await anna.sees("Waar woont een buurvrouw ongeveer?")
+    await anna.presses("Mijn eigen plek")
     await anna.sees("Wat heeft een buurvrouw nodig?")
     await anna.sends(SHOPPING)
     await anna.sees("Klopt dat?")
@@ -200,6 +205,8 @@ async def test_the_proxy_sees_for_whom_and_no_contact_choice(
         wijk.group_chat_id = group.id
         session.add(wijk)
     await anna.sends("/namens Kees")
+    await anna.sees("Waar woont Kees ongeveer?")
+    await anna.presses("Mijn eigen plek")
     await anna.sees("Wat heeft Kees nodig?")
     await anna.sends(SHOPPING)
     await anna.sees("Klopt dat?")
@@ -275,6 +282,8 @@ async def test_after_a_step_back_the_pair_is_not_asked_through_the_proxy_again(
     ben_id = next(i for i, p in street.neighbours.items() if p.name == "Ben")
     agreed_earlier(running, street, ben_id, "Kees")
     await anna.sends("/namens Kees")
+    await anna.sees("Waar woont Kees ongeveer?")
+    await anna.presses("Mijn eigen plek")
     prompt = await anna.sees("Wat heeft Kees nodig?")
     assert "Kees en Ben hadden afgesproken dat ze het voortaan zelf regelen" in prompt.content
     await anna.sends(SHOPPING)
@@ -292,5 +301,41 @@ async def test_after_a_step_back_the_pair_is_not_asked_through_the_proxy_again(
 
     # For someone else Ben is asked as usual, and the note is not there.
     await anna.sends("/namens Els")
+    await anna.sees("Waar woont Els ongeveer?")
+    await anna.presses("Mijn eigen plek")
     prompt = await anna.sees("Wat heeft Els nodig?")
     assert "afgesproken" not in prompt.content
+
+
+async def test_the_proxy_chooses_the_neighbours_spot_on_the_map(
+    street: Street, running: RunningBot
+) -> None:
+    """A location sent under the area question becomes the request's area (the same coarse
+    cell a resident's area is); neighbours near that spot are invited."""
+    anna = street.anna
+    assert street.wijk.id is not None
+    with session_scope(running.engine) as session:
+        session.add(
+            Role(telegram_user_id=anna.user.id, wijk_id=street.wijk.id, kind=RoleKind.BUURTWERKER)
+        )
+        own = session.exec(select(Resident).where(Resident.first_name == "Anna")).one().area_cell
+    await anna.sends("/namens Kees")
+    await anna.sees("Waar woont Kees ongeveer?")
+    await anna.sends("Dapperstraat 12")  # typed, not sent from the map
+    await anna.sees("Stuur een plek op de kaart (📎, dan Locatie)")
+    spot = (52.3630, 4.9330)
+    await anna.shares_location(*spot)
+    asked = await anna.sees("Dank je, ik zoek buren dicht bij die plek.")
+    assert "Wat heeft Kees nodig?" in asked.content
+    await anna.sends(SHOPPING)
+    await anna.sees("Klopt dat?")
+    await anna.presses("✓ Ja, klopt")
+    await anna.sees("Wanneer")
+    await anna.presses("✓ Ja, klopt")
+    await anna.sees("Zo komt het in de buurt te staan")
+    await anna.presses("✅ Plaatsen")
+    await anna.sees("Je vraag is geplaatst!")
+    post = the_post(running)
+    assert post.area_cell == area_cell(*spot)
+    assert post.area_cell != own
+    await running.emulator.wait_for(lambda: len(invited_ids(running)) > 0, what="invitations")
