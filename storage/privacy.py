@@ -98,7 +98,10 @@ class PersonalData:
             "block": [
                 {"blocked_first_name": first_word(other.first_name)} for other in self.blocked
             ],
-            "report": [_row(r, leave_out=("reported_resident_id",)) for r in self.reports_made],
+            "report": [
+                _row(r, leave_out=("reported_resident_id", "quote_author_telegram_id"))
+                for r in self.reports_made
+            ],
             "role": [{**_row(role), "wijk_name": wijk.name} for role, wijk in self.roles],
             "chatstate": [_row(self.chat_state)] if self.chat_state else [],
             "outboxmessage": [_row(message) for message in self.outbox],

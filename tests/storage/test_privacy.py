@@ -85,6 +85,8 @@ def test_the_export_does_not_reveal_what_others_did(engine: Engine, now: datetim
     assert exported["block"] == [{"blocked_first_name": "Carla"}]
     assert [report["reason"] for report in exported["report"]] == ["spam"]
     assert all("reported_resident_id" not in report for report in exported["report"])
+    # Nor the Telegram id of whoever wrote a message she reported.
+    assert all("quote_author_telegram_id" not in report for report in exported["report"])
     on_own_post = [i for i in exported["invitation"] if "resident_id" not in i]
     assert len(on_own_post) == 1, "who was invited to your post is not yours to know"
     assert "Ben" not in json.dumps(exported["invitation"])
