@@ -214,6 +214,10 @@ REPORT_CANCEL = action("rep:no")
 REPORT_NAMED = action("rep:nm", ID, choice("y", "n"))
 REPORT_REASON_NAMED = action("rep:whyn", ID, TOKEN)
 REPORT_WITHOUT_REASON_NAMED = action("rep:nonen", ID)
+# /meld as a reply to a relayed line: the line's message id in the reporter's chat (looked up
+# again in the outbox on every press), the reason code ("none": without one), named or not
+REPORT_LINE = action("rep:l", ID, TOKEN, choice("y", "n"))
+REPORT_LINE_NAMED = action("rep:lnm", ID, choice("y", "n"))
 
 # /verwijder
 DELETE_ASK = action("del:ask")
@@ -242,6 +246,7 @@ FOLLOW_UP_AGAIN = action("fu:r", ID)
 # id, yes/no) and the proxy's "send how to reach my neighbour"
 PROXY_AGREED = action("px:ok")
 PROXY_CANCEL = action("px:no")
+PROXY_OWN_AREA = action("px:own")  # /namens: "Mijn eigen plek" instead of a spot on the map
 STEP_BACK = action("px:sb", ID, choice("y", "n"))
 STEP_BACK_CONTACT = action("px:ct", ID)
 

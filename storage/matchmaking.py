@@ -33,6 +33,7 @@ from storage.models import (
     Post,
     PostKind,
     PostStatus,
+    ProxyStepBack,
     RequestFlow,
     Resident,
     Signal,
@@ -654,3 +655,29 @@ def record_worked(session: Session, *, match: Match, resident_id: int, worked: b
     ).first()
     session.refresh(match)
     return changed is not None
+
+
+# /namens: the neighbours described by a first name, and the helpers who agreed with them (through
+# the proxy) to arrange things themselves. "buurvrouw"/"buurman" name nobody in particular, so an
+# agreement about "een buurvrouw" cannot be told apart from another buurvrouw: it counts only for
+# the match it was made in.
+GENERIC_NEIGHBOURS: Final = frozenset({"buurvrouw", "buurman"})
+
+
+def stepped_back_helpers(session: Session, *, proxy_id: int, proxy_for: str) -> list[int]:
+    """The helpers who, with the neighbour `proxy_for`, agreed after an earlier request of this
+    proxy that they arrange the next time themselves (both said yes). Oldest agreement first."""
+    if not proxy_for or proxy_for in GENERIC_NEIGHBOURS:
+        return []
+    rows = session.exec(
+        select(Match.helper_id)
+        .join(ProxyStepBack, col(ProxyStepBack.match_id) == col(Match.id))
+        .join(Post, col(Post.id) == col(Match.post_id))
+        .where(
+            col(Match.asker_id) == proxy_id,
+            col(Post.proxy_for) == proxy_for,
+            col(ProxyStepBack.agreed_at).is_not(None),
+        )
+        .order_by(col(ProxyStepBack.agreed_at))
+    ).all()
+    return list(dict.fromkeys(rows))

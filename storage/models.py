@@ -217,6 +217,16 @@ class Report(SQLModel, table=True):
     # The reporter chose "Mijn naam mag erbij" (default anonymous): only then does the report
     # card name them (first name only).
     reporter_named: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    # /meld as a reply to a line relayed between asker and helper: that conversation (no
+    # foreign key: retention and erasure remove matches, the report stays) and the line's
+    # message id in the reporter's chat (one report per line and reporter). The quote holds
+    # the line.
+    relay_match_id: int | None = Field(default=None)
+    relay_message_id: int | None = Field(default=None, sa_type=BigInteger)
+    # The Telegram user id of whoever wrote the quoted message (a group message or a relayed
+    # line), also when they never started the bot: their /verwijder clears the quote. Cleared
+    # with the quote.
+    quote_author_telegram_id: int | None = Field(default=None, sa_type=BigInteger)
 
 
 class AuditEntry(SQLModel, table=True):

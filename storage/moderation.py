@@ -10,7 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from storage.matchmaking import end_matches_between
 from storage.models import Block, Invitation, Post, PostStatus, Report, Resident
@@ -187,6 +187,7 @@ def report_group_message(
     reporter: Resident | None,
     author: Resident | None,
     now: datetime,
+    author_telegram_id: int | None = None,
 ) -> tuple[Report, bool]:
     """Record /meld on a message in a wijk's group; (the report, whether it is new). While a
     report of the same message is open, another /meld of it (by anyone) adds nothing."""
@@ -207,7 +208,55 @@ def report_group_message(
         group_chat_id=chat_id,
         group_message_id=message_id,
         quote=" ".join(quote.split())[:GROUP_QUOTE_MAX],
+        quote_author_telegram_id=author_telegram_id,
         created_at=now,
+    )
+    session.add(report)
+    session.flush()
+    return report, True
+
+
+def report_of_line(session: Session, *, reporter_id: int, message_id: int) -> Report | None:
+    """The reporter's report of one relayed line (its message id in the reporter's chat)."""
+    return session.exec(
+        select(Report).where(
+            Report.reporter_id == reporter_id,
+            Report.relay_message_id == message_id,
+            col(Report.relay_match_id).is_not(None),
+        )
+    ).first()
+
+
+def report_relayed_line(
+    session: Session,
+    *,
+    reporter: Resident,
+    author: Resident,
+    wijk_id: int | None,
+    match_id: int,
+    message_id: int,
+    quote: str,
+    reason: str,
+    named: bool,
+    now: datetime,
+) -> tuple[Report, bool]:
+    """Record /meld on a line relayed to `reporter` from `author` in match `match_id`;
+    (the report, whether it is new). A second report of the same line adds nothing."""
+    assert reporter.id is not None
+    existing = report_of_line(session, reporter_id=reporter.id, message_id=message_id)
+    if existing is not None:
+        return existing, False
+    report = Report(
+        wijk_id=wijk_id,
+        reporter_id=reporter.id,
+        reported_resident_id=author.id,
+        reason=" ".join(reason.split())[:REPORT_REASON_MAX],
+        relay_match_id=match_id,
+        relay_message_id=message_id,
+        quote=" ".join(quote.split())[:GROUP_QUOTE_MAX],
+        quote_author_telegram_id=author.telegram_user_id,
+        created_at=now,
+        reporter_named=named,
     )
     session.add(report)
     session.flush()

@@ -15,6 +15,7 @@ a timeout. See docs/delivery.md for what each kind of message does then.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -247,3 +248,35 @@ def release(session: Session, *, ids: list[int], now: datetime) -> int:
         session.add(message)
         released += 1
     return released
+
+
+# The key of a line relayed between asker and helper: "line:<match id>:<sender id>:<message id
+# in the sender's chat>" (bot/services/invitations.py).
+LINE_PREFIX = "line:"
+
+
+@dataclass(frozen=True)
+class RelayedLine:
+    """A line the bot relayed into a chat, read back from its outbox row."""
+
+    match_id: int
+    sender_id: int  # resident id
+    text: str  # as sent (HTML)
+
+
+def relayed_line(session: Session, *, chat_id: int, message_id: int) -> RelayedLine | None:
+    """The relayed line that became Telegram message `message_id` in `chat_id`, while its
+    outbox row is kept (the messages retention period); None for any other message."""
+    row = session.exec(
+        select(OutboxMessage).where(
+            OutboxMessage.chat_id == chat_id,
+            OutboxMessage.message_id == message_id,
+            col(OutboxMessage.dedupe_key).startswith(LINE_PREFIX),
+        )
+    ).first()
+    if row is None or row.dedupe_key is None:
+        return None
+    parts = row.dedupe_key.removeprefix(LINE_PREFIX).split(":")
+    if len(parts) != 3 or not all(part.isdigit() for part in parts):
+        return None
+    return RelayedLine(match_id=int(parts[0]), sender_id=int(parts[1]), text=row.text)

@@ -40,10 +40,12 @@ def create_post(
     now: datetime,
     contact_ok: bool = False,
     proxy_for: str | None = None,
+    area_cell: str | None = None,
 ) -> Post:
     """Place an open post in the resident's wijk, at their coarse area. `proxy_for`: a
     request placed with /namens for someone not on Telegram (a first name, or the words
-    "buurvrouw"/"buurman")."""
+    "buurvrouw"/"buurman"); `area_cell`: the coarse cell the proxy chose on the map for
+    them, instead of the proxy's own."""
     if resident.id is None or resident.wijk_id is None:
         raise ValueError("only a resident with a wijk can post")
     post = Post(
@@ -52,7 +54,7 @@ def create_post(
         kind=kind.value,
         category=category,
         text=text,
-        area_cell=resident.area_cell,
+        area_cell=area_cell or resident.area_cell,
         window_start=window_start,
         window_end=window_end,
         status=PostStatus.OPEN.value,

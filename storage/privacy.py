@@ -101,7 +101,10 @@ class PersonalData:
             "block": [
                 {"blocked_first_name": first_word(other.first_name)} for other in self.blocked
             ],
-            "report": [_row(r, leave_out=("reported_resident_id",)) for r in self.reports_made],
+            "report": [
+                _row(r, leave_out=("reported_resident_id", "quote_author_telegram_id"))
+                for r in self.reports_made
+            ],
             "role": [{**_row(role), "wijk_name": wijk.name} for role, wijk in self.roles],
             "chatstate": [_row(self.chat_state)] if self.chat_state else [],
             "outboxmessage": [_row(message) for message in self.outbox],
@@ -288,6 +291,13 @@ def delete_person(session: Session, *, telegram_user_id: int, now: datetime) -> 
     )
     session.execute(delete(OutboxMessage).where(col(OutboxMessage.chat_id) == telegram_user_id))
     session.execute(delete(Role).where(col(Role.telegram_user_id) == telegram_user_id))
+    # Quotes of what they wrote (a group message someone reported, a relayed line), also when
+    # they never started the bot and so have no resident row.
+    session.execute(
+        update(Report)
+        .where(col(Report.quote_author_telegram_id) == telegram_user_id)
+        .values(quote="", reason="", quote_author_telegram_id=None)
+    )
     resident = session.exec(
         select(Resident).where(Resident.telegram_user_id == telegram_user_id)
     ).first()
@@ -302,7 +312,9 @@ def delete_person(session: Session, *, telegram_user_id: int, now: datetime) -> 
         col(Report.reported_resident_id) == person,
         col(Report.post_id).in_(post_ids),
     )
-    session.execute(update(Report).where(about_them).values(reason="", quote=""))
+    session.execute(
+        update(Report).where(about_them).values(reason="", quote="", quote_author_telegram_id=None)
+    )
     session.execute(delete(Nudge).where(col(Nudge.resident_id) == person))
     # Their sign-ups, and the activities they organised with everyone's sign-ups for them;
     # then every message about those (offers, reminders, announcements with their words).

@@ -9,8 +9,9 @@ documented in the README under "Retention").
 - Outbox rows that were sent or given up on, older than `messages` days: this is where relayed
   messages and every other text the bot sent live.
 - Dialog states (half-written drafts) not touched for `messages` days.
-- The quote of a reported group message (/meld in the wijk group), once the report was handled
-  more than `posts` days ago: the report itself stays, like a hidden post's report.
+- The quote of a reported message (/meld on a message in the wijk group or on a relayed line),
+  once the report was handled (acted on or dismissed) more than `messages` days ago, like the
+  relayed messages themselves: the report itself stays, like a hidden post's report.
 - Activity sign-ups (who came, who waited) once their date ended more than `invitations` days
   ago; the activity and its dates stay while its organiser keeps them.
 Open and matched posts, pending messages, residents, blocks and reports are never removed here
@@ -117,9 +118,9 @@ def purge(session: Session, *, now: datetime, periods: Periods) -> Purged:
                 col(Report.quote) != "",
                 col(Report.status) != "open",
                 col(Report.handled_at).is_not(None),
-                col(Report.handled_at) < now - periods.posts,
+                col(Report.handled_at) < now - periods.messages,
             )
-            .values(quote="")
+            .values(quote="", quote_author_telegram_id=None)
         )
     )
     # The candidate pools' change feed: a pool reloads long before it could need these.

@@ -2,7 +2,8 @@
 bot/services/control.py).
 
 /blokkeer and /meld typed as a reply to one of the bot's messages act on that message's block
-or report button, exactly as pressing it would.
+or report button, exactly as pressing it would. /meld as a reply to a relayed line (which has
+no buttons) reports that line.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ def register(application: BotApplication, router: DialogRouter) -> None:
         callbacks.REPORT_NAMED,
         callbacks.REPORT_REASON_NAMED,
         callbacks.REPORT_WITHOUT_REASON_NAMED,
+        callbacks.REPORT_LINE,
+        callbacks.REPORT_LINE_NAMED,
     )
     router.on_text(control.REPORT_FLOW, control.report_in_own_words, show)
 
@@ -124,10 +127,18 @@ async def report_command(update: Update, context: BotContext) -> None:
         callbacks.REPORT_POST,
         callbacks.BLOCK_POST_AUTHOR,
     )
-    if press is None:
-        await answer(update, context, control.how_to_report)
-    else:
+    replied = message.reply_to_message
+    if press is not None:
         await answer(update, context, control.report_command, press.id())
+    elif (
+        replied is not None
+        and replied.from_user is not None
+        and replied.from_user.id == context.bot.id
+    ):
+        # A line relayed from the other person in a conversation has no buttons of its own.
+        await answer(update, context, control.report_line_command, replied.message_id)
+    else:
+        await answer(update, context, control.how_to_report)
 
 
 async def report_pressed(update: Update, context: BotContext, press: Press) -> None:
@@ -142,6 +153,12 @@ async def report_pressed(update: Update, context: BotContext, press: Press) -> N
         await answer(update, context, control.report_named, press.id(), press.text(1))
     elif press.action is callbacks.REPORT_REASON_NAMED:
         await answer(update, context, control.report_reason, press.id(), press.text(1), True)
+    elif press.action is callbacks.REPORT_LINE:
+        await answer(
+            update, context, control.report_line, press.id(), press.text(1), press.text(2)
+        )
+    elif press.action is callbacks.REPORT_LINE_NAMED:
+        await answer(update, context, control.report_line_named, press.id(), press.text(1))
     elif press.action is callbacks.REPORT_WITHOUT_REASON_NAMED:
         await answer(update, context, control.report_without_words, press.id(), "", True)
     else:

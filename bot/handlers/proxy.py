@@ -22,9 +22,12 @@ from bot.views.screens import answer, say
 def register(application: BotApplication, router: DialogRouter) -> None:
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler(spellings("namens"), command, filters=private))
-    router.on_press(consent_pressed, callbacks.PROXY_AGREED, callbacks.PROXY_CANCEL)
+    router.on_press(
+        consent_pressed, callbacks.PROXY_AGREED, callbacks.PROXY_CANCEL, callbacks.PROXY_OWN_AREA
+    )
     router.on_press(step_back_pressed, callbacks.STEP_BACK, callbacks.STEP_BACK_CONTACT)
     router.on_text(proxy.FLOW, proxy.typed, _show)
+    router.on_location(proxy.FLOW, proxy.share_location, _show)
 
 
 async def command(update: Update, context: BotContext) -> None:
@@ -36,7 +39,11 @@ async def _show(update: Update, context: BotContext, screen: Screen) -> None:
 
 
 async def consent_pressed(update: Update, context: BotContext, press: Press) -> None:
-    service = proxy.agreed if press.action is callbacks.PROXY_AGREED else proxy.cancel
+    service = {
+        callbacks.PROXY_AGREED: proxy.agreed,
+        callbacks.PROXY_CANCEL: proxy.cancel,
+        callbacks.PROXY_OWN_AREA: proxy.own_area,
+    }[press.action]
     await answer(update, context, await perform(context, update, service))
 
 

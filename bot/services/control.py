@@ -11,6 +11,8 @@ the handler shows it.
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import datetime
 from typing import Final, Literal
 
@@ -24,8 +26,8 @@ from bot.services.privacy import delete_everything_keyboard
 from bot.services.reply import Reply, Show
 from bot.services.unit import Incoming, Unit
 from matching.pause import PauseLength, is_paused, pause_end
-from storage import activities, moderation, pausing
-from storage.models import Post, Resident
+from storage import activities, matchmaking, moderation, outbox, pausing
+from storage.models import Match, Post, Resident
 
 REPORT_FLOW: Final = "report"
 REPORT_STEP: Final = "reason"
@@ -324,3 +326,131 @@ def _drop_report_dialog(unit: Unit) -> None:
     """Only the report dialog: a press on an old report question leaves any other one alone."""
     if unit.dialog is not None and unit.dialog.flow == REPORT_FLOW:
         unit.clear_dialog()
+
+
+# --- reporting a relayed line ------------------------------------------------------------------
+# /meld as a reply to a line the bot passed on from the other person in a conversation (the
+# relay has no buttons per line: a button under every line would make the chat noisy, and the
+# relay's opening message says how). The line is found again in the outbox by its message id in
+# the reporter's chat, on every step: nothing about it is taken from a button.
+
+NO_REASON: Final = "none"
+TAGS: Final = re.compile(r"<[^>]+>")
+
+
+def _plain(text: str) -> str:
+    """A relayed line's text as the reporter saw it (the outbox keeps it as HTML)."""
+    return html.unescape(TAGS.sub("", text))
+
+
+def _reportable_line(unit: Unit, message_id: int) -> tuple[Resident, Match, Resident, str] | None:
+    """(reporter, the conversation, the line's sender, the line) when the caller may report
+    this line: it was relayed to them, in a conversation of theirs, by the other person."""
+    reporter, caller = unit.resident, unit.caller
+    if reporter is None or reporter.id is None or caller is None:
+        return None
+    line = outbox.relayed_line(unit.session, chat_id=caller.chat_id, message_id=message_id)
+    if line is None:
+        return None
+    match = matchmaking.match_of(unit.session, match_id=line.match_id, resident_id=reporter.id)
+    author = unit.session.get(Resident, line.sender_id)
+    if (
+        match is None
+        or author is None
+        or author.id == reporter.id
+        or author.id not in (match.asker_id, match.helper_id)
+    ):
+        return None
+    return reporter, match, author, _plain(line.text)
+
+
+def report_line_command(unit: Unit, message_id: int) -> Reply:
+    """/meld as a reply to one of the bot's messages without a report button: a relayed line
+    is reported; anything else gets the explanation."""
+    unit.clear_dialog()
+    if _reportable_line(unit, message_id) is None:
+        return Reply(t(unit.language, "report.how"))
+    return ask_report_line(unit, message_id)
+
+
+def ask_report_line(
+    unit: Unit, message_id: int, named: bool = False, show: Show = Show.MESSAGE
+) -> Reply:
+    """Which reason, with the line quoted; anonymous unless "Mijn naam mag erbij"."""
+    found = _reportable_line(unit, message_id)
+    if found is None:
+        return Reply(t(unit.language, "report.unavailable"), show=Show.POPUP)
+    reporter, _, author, quote = found
+    assert reporter.id is not None
+    language = unit.language
+    if moderation.report_of_line(unit.session, reporter_id=reporter.id, message_id=message_id):
+        return Reply(t(language, "report.already"), show=Show.POPUP)
+    yes_no = "y" if named else "n"
+    reasons = [
+        Button(t(language, key), callbacks.REPORT_LINE(message_id, reason, yes_no))
+        for reason, key in REASON_BUTTONS
+        if reason != OTHER_REASON
+    ]
+    without = Button(
+        t(language, "report.button.no_reason"),
+        callbacks.REPORT_LINE(message_id, NO_REASON, yes_no),
+    )
+    mark = ("", "✓ ") if named else ("✓ ", "")
+    who = [
+        Button(
+            mark[0] + t(language, "report.button.anonymous"),
+            callbacks.REPORT_LINE_NAMED(message_id, "n"),
+        ),
+        Button(
+            mark[1] + t(language, "report.button.named"),
+            callbacks.REPORT_LINE_NAMED(message_id, "y"),
+        ),
+    ]
+    buttons = keyboard(reasons[:2], [reasons[2], without], who, [_cancel_report_button(language)])
+    text = (
+        t(
+            language,
+            "report.ask_line",
+            name=first_name(language, author.first_name),
+            quote=shortened(quote, QUOTE_LENGTH),
+        )
+        + "\n"
+        + t(language, "report.named" if named else "report.anonymous")
+    )
+    return Reply(text, buttons, show)
+
+
+def report_line_named(unit: Unit, message_id: int, choice: str) -> Reply:
+    return ask_report_line(unit, message_id, named=choice == "y", show=Show.EDIT)
+
+
+def report_line(unit: Unit, message_id: int, reason: str, choice: str) -> Reply:
+    """A reason button under the question: the report reaches the wijk's buurtwerkers (team
+    chat or privately) quoting the line, with warn, suspend and dismiss."""
+    if reason != NO_REASON and reason not in moderation.REPORT_REASONS:
+        return _stale(unit)
+    found = _reportable_line(unit, message_id)
+    if found is None:
+        return Reply(t(unit.language, "report.unavailable"), show=Show.POPUP)
+    reporter, match, author, quote = found
+    assert match.id is not None
+    post = unit.session.get(Post, match.post_id)
+    wijk_id = reporter.wijk_id if post is None else post.wijk_id
+    report, new = moderation.report_relayed_line(
+        unit.session,
+        reporter=reporter,
+        author=author,
+        wijk_id=wijk_id,
+        match_id=match.id,
+        message_id=message_id,
+        quote=shortened(quote, reports.QUOTE_LENGTH),
+        reason="" if reason == NO_REASON else reason,
+        named=choice == "y",
+        now=unit.now,
+    )
+    if not new:
+        return Reply(t(unit.language, "report.already"), show=Show.POPUP)
+    reports.send_report(unit, report, first_name(unit.language, author.first_name))
+    if reports.has_buurtwerker(unit, wijk_id):
+        return Reply(t(unit.language, "report.thanks"))
+    return Reply(t(unit.language, "report.thanks_kept"))

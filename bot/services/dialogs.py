@@ -52,6 +52,9 @@ class PostDraft(DialogData):
     # /namens: the request is for someone not on Telegram (a first name, "buurvrouw" or
     # "buurman"); the author is the proxy, who handles the follow-up.
     proxy_for: str | None = None
+    # /namens: the spot the proxy chose on the map for the neighbour, kept only as the coarse
+    # cell residents get (matching.area); None: the proxy's own area.
+    area_cell: str | None = None
 
     @model_validator(mode="before")
     @classmethod

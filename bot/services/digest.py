@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, or_, select
 
 from bot.i18n import t
-from bot.post_views import first_name, kind_name, shortened
+from bot.post_views import first_name, kind_name, proxy_for_text, shortened
 from bot.services.buurtwerk import may_manage
 from bot.services.delivery import reachable
 from bot.services.markup import Button, keyboard
@@ -124,10 +124,11 @@ def send_due(unit: Unit) -> int:
             lines.append(
                 t(
                     language,
-                    "digest.item",
+                    "digest.item_for" if post.proxy_for else "digest.item",
                     n=number,
                     kind=kind_name(language, post.kind),
                     name=first_name(language, author.first_name),
+                    who=proxy_for_text(language, post.proxy_for or ""),
                     text=shortened(post.text, TEXT_LENGTH),
                 )
             )

@@ -507,9 +507,21 @@ def _pass_on(unit: Unit, sender: Resident, match: Match, incoming: Incoming) -> 
         body = (incoming.text or "")[:RELAY_TEXT_LIMIT]
         text = t(language, "relay.text", name=name, text=body)
     unit.enqueue(
-        to=receiver, text=text, about=f"match:{match.id}", counterpart_id=sender.id, media=media
+        to=receiver,
+        text=text,
+        about=f"match:{match.id}",
+        counterpart_id=sender.id,
+        media=media,
+        # Names the line, so /meld as a reply to it finds what was relayed, from whom
+        # (control.ask_report_line); one line per message of the sender.
+        key=line_key(match.id or 0, sender.id, incoming.message_id),
     )
     return Relayed(sender.language)
+
+
+def line_key(match_id: int, sender_id: int, message_id: int) -> str:
+    """The outbox key of a relayed line (storage.outbox.relayed_line reads it back)."""
+    return f"{outbox.LINE_PREFIX}{match_id}:{sender_id}:{message_id}"
 
 
 # --- widening --------------------------------------------------------------------------------

@@ -13,8 +13,15 @@ from typing import Final
 
 from bot import callbacks
 from bot.callbacks import Press
-from bot.i18n import t
-from bot.post_views import category_name, first_name, kind_name, post_summary, shortened
+from bot.i18n import Html, t
+from bot.post_views import (
+    category_name,
+    first_name,
+    kind_name,
+    post_summary,
+    proxy_for_text,
+    shortened,
+)
 from bot.services.buttons import ask_or_offer
 from bot.services.dialogs import DialogState, PostRef
 from bot.services.markup import Button, Screen, keyboard
@@ -24,6 +31,7 @@ from bot.services.posting import (
     settled,
     stale_text,
     usable_words,
+    with_for_whom,
 )
 from bot.services.request_steps import lock_request
 from bot.services.unit import Unit
@@ -78,6 +86,7 @@ def new_words(unit: Unit, state: DialogState[PostRef], text: str | None) -> Scre
     posts.set_post_text(unit.session, post=post, text=words, now=unit.now)
     zone = unit.settings.tz
     block = post_summary(language, post, now=unit.now.astimezone(zone), zone=zone)
+    block = with_for_whom(language, block, post.proxy_for)
     return Screen(t(language, "mine.edited", summary=block), keyboard([_back_button(language)]))
 
 
@@ -118,7 +127,7 @@ def _list_screen(unit: Unit) -> Screen:
                 number=number,
                 kind=kind_name(language, post.kind),
                 category=category,
-                text=shortened(post.text),
+                text=_text(language, post),
             )
         )
         label = t(language, "mine.button.open", number=number, category=category)
@@ -137,7 +146,7 @@ def _under_way(
     other = unit.session.get(Resident, other_id)
     name = first_name(language, "" if other is None else other.first_name)
     category = category_name(language, post.category)
-    text = shortened(post.text)
+    text = _text(language, post)
     if match.status == MatchStatus.PROPOSED.value:
         # A yes to one's request, or interest in one's offer: either way, theirs to choose.
         key = "mine.line_interest" if post.kind == PostKind.OFFER.value else "mine.line_choice"
@@ -170,6 +179,14 @@ def _under_way(
     return line, buttons
 
 
+def _text(language: str, post: Post) -> str:
+    """A post's words, shortened; "(voor Kees)" after them for a /namens request."""
+    text = shortened(post.text)
+    if not post.proxy_for:
+        return text
+    return Html(t(language, "proxy.mine", text=text, who=proxy_for_text(language, post.proxy_for)))
+
+
 def _back_button(language: str) -> Button:
     return Button(t(language, "mine.button.back"), callbacks.MINE_LIST())
 
@@ -185,7 +202,8 @@ def _post_screen(unit: Unit, post: Post) -> Screen:
         [Button(t(language, "mine.button.withdraw"), callbacks.MINE_WITHDRAW(post.id))],
         [_back_button(language)],
     )
-    return Screen(post_summary(language, post, now=unit.now.astimezone(zone), zone=zone), buttons)
+    block = post_summary(language, post, now=unit.now.astimezone(zone), zone=zone)
+    return Screen(with_for_whom(language, block, post.proxy_for), buttons)
 
 
 def _close(unit: Unit, post: Post, status: PostStatus, closed: str) -> Answer:

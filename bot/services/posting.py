@@ -224,7 +224,13 @@ def words_received(unit: Unit, state: DialogState[PostDraft], text: str | None) 
         words, category_found=guess is not None, time_found=read is not None
     ):
         # One friendly question; whatever comes next is taken as meant.
-        unit.set_dialog(FLOW, STEP_TEXT, PostDraft(kind=kind, asked_what=True))
+        again = PostDraft(
+            kind=kind,
+            asked_what=True,
+            proxy_for=state.data.proxy_for,
+            area_cell=state.data.area_cell,
+        )
+        unit.set_dialog(FLOW, STEP_TEXT, again)
         return Screen(t(language, WHAT_PROMPTS[kind]))
     draft = PostDraft(
         kind=state.data.kind,
@@ -232,6 +238,7 @@ def words_received(unit: Unit, state: DialogState[PostDraft], text: str | None) 
         category=guess.key if guess else None,
         read_time=None if read is None else (read.start, read.end),
         proxy_for=state.data.proxy_for,
+        area_cell=state.data.area_cell,
     )
     unit.set_dialog(FLOW, STEP_CATEGORY, draft)
     if guess is None:
@@ -353,6 +360,7 @@ def _place(unit: Unit, draft: PostDraft) -> Placing:
         now=now,
         contact_ok=draft.contact_ok and _contact_offered(unit, draft),
         proxy_for=draft.proxy_for,
+        area_cell=draft.area_cell if draft.proxy_for else None,
     )
     if draft.kind is PostKind.REQUEST:
         matchmaking.start_flow(unit.session, post=placed, now=now)
@@ -362,6 +370,7 @@ def _place(unit: Unit, draft: PostDraft) -> Placing:
         request_steps.step_now(unit, placed.id)
     zone = unit.settings.tz
     block = post_summary(language, placed, now=now.astimezone(zone), zone=zone)
+    block = with_for_whom(language, block, placed.proxy_for)
     posted = Screen(t(language, POSTED[draft.kind], summary=block))
     return Placing(screen=posted, placed=placed if draft.kind is PostKind.REQUEST else None)
 
@@ -424,18 +433,28 @@ def _preview(unit: Unit, draft: PostDraft) -> Screen:
         key = "buurtwerk.contact.on" if draft.contact_ok else "buurtwerk.contact.off"
         contact = (Button(t(language, key), callbacks.DRAFT_CONTACT()),)
         buttons = (*buttons[:-1], contact, buttons[-1])
-    if draft.proxy_for:  # /namens: for whom
-        who = proxy_for_text(language, draft.proxy_for)
-        block = Html(block + "\n" + t(language, "proxy.for", who=who))
+    block = with_for_whom(language, block, draft.proxy_for)
     return Screen(t(language, "posting.preview", summary=block), buttons)
+
+
+def with_for_whom(language: str, block: Html, proxy_for: str | None) -> Html:
+    """A post's summary, with "Voor: Kees (niet op Telegram)" under it for a /namens request
+    (the proxy's own views: preview, confirmation, /mijn)."""
+    if not proxy_for:
+        return block
+    return Html(block + "\n" + t(language, "proxy.for", who=proxy_for_text(language, proxy_for)))
 
 
 def _contact_offered(unit: Unit, draft: PostDraft) -> bool:
     """The choice "een buurtwerker mag contact met me opnemen": for requests, and only where
-    the wijk has a buurtwerker who could."""
+    the wijk has a buurtwerker who could. Not for a /namens request: the one it is for is not
+    on Telegram, so no buurtwerker could contact them through this, and the proxy (often a
+    buurtwerker themselves) cannot give that consent for them; the proxy hears what happens to
+    the request anyway."""
     resident = unit.resident
     return (
         draft.kind is PostKind.REQUEST
+        and not draft.proxy_for
         and resident is not None
         and repo.wijk_has_role(unit.session, wijk_id=resident.wijk_id, kind=RoleKind.BUURTWERKER)
     )

@@ -4,7 +4,8 @@ A buurtwerker of the proxy's wijk (the role read from the database now), or a re
 neighbour agreed (they press "Ja, mijn buur vindt het goed" first), asks for someone described
 only by a first name or "een buurvrouw/buurman". The request then goes through the normal
 posting flow (bot/services/posting.py: words, category, time) with `proxy_for` set; its area
-is the proxy's own, and it counts against the proxy's posting limits (it is the proxy's post).
+is a spot the proxy chooses on the map or their own, and it counts against the proxy's
+posting limits (it is the proxy's post).
 Matching runs as usual; the invitation says for whom ("Fatima vraagt dit voor Kees"), and the
 helper is connected to the proxy, who handles the follow-up.
 
@@ -15,7 +16,9 @@ Telegram, so the proxy gets a button to pass the helper, once, how to reach the 
 (the bot forwards what the proxy types; it does not store it).
 
 Dialog flow "proxy" (typed data: dialogs.ProxyData): step "agree" waits for the neighbour's
-consent, step "contact" for how the helper can reach the neighbour.
+consent, step "area" for a spot on the map (a location sent with Telegram's 📎 → Locatie, the
+pin moved to where the neighbour lives; kept only as the coarse cell a resident's area is) or
+"Mijn eigen plek", step "contact" for how the helper can reach the neighbour.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from bot.services.markup import Button, Keyboard, Screen, keyboard
 from bot.services.match_support import Pair, Pressed, presser, stale
 from bot.services.posting import Answer
 from bot.services.unit import Incoming, Unit
+from matching.area import area_cell
 from storage import matchmaking as store
 from storage import repo
 from storage.models import Match, Post, PostKind, ProxyStepBack, Resident, RoleKind
@@ -41,6 +45,7 @@ from storage.models import Match, Post, PostKind, ProxyStepBack, Resident, RoleK
 FLOW: Final = "proxy"
 STEP_AGREE: Final = "agree"
 STEP_CONTACT: Final = "contact"
+STEP_AREA: Final = "area"
 NAME_LENGTH: Final = 32
 CONTACT_LENGTH: Final = 300
 YES: Final = "y"
@@ -111,7 +116,7 @@ def start(unit: Unit, args: list[str]) -> Screen:
     if proxy_for is None:
         return Screen(t(language, "proxy.how"))
     if is_buurtwerker(unit, found):
-        return _begin(unit, proxy_for)
+        return _ask_area(unit, proxy_for)
     unit.set_dialog(FLOW, STEP_AGREE, ProxyData(proxy_for=proxy_for))
     buttons = keyboard(
         [Button(t(language, "proxy.button.agreed"), callbacks.PROXY_AGREED())],
@@ -120,12 +125,39 @@ def start(unit: Unit, args: list[str]) -> Screen:
     return Screen(t(language, "proxy.ask_agreed", who=_who(language, proxy_for)), buttons)
 
 
-def _begin(unit: Unit, proxy_for: str) -> Screen:
-    """The normal posting flow, for someone else: first their request in a few words."""
+def _begin(unit: Unit, proxy_for: str, cell: str | None = None) -> Screen:
+    """The normal posting flow, for someone else: first their request in a few words. When
+    this neighbour agreed earlier with helpers to arrange things themselves, the proxy hears
+    that those helpers are not asked again through them (request_steps leaves them out)."""
     unit.set_dialog(
-        posting.FLOW, posting.STEP_TEXT, PostDraft(kind=PostKind.REQUEST, proxy_for=proxy_for)
+        posting.FLOW,
+        posting.STEP_TEXT,
+        PostDraft(kind=PostKind.REQUEST, proxy_for=proxy_for, area_cell=cell),
     )
-    return Screen(t(unit.language, "proxy.prompt", who=_who(unit.language, proxy_for)))
+    language = unit.language
+    text = t(language, "proxy.prompt", who=_who(language, proxy_for))
+    names = _stepped_back_names(unit, proxy_for)
+    if names:
+        note = t(
+            language, "proxy.themselves", names=", ".join(names), who=_who(language, proxy_for)
+        )
+        text = f"{note}\n\n{text}"
+    return Screen(text)
+
+
+def _stepped_back_names(unit: Unit, proxy_for: str) -> list[str]:
+    """First names of the helpers who arrange things with this neighbour themselves."""
+    resident = unit.resident
+    if resident is None or resident.id is None:
+        return []
+    names = []
+    for helper_id in store.stepped_back_helpers(
+        unit.session, proxy_id=resident.id, proxy_for=proxy_for
+    ):
+        helper = unit.session.get(Resident, helper_id)
+        if helper is not None and not helper.stopped:
+            names.append(first_name(unit.language, helper.first_name))
+    return names
 
 
 def agreed(unit: Unit) -> Answer:
@@ -142,7 +174,55 @@ def agreed(unit: Unit) -> Answer:
     if isinstance(found, Screen):
         unit.clear_dialog()
         return Answer(screen=found)
-    return Answer(screen=_begin(unit, state.data.proxy_for))
+    return Answer(screen=_ask_area(unit, state.data.proxy_for))
+
+
+def _ask_area(unit: Unit, proxy_for: str) -> Screen:
+    """Where the neighbour lives, roughly: a spot sent from the map, or the proxy's own."""
+    unit.set_dialog(FLOW, STEP_AREA, ProxyData(proxy_for=proxy_for))
+    language = unit.language
+    own = keyboard([Button(t(language, "proxy.area.button.own"), callbacks.PROXY_OWN_AREA())])
+    return Screen(t(language, "proxy.area.ask", who=_who(language, proxy_for)), own)
+
+
+def _area_state(unit: Unit) -> str | None:
+    """Who the request is for, while the dialog waits for the area."""
+    state = unit.state(FLOW)
+    if (
+        state is None
+        or state.step != STEP_AREA
+        or not isinstance(state.data, ProxyData)
+        or state.data.proxy_for is None
+    ):
+        return None
+    return state.data.proxy_for
+
+
+def own_area(unit: Unit) -> Answer:
+    """ "Mijn eigen plek": the request gets the proxy's own area, as before."""
+    proxy_for = _area_state(unit)
+    if proxy_for is None:
+        return Answer(notice=posting.stale_text(unit))
+    found = _may_start(unit)
+    if isinstance(found, Screen):
+        unit.clear_dialog()
+        return Answer(screen=found)
+    return Answer(screen=_begin(unit, proxy_for))
+
+
+def share_location(unit: Unit, state: DialogState[ProxyData], incoming: Incoming) -> Screen:
+    """A spot sent while the area is asked: only its coarse cell is kept (the same rounding
+    as a resident's area), never the point; then on to the request's words."""
+    language = unit.language
+    proxy_for = _area_state(unit)
+    if proxy_for is None or incoming.location is None:
+        return typed(unit, state, incoming)
+    found = _may_start(unit)
+    if isinstance(found, Screen):
+        unit.clear_dialog()
+        return found
+    begun = _begin(unit, proxy_for, area_cell(*incoming.location))
+    return Screen(t(language, "proxy.area.saved") + "\n\n" + begun.text)
 
 
 def cancel(unit: Unit) -> Answer:
@@ -155,6 +235,8 @@ def typed(unit: Unit, state: DialogState[ProxyData], incoming: Incoming) -> Scre
     """Text in the "proxy" dialog: the consent is a button; the contact is forwarded."""
     if state.step == STEP_CONTACT and state.data.match_id is not None:
         return _forward_contact(unit, state.data.match_id, incoming.text or "")
+    if state.step == STEP_AREA:
+        return Screen(t(unit.language, "proxy.area.use_map"))
     return Screen(t(unit.language, "proxy.press_agreed"))
 
 
@@ -182,6 +264,10 @@ def after_worked(unit: Unit, match: Match) -> None:
         return
     if _step_back_of(unit, match.id) is not None:
         return
+    if match.helper_id in store.stepped_back_helpers(
+        unit.session, proxy_id=match.asker_id, proxy_for=post.proxy_for
+    ):
+        return  # these two agreed on that already (the helper came through /buurt this time)
     unit.session.add(ProxyStepBack(match_id=match.id, created_at=unit.now))
     unit.session.flush()
     pair = Pair.of(unit.session, match)

@@ -3,6 +3,9 @@ the reported post with buttons (hide, warn, suspend, dismiss). Each action asks 
 reason (typed in the buurtwerker's private chat), is written to the audit log, can be undone,
 and tells the reporter "er is naar gekeken" without details.
 
+/meld as a reply to a line relayed between asker and helper reports that line
+(bot/services/control.py): the card quotes it, with warn, suspend and dismiss.
+
 /meld typed in the wijk's group as a reply to a message reports that message: the card quotes
 it and, besides warn, suspend (when its author is a resident) and dismiss, offers to delete it
 from the group; the handler deletes it through the Bot API after the unit committed, and if
@@ -144,6 +147,12 @@ def card_keyboard(language: str, report: Report) -> Keyboard:
         return Button(t(language, key), callbacks.MODERATE(report_id, action))
 
     buttons = [button(a, key) for a, key in ACTION_BUTTONS]
+    if report.relay_match_id is not None:
+        # A line relayed between two residents: nothing to hide or delete; its author is
+        # warned or suspended (when they still have the bot), or it is dismissed.
+        if report.reported_resident_id is None:
+            return keyboard(buttons[5:])
+        return keyboard([buttons[1]], buttons[2:5], buttons[5:])
     if report.group_message_id is None:
         return keyboard(buttons[:2], buttons[2:5], buttons[5:])
     delete = button("del", "reports.button.delete")
@@ -176,6 +185,15 @@ def _card_text(
     language: str, wijk: Wijk, report: Report, post: Post | None, author_name: str
 ) -> str:
     reason = _reason_text(language, report)
+    if report.relay_match_id is not None:
+        return t(
+            language,
+            "reports.card_relay",
+            wijk=wijk.name,
+            quote=report.quote or "…",
+            author=author_name or "…",
+            reason=reason,
+        )
     if report.group_message_id is not None:
         return t(
             language,
@@ -271,6 +289,7 @@ def report_group_message(unit: Unit, reported: GroupMessage | None, args: list[s
         reporter=repo.find_resident(session, telegram_user_id=unit.caller.user_id),
         author=repo.find_resident(session, telegram_user_id=reported.author_id),
         now=unit.now,
+        author_telegram_id=reported.author_id,
     )
     if new:
         send_report(unit, report, first_name(language, reported.author_name))
@@ -299,6 +318,10 @@ def _done_already(unit: Unit, report: Report) -> Reply:
 
 def allowed_actions(report: Report) -> frozenset[str]:
     """What may be done about this report (the card's buttons; forged ones are refused)."""
+    if report.relay_match_id is not None:
+        if report.reported_resident_id is None:
+            return frozenset({"dismiss"})
+        return frozenset({"warn", "sw", "sm", "so", "dismiss"})
     if report.group_message_id is None:
         return UNDOABLE
     if report.reported_resident_id is None:

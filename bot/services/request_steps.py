@@ -172,11 +172,19 @@ def _plan(
     """Who to invite at `reach`, from the residents within `read_reach` (wider or the same)."""
     # A resident suspended from the wijk is not invited while the suspension holds, and a
     # digest counts as one ask against the pace: both only make someone less eligible.
-    suspended = buurtwerk.suspended_resident_ids(session, now=unit.now)
+    left_out = buurtwerk.suspended_resident_ids(session, now=unit.now)
+    # /namens: a helper who agreed with this neighbour to arrange things themselves is not
+    # asked again through the proxy (the proxy was told so when they asked, proxy._begin).
+    if post.proxy_for:
+        left_out |= set(
+            store.stepped_back_helpers(
+                session, proxy_id=post.resident_id, proxy_for=post.proxy_for
+            )
+        )
 
     def adjust(found: list[Candidate]) -> list[Candidate]:
-        if suspended:
-            found = [candidate for candidate in found if candidate.resident_id not in suspended]
+        if left_out:
+            found = [candidate for candidate in found if candidate.resident_id not in left_out]
         return with_digests(session, found, unit.now)
 
     return candidates.plan_for(

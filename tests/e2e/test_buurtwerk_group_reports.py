@@ -288,3 +288,20 @@ async def test_a_wijk_without_a_buurtwerker_promises_nothing(
     meld = await in_group(running, group, group.anna, "/meld", reply_to=bad)
     await group_answer(running, group, "Deze wijk heeft nog geen buurtwerker", meld)
     assert reports(running) == []
+
+
+async def test_an_author_who_never_started_the_bot_can_erase_the_quote(
+    running: RunningBot, group: Group
+) -> None:
+    """Olga never started the bot: her /verwijder still clears the quote of her reported group
+    message (and the reason, which may describe it); the report stays for the buurtwerkers."""
+    await reported(running, group, group.olga)
+    await group.willem.sees("een bericht van Olga:")
+    assert [r.quote for r in reports(running)] == [" ".join(BAD.split())]
+    await group.olga.sends("/verwijder")
+    await group.olga.sees("Wil je dat ik alles over jou wis?")
+    await group.olga.presses("Ja, wis alles")
+    await group.olga.sees("Alles over jou is gewist.")
+    [report] = reports(running)
+    assert (report.quote, report.reason, report.quote_author_telegram_id) == ("", "", None)
+    assert report.group_message_id is not None

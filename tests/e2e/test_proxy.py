@@ -12,12 +12,27 @@ from sqlmodel import col, select
 
 from bot.app import matching_steps
 from bot.harness import RunningBot
+from bot.runner import perform
+from bot.sender import deliver
+from bot.services import digest
 from botapi_emulator.scenario import Scene
+from matching.area import area_cell
 from storage.db import session_scope
-from storage.models import Match, Post, PostStatus, ProxyStepBack, Role, RoleKind
+from storage.models import (
+    Invitation,
+    Match,
+    MatchStatus,
+    Post,
+    PostStatus,
+    ProxyStepBack,
+    Resident,
+    Role,
+    RoleKind,
+    Wijk,
+)
 from tests.e2e.neighbours import NOW, Clock, bot_context
 from tests.e2e.test_matching_flow import INVITED, Street, make_street
-from tests.storage.neighbourhood import add_wijk
+from tests.storage.neighbourhood import add_post, add_wijk
 
 SHOPPING = "Wie kan zaterdag boodschappen doen?"
 
@@ -42,6 +57,8 @@ def step_back(running: RunningBot) -> ProxyStepBack:
 async def place_for(street: Street, words: str, *, expect: str) -> None:
     anna = street.anna
     await anna.sends(words)
+    await anna.sees("ongeveer? Stuur een plek op de kaart")
+    await anna.presses("Mijn eigen plek")
     await anna.sees(expect)
     await anna.sends(SHOPPING)
     await anna.sees("Klopt dat?")
@@ -143,6 +160,8 @@ async def test_a_resident_asks_only_after_the_neighbour_agreed(
     await anna.sees("Tik eerst op de knop")
     assert _posts(running) == []
     await anna.presses("Ja, mijn buur vindt het goed")
+    await anna.sees("Waar woont een buurvrouw ongeveer?")
+    await anna.presses("Mijn eigen plek")
     await anna.sees("Wat heeft een buurvrouw nodig?")
     await anna.sends(SHOPPING)
     await anna.sees("Klopt dat?")
@@ -167,3 +186,156 @@ async def test_a_resident_asks_only_after_the_neighbour_agreed(
 def _posts(running: RunningBot) -> list[Post]:
     with session_scope(running.engine) as session:
         return list(session.exec(select(Post)).all())
+
+
+async def test_the_proxy_sees_for_whom_and_no_contact_choice(
+    street: Street, running: RunningBot, clock: Clock
+) -> None:
+    """The confirmation, /mijn and the wijk group's digest say for whom; the consent "een
+    buurtwerker mag contact met me opnemen" is not offered for someone not on Telegram."""
+    anna = street.anna
+    assert street.wijk.id is not None
+    group = running.emulator.add_group("Buren", members=[anna.user])
+    with session_scope(running.engine) as session:
+        session.add(
+            Role(telegram_user_id=anna.user.id, wijk_id=street.wijk.id, kind=RoleKind.BUURTWERKER)
+        )
+        wijk = session.get(Wijk, street.wijk.id)
+        assert wijk is not None
+        wijk.group_chat_id = group.id
+        session.add(wijk)
+    await anna.sends("/namens Kees")
+    await anna.sees("Waar woont Kees ongeveer?")
+    await anna.presses("Mijn eigen plek")
+    await anna.sees("Wat heeft Kees nodig?")
+    await anna.sends(SHOPPING)
+    await anna.sees("Klopt dat?")
+    await anna.presses("✓ Ja, klopt")
+    await anna.sees("Wanneer")
+    await anna.presses("✓ Ja, klopt")
+    preview = await anna.sees("Zo komt het in de buurt te staan")
+    assert preview.button("☐ Een buurtwerker mag contact met me opnemen") is None
+    await anna.presses("✅ Plaatsen")
+    posted = await anna.sees("Je vraag is geplaatst!")
+    assert "Voor: Kees (niet op Telegram)" in posted.content
+    await anna.sends("/mijn")
+    mine = await anna.sees("Jouw open berichten")
+    assert "(voor Kees)" in mine.content
+
+    clock.now = NOW + timedelta(minutes=30)
+    context = bot_context(running)
+    assert await perform(context, None, digest.send_due) == 1
+    outgoing, context.outgoing = context.outgoing, []
+    await deliver(context, outgoing)
+    message = await running.emulator.wait_for_message(group, "Nieuw in")
+    assert "van Anna, voor Kees:" in message.content
+
+
+def agreed_earlier(running: RunningBot, street: Street, helper_id: int, proxy_for: str) -> None:
+    """An earlier /namens request of Anna's for `proxy_for`, helped by `helper_id`, after which
+    both said yes to arranging the next time themselves."""
+    with session_scope(running.engine) as session:
+        anna = session.exec(select(Resident).where(Resident.first_name == "Anna")).one()
+        assert anna.id is not None
+        earlier = NOW - timedelta(days=20)
+        post = add_post(
+            session, anna, "Wie haalt de post?", earlier, status="done", proxy_for=proxy_for
+        )
+        assert post.id is not None
+        match = Match(
+            post_id=post.id,
+            asker_id=anna.id,
+            helper_id=helper_id,
+            status=MatchStatus.ENDED.value,
+            created_at=earlier,
+        )
+        session.add(match)
+        session.flush()
+        assert match.id is not None
+        session.add(
+            ProxyStepBack(
+                match_id=match.id,
+                helper_yes=True,
+                neighbour_yes=True,
+                agreed_at=earlier,
+                created_at=earlier,
+            )
+        )
+
+
+def invited_ids(running: RunningBot) -> set[int]:
+    with session_scope(running.engine) as session:
+        return {i.resident_id for i in session.exec(select(Invitation)).all()}
+
+
+async def test_after_a_step_back_the_pair_is_not_asked_through_the_proxy_again(
+    street: Street, running: RunningBot
+) -> None:
+    """Kees and Ben agreed to arrange things themselves: Anna's next /namens for Kees tells her
+    so, and Ben is not invited for it (the others are); for a different neighbour he is."""
+    anna = street.anna
+    assert street.wijk.id is not None
+    with session_scope(running.engine) as session:
+        session.add(
+            Role(telegram_user_id=anna.user.id, wijk_id=street.wijk.id, kind=RoleKind.BUURTWERKER)
+        )
+    ben_id = next(i for i, p in street.neighbours.items() if p.name == "Ben")
+    agreed_earlier(running, street, ben_id, "Kees")
+    await anna.sends("/namens Kees")
+    await anna.sees("Waar woont Kees ongeveer?")
+    await anna.presses("Mijn eigen plek")
+    prompt = await anna.sees("Wat heeft Kees nodig?")
+    assert "Kees en Ben hadden afgesproken dat ze het voortaan zelf regelen" in prompt.content
+    await anna.sends(SHOPPING)
+    await anna.sees("Klopt dat?")
+    await anna.presses("✓ Ja, klopt")
+    await anna.sees("Wanneer")
+    await anna.presses("✓ Ja, klopt")
+    await anna.sees("Zo komt het in de buurt te staan")
+    await anna.presses("✅ Plaatsen")
+    await anna.sees("Je vraag is geplaatst!")
+    await running.emulator.wait_for(lambda: len(invited_ids(running)) == 3, what="invitations")
+    invited = invited_ids(running)
+    assert ben_id not in invited
+    assert invited == set(street.neighbours) - {ben_id}
+
+    # For someone else Ben is asked as usual, and the note is not there.
+    await anna.sends("/namens Els")
+    await anna.sees("Waar woont Els ongeveer?")
+    await anna.presses("Mijn eigen plek")
+    prompt = await anna.sees("Wat heeft Els nodig?")
+    assert "afgesproken" not in prompt.content
+
+
+async def test_the_proxy_chooses_the_neighbours_spot_on_the_map(
+    street: Street, running: RunningBot
+) -> None:
+    """A location sent under the area question becomes the request's area (the same coarse
+    cell a resident's area is); neighbours near that spot are invited."""
+    anna = street.anna
+    assert street.wijk.id is not None
+    with session_scope(running.engine) as session:
+        session.add(
+            Role(telegram_user_id=anna.user.id, wijk_id=street.wijk.id, kind=RoleKind.BUURTWERKER)
+        )
+        own = session.exec(select(Resident).where(Resident.first_name == "Anna")).one().area_cell
+    await anna.sends("/namens Kees")
+    await anna.sees("Waar woont Kees ongeveer?")
+    await anna.sends("Dapperstraat 12")  # typed, not sent from the map
+    await anna.sees("Stuur een plek op de kaart (📎, dan Locatie)")
+    spot = (52.3630, 4.9330)
+    await anna.shares_location(*spot)
+    asked = await anna.sees("Dank je, ik zoek buren dicht bij die plek.")
+    assert "Wat heeft Kees nodig?" in asked.content
+    await anna.sends(SHOPPING)
+    await anna.sees("Klopt dat?")
+    await anna.presses("✓ Ja, klopt")
+    await anna.sees("Wanneer")
+    await anna.presses("✓ Ja, klopt")
+    await anna.sees("Zo komt het in de buurt te staan")
+    await anna.presses("✅ Plaatsen")
+    await anna.sees("Je vraag is geplaatst!")
+    post = the_post(running)
+    assert post.area_cell == area_cell(*spot)
+    assert post.area_cell != own
+    await running.emulator.wait_for(lambda: len(invited_ids(running)) > 0, what="invitations")

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
+from storage import outbox
 from storage.db import session_scope
 from storage.models import Block, Report
 from storage.moderation import (
@@ -17,6 +18,7 @@ from storage.moderation import (
     block_target,
     post_in_view,
     report_post,
+    report_relayed_line,
     reportable_post,
     responder_to_own_post,
 )
@@ -115,3 +117,71 @@ def test_block_and_report_targets_say_why_not(engine: Engine, now: datetime) -> 
         assert reportable_post(session, telegram_user_id=1, post_id=post.id) is Refusal.OWN
         assert reportable_post(session, telegram_user_id=3, post_id=post.id) is Refusal.UNAVAILABLE
         assert reportable_post(session, telegram_user_id=9, post_id=post.id) is Refusal.UNAVAILABLE
+
+
+def test_a_relayed_line_is_found_by_its_message_and_reported_once(
+    engine: Engine, now: datetime
+) -> None:
+    """The outbox key of a relayed line names its match and sender; the report of it keeps
+    the match, the line's message id and its author's Telegram id, once per reporter."""
+    with session_scope(engine) as session:
+        wijk = add_wijk(session, "Oost", now)
+        anna = add_resident(session, telegram_user_id=101, first_name="Anna", wijk=wijk, now=now)
+        ben = add_resident(session, telegram_user_id=102, first_name="Ben", wijk=wijk, now=now)
+        assert anna.id is not None
+        assert ben.id is not None
+        line = outbox.enqueue(
+            session,
+            chat_id=101,
+            text="<b>Ben</b>: hallo &amp; tot zo",
+            reply_markup=None,
+            due_at=now,
+            key=f"{outbox.LINE_PREFIX}7:{ben.id}:55",
+        )
+        other = outbox.enqueue(
+            session, chat_id=101, text="Iets anders", reply_markup=None, due_at=now, key="x:1"
+        )
+        outbox.mark_sent(session, message=line, now=now, message_id=900)
+        outbox.mark_sent(session, message=other, now=now, message_id=901)
+        found = outbox.relayed_line(session, chat_id=101, message_id=900)
+        assert found == outbox.RelayedLine(
+            match_id=7, sender_id=ben.id, text="<b>Ben</b>: hallo &amp; tot zo"
+        )
+        assert outbox.relayed_line(session, chat_id=101, message_id=901) is None
+        assert outbox.relayed_line(session, chat_id=102, message_id=900) is None
+        first, new = report_relayed_line(
+            session,
+            reporter=anna,
+            author=ben,
+            wijk_id=wijk.id,
+            match_id=7,
+            message_id=900,
+            quote="Ben: hallo & tot zo",
+            reason="unkind",
+            named=True,
+            now=now,
+        )
+        assert new
+        again, new = report_relayed_line(
+            session,
+            reporter=anna,
+            author=ben,
+            wijk_id=wijk.id,
+            match_id=7,
+            message_id=900,
+            quote="anders",
+            reason="",
+            named=False,
+            now=now,
+        )
+        assert not new
+        assert again.id == first.id
+    with session_scope(engine) as session:
+        [report] = session.exec(select(Report)).all()
+        assert (
+            report.relay_match_id,
+            report.relay_message_id,
+            report.quote_author_telegram_id,
+            report.quote,
+            report.reporter_named,
+        ) == (7, 900, 102, "Ben: hallo & tot zo", True)

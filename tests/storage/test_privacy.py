@@ -88,6 +88,8 @@ def test_the_export_does_not_reveal_what_others_did(engine: Engine, now: datetim
     assert exported["block"] == [{"blocked_first_name": "Carla"}]
     assert [report["reason"] for report in exported["report"]] == ["spam"]
     assert all("reported_resident_id" not in report for report in exported["report"])
+    # Nor the Telegram id of whoever wrote a message she reported.
+    assert all("quote_author_telegram_id" not in report for report in exported["report"])
     on_own_post = [i for i in exported["invitation"] if "resident_id" not in i]
     assert len(on_own_post) == 1, "who was invited to your post is not yours to know"
     assert "Ben" not in json.dumps(exported["invitation"])
@@ -213,3 +215,39 @@ def test_deleting_clears_the_quote_of_a_reported_group_message(
         about_her, by_her = reports
         assert about_her.reported_resident_id is None
         assert by_her.reporter_id is None
+
+
+def test_deleting_clears_quotes_of_an_author_who_never_started_the_bot(
+    engine: Engine, now: datetime
+) -> None:
+    """Someone in the wijk group who never started the bot has no resident row: their
+    /verwijder still clears the quotes of their messages (found by their Telegram id), and
+    leaves other people's quotes alone."""
+    stranger = 4242
+    with session_scope(engine) as session:
+        wijk = add_wijk(session, "Dapperbuurt", now)
+        reporter = add_resident(
+            session, telegram_user_id=BEN_ID, first_name="Ben", wijk=wijk, now=now
+        )
+        assert wijk.id is not None
+        for message_id, author_id in ((7, stranger), (8, ZERLINDE_ID)):
+            report_group_message(
+                session,
+                wijk_id=wijk.id,
+                chat_id=-100,
+                message_id=message_id,
+                quote=f"bericht {message_id}",
+                reason="adres",
+                reporter=reporter,
+                author=None,
+                now=now,
+                author_telegram_id=author_id,
+            )
+    with session_scope(engine) as session:
+        delete_person(session, telegram_user_id=stranger, now=now)
+    with session_scope(engine) as session:
+        reports = session.exec(select(Report).order_by(col(Report.id))).all()
+        assert [(r.quote, r.reason, r.quote_author_telegram_id) for r in reports] == [
+            ("", "", None),
+            ("bericht 8", "adres", ZERLINDE_ID),
+        ]

@@ -189,9 +189,11 @@ async def test_the_daily_job_uses_the_configured_periods(
             assert [p.text for p in session.exec(select(Post)).all()] == ["done 9"]
 
 
-def test_quotes_of_handled_group_reports_go_after_the_posts_period(
+def test_quotes_of_handled_reports_go_after_the_messages_period(
     engine: Engine, now: datetime
 ) -> None:
+    """A reported message's quote (and who wrote it) goes 30 days after the report was
+    handled or dismissed, like the relayed messages themselves; an open report keeps it."""
     with session_scope(engine) as session:
         wijk = Wijk(name="Oost", code="oost", created_at=now)
         session.add(wijk)
@@ -204,6 +206,7 @@ def test_quotes_of_handled_group_reports_go_after_the_posts_period(
                 group_chat_id=-100,
                 group_message_id=message_id,
                 quote=f"bericht {message_id}",
+                quote_author_telegram_id=9000 + message_id,
                 status=status,
                 handled_at=None if handled is None else now - handled,
                 created_at=now - 300 * DAY,
@@ -211,14 +214,17 @@ def test_quotes_of_handled_group_reports_go_after_the_posts_period(
             session.add(report)
             return report
 
-        group_report(1, "handled", 181 * DAY)  # its quote goes
-        group_report(2, "handled", 179 * DAY)  # not yet
+        group_report(1, "handled", 31 * DAY)  # its quote goes
+        group_report(2, "handled", 29 * DAY)  # not yet
         group_report(3, "open", None)  # still being looked at
     with session_scope(engine) as session:
         assert purge(session, now=now, periods=Periods()).quotes == 1
     with Session(engine) as session:
-        quotes = {r.group_message_id: r.quote for r in session.exec(select(Report)).all()}
-    assert quotes == {1: "", 2: "bericht 2", 3: "bericht 3"}
+        quotes = {
+            r.group_message_id: (r.quote, r.quote_author_telegram_id)
+            for r in session.exec(select(Report)).all()
+        }
+    assert quotes == {1: ("", None), 2: ("bericht 2", 9002), 3: ("bericht 3", 9003)}
 
 
 def test_retention_removes_sign_ups_of_dates_long_past(engine: Engine, now: datetime) -> None:

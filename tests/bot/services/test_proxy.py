@@ -7,8 +7,10 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from bot.services import browse, follow_up, proxy, request_steps
-from bot.services.dialogs import PostDraft, ProxyData
+from bot.services import browse, follow_up, posting, proxy, request_steps
+from bot.services.dialogs import DialogState, PostDraft, ProxyData
+from bot.services.unit import Incoming
+from matching.area import area_cell
 from matching.posting_rules import FLOOD_MAX_POSTS
 from storage.models import OutboxMessage, Post, ProxyStepBack, Resident, Role, RoleKind
 from storage.privacy import delete_person
@@ -48,11 +50,16 @@ def _buurtwerker(street: Street, wijk_id: int | None) -> None:
     street.session.flush()
 
 
-def test_a_buurtwerker_of_the_own_wijk_goes_straight_to_the_words(street: Street) -> None:
+def test_a_buurtwerker_of_the_own_wijk_goes_straight_to_the_area_and_the_words(
+    street: Street,
+) -> None:
     _buurtwerker(street, street.wijk.id)
     unit = street.unit(street.anna)
     screen = proxy.start(unit, ["Kees"])
-    assert "Wat heeft Kees nodig?" in screen.text
+    assert "Waar woont Kees ongeveer?" in screen.text
+    answer = proxy.own_area(street.unit(street.anna))
+    assert answer.screen is not None
+    assert "Wat heeft Kees nodig?" in answer.screen.text
     state = street.unit(street.anna).state("post")
     assert state is not None
     assert isinstance(state.data, PostDraft)
@@ -69,9 +76,13 @@ def test_anyone_else_confirms_the_neighbour_agreed_first(street: Street) -> None
     assert state.data == ProxyData(proxy_for="buurvrouw")
     answer = proxy.agreed(street.unit(street.anna))
     assert answer.screen is not None
-    assert "Wat heeft een buurvrouw nodig?" in answer.screen.text
+    assert "Waar woont een buurvrouw ongeveer?" in answer.screen.text
     # A second press on the old question does nothing.
     assert proxy.agreed(street.unit(street.anna)).notice is not None
+    answer = proxy.own_area(street.unit(street.anna))
+    assert answer.screen is not None
+    assert "Wat heeft een buurvrouw nodig?" in answer.screen.text
+    assert proxy.own_area(street.unit(street.anna)).notice is not None  # asked once
 
 
 def test_proxy_requests_count_against_the_proxys_posting_limits(street: Street) -> None:
@@ -154,3 +165,45 @@ def test_a_proxy_request_in_nearby_says_for_whom(street: Street) -> None:
     shown = browse.open_post(street.unit(ben), post.id or 0)
     assert shown is not None
     assert "Anna vraagt dit voor Kees, die niet op Telegram zit." in shown.text
+
+
+def test_a_spot_on_the_map_is_kept_only_as_a_coarse_cell(street: Street) -> None:
+    """The proxy sends a location for the neighbour: the draft keeps the same coarse cell a
+    resident's area would be (never the point); text instead of a spot gets a hint."""
+    _buurtwerker(street, street.wijk.id)
+    proxy.start(street.unit(street.anna), ["Kees"])
+    unit = street.unit(street.anna)
+    assert unit.state(proxy.FLOW) is not None
+    state = DialogState(proxy.FLOW, proxy.STEP_AREA, ProxyData(proxy_for="Kees"))
+    hint = proxy.typed(unit, state, Incoming(message_id=1, text="Dorpsstraat 4"))
+    assert "Stuur een plek op de kaart" in hint.text
+    spot = (52.3600, 4.9400)
+    unit = street.unit(street.anna)
+    screen = proxy.share_location(unit, state, Incoming(message_id=2, location=spot))
+    assert "Wat heeft Kees nodig?" in screen.text
+    draft = street.unit(street.anna).state("post")
+    assert draft is not None
+    assert isinstance(draft.data, PostDraft)
+    assert draft.data.area_cell == area_cell(*spot)
+    assert draft.data.area_cell != street.anna.area_cell
+    assert "52.36" not in str(draft.data.model_dump())
+
+
+def test_words_without_content_keep_for_whom_and_the_spot(street: Street) -> None:
+    """ "asdf" gets one "Wat wil je vragen?"; the draft still knows whom and where it is for
+    (it used to start again as an ordinary request of the proxy's own)."""
+    _buurtwerker(street, street.wijk.id)
+    proxy.start(street.unit(street.anna), ["Kees"])
+    spot = (52.3600, 4.9400)
+    state = DialogState(proxy.FLOW, proxy.STEP_AREA, ProxyData(proxy_for="Kees"))
+    proxy.share_location(street.unit(street.anna), state, Incoming(message_id=2, location=spot))
+    unit = street.unit(street.anna)
+    draft = unit.state("post")
+    assert draft is not None
+    assert isinstance(draft.data, PostDraft)
+    posting.words_received(unit, DialogState("post", "text", draft.data), "asdf")
+    again = street.unit(street.anna).state("post")
+    assert again is not None
+    assert isinstance(again.data, PostDraft)
+    assert again.data.asked_what
+    assert (again.data.proxy_for, again.data.area_cell) == ("Kees", area_cell(*spot))
