@@ -56,6 +56,7 @@ from matching.engine import (
     score_ceiling,
 )
 from matching.pace import INVITATION_HISTORY
+from matching.quiet_hours import is_quiet
 from matching.reach import REACH_RINGS, WHOLE_WIJK_REACHES, Reach, ring_distances
 from storage.candidates import (
     ANY_TOPIC,
@@ -110,6 +111,16 @@ _COLUMNS: Final = (
 # A list's place: (topic, cell) for residents with a known area, (topic, wijk, False) for
 # the wijk's residents of unknown area, (topic, wijk, True) for all the wijk's known ones.
 ListKey = tuple[Any, ...]
+# Everyone is filed twice: in the lists above, and in the same lists per quiet-hours kind,
+# (kind, topic, cell) and (kind, topic, wijk, area known). When some kinds are in their quiet
+# hours (at night: nearly everyone), the search reads only the lists of the kinds awake now,
+# instead of reading thousands who cannot be asked before morning. The sort keys are shared
+# between both, so the second filing costs a pointer per entry.
+QuietKind = tuple[str, str, str]  # (time zone, quiet start, quiet end), as classify keys it
+
+
+def _kind(candidate: Candidate) -> QuietKind:
+    return (candidate.time_zone, candidate.quiet_start, candidate.quiet_end)
 
 
 def _sort_key(candidate: Candidate) -> tuple[float, int]:
@@ -179,6 +190,8 @@ class CandidatePool:
     lists: dict[ListKey, list[tuple[float, int]]] = field(default_factory=dict)
     by_cell: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     by_wijk: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
+    # How many filed residents have each quiet-hours kind (see _kind).
+    kinds: dict[QuietKind, int] = field(default_factory=dict)
     last_seq: int = 0
     # Numbers below last_seq not seen yet (PostgreSQL: a transaction that took its number
     # earlier may commit later), with when they were first missed; read again until seen or
@@ -197,11 +210,15 @@ class CandidatePool:
         """The lists one resident is filed in (worked out again when they leave: keeping
         them per resident would cost more memory than the pool's lists themselves)."""
         keys: list[ListKey] = []
+        kind = _kind(candidate)
         for topic in candidate_topics(candidate.likes, candidate.offer_categories):
             if candidate.area_cell is not None:
                 keys.append((topic, candidate.area_cell))
+                keys.append((kind, topic, candidate.area_cell))
             if candidate.wijk_id is not None:
-                keys.append((topic, candidate.wijk_id, candidate.area_cell is not None))
+                known = candidate.area_cell is not None
+                keys.append((topic, candidate.wijk_id, known))
+                keys.append((kind, topic, candidate.wijk_id, known))
         return keys
 
     def _remove(self, resident_id: int) -> None:
@@ -214,6 +231,10 @@ class CandidatePool:
             at = bisect.bisect_left(entries, key)
             if at < len(entries) and entries[at] == key:
                 del entries[at]
+        kind = _kind(candidate)
+        self.kinds[kind] -= 1
+        if not self.kinds[kind]:
+            del self.kinds[kind]
         if candidate.area_cell is not None:
             self.by_cell[candidate.area_cell].discard(resident_id)
         if candidate.wijk_id is not None:
@@ -226,6 +247,8 @@ class CandidatePool:
         for list_key in self._list_keys(candidate):
             bisect.insort(self.lists.setdefault(list_key, []), key)
         self.filed[rid] = candidate
+        kind = _kind(candidate)
+        self.kinds[kind] = self.kinds.get(kind, 0) + 1
         if candidate.area_cell is not None:
             self.by_cell[candidate.area_cell].add(rid)
         if candidate.wijk_id is not None:
@@ -245,6 +268,7 @@ class CandidatePool:
     def _load(self, session: Session, now: datetime) -> None:
         self.filed.clear()
         self.lists.clear()
+        self.kinds.clear()
         self.by_cell.clear()
         self.by_wijk.clear()
         # The feed's position first: a change written while loading is read again next time.
@@ -419,15 +443,26 @@ class CandidatePool:
             heapq.heappush(heap, (-bound, order, _Group(lists, fit, offers, nearby)))
             order += 1
 
+        # None: every kind is awake, read the lists of all kinds together.
+        awake: list[QuietKind] | None = None
+        asleep = [kind for kind in self.kinds if is_quiet(kind[1], kind[2], kind[0], now)]
+        if asleep:
+            awake = [kind for kind in self.kinds if kind not in asleep]
+
+        def per_kind(key: ListKey) -> list[ListKey]:
+            return [key] if awake is None else [(kind, *key) for kind in awake]
+
         for topic, fit in ((request.category, 1.0), (ANY_TOPIC, NO_LIKES_FIT), (OTHER_TOPIC, 0.0)):
             for mark in ("", WITH_OFFERS):
                 offers = bool(mark)
                 for ring, cells in by_distance.items():
-                    keys: list[ListKey] = [(topic + mark, cell) for cell in cells]
+                    keys: list[ListKey] = []
+                    for cell in cells:
+                        keys.extend(per_kind((topic + mark, cell)))
                     add_group(keys, fit, offers, nearby_at(ring, area_known=True))
                 if whole_wijk:
                     for area_known in (False, True):
-                        keys = [(topic + mark, request.wijk_id, area_known)]
+                        keys = per_kind((topic + mark, request.wijk_id, area_known))
                         add_group(keys, fit, offers, nearby_at(None, area_known=area_known))
 
         seen: set[int] = set()

@@ -266,7 +266,10 @@ def _topics(session: Session, resident_id: int | None) -> list[str]:
     candidate = pool.filed.get(resident_id) if resident_id is not None else None
     if candidate is None:
         return []
-    return sorted({key[0] for key in pool._list_keys(candidate)})
+    # The lists per quiet-hours kind start with the kind; the topic is the first string.
+    return sorted(
+        {key[0] if isinstance(key[0], str) else key[1] for key in pool._list_keys(candidate)}
+    )
 
 
 def test_the_pool_follows_likes_offers_pauses_and_invitations(engine: Engine) -> None:
