@@ -589,6 +589,12 @@ class Scorer:
             score += W_OFFER_TEXT * best_fit
         return score
 
+    def quiet_level(self, candidate: Candidate) -> int | None:
+        """The reach level (index in REACH_ORDER) of a candidate whom only their quiet hours
+        keep from being asked now, or None for anyone else."""
+        reason, level, _distance = self._call.classify(candidate)
+        return level if reason is _QUIET_HOURS else None
+
 
 def eligible_scores(
     request: RequestInfo,

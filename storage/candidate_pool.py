@@ -33,7 +33,7 @@ import threading
 import time
 import weakref
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
@@ -57,7 +57,14 @@ from matching.engine import (
 )
 from matching.pace import INVITATION_HISTORY
 from matching.quiet_hours import is_quiet
-from matching.reach import REACH_RINGS, WHOLE_WIJK_REACHES, Reach, ring_distances
+from matching.reach import (
+    REACH_ORDER,
+    REACH_RINGS,
+    WHOLE_WIJK_REACHES,
+    WIDEST_RINGS,
+    Reach,
+    ring_distances,
+)
 from storage.candidates import (
     ANY_TOPIC,
     CHANGES_WRITTEN,
@@ -83,6 +90,14 @@ GIVE_UP_AFTER: Final = 64
 ATTEMPTS: Final = 3  # plans made again after the database corrected the pool
 RELOAD_AFTER: Final = 6 * 3600.0  # seconds
 NEVER: Final = float("-inf")
+# Residents of a sleeping quiet-hours kind read at a time, per kind and level (see _for_later).
+_QUIET_SAMPLE: Final = 4
+# The reach level of someone at each ring distance, and of the rest of the wijk (as the engine).
+_LEVEL_AT_RING: Final = tuple(
+    min(level for level, reach in enumerate(REACH_ORDER) if REACH_RINGS[reach] >= distance)
+    for distance in range(WIDEST_RINGS + 1)
+)
+_WIJK_LEVEL: Final = REACH_ORDER.index(Reach.WIJK)
 FAR_FUTURE: Final = datetime.max.replace(
     tzinfo=UTC
 )  # the sort key of someone never invited: before everyone
@@ -188,8 +203,13 @@ class CandidatePool:
 
     filed: dict[int, Candidate] = field(default_factory=dict)
     lists: dict[ListKey, list[tuple[float, int]]] = field(default_factory=dict)
-    by_cell: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
-    by_wijk: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
+    # Who lives where, per quiet-hours kind: (cell, kind) and (wijk, kind).
+    by_cell: dict[tuple[str, QuietKind], set[int]] = field(
+        default_factory=lambda: defaultdict(set)
+    )
+    by_wijk: dict[tuple[int, QuietKind], set[int]] = field(
+        default_factory=lambda: defaultdict(set)
+    )
     # How many filed residents have each quiet-hours kind (see _kind).
     kinds: dict[QuietKind, int] = field(default_factory=dict)
     last_seq: int = 0
@@ -236,9 +256,9 @@ class CandidatePool:
         if not self.kinds[kind]:
             del self.kinds[kind]
         if candidate.area_cell is not None:
-            self.by_cell[candidate.area_cell].discard(resident_id)
+            self.by_cell[candidate.area_cell, kind].discard(resident_id)
         if candidate.wijk_id is not None:
-            self.by_wijk[candidate.wijk_id].discard(resident_id)
+            self.by_wijk[candidate.wijk_id, kind].discard(resident_id)
 
     def _file(self, candidate: Candidate) -> None:
         rid = candidate.resident_id
@@ -250,9 +270,9 @@ class CandidatePool:
         kind = _kind(candidate)
         self.kinds[kind] = self.kinds.get(kind, 0) + 1
         if candidate.area_cell is not None:
-            self.by_cell[candidate.area_cell].add(rid)
+            self.by_cell[candidate.area_cell, kind].add(rid)
         if candidate.wijk_id is not None:
-            self.by_wijk[candidate.wijk_id].add(rid)
+            self.by_wijk[candidate.wijk_id, kind].add(rid)
 
     def _refresh(self, session: Session, ids: Sequence[int]) -> None:
         ids = sorted(set(ids))
@@ -376,10 +396,9 @@ class CandidatePool:
         """The plan from the pool alone, and the candidates it was made from by id."""
         examined = self._search(request, reach, now, batch_size, blocked, invited, adjust)
         if examined is None:
-            # Fewer than a batch can be asked now: the plan needs everyone in reach.
-            examined = self._everyone(request, read_reach, now)
-            if adjust is not None:
-                examined = adjust(examined)
+            # Fewer than a batch can be asked now: the plan needs to know when to look again
+            # and whether a wider reach would help.
+            examined = self._for_later(request, read_reach, now, blocked, invited, adjust)
         plan = plan_invitations(request, examined, blocked, invited, now, batch_size, reach=reach)
         return plan, {candidate.resident_id: candidate for candidate in examined}
 
@@ -532,15 +551,93 @@ class CandidatePool:
             return None
         return list(examined.values())
 
+    def _places(
+        self, request: RequestInfo, read_reach: Reach, now: datetime
+    ) -> list[tuple[int, Any]]:
+        """The places within `read_reach` of the request, nearest first: (the reach level of
+        the residents there, the place) for each cell, and (the wijk's level, None) for the
+        rest of the wijk."""
+        flt = candidate_filter(request, read_reach, now)
+        places: list[tuple[int, Any]] = []
+        if request.area_cell is not None:
+            rings = ring_distances(request.area_cell, REACH_RINGS[read_reach])
+            places = sorted((_LEVEL_AT_RING[rings[cell]], cell) for cell in flt.cells)
+        if flt.wijk_id is not None:
+            places.append((_WIJK_LEVEL, None))
+        return places
+
+    def _members(
+        self, request: RequestInfo, place: Any, kind: QuietKind, cells: Set[str] = frozenset()
+    ) -> list[int]:
+        if place is not None:
+            return sorted(self.by_cell.get((place, kind), ()))
+        # The whole wijk, those outside the cells first (the cells are read already).
+        ids = self.by_wijk.get((request.wijk_id, kind), ())
+        return sorted(ids, key=lambda rid: (self.filed[rid].area_cell in cells, rid))
+
     def _everyone(self, request: RequestInfo, read_reach: Reach, now: datetime) -> list[Candidate]:
         """Everyone in the pool within `read_reach` of the request (as the prefilter reads)."""
-        flt = candidate_filter(request, read_reach, now)
         ids: set[int] = set()
-        for cell in flt.cells:
-            ids.update(self.by_cell.get(cell, ()))
-        if flt.wijk_id is not None:
-            ids.update(self.by_wijk.get(flt.wijk_id, ()))
+        for _level, place in self._places(request, read_reach, now):
+            for kind in self.kinds:
+                ids.update(self._members(request, place, kind))
         return [self.filed[rid] for rid in sorted(ids)]
+
+    def _for_later(
+        self,
+        request: RequestInfo,
+        read_reach: Reach,
+        now: datetime,
+        blocked: Sequence[tuple[int, int]],
+        invited: set[int],
+        adjust: Adjust | None,
+    ) -> list[Candidate]:
+        """Enough of those within `read_reach` for the plan a full scan makes when fewer than
+        a batch can be asked now.
+
+        Everyone whose quiet hours are over is taken. Of each quiet-hours kind still asleep,
+        at each reach level, residents are read until one is held back by their quiet hours
+        alone: the plan's moment to look again cannot come before that kind wakes, and anyone
+        else of that kind waits at least as long (a pause or pace only ends later, and then
+        quiet hours still apply). Where no such one is found, all were read. So the plan's
+        invitations, its moment to look again and its wider reach are a full scan's."""
+        utc = now.astimezone(UTC)
+        asleep = {kind for kind in self.kinds if is_quiet(kind[1], kind[2], kind[0], utc)}
+        if not asleep:
+            everyone = self._everyone(request, read_reach, now)
+            return adjust(everyone) if adjust is not None else everyone
+        scorer = Scorer(request, blocked, invited, now)
+        places = self._places(request, read_reach, now)
+        cells = {place for _level, place in places if place is not None}
+        taken: dict[int, Candidate] = {}
+        awake_ids: set[int] = set()
+        # (kind, level) -> the ids still to read there, nearest place first.
+        queues: dict[tuple[QuietKind, int], list[int]] = defaultdict(list)
+        for level, place in places:
+            for kind in self.kinds:
+                members = self._members(request, place, kind, cells)
+                if kind in asleep:
+                    queues[kind, level].extend(members)
+                else:
+                    awake_ids.update(members)
+        batch = [self.filed[rid] for rid in sorted(awake_ids)]
+        size = _QUIET_SAMPLE  # grows, so that a kind with few such residents takes few rounds
+        while True:
+            for key, queue in list(queues.items()):
+                chunk, queues[key] = queue[:size], queue[size:]
+                batch.extend(self.filed[rid] for rid in chunk if rid not in taken)
+            if not batch:
+                break
+            for candidate in adjust(batch) if adjust is not None else batch:
+                taken[candidate.resident_id] = candidate
+                quiet_at = scorer.quiet_level(candidate)
+                if quiet_at is not None:
+                    # Of this kind at this level, one held only by quiet hours is enough.
+                    queues.pop((_kind(candidate), quiet_at), None)
+            batch = []
+            queues = {key: queue for key, queue in queues.items() if queue}
+            size *= 4
+        return [taken[rid] for rid in sorted(taken)]
 
 
 def _same(pooled: Candidate | None, exact: Candidate | None, since: datetime) -> bool:
