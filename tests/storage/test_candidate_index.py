@@ -9,6 +9,8 @@ tests for keeping the pool in step, reloading it, and comparing it with a full s
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -201,6 +203,23 @@ def _post_id(post: Post) -> int:
     return post.id
 
 
+def _leave_out_and_ask(moment: datetime) -> Callable[[list[Candidate]], list[Candidate]]:
+    """An `adjust` like the bot's (bot.services.request_steps): every fifth resident is left
+    out (suspended), every third was just sent a digest (an ask an hour ago)."""
+
+    def adjust(found: list[Candidate]) -> list[Candidate]:
+        asked = moment - timedelta(hours=1)
+        return [
+            replace(c, invitations_received=(*c.invitations_received, asked))
+            if c.resident_id % 3 == 0
+            else c
+            for c in found
+            if c.resident_id % 5 != 0
+        ]
+
+    return adjust
+
+
 def request_of(post: Post) -> RequestInfo:
     assert post.id is not None
     return RequestInfo(
@@ -247,6 +266,27 @@ def test_the_index_plans_what_a_full_scan_of_every_resident_plans(
                                 batch_size=batch,
                             )
                             assert same_plan(fast, full), (moment, reach, batch, fast, full)
+                            # What the bot passes: some left out, some asked by a digest.
+                            adjust = _leave_out_and_ask(moment)
+                            full = plan_invitations(
+                                request,
+                                adjust(everyone),
+                                blocked,
+                                invited,
+                                moment,
+                                batch,
+                                reach=reach,
+                            )
+                            fast = plan_for(
+                                session,
+                                request=request,
+                                now=moment,
+                                reach=reach,
+                                read_reach=Reach.WIJK,
+                                batch_size=batch,
+                                adjust=adjust,
+                            )
+                            assert same_plan(fast, full), ("adjusted", moment, reach, fast, full)
                             assert pool_agrees(
                                 session,
                                 pool_for(session),
