@@ -19,7 +19,7 @@ from bot.harness import RunningBot, running_bot
 from botapi_emulator import Emulator, Limits
 from botapi_emulator.scenario import Person, Scene
 from matching.area import area_cell
-from matching.flow import BATCH_WAIT
+from matching.flow import BATCH_WAIT, WIDEN_ANSWER_WAIT
 from storage.db import session_scope
 from storage.matchmaking import start_flow
 from storage.models import (
@@ -323,6 +323,54 @@ async def test_no_to_widening_keeps_the_request_open_close_by_and_a_newcomer_is_
     assert sum("Mag ik het ook vragen" in text for text in said) == 1
     with session_scope(running.engine) as session:
         assert len(session.exec(select(Signal)).all()) == 1
+    assert running.emulator.errors == []
+
+
+async def test_an_unanswered_widening_question_keeps_looking_close_by_and_tells_once(
+    running: RunningBot, scene: Scene, clock: Clock
+) -> None:
+    """Silence on "Mag ik het ook vragen aan buren verder weg?" is a "no", not "niet gelukt":
+    the request stays open close by, Anna hears once that nobody can be asked right now, and
+    a neighbour who joins close by is invited; a late yes still widens."""
+    with session_scope(running.engine) as session:
+        wijk = add_wijk(session, "Transvaalbuurt", NOW)
+    anna = scene.resident("Anna")
+    resident_for(running, anna, wijk, NOW)
+    far = scene.resident("Femke")
+    resident_for(running, far, wijk, NOW, area_cell=FAR_IN_THE_WIJK, pace="weekly")
+
+    await post_request(anna, SHOPPING)
+    await anna.sees("Mag ik het ook vragen aan buren in de hele wijk?")
+    clock.now = NOW + WIDEN_ANSWER_WAIT + timedelta(minutes=1)
+    await matching_steps(bot_context(running))
+    told = await anna.sees(NOBODY_YET)
+    assert "/buurt" in told.content
+    with session_scope(running.engine) as session:
+        flow = session.exec(select(RequestFlow)).one()
+        assert flow.outcome is None  # still looking, close by
+        assert flow.due_at is not None
+        post = session.get(Post, flow.post_id)
+        assert post is not None
+        assert post.status == PostStatus.OPEN.value
+        (signal,) = session.exec(select(Signal)).all()
+        assert signal.reason == "widen_unanswered"
+        due = flow.due_at
+    ben = scene.resident("Ben")
+    resident_for(running, ben, wijk, NOW, pace="weekly")
+    clock.now = due + timedelta(minutes=1)
+    await matching_steps(bot_context(running))
+    await ben.sees(INVITED)
+    assert invitation_messages(running, far) == 0  # silence is never consent
+    said = [m.content for m in running.emulator.messages(anna.chat_id)]
+    assert not any("niet gelukt" in text for text in said)
+    assert sum(NOBODY_YET in text for text in said) == 1
+    assert sum("Mag ik het ook vragen" in text for text in said) == 1
+    # A late yes is still a yes (once Ben, close by, has answered).
+    await ben.presses("Nu even niet")
+    await ben.sees("Helemaal goed")
+    await anna.presses("Ja, vraag verder weg")
+    await anna.sees("ik vraag het aan buren iets verder weg")
+    await far.sees(INVITED)
     assert running.emulator.errors == []
 
 
