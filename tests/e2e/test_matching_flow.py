@@ -650,6 +650,33 @@ async def test_in_two_conversations_a_reply_to_a_relayed_line_goes_to_its_conver
     assert running.emulator.errors == []
 
 
+async def test_in_two_conversations_a_reply_to_a_relayed_location_goes_to_its_conversation(
+    running: RunningBot, scene: Scene
+) -> None:
+    """A relayed location is two messages (the text, then the map): a reply to either is for
+    that conversation, and /meld as a reply to the map finds the line."""
+    with session_scope(running.engine) as session:
+        wijk = add_wijk(session, "Transvaalbuurt", NOW)
+    anna, ben, carla = (scene.resident(name) for name in ("Anna", "Ben", "Carla"))
+    anna_id, ben_id, carla_id = (resident_for(running, p, wijk, NOW) for p in (anna, ben, carla))
+    active_match(running, anna_id, ben_id, SHOPPING, "groceries")  # Ben helps Anna
+    active_match(running, carla_id, anna_id, "Wie leent me een ladder?", "lending")
+
+    await ben.shares_location(52.3561, 4.9271)
+    await running.emulator.wait_for(
+        lambda: any(m.location for m in running.emulator.messages(anna.chat_id)),
+        what="Ben's location at Anna",
+    )
+    (place,) = [m for m in running.emulator.messages(anna.chat_id) if m.location]
+    await running.emulator.send_text(anna.user, "Daar ben ik!", reply_to=place.message_id)
+    await ben.sees("Daar ben ik!")
+    assert not any("Daar ben ik" in m.content for m in running.emulator.messages(carla.chat_id))
+    assert not any("Voor wie" in m.content for m in running.emulator.messages(anna.chat_id))
+    await running.emulator.send_text(anna.user, "/meld", reply_to=place.message_id)
+    await anna.sees("Wat is er mis met dit bericht van Ben?")
+    assert running.emulator.errors == []
+
+
 async def test_in_two_conversations_each_message_asks_who_it_is_for(
     running: RunningBot, scene: Scene
 ) -> None:
