@@ -20,7 +20,13 @@ from datetime import timedelta
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from telegram import Update
+from telegram import (
+    BotCommandScope,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeDefault,
+    Update,
+)
 from telegram.constants import ParseMode
 from telegram.error import Forbidden
 from telegram.ext import (
@@ -54,7 +60,7 @@ from bot.handlers import (
 )
 from bot.i18n import normalise_language, t
 from bot.matchmaking import STEPS_EVERY, run_due_steps
-from bot.menu import command_menu, menu_commands
+from bot.menu import ADMIN_MENU, GROUP_MENU, command_menu, menu_commands
 from bot.outage import is_database_down, later, outage_of
 from bot.owners import ErrorReporter
 from bot.runner import in_thread, make_executor
@@ -189,17 +195,28 @@ def _add_handlers(application: BotApplication) -> None:
     router.install(application)
     application.add_handler(TypeHandler(Update, deliver_queued), group=DELIVERY_GROUP)
     application.bot_data["menu"] = menu_commands(application)
+    application.bot_data["menu_group"] = menu_commands(application, GROUP_MENU)
+    application.bot_data["menu_admin"] = menu_commands(application, ADMIN_MENU)
 
 
 async def announce_bot(application: BotApplication) -> None:
-    """Publish the command menu per language and remember the bot's username for join links."""
+    """Publish the command menus (private chats, groups, groups' administrators) per language,
+    and remember the bot's username for join links."""
     services: Services = application.bot_data["services"]
     bot = application.bot
     default = services.settings.default_language
-    menu = application.bot_data["menu"]
-    await bot.set_my_commands(command_menu(default, menu))
-    for language in LANGUAGES:
-        await bot.set_my_commands(command_menu(language, menu), language_code=language)
+    menus: tuple[tuple[BotCommandScope, tuple[str, ...]], ...] = (
+        (BotCommandScopeDefault(), application.bot_data["menu"]),
+        (BotCommandScopeAllGroupChats(), application.bot_data["menu_group"]),
+        (BotCommandScopeAllChatAdministrators(), application.bot_data["menu_admin"]),
+    )
+    for scope, menu in menus:
+        # Without a language_code: for apps in any other language, in the default language.
+        await bot.set_my_commands(command_menu(default, menu), scope=scope)
+        for language in LANGUAGES:
+            await bot.set_my_commands(
+                command_menu(language, menu), scope=scope, language_code=language
+            )
     username = bot.username
 
     def remember() -> None:

@@ -25,6 +25,7 @@ from bot.startup import (
     describe_url,
     identify_bot,
     ping_database,
+    sqlite_file,
 )
 from storage import migrate, repo
 from storage.db import make_engine
@@ -112,6 +113,15 @@ def database(context: CheckContext) -> Iterable[CheckResult]:
     url = context.settings.database_url
     try:
         check_database_url(url)
+        file = sqlite_file(url)
+        if file is not None and not file.exists():
+            # Connecting would create an empty file there: a check must not change anything.
+            yield CheckResult(
+                False,
+                f"no database at {file} yet: `buurtbot migrate` or the first `buurtbot run` "
+                "creates it there",
+            )
+            return
         ping_database(url)
     except (ConfigError, TransientError) as error:
         yield CheckResult(False, f"database {describe_url(url)}: {error}")

@@ -3,8 +3,11 @@
 Each command has one canonical (Dutch) name `/x`, described by the message id `command.x` in
 every language, and may have a spelling per language (ENGLISH: /vraag is /ask in English).
 Handlers register every spelling (`spellings("vraag")`), so /ask works for anyone; the menu
-and /help show each person the spelling of their language. The menu order is MENU_ORDER, and
-commands missing from it (like /blokkeer) work but are not listed.
+and /help show each person the spelling of their language, and texts name a command in the
+language they are written in (tests/bot/test_menu.py checks the catalogues). The private
+chats' menu order is MENU_ORDER; groups get GROUP_MENU, their administrators ADMIN_MENU
+(Telegram shows a group's administrators their own list). Commands missing from all three
+(like /blokkeer) work but are not listed.
 """
 
 from __future__ import annotations
@@ -29,9 +32,26 @@ MENU_ORDER = (
     "stop",
     "help",
 )
+# In groups: what any member can do there.
+GROUP_MENU = ("meld", "uitnodigen")
+# For a group's administrators (buurtwerkers among them): linking, roles, the digest, and
+# what a buurtwerker looks at in the team chat.
+ADMIN_MENU = (
+    "koppel",
+    "ontkoppel",
+    "uitnodigen",
+    "rollen",
+    "overzicht",
+    "meld",
+    "logboek",
+    "signalen",
+    "cijfers",
+    "export",
+)
 
-# The English spelling of each resident's command whose Dutch name is not English already.
-# (The buurtwerkers' group commands take Dutch arguments and keep their Dutch names.)
+# The English spelling of each command whose Dutch name is not English already, residents'
+# and buurtwerkers' alike; the buurtwerkers' commands take English arguments too ("/link Oost
+# team", "/roles add worker 123", "/overview daily 9", "/figures month").
 ENGLISH = {
     "vraag": "ask",
     "aanbod": "offer",
@@ -48,6 +68,14 @@ ENGLISH = {
     "activiteit": "activity",
     "mijnactiviteiten": "myactivities",
     "namens": "onbehalf",
+    "koppel": "link",
+    "ontkoppel": "unlink",
+    "uitnodigen": "invite",
+    "rollen": "roles",
+    "overzicht": "overview",
+    "logboek": "log",
+    "signalen": "signals",
+    "cijfers": "figures",
 }
 SPELLINGS: dict[str, dict[str, str]] = {"en": ENGLISH}
 _CANONICAL = {alias: name for table in SPELLINGS.values() for name, alias in table.items()}
@@ -84,9 +112,12 @@ def registered_commands(application: BotApplication) -> set[str]:
     }
 
 
-def menu_commands(application: BotApplication) -> tuple[str, ...]:
+def menu_commands(
+    application: BotApplication, order: tuple[str, ...] = MENU_ORDER
+) -> tuple[str, ...]:
+    """The commands of `order` that have a handler (a menu lists nothing that does not work)."""
     registered = registered_commands(application)
-    return tuple(name for name in MENU_ORDER if name in registered)
+    return tuple(name for name in order if name in registered)
 
 
 def command_menu(language: str, names: tuple[str, ...]) -> list[BotCommand]:

@@ -227,7 +227,7 @@ async def deliver(
 async def attempt(context: BotContext, message: Outgoing, slot: Slot) -> Outcome:
     """One send, and what Telegram's answer means for the row. Never raises."""
     try:
-        sent = await _send(context, message, slot)
+        sent, media_message_id = await _send(context, message, slot)
     except RetryAfter as error:
         wait = _seconds(error.retry_after)
         _limiter(context).wait_for_chat(message.chat_id, wait)
@@ -248,7 +248,7 @@ async def attempt(context: BotContext, message: Outgoing, slot: Slot) -> Outcome
     except Exception as error:  # a bug must not stop the other messages
         log.exception("outbox message %s could not be sent", message.id)
         return Outcome(message.id, error=repr(error), result=Result.NOT_SENT)
-    return Outcome(message.id, message_id=sent.message_id)
+    return Outcome(message.id, message_id=sent.message_id, media_message_id=media_message_id)
 
 
 def _seconds(retry_after: timedelta | int | float) -> float:
@@ -272,12 +272,15 @@ def _options(context: BotContext) -> dict[str, Any]:
     return options
 
 
-async def _send(context: BotContext, message: Outgoing, slot: Slot) -> Message:
+async def _send(context: BotContext, message: Outgoing, slot: Slot) -> tuple[Message, int | None]:
+    """Send one outbox row: its Telegram message, and the id of a second one (a location's
+    map) when the row became two."""
     bot, media, options = context.bot, message.media or {}, _options(context)
     if "photo" in media:
-        return await bot.send_photo(
+        photo = await bot.send_photo(
             message.chat_id, str(media["photo"]), caption=message.text, **options
         )
+        return photo, None
     markup = (
         None
         if message.reply_markup is None
@@ -298,13 +301,15 @@ async def _send(context: BotContext, message: Outgoing, slot: Slot) -> Message:
         latitude, longitude = media["location"]
         try:
             await slot.take()
-            await bot.send_location(
+            place = await bot.send_location(
                 message.chat_id, latitude=latitude, longitude=longitude, **options
             )
         except Exception as error:
             # The text ("Anna stuurde een locatie") is out: retrying would send it again.
             log.warning("location of outbox message %s not delivered: %s", message.id, error)
-    return sent
+        else:
+            return sent, place.message_id
+    return sent, None
 
 
 async def deliver_queued(update: Update, context: BotContext) -> None:

@@ -68,13 +68,20 @@ def database_location(url: str) -> str:
     """Where the database is, for `check`: the URL without its password, and for SQLite the
     full path of its file (a relative URL depends on the folder the command ran in)."""
     shown = describe_url(url)
+    file = sqlite_file(url)
+    return shown if file is None else f"{shown}, file {file}"
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (resolved against the current folder); None for any other
+    database, or one in memory."""
     try:
         parsed = make_url(normalise_url(url))
     except ArgumentError:
-        return shown
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        return f"{shown}, file {Path(parsed.database).resolve()}"
-    return shown
+        return None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database).expanduser().resolve()
 
 
 def check_database_url(url: str) -> None:

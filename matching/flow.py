@@ -10,10 +10,11 @@ kindly, that nobody can be asked right now and that the request stays visible, t
 anonymous signal, and every LOOK_AGAIN the plan is made afresh, so neighbours who joined or
 whose pace freed up are invited the normal way. When the asker prefers not to widen, the
 request keeps looking the same way at the nearer reach (the asker heard so when they answered;
-the wijk gets its signal once); it is not asked about widening again. When the request's time
-has passed, or a question about widening stays unanswered, the asker is told kindly (unless
-they already heard that nobody could be asked) and the wijk gets a signal (counted per
-category and week, never a case file).
+the wijk gets its signal once); it is not asked about widening again. A question about widening
+that stays unanswered counts as that "no" (but the asker hears "nobody yet" once, as they did
+not answer). When the request's time has passed, the asker is told kindly (unless they already
+heard that nobody could be asked) and the wijk gets a signal (counted per category and week,
+never a case file).
 
 The shell (bot + storage) runs :func:`decide` whenever something happens to a request (it is
 posted, a timer is due, someone answers), carries out the decision, records it with
@@ -33,7 +34,8 @@ Timing choices:
   asker's own quiet hours (:func:`matching.quiet_hours.quiet_ends_at`); it should record the
   question as asked when it is delivered.
 - A question about widening that stays unanswered for WIDEN_ANSWER_WAIT counts as "no":
-  silence is never taken as consent.
+  silence is never taken as consent, nor as a reason to stop looking close by. The question
+  stays open to a late answer (a late yes is still a yes).
 - A request without a time of its own stays open for DEFAULT_OPEN_FOR.
 """
 
@@ -80,7 +82,7 @@ class SignalReason(StrEnum):
 
     NOBODY_LEFT = "nobody_left"  # everyone within the widest reach was asked or unavailable
     WIDEN_DECLINED = "widen_declined"  # the asker preferred to keep it close by
-    WIDEN_UNANSWERED = "widen_unanswered"
+    WIDEN_UNANSWERED = "widen_unanswered"  # the asker did not answer, so it stayed close by
     EXPIRED = "expired"  # the time the request was for has passed
 
 
@@ -124,26 +126,39 @@ class RequestProgress:
     outcome: Outcome | None = None
 
     @property
+    def widen_unanswered(self) -> bool:
+        """The asker left the question about widening unanswered (it counts as "no")."""
+        return self.widen_declined and self.widen_asked_for is not None
+
+    def silence_counted(self, now: datetime) -> RequestProgress:
+        """The progress with an unanswered question about widening counted as "no" once
+        WIDEN_ANSWER_WAIT has passed; `widen_asked_for` stays, so a late yes still widens."""
+        if self.widen_asked_at is None or now < self.widen_asked_at + WIDEN_ANSWER_WAIT:
+            return self
+        return replace(self, widen_asked_at=None, widen_declined=True)
+
+    @property
     def deadline(self) -> datetime:
         """When the request stops looking for someone."""
         return self.expires_at or self.started_at + DEFAULT_OPEN_FOR
 
     def after(self, decision: Decision, now: datetime) -> RequestProgress:
         """The progress once `decision` has been carried out at `now`."""
+        base = self.silence_counted(now)
         if decision.kind is DecisionKind.INVITE_BATCH:
             return replace(
-                self,
-                batches_sent=self.batches_sent + 1,
+                base,
+                batches_sent=base.batches_sent + 1,
                 last_batch_at=now,
-                awaiting_replies=self.awaiting_replies + len(decision.invite),
+                awaiting_replies=base.awaiting_replies + len(decision.invite),
             )
         if decision.kind is DecisionKind.ASK_WIDEN:
-            return replace(self, widen_asked_for=decision.next_reach, widen_asked_at=now)
+            return replace(base, widen_asked_for=decision.next_reach, widen_asked_at=now)
         if decision.kind is DecisionKind.TELL_NOBODY_YET:
-            return replace(self, nobody_told_at=now)
+            return replace(base, nobody_told_at=now)
         if decision.kind in (DecisionKind.SIGNAL_UNANSWERED, DecisionKind.END_QUIETLY):
-            return replace(self, outcome=Outcome.SIGNALLED)
-        return self
+            return replace(base, outcome=Outcome.SIGNALLED)
+        return base
 
     def after_reply(self, *, yes: bool) -> RequestProgress:
         """An invitee answered ("ik help graag" or "nu even niet")."""
@@ -172,6 +187,7 @@ class RequestProgress:
                 widened=(*self.widened, self.widen_asked_for),
                 widen_asked_for=None,
                 widen_asked_at=None,
+                widen_declined=False,  # a late yes after silence: it may be asked again
             )
         return replace(self, widen_asked_for=None, widen_asked_at=None, widen_declined=True)
 
@@ -205,10 +221,8 @@ def _decide_without_pool(progress: RequestProgress, now: datetime) -> Decision |
             return END_QUIETLY  # they heard once already; the wijk has its signal
         return _signal(SignalReason.EXPIRED)
     if progress.widen_asked_at is not None:
-        answer_by = progress.widen_asked_at + WIDEN_ANSWER_WAIT
-        if now >= answer_by:
-            return _signal(SignalReason.WIDEN_UNANSWERED)
-        return _wait(min(answer_by, deadline))
+        # Not answered yet (silence_counted turned a longer silence into "no").
+        return _wait(min(progress.widen_asked_at + WIDEN_ANSWER_WAIT, deadline))
     if progress.last_batch_at is not None and progress.awaiting_replies > 0:
         due = progress.last_batch_at + BATCH_WAIT
         if now < due:
@@ -218,7 +232,7 @@ def _decide_without_pool(progress: RequestProgress, now: datetime) -> Decision |
 
 def needs_pool(progress: RequestProgress, now: datetime) -> bool:
     """Whether :func:`decide` needs an invitation plan at `now` (if not, pass None: no query)."""
-    return _decide_without_pool(progress, now) is None
+    return _decide_without_pool(progress.silence_counted(now), now) is None
 
 
 def decide(progress: RequestProgress, pool: InvitationPlan | None, now: datetime) -> Decision:
@@ -229,6 +243,7 @@ def decide(progress: RequestProgress, pool: InvitationPlan | None, now: datetime
     """
     if now.utcoffset() is None:
         raise ValueError("now must be a timezone-aware datetime")
+    progress = progress.silence_counted(now)
     early = _decide_without_pool(progress, now)
     if early is not None:
         return early
@@ -247,9 +262,12 @@ def decide(progress: RequestProgress, pool: InvitationPlan | None, now: datetime
     # keep looking there for the request's time.
     look_again = min(now + LOOK_AGAIN, progress.deadline)
     if progress.nobody_told_at is None:
-        reason = (
-            SignalReason.WIDEN_DECLINED if progress.widen_declined else SignalReason.NOBODY_LEFT
-        )
+        if progress.widen_unanswered:
+            reason = SignalReason.WIDEN_UNANSWERED
+        elif progress.widen_declined:
+            reason = SignalReason.WIDEN_DECLINED
+        else:
+            reason = SignalReason.NOBODY_LEFT
         return Decision(DecisionKind.TELL_NOBODY_YET, until=look_again, signal=reason)
     return _wait(look_again)
 

@@ -284,6 +284,8 @@ class OutboxMessage(SQLModel, table=True):
         Index("ix_outbox_status_due", "status", "due_at"),
         # A Telegram reply to a relayed line finds the line's conversation (chat, message id).
         Index("ix_outbox_chat_message", "chat_id", "message_id"),
+        # ... and a reply to the map of a relayed location (media_message_id).
+        Index("ix_outbox_chat_media_message", "chat_id", "media_message_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -311,6 +313,9 @@ class OutboxMessage(SQLModel, table=True):
     # A relayed photo ({"photo": file_id}, the text is its caption) or location
     # ({"location": [lat, lon]}, sent after the text).
     media: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    # The second Telegram message of a row sent as two (a relayed location's map), so a reply
+    # to it is recognised like a reply to the text.
+    media_message_id: int | None = Field(default=None, sa_type=BigInteger)
 
 
 class RequestFlow(SQLModel, table=True):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_
+from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, col, select
 
 from storage.models import OutboxMessage, OutboxStatus
@@ -164,11 +164,27 @@ def _lease(session: Session, claimed: list[OutboxMessage], now: datetime) -> lis
 
 
 def mark_sent(
-    session: Session, *, message: OutboxMessage, now: datetime, message_id: int | None = None
+    session: Session,
+    *,
+    message: OutboxMessage,
+    now: datetime,
+    message_id: int | None = None,
+    media_message_id: int | None = None,
 ) -> None:
     message.status, message.sent_at = OutboxStatus.SENT.value, now
-    message.message_id = message_id
+    message.message_id, message.media_message_id = message_id, media_message_id
     session.add(message)
+
+
+def _sent_as(chat_id: int, message_id: int) -> ColumnElement[bool]:
+    """The row whose text, or whose second message (a location's map), is `message_id`."""
+    return and_(
+        col(OutboxMessage.chat_id) == chat_id,
+        or_(
+            col(OutboxMessage.message_id) == message_id,
+            col(OutboxMessage.media_message_id) == message_id,
+        ),
+    )
 
 
 def by_key(session: Session, key: str) -> OutboxMessage | None:
@@ -178,11 +194,7 @@ def by_key(session: Session, key: str) -> OutboxMessage | None:
 def about_sent_message(session: Session, *, chat_id: int, message_id: int) -> str | None:
     """What the message the bot sent as `message_id` in this chat was about ("match:<id>"
     ...), or None when it is not one of the outbox's (or no longer kept)."""
-    return session.exec(
-        select(OutboxMessage.about).where(
-            OutboxMessage.chat_id == chat_id, OutboxMessage.message_id == message_id
-        )
-    ).first()
+    return session.exec(select(OutboxMessage.about).where(_sent_as(chat_id, message_id))).first()
 
 
 def drop(session: Session, *, message: OutboxMessage, reason: str) -> None:
@@ -269,8 +281,7 @@ def relayed_line(session: Session, *, chat_id: int, message_id: int) -> RelayedL
     outbox row is kept (the messages retention period); None for any other message."""
     row = session.exec(
         select(OutboxMessage).where(
-            OutboxMessage.chat_id == chat_id,
-            OutboxMessage.message_id == message_id,
+            _sent_as(chat_id, message_id),
             col(OutboxMessage.dedupe_key).startswith(LINE_PREFIX),
         )
     ).first()

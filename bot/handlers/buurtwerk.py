@@ -24,6 +24,7 @@ from telegram.ext import (
 
 from bot.context import BotApplication, BotContext
 from bot.dialog import DialogRouter
+from bot.menu import spellings
 from bot.runner import perform
 from bot.sender import deliver
 from bot.services import browse, buurtwerk, digest
@@ -39,15 +40,15 @@ ADMINS_KEY: Final = "chat_admins"
 
 def register(application: BotApplication, router: DialogRouter) -> None:
     groups = filters.ChatType.GROUPS
-    application.add_handler(CommandHandler("koppel", link_command, filters=groups))
-    application.add_handler(CommandHandler("ontkoppel", unlink_command, filters=groups))
-    application.add_handler(CommandHandler("uitnodigen", invite_command))
-    application.add_handler(CommandHandler("rollen", roles_command))
+    application.add_handler(CommandHandler(spellings("koppel"), link_command, filters=groups))
+    application.add_handler(CommandHandler(spellings("ontkoppel"), unlink_command, filters=groups))
+    application.add_handler(CommandHandler(spellings("uitnodigen"), invite_command))
+    application.add_handler(CommandHandler(spellings("rollen"), roles_command))
     application.add_handler(ChatMemberHandler(bot_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_handler(
         MessageHandler(groups & filters.StatusUpdate.NEW_CHAT_MEMBERS, members_joined)
     )
-    application.add_handler(CommandHandler("overzicht", digest_command, filters=groups))
+    application.add_handler(CommandHandler(spellings("overzicht"), digest_command, filters=groups))
     # Before /start's own handler (group 0): a post opened from the group's digest.
     post_link = filters.ChatType.PRIVATE & filters.Regex(r"^/start post_[0-9]+$")
     application.add_handler(CommandHandler("start", open_post, filters=post_link), group=-1)

@@ -11,12 +11,13 @@ from telegram.ext import CommandHandler
 
 from bot.context import BotApplication, BotContext
 from bot.dialog import DialogRouter
+from bot.menu import spellings
 from bot.runner import perform
 from bot.services import figures
 
 
 def register(application: BotApplication, router: DialogRouter) -> None:
-    application.add_handler(CommandHandler("cijfers", figures_command))
+    application.add_handler(CommandHandler(spellings("cijfers"), figures_command))
     application.add_handler(CommandHandler("export", export_command))
 
 

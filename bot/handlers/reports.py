@@ -17,6 +17,7 @@ from bot.context import BotApplication, BotContext
 from bot.dialog import DialogRouter
 from bot.i18n import normalise_language, t
 from bot.keyboards import markup
+from bot.menu import spellings
 from bot.runner import perform
 from bot.sender import deliver
 from bot.services import reports, signals
@@ -30,9 +31,11 @@ LIFT_EVERY: Final = timedelta(minutes=5)
 
 def register(application: BotApplication, router: DialogRouter) -> None:
     groups = filters.ChatType.GROUPS
-    application.add_handler(CommandHandler("meld", group_report_command, filters=groups))
-    application.add_handler(CommandHandler("logboek", logbook_command))
-    application.add_handler(CommandHandler("signalen", signals_command))
+    application.add_handler(
+        CommandHandler(spellings("meld"), group_report_command, filters=groups)
+    )
+    application.add_handler(CommandHandler(spellings("logboek"), logbook_command))
+    application.add_handler(CommandHandler(spellings("signalen"), signals_command))
     router.on_press(signal_pressed, callbacks.SIGNAL_CLAIM, callbacks.SIGNAL_DONE)
     router.on_press(action_pressed, callbacks.MODERATE)
     router.on_press(cancel_pressed, callbacks.MODERATE_CANCEL)

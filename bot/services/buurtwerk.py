@@ -252,7 +252,7 @@ def roles(unit: Unit, args: list[str], reply_to: Member | None, chat_admin: bool
     the person's message) and "/rollen verwijderen ..." change them, logged."""
     language = unit.language
     user_id = _caller_id(unit)
-    wijk, words = _roles_wijk(unit, [word.lower() for word in args])
+    wijk, words = _roles_wijk(unit, _joined_role_names([word.lower() for word in args]))
     if wijk is None:
         return Reply(t(language, "buurtwerk.roles.which_wijk"))
     assert wijk.id is not None
@@ -286,6 +286,17 @@ def roles(unit: Unit, args: list[str], reply_to: Member | None, chat_admin: bool
             subject_telegram_id=target,
         )
     return Reply(t(language, key, who=_who(unit, target), role=role_name, wijk=wijk.name))
+
+
+def _joined_role_names(words: list[str]) -> list[str]:
+    """ "community worker" as one word, as the English texts write it in two."""
+    joined: list[str] = []
+    for word in words:
+        if word == "worker" and joined and joined[-1] == "community":
+            joined[-1] = "community-worker"
+        else:
+            joined.append(word)
+    return joined
 
 
 def _target(words: list[str], reply_to: Member | None) -> int | None:

@@ -179,6 +179,7 @@ class Outcome:
 
     id: int
     message_id: int | None = None
+    media_message_id: int | None = None  # the map of a relayed location, sent after the text
     error: str | None = None
     result: Result = Result.SENT
     retry_after: float = 0.0
@@ -197,7 +198,13 @@ def record(session: Session, outcomes: list[Outcome], now: datetime) -> None:
         error = outcome.error or outcome.result.value
         match outcome.result:
             case Result.SENT:
-                outbox.mark_sent(session, message=message, now=now, message_id=outcome.message_id)
+                outbox.mark_sent(
+                    session,
+                    message=message,
+                    now=now,
+                    message_id=outcome.message_id,
+                    media_message_id=outcome.media_message_id,
+                )
             case Result.NOT_SENT:
                 outbox.retry_later(session, message=message, error=error, now=now)
             case Result.UNKNOWN:

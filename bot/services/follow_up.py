@@ -81,10 +81,11 @@ def answer(unit: Unit, match_id: int, answer: str) -> Pressed:
         return stale(unit)
     session, now = unit.session, unit.now
     match = store.match_of(session, match_id=match_id, resident_id=resident.id)
+    offer = match is not None and store.is_offer(session, match)
     # The asker of a request (not the author of an offer: their offer stays open) settles it.
-    is_asker = (
-        match is not None and match.asker_id == resident.id and not store.is_offer(session, match)
-    )
+    is_asker = match is not None and match.asker_id == resident.id and not offer
+    # Who was helped: a request's asker, or the neighbour who took up an offer (its "helper").
+    took_up_offer = offer and match is not None and match.helper_id == resident.id
     worked = answer in (THANKS, WORKED)
     valid = worked or answer == (AGAIN if is_asker else FAILED)
     if (
@@ -113,7 +114,12 @@ def answer(unit: Unit, match_id: int, answer: str) -> Pressed:
         assert again.id is not None
         step_now(unit, again.id)
         return Pressed(language, close=t(language, "follow_up.asking_again"))
-    key = "follow_up.closed" if is_asker else "follow_up.pity"
+    if is_asker:
+        key = "follow_up.closed"
+    elif took_up_offer:
+        key = "follow_up.pity_offer"  # not "thank you for wanting to help": they were helped
+    else:
+        key = "follow_up.pity"
     return Pressed(language, close=t(language, key))
 
 

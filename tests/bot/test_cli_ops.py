@@ -37,9 +37,24 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
     return code, captured.out + captured.err
 
 
+def test_check_where_there_is_no_database_yet_says_so_and_creates_nothing(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out = run(capsys, "check")
+    assert code == 1
+    assert not (workdir / "bot.db").exists(), "a check made a database file"
+    assert (
+        f"✗ no database at {workdir.resolve() / 'bot.db'} yet: `buurtbot migrate` or the first "
+        "`buurtbot run` creates it there" in out
+    )
+    assert "- migrations: skipped (no database)" in out
+    assert "reachable" not in out
+
+
 def test_check_on_an_empty_database_fails_and_says_what_to_do(
     workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    (workdir / "bot.db").touch()  # an empty SQLite database
     code, out = run(capsys, "check")
     assert code == 1
     assert "✓ database reachable" in out
@@ -172,6 +187,7 @@ def test_check_says_which_database_it_used(
     workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("BUURTBOT_DATABASE_URL", "sqlite:///bot.db")  # relative to the folder
+    (workdir / "bot.db").touch()
     _, out = run(capsys, "check")
     assert f"file {workdir.resolve() / 'bot.db'}" in out
     monkeypatch.setenv(

@@ -190,3 +190,49 @@ async def test_unlinking_and_removal_leave_the_wijk_and_are_logged(
         "link_team",
         "removed_team",
     ]
+
+
+async def test_an_english_buurtwerker_uses_english_commands_and_words(
+    running: RunningBot, setting: Setting
+) -> None:
+    """/link, /roles, /overview, /unlink with English arguments, answered in English naming
+    the English spelling; the group's menus list each language's spellings."""
+    emulator = running.emulator
+    emily = emulator.add_user("Emily", language_code="en")
+    group = emulator.add_group("Oost neighbours", members=[setting.anna], admins=[emily])
+    with session_scope(running.engine) as session:
+        session.add(
+            Role(telegram_user_id=emily.id, wijk_id=setting.oost_id, kind=RoleKind.BUURTWERKER)
+        )
+    await says(running, emily, group, "/link", "for example /link Oost")
+    await says(running, emily, group, "/link Oost", "This group now belongs to Oost.")
+    assert wijk(running, setting.oost_id).group_chat_id == group.id
+    await says(running, emily, group, "/invite", "start=wijk_oost")
+    await says(
+        running,
+        emily,
+        group,
+        f"/roles add community worker {setting.otto.id}",
+        "is now a community worker in Oost",
+    )
+    await says(running, emily, group, "/roles add helper 1", "/roles add worker 123456")
+    await says(running, emily, group, "/overview daily 9", "every day in this group: 09:00")
+    await says(running, emily, group, "/overview sometimes", "/overview daily 10")
+    await says(running, emily, group, "/unlink", "This chat no longer belongs to Oost.")
+    team = emulator.add_group("Team Oost", admins=[emily])
+    await says(running, emily, team, "/link Oost team", "This chat is now the team chat of Oost")
+    assert wijk(running, setting.oost_id).team_chat_id == team.id
+    assert [action for action, _, _ in audit(running)] == [
+        "link_group",
+        "role_add_buurtwerker",
+        "digest_setting",
+        "unlink_group",
+        "link_team",
+    ]
+    english = [c["command"] for c in emulator.visible_commands(emily, group)]
+    dutch = [c["command"] for c in emulator.visible_commands(setting.willem, setting.group)]
+    member = [c["command"] for c in emulator.visible_commands(setting.anna, group)]
+    assert english[:5] == ["link", "unlink", "invite", "roles", "overview"]
+    assert {"report", "log", "signals", "figures", "export"} <= set(english)
+    assert dutch[:5] == ["koppel", "ontkoppel", "uitnodigen", "rollen", "overzicht"]
+    assert member == ["meld", "uitnodigen"], "a member sees what works for them in a group"

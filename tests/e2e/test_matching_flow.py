@@ -19,7 +19,7 @@ from bot.harness import RunningBot, running_bot
 from botapi_emulator import Emulator, Limits
 from botapi_emulator.scenario import Person, Scene
 from matching.area import area_cell
-from matching.flow import BATCH_WAIT
+from matching.flow import BATCH_WAIT, WIDEN_ANSWER_WAIT
 from storage.db import session_scope
 from storage.matchmaking import start_flow
 from storage.models import (
@@ -326,6 +326,54 @@ async def test_no_to_widening_keeps_the_request_open_close_by_and_a_newcomer_is_
     assert running.emulator.errors == []
 
 
+async def test_an_unanswered_widening_question_keeps_looking_close_by_and_tells_once(
+    running: RunningBot, scene: Scene, clock: Clock
+) -> None:
+    """Silence on "Mag ik het ook vragen aan buren verder weg?" is a "no", not "niet gelukt":
+    the request stays open close by, Anna hears once that nobody can be asked right now, and
+    a neighbour who joins close by is invited; a late yes still widens."""
+    with session_scope(running.engine) as session:
+        wijk = add_wijk(session, "Transvaalbuurt", NOW)
+    anna = scene.resident("Anna")
+    resident_for(running, anna, wijk, NOW)
+    far = scene.resident("Femke")
+    resident_for(running, far, wijk, NOW, area_cell=FAR_IN_THE_WIJK, pace="weekly")
+
+    await post_request(anna, SHOPPING)
+    await anna.sees("Mag ik het ook vragen aan buren in de hele wijk?")
+    clock.now = NOW + WIDEN_ANSWER_WAIT + timedelta(minutes=1)
+    await matching_steps(bot_context(running))
+    told = await anna.sees(NOBODY_YET)
+    assert "/buurt" in told.content
+    with session_scope(running.engine) as session:
+        flow = session.exec(select(RequestFlow)).one()
+        assert flow.outcome is None  # still looking, close by
+        assert flow.due_at is not None
+        post = session.get(Post, flow.post_id)
+        assert post is not None
+        assert post.status == PostStatus.OPEN.value
+        (signal,) = session.exec(select(Signal)).all()
+        assert signal.reason == "widen_unanswered"
+        due = flow.due_at
+    ben = scene.resident("Ben")
+    resident_for(running, ben, wijk, NOW, pace="weekly")
+    clock.now = due + timedelta(minutes=1)
+    await matching_steps(bot_context(running))
+    await ben.sees(INVITED)
+    assert invitation_messages(running, far) == 0  # silence is never consent
+    said = [m.content for m in running.emulator.messages(anna.chat_id)]
+    assert not any("niet gelukt" in text for text in said)
+    assert sum(NOBODY_YET in text for text in said) == 1
+    assert sum("Mag ik het ook vragen" in text for text in said) == 1
+    # A late yes is still a yes (once Ben, close by, has answered).
+    await ben.presses("Nu even niet")
+    await ben.sees("Helemaal goed")
+    await anna.presses("Ja, vraag verder weg")
+    await anna.sees("ik vraag het aan buren iets verder weg")
+    await far.sees(INVITED)
+    assert running.emulator.errors == []
+
+
 async def test_alone_in_the_wijk_the_asker_hears_once_and_a_newcomer_is_invited_later(
     running: RunningBot, scene: Scene, clock: Clock
 ) -> None:
@@ -599,6 +647,33 @@ async def test_in_two_conversations_a_reply_to_a_relayed_line_goes_to_its_conver
         lambda: sum("Voor wie" in m.content for m in running.emulator.messages(anna.chat_id)) == 2,
         what="a second question",
     )
+    assert running.emulator.errors == []
+
+
+async def test_in_two_conversations_a_reply_to_a_relayed_location_goes_to_its_conversation(
+    running: RunningBot, scene: Scene
+) -> None:
+    """A relayed location is two messages (the text, then the map): a reply to either is for
+    that conversation, and /meld as a reply to the map finds the line."""
+    with session_scope(running.engine) as session:
+        wijk = add_wijk(session, "Transvaalbuurt", NOW)
+    anna, ben, carla = (scene.resident(name) for name in ("Anna", "Ben", "Carla"))
+    anna_id, ben_id, carla_id = (resident_for(running, p, wijk, NOW) for p in (anna, ben, carla))
+    active_match(running, anna_id, ben_id, SHOPPING, "groceries")  # Ben helps Anna
+    active_match(running, carla_id, anna_id, "Wie leent me een ladder?", "lending")
+
+    await ben.shares_location(52.3561, 4.9271)
+    await running.emulator.wait_for(
+        lambda: any(m.location for m in running.emulator.messages(anna.chat_id)),
+        what="Ben's location at Anna",
+    )
+    (place,) = [m for m in running.emulator.messages(anna.chat_id) if m.location]
+    await running.emulator.send_text(anna.user, "Daar ben ik!", reply_to=place.message_id)
+    await ben.sees("Daar ben ik!")
+    assert not any("Daar ben ik" in m.content for m in running.emulator.messages(carla.chat_id))
+    assert not any("Voor wie" in m.content for m in running.emulator.messages(anna.chat_id))
+    await running.emulator.send_text(anna.user, "/meld", reply_to=place.message_id)
+    await anna.sees("Wat is er mis met dit bericht van Ben?")
     assert running.emulator.errors == []
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -133,10 +134,40 @@ def test_no_to_widening_keeps_looking_close_by_and_no_answer_ends_kindly() -> No
     )
     assert decide(told, pool((9,), wider=Reach.BUURT), later).invite == (9,)  # a newcomer
     assert decide(told, None, told.deadline).kind is DecisionKind.END_QUIETLY
-    silent = decide(asked, None, NOW + WIDEN_ANSWER_WAIT)
-    assert silent.signal is SignalReason.WIDEN_UNANSWERED  # silence is never consent
     with pytest.raises(ValueError, match="not asked"):
         progress.after_widen_answer(accepted=True)
+
+
+def test_an_unanswered_widening_question_counts_as_no_and_keeps_looking_close_by() -> None:
+    progress = sent(start(Reach.STRAAT, NOW), (2,), NOW)
+    asked = progress.after(Decision(DecisionKind.ASK_WIDEN, next_reach=Reach.BUURT), NOW)
+    at = NOW + WIDEN_ANSWER_WAIT
+    assert needs_pool(asked, at)
+    # Nobody close by: silence is never consent, nor the end; the asker hears "nobody yet".
+    decision = decide(asked, pool(wider=Reach.BUURT), at)
+    assert decision == Decision(
+        DecisionKind.TELL_NOBODY_YET, until=at + LOOK_AGAIN, signal=SignalReason.WIDEN_UNANSWERED
+    )
+    told = asked.after(decision, at)
+    assert (told.outcome, told.reach, told.widen_declined) == (None, Reach.STRAAT, True)
+    assert next_due(told, decision, at) == at + LOOK_AGAIN
+    later = at + LOOK_AGAIN
+    # Not asked about widening again, no second message; a neighbour close by is invited.
+    assert decide(told, pool(wider=Reach.BUURT), later) == Decision(
+        DecisionKind.WAIT_UNTIL, until=later + LOOK_AGAIN
+    )
+    assert decide(told, pool((9,), wider=Reach.BUURT), later).invite == (9,)
+    assert decide(asked, pool((9,), wider=Reach.BUURT), at).invite == (9,)
+    # A late yes still widens, and may be asked about the next reach later.
+    widened = told.after_widen_answer(accepted=True)
+    assert (widened.reach, widened.widened, widened.widen_declined) == (
+        Reach.BUURT,
+        (Reach.BUURT,),
+        False,
+    )
+    # Once the request's own time has passed, it ends as before.
+    short = replace(asked, expires_at=at)
+    assert decide(short, None, at).signal is SignalReason.EXPIRED
 
 
 def test_nobody_left_at_the_widest_reach_tells_the_asker_once_and_keeps_looking() -> None:

@@ -304,3 +304,25 @@ def test_candidate_pool_migration_replaces_the_slot_index_and_steps_back(
         assert "candidate_change" not in names
     finally:
         engine.dispose()
+
+
+def test_outbox_media_message_migration_adds_and_removes_its_column(database_url: str) -> None:
+    migrate.upgrade(database_url)
+    engine = make_engine(database_url)
+    try:
+        columns = {c["name"] for c in inspect(engine).get_columns("outboxmessage")}
+        indexes = {i["name"] for i in inspect(engine).get_indexes("outboxmessage")}
+        assert "media_message_id" in columns
+        assert "ix_outbox_chat_media_message" in indexes
+        config = migrate.alembic_config(database_url)
+        before = ScriptDirectory.from_config(config).get_revision("0020").down_revision
+        assert before == "0019"
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, before)
+        columns = {c["name"] for c in inspect(engine).get_columns("outboxmessage")}
+        indexes = {i["name"] for i in inspect(engine).get_indexes("outboxmessage")}
+        assert "media_message_id" not in columns
+        assert "ix_outbox_chat_media_message" not in indexes
+    finally:
+        engine.dispose()

@@ -5,9 +5,18 @@ from __future__ import annotations
 from sqlmodel import select
 
 from bot.services import follow_up
-from storage.models import Invitation, Match, OutboxMessage, Post, Resident
+from storage.models import (
+    Invitation,
+    Match,
+    MatchStatus,
+    OutboxMessage,
+    Post,
+    PostKind,
+    Resident,
+)
 from tests.bot.services.conftest import Street
 from tests.bot.services.test_invitations import connected
+from tests.storage.neighbourhood import add_post
 
 
 def asked(street: Street) -> Match:
@@ -63,3 +72,32 @@ def test_only_the_helper_can_say_it_did_not_work(street: Street) -> None:
     assert follow_up.answer(street.unit(street.anna), match.id or 0, follow_up.FAILED).stale
     helper = street.session.get(Resident, match.helper_id)
     assert not follow_up.answer(street.unit(helper), match.id or 0, follow_up.FAILED).stale
+
+
+def offer_taken_up(street: Street) -> tuple[Match, Resident, Resident]:
+    """Ben lent his ladder to Anna through his offer; "is het gelukt?" was sent."""
+    ben = street.neighbours[0]
+    offer = add_post(
+        street.session, ben, "Ik leen mijn ladder uit", street.now, kind=PostKind.OFFER
+    )
+    match = Match(
+        post_id=offer.id or 0,
+        asker_id=ben.id or 0,  # an offer's author chooses, as the "asker" of the match
+        helper_id=street.anna.id or 0,  # the neighbour who took it up
+        status=MatchStatus.ACTIVE.value,
+        created_at=street.now,
+        accepted_at=street.now,
+    )
+    street.session.add(match)
+    street.session.flush()
+    return match, ben, street.anna
+
+
+def test_after_an_offer_only_its_author_is_thanked_for_wanting_to_help(street: Street) -> None:
+    match, ben, anna = offer_taken_up(street)
+    took_it_up = follow_up.answer(street.unit(anna), match.id or 0, follow_up.FAILED)
+    assert took_it_up.close is not None
+    assert "wilde helpen" not in took_it_up.close  # Anna was the one being helped
+    assert "/buurt" in took_it_up.close
+    offered = follow_up.answer(street.unit(ben), match.id or 0, follow_up.FAILED)
+    assert offered.close == "Jammer. Dank je dat je wilde helpen!"
