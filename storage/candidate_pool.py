@@ -33,9 +33,10 @@ import threading
 import time
 import weakref
 from collections import defaultdict
-from collections.abc import Iterable, Sequence, Set
+from collections.abc import Iterable, Iterator, Sequence, Set
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from itertools import chain, islice
 from typing import Any, Final
 
 from sqlalchemy import bindparam, event, or_, select
@@ -566,14 +567,25 @@ class CandidatePool:
             places.append((_WIJK_LEVEL, None))
         return places
 
-    def _members(
-        self, request: RequestInfo, place: Any, kind: QuietKind, cells: Set[str] = frozenset()
-    ) -> list[int]:
+    def _members(self, request: RequestInfo, place: Any, kind: QuietKind) -> Set[int]:
+        """The residents of one quiet-hours kind at a place of _places."""
         if place is not None:
-            return sorted(self.by_cell.get((place, kind), ()))
-        # The whole wijk, those outside the cells first (the cells are read already).
+            return self.by_cell.get((place, kind), frozenset())
+        return self.by_wijk.get((request.wijk_id, kind), frozenset())
+
+    def _lazy_members(
+        self, request: RequestInfo, place: Any, kind: QuietKind, cells: Set[str]
+    ) -> Iterator[int]:
+        """_members, one by one: the wijk's residents outside the cells first (the cells are
+        read already)."""
+        if place is not None:
+            yield from self.by_cell.get((place, kind), ())
+            return
         ids = self.by_wijk.get((request.wijk_id, kind), ())
-        return sorted(ids, key=lambda rid: (self.filed[rid].area_cell in cells, rid))
+        for outside in (True, False):
+            for rid in ids:
+                if (self.filed[rid].area_cell not in cells) is outside:
+                    yield rid
 
     def _everyone(self, request: RequestInfo, read_reach: Reach, now: datetime) -> list[Candidate]:
         """Everyone in the pool within `read_reach` of the request (as the prefilter reads)."""
@@ -611,20 +623,27 @@ class CandidatePool:
         cells = {place for _level, place in places if place is not None}
         taken: dict[int, Candidate] = {}
         awake_ids: set[int] = set()
-        # (kind, level) -> the ids still to read there, nearest place first.
-        queues: dict[tuple[QuietKind, int], list[int]] = defaultdict(list)
+        # (kind, level) -> the ids still to read there, nearest place first, read lazily: at
+        # night one whole wijk of a kind is in one queue, and usually four of it are read.
+        places_at: dict[tuple[QuietKind, int], list[Any]] = defaultdict(list)
         for level, place in places:
             for kind in self.kinds:
-                members = self._members(request, place, kind, cells)
                 if kind in asleep:
-                    queues[kind, level].extend(members)
+                    places_at[kind, level].append(place)
                 else:
-                    awake_ids.update(members)
+                    awake_ids.update(self._members(request, place, kind))
+        queues: dict[tuple[QuietKind, int], Iterator[int]] = {}
+        for (kind, level), at in places_at.items():
+            queues[kind, level] = chain.from_iterable(
+                [self._lazy_members(request, place, kind, cells) for place in at]
+            )
         batch = [self.filed[rid] for rid in sorted(awake_ids)]
         size = _QUIET_SAMPLE  # grows, so that a kind with few such residents takes few rounds
         while True:
             for key, queue in list(queues.items()):
-                chunk, queues[key] = queue[:size], queue[size:]
+                chunk = list(islice(queue, size))
+                if not chunk:
+                    del queues[key]  # all of them read
                 batch.extend(self.filed[rid] for rid in chunk if rid not in taken)
             if not batch:
                 break
@@ -635,7 +654,6 @@ class CandidatePool:
                     # Of this kind at this level, one held only by quiet hours is enough.
                     queues.pop((_kind(candidate), quiet_at), None)
             batch = []
-            queues = {key: queue for key, queue in queues.items() if queue}
             size *= 4
         return [taken[rid] for rid in sorted(taken)]
 
