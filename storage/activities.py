@@ -121,12 +121,14 @@ def ensure_dates(
         zone,
         now,
     )
-    have = {
-        row.starts_at
-        for row in session.exec(
-            select(ActivityDate).where(ActivityDate.activity_id == activity.id)
-        ).all()
-    }
+    # A moved date still stands for the moment it was planned for (and its new moment).
+    have = set()
+    for row in session.exec(
+        select(ActivityDate).where(ActivityDate.activity_id == activity.id)
+    ).all():
+        have.add(row.starts_at)
+        if row.planned_at is not None:
+            have.add(row.planned_at)
     made = []
     for one in wanted:
         if one.starts_at in have:
@@ -609,7 +611,13 @@ def move_date(
     session.execute(
         update(ActivityDate)
         .where(col(ActivityDate.id) == date.id)
-        .values(starts_at=starts_at, ends_at=ends_at, reminded_at=None)
+        .values(
+            starts_at=starts_at,
+            ends_at=ends_at,
+            reminded_at=None,
+            # Moved again: it still stands for the moment first planned.
+            planned_at=func.coalesce(col(ActivityDate.planned_at), col(ActivityDate.starts_at)),
+        )
     )
     _forget_signups(session)
     return True
