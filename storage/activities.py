@@ -456,6 +456,27 @@ def has_coming_signup(session: Session, *, resident_id: int, now: datetime) -> b
     return session.exec(statement).first() is not None
 
 
+def coming_places_of(
+    session: Session, *, resident_id: int, now: datetime
+) -> list[tuple[Signup, ActivityDate, Activity]]:
+    """The places and offers this person holds on dates still to come of activities others
+    organise, in the order of their start (the order every change takes dates' turns in)."""
+    statement = (
+        select(Signup, ActivityDate, Activity)
+        .join(ActivityDate, col(ActivityDate.id) == Signup.date_id)
+        .join(Activity, col(Activity.id) == ActivityDate.activity_id)
+        .where(
+            Signup.resident_id == resident_id,
+            col(Signup.status).in_(HOLDING),
+            col(ActivityDate.cancelled).is_(False),
+            col(ActivityDate.starts_at) > now,
+            Activity.organiser_id != resident_id,
+        )
+        .order_by(col(ActivityDate.starts_at), col(ActivityDate.id))
+    )
+    return [(signup, row, activity) for signup, row, activity in session.exec(statement).all()]
+
+
 def signups_on(
     session: Session, *, date_id: int, statuses: tuple[str, ...] = ACTIVE
 ) -> list[tuple[Signup, Resident]]:

@@ -543,6 +543,25 @@ def arrives_at(unit: Unit) -> rows.ArrivesAt:
     return at
 
 
+def give_up_places(unit: Unit, resident: Resident) -> int:
+    """Someone deletes their data: each place (or offer) they hold on a coming date is given
+    up as a withdrawal would, so the first on the waiting list is offered it (deleting the
+    sign-up alone would leave the place free but offered to nobody). Returns how many."""
+    assert resident.id is not None
+    held = rows.coming_places_of(unit.session, resident_id=resident.id, now=unit.now)
+    for signup, row, activity in held:
+        offered = rows.withdraw(
+            unit.session,
+            signup=signup,
+            now=unit.now,
+            starts_at=row.starts_at,
+            arrives_at=arrives_at(unit),
+        )
+        if offered is not None:
+            offer_place(unit, activity, row, offered)
+    return len(held)
+
+
 def offer_place(unit: Unit, activity: Activity, row: ActivityDate, signup: Signup) -> None:
     """Tell the first on the waiting list a place is free for them, until the deadline."""
     person = unit.session.get(Resident, signup.resident_id)

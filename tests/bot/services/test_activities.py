@@ -12,12 +12,21 @@ from sqlmodel import select
 
 from bot import callbacks
 from bot.services import activities as service
-from bot.services import delivery, organise
+from bot.services import delivery, organise, privacy
 from bot.services.dialogs import ActivityDraft
 from bot.settings import Settings
 from matching.activities import Repeat, RoleSpec
 from storage import activities, repo
-from storage.models import Activity, Invitation, OutboxMessage, Resident, RoleKind
+from storage import privacy as privacy_rows
+from storage.models import (
+    Activity,
+    Invitation,
+    OutboxMessage,
+    Resident,
+    RoleKind,
+    Signup,
+    SignupStatus,
+)
 from tests.bot.services.conftest import Street
 from tests.storage.neighbourhood import add_post, add_resident, add_wijk
 
@@ -412,3 +421,30 @@ def test_every_time_notes_keep_to_the_pace_and_pause_and_never_use_up_an_invitat
         assert signup.status == "in"
     street.session.refresh(ben)
     assert ben.last_invited_at is None
+
+
+def test_deleting_ones_data_offers_ones_place_to_the_first_waiting(street: Street) -> None:
+    activity = _activity(street)
+    assert activity.id is not None
+    row = activities.dates_of(street.session, activity_id=activity.id, after=street.now)[0]
+    role = activities.roles_of(street.session, activity_id=activity.id)[0]
+    assert row.id is not None
+    role.capacity = 1
+    street.session.add(role)
+    leaving, waiting = street.neighbours[0], street.neighbours[1]
+    for person in (leaving, waiting):
+        assert person.id is not None
+        activities.take_place(
+            street.session, date_id=row.id, role=role, resident_id=person.id, now=street.now
+        )
+    privacy_rows.remember_delete_asked(
+        street.session, telegram_user_id=leaving.telegram_user_id, now=street.now
+    )
+    privacy.delete_everything(street.unit(leaving))
+    street.session.flush()
+    [left] = street.session.exec(select(Signup).where(Signup.date_id == row.id)).all()
+    assert (left.resident_id, left.status) == (waiting.id, SignupStatus.OFFERED.value)
+    offer = street.session.exec(
+        select(OutboxMessage).where(OutboxMessage.resident_id == waiting.id)
+    ).one()
+    assert "Er is een plek vrij bij Kookavond" in offer.text
