@@ -393,9 +393,10 @@ def _ask_for_a_lift(
         return posting.Answer(notice=posting.hold_text(language, hold), alert=True)
     zone = unit.settings.tz
     local = row.starts_at.astimezone(zone)
+    # A place only people with a place may see stays out of a request the wijk can read.
     text = t(
         language,
-        "act.lift_request",
+        "act.lift_request_private" if activity.place_private else "act.lift_request",
         title=activity.title,
         place=activity.place,
         day=format_date(local.date(), "EEEE d MMMM", locale=language),

@@ -22,6 +22,7 @@ from storage.models import (
     Activity,
     Invitation,
     OutboxMessage,
+    Post,
     Resident,
     RoleKind,
     Signup,
@@ -448,3 +449,29 @@ def test_deleting_ones_data_offers_ones_place_to_the_first_waiting(street: Stree
         select(OutboxMessage).where(OutboxMessage.resident_id == waiting.id)
     ).one()
     assert "Er is een plek vrij bij Kookavond" in offer.text
+
+
+def test_a_lift_request_keeps_a_place_for_people_signed_up_out_of_its_words(
+    street: Street,
+) -> None:
+    activity = _activity(street)  # its place is shown only to people with a place
+    assert activity.id is not None
+    row = activities.dates_of(street.session, activity_id=activity.id, after=street.now)[0]
+    role = activities.roles_of(street.session, activity_id=activity.id)[0]
+    guest = street.neighbours[0]
+    assert row.id is not None
+    assert guest.id is not None
+    taken = activities.take_place(
+        street.session, date_id=row.id, role=role, resident_id=guest.id, now=street.now
+    )
+    assert taken.signup is not None
+    assert taken.signup.id is not None
+    pressed = service.press(
+        street.unit(guest),
+        callbacks.decode(callbacks.ACTIVITY_LIFT(taken.signup.id)),  # type: ignore[arg-type]
+    )
+    assert pressed.answer.message is not None
+    assert "Je vraag is geplaatst" in pressed.answer.message.text
+    [request] = street.session.exec(select(Post).where(Post.resident_id == guest.id)).all()
+    assert request.text.startswith("Wie gaat met me mee naar Kookavond, op donderdag")
+    assert "Pauluskerk" not in request.text
