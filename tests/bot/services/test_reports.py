@@ -103,6 +103,58 @@ def test_a_suspension_ends_by_itself_and_its_posts_come_back(
         assert _outbox(session, ben.telegram_user_id)[-1].startswith("Je kunt weer vragen")
 
 
+def test_a_post_hidden_on_its_own_report_stays_hidden_when_the_suspension_ends(
+    engine: Engine, now: datetime
+) -> None:
+    """Lifting restores only what the suspension hid: not a post a buurtwerker hid on its own
+    report meanwhile (until that hide is undone)."""
+    with session_scope(engine) as session:
+        _, anna, ben, post = _street(session, now)
+        second = add_post(session, ben, "Nog meer reclame", now)
+        first_report = report_post(session, reporter=anna, post=post, reason="spam", now=now)
+        second_report = report_post(session, reporter=anna, post=second, reason="spam", now=now)
+        assert first_report.id is not None
+        assert second_report.id is not None
+        _act(session, now, first_report.id, "sw", "Spam")
+        assert second.status == "hidden"  # the suspension hid it
+        _act(session, now, second_report.id, "hide", "Ook reclame")
+        later = now + timedelta(days=8)
+        assert reports.lift_ended_suspensions(unit_for(session, WORKER, later)) == 1
+        session.refresh(post)
+        session.refresh(second)
+        assert (post.status, second.status) == ("open", "hidden")
+        # Undoing that hide now shows it again.
+        [hide] = session.exec(select(AuditEntry).where(AuditEntry.action == "hide")).all()
+        assert hide.id is not None
+        reports.undo(unit_for(session, WORKER, later), hide.id)
+        session.refresh(second)
+        assert second.status == "open"
+
+
+def test_undoing_a_hide_during_a_suspension_leaves_the_post_to_the_suspension(
+    engine: Engine, now: datetime
+) -> None:
+    with session_scope(engine) as session:
+        _, anna, ben, post = _street(session, now)
+        second = add_post(session, ben, "Nog meer reclame", now)
+        first_report = report_post(session, reporter=anna, post=second, reason="spam", now=now)
+        second_report = report_post(session, reporter=anna, post=post, reason="spam", now=now)
+        assert first_report.id is not None
+        assert second_report.id is not None
+        _act(session, now, first_report.id, "hide", "Reclame")
+        _act(session, now, second_report.id, "sw", "Spam")
+        [hide] = session.exec(select(AuditEntry).where(AuditEntry.action == "hide")).all()
+        assert hide.id is not None
+        reports.undo(unit_for(session, WORKER, now), hide.id)
+        session.refresh(second)
+        assert second.status == "hidden"  # Ben is suspended: not while that holds
+        later = now + timedelta(days=8)
+        assert reports.lift_ended_suspensions(unit_for(session, WORKER, later)) == 1
+        session.refresh(post)
+        session.refresh(second)
+        assert (post.status, second.status) == ("open", "open")
+
+
 def test_only_a_buurtwerker_of_the_wijk_is_promised(engine: Engine, now: datetime) -> None:
     with session_scope(engine) as session:
         oost, *_ = _street(session, now)
