@@ -475,3 +475,48 @@ def test_a_lift_request_keeps_a_place_for_people_signed_up_out_of_its_words(
     [request] = street.session.exec(select(Post).where(Post.resident_id == guest.id)).all()
     assert request.text.startswith("Wie gaat met me mee naar Kookavond, op donderdag")
     assert "Pauluskerk" not in request.text
+
+
+def test_organiser_presses_are_checked_again_in_the_database(street: Street) -> None:
+    """Callback data is never trusted: another organiser, someone without the role, and the
+    organiser after their role was taken away cannot cancel a date or go on with a draft."""
+    activity = _activity(street)
+    assert activity.id is not None
+    row = activities.dates_of(street.session, activity_id=activity.id, after=street.now)[0]
+    assert row.id is not None
+    other, nobody = street.neighbours[0], street.neighbours[1]
+    for person in (street.anna, other):
+        repo.grant_role(
+            street.session,
+            telegram_user_id=person.telegram_user_id,
+            kind=RoleKind.ORGANISER,
+            wijk=street.wijk,
+            now=street.now,
+        )
+    cancel = callbacks.decode(callbacks.ORGANISE_CANCEL_YES(row.id))
+    assert isinstance(cancel, callbacks.Press)
+    assert organise.press(street.unit(other), cancel).notice == (
+        "Deze activiteit is er niet meer, of aanmelden kan niet meer."
+    )
+    refused = organise.press(street.unit(nobody), cancel).screen
+    assert refused is not None
+    assert "een buurtwerker van je wijk kan je organisator maken" in refused.text
+    # Anna starts a new one, then loses the role: neither her button nor her draft goes on.
+    organise.start(street.unit(street.anna))
+    repo.revoke_role(
+        street.session,
+        telegram_user_id=street.anna.telegram_user_id,
+        kind=RoleKind.ORGANISER,
+        wijk=street.wijk,
+    )
+    refused = organise.press(street.unit(street.anna), cancel).screen
+    assert refused is not None
+    assert "organisator maken" in refused.text
+    unit = street.unit(street.anna)
+    state = unit.state(organise.FLOW)
+    assert state is not None
+    screen = organise.text_received(unit, state, "Kookavond 2")  # type: ignore[arg-type]
+    assert "organisator maken" in screen.text
+    assert street.unit(street.anna).state(organise.FLOW) is None
+    street.session.refresh(row)
+    assert row.cancelled is False
