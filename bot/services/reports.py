@@ -26,7 +26,7 @@ from typing import Final
 from sqlmodel import Session, col, select
 
 from bot import callbacks
-from bot.dates import day_name
+from bot.dates import moment_name
 from bot.i18n import t
 from bot.post_views import first_name, shortened
 from bot.services import dialogs
@@ -469,7 +469,7 @@ def _act(unit: Unit, report: Report, action: str, reason: str) -> dict[str, obje
         if until is None:
             text = t(author.language, "reports.suspended_open", wijk=wijk_name)
         else:
-            day = day_name(author.language, until, unit.settings.tz)
+            day = moment_name(author.language, until, unit.settings.tz)
             text = t(author.language, "reports.suspended", wijk=wijk_name, until=day)
         unit.enqueue(to=author, text=text, about=f"{WORK}suspend:{suspension.id}")
         return {"suspension_id": suspension.id}
