@@ -265,16 +265,25 @@ def suspend(
 
 def lift(session: Session, *, suspension: Suspension, now: datetime) -> list[int]:
     """Lift a suspension: the posts it hid (and only those, if still hidden and not hidden
-    by a buurtwerker on their own report meanwhile) open again. Returns the restored post
-    ids; nothing when it was lifted before."""
+    by a buurtwerker on their own report meanwhile) open again, or pass to another of their
+    suspensions in the wijk that still holds. Returns the restored post ids; nothing when it
+    was lifted before."""
     if suspension.lifted_at is not None:
         return []
     suspension.lifted_at = now
     session.add(suspension)
+    session.flush()
+    # Another suspension of theirs in the wijk still holds: it keeps the posts hidden.
+    still = active_suspension(
+        session, resident_id=suspension.resident_id, now=now, wijk_id=suspension.wijk_id
+    )
     restored = []
     for post_id in suspension.hidden_post_ids:
         post = session.get(Post, post_id)
         if post is None or post.status != PostStatus.HIDDEN.value:
+            continue
+        if still is not None:
+            leave_to_suspension(session, suspension=still, post_id=post_id)
             continue
         # A buurtwerker hid it on its own report meanwhile: that hide stands until undone.
         if not is_hidden_by_hand(session, post_id=post_id):

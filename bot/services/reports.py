@@ -555,10 +555,13 @@ def undo(unit: Unit, entry_id: int) -> Reply:
 
 
 def _lift(unit: Unit, suspension: Suspension) -> None:
-    restored = buurtwerk.lift(unit.session, suspension=suspension, now=unit.now)
-    del restored
+    buurtwerk.lift(unit.session, suspension=suspension, now=unit.now)
+    held = buurtwerk.active_suspension(
+        unit.session, resident_id=suspension.resident_id, now=unit.now, wijk_id=suspension.wijk_id
+    )
     author = unit.session.get(Resident, suspension.resident_id)
-    if author is not None:
+    # "Je kunt weer vragen" only when no other suspension in the wijk still holds.
+    if author is not None and held is None:
         unit.enqueue(
             to=author,
             text=t(author.language, "reports.lifted"),

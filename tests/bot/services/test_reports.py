@@ -155,6 +155,34 @@ def test_undoing_a_hide_during_a_suspension_leaves_the_post_to_the_suspension(
         assert (post.status, second.status) == ("open", "open")
 
 
+def test_a_shorter_suspension_ending_leaves_the_posts_to_a_longer_one(
+    engine: Engine, now: datetime
+) -> None:
+    with session_scope(engine) as session:
+        _, anna, ben, post = _street(session, now)
+        second = add_post(session, ben, "Nog meer reclame", now)
+        week = report_post(session, reporter=anna, post=post, reason="spam", now=now)
+        month = report_post(session, reporter=anna, post=second, reason="spam", now=now)
+        assert week.id is not None
+        assert month.id is not None
+        _act(session, now, week.id, "sw", "Spam")
+        _act(session, now, month.id, "sm", "Weer spam")
+        told = len(_outbox(session, ben.telegram_user_id))
+        # The week is over, the month is not: still suspended, nothing comes back yet.
+        after_a_week = now + timedelta(days=8)
+        assert reports.lift_ended_suspensions(unit_for(session, WORKER, after_a_week)) == 1
+        session.refresh(post)
+        session.refresh(second)
+        assert (post.status, second.status) == ("hidden", "hidden")
+        assert len(_outbox(session, ben.telegram_user_id)) == told
+        after_the_month = now + timedelta(days=31)
+        assert reports.lift_ended_suspensions(unit_for(session, WORKER, after_the_month)) == 1
+        session.refresh(post)
+        session.refresh(second)
+        assert (post.status, second.status) == ("open", "open")
+        assert _outbox(session, ben.telegram_user_id)[-1].startswith("Je kunt weer vragen")
+
+
 def test_only_a_buurtwerker_of_the_wijk_is_promised(engine: Engine, now: datetime) -> None:
     with session_scope(engine) as session:
         oost, *_ = _street(session, now)
