@@ -63,6 +63,10 @@ FITTING: Final = frozenset({"cooking", "company"})
 # `about` of messages on someone's own sign-up: open while it stands / always.
 SIGNUP_ABOUT: Final = "signup"
 NOTE_ABOUT: Final = "actnote"
+# `about` of the note that an activity is gone because its organiser deleted their data: a
+# note on one's own sign-up (it reaches a paused person too), but about no row that the
+# erasure removes, so it is still sent after it.
+GONE_ABOUT: Final = f"{NOTE_ABOUT}:gone"
 # `about` of the note that "elke keer" signed someone up for a new date: open while the
 # sign-up stands, and (unlike the two above) not sent while they pause.
 SUBSCRIBED_ABOUT: Final = "actsub"
@@ -561,6 +565,32 @@ def give_up_places(unit: Unit, resident: Resident) -> int:
         if offered is not None:
             offer_place(unit, activity, row, offered)
     return len(held)
+
+
+def tell_organised_dates_end(unit: Unit, organiser: Resident) -> int:
+    """An organiser deletes their data, and with it their activities and everyone's sign-ups
+    for them: everyone signed up for a coming date hears that it does not go ahead, as when a
+    date is cancelled, but by its time only (the title is the organiser's words, which go).
+    Returns how many were told."""
+    assert organiser.id is not None
+    told = 0
+    for activity in rows.activities_of_organiser(
+        unit.session, organiser_id=organiser.id, now=unit.now
+    ):
+        assert activity.id is not None
+        for row in rows.dates_of(unit.session, activity_id=activity.id, after=unit.now):
+            for _, person in rows.signups_on(unit.session, date_id=row.id or 0):
+                language = person.language
+                when = when_text(language, row.starts_at, row.ends_at, unit)
+                unit.enqueue(
+                    to=person,
+                    # Without the title: the organiser's own words go with their data.
+                    text=t(language, "act.gone_with_organiser", when=when),
+                    key=f"act-gone:{row.id}:{person.id}",
+                    about=GONE_ABOUT,
+                )
+                told += 1
+    return told
 
 
 def offer_place(unit: Unit, activity: Activity, row: ActivityDate, signup: Signup) -> None:

@@ -190,6 +190,7 @@ def delete_everything(unit: Unit) -> Reply:
     language = unit.language
     if unit.resident is not None:
         activities.give_up_places(unit, unit.resident)
+        activities.tell_organised_dates_end(unit, unit.resident)
     privacy.delete_person(unit.session, telegram_user_id=unit.caller.user_id, now=unit.now)
     unit.resident, unit.dialog = None, None
     return Reply(t(language, "privacy.delete.done"))

@@ -520,3 +520,34 @@ def test_organiser_presses_are_checked_again_in_the_database(street: Street) -> 
     assert street.unit(street.anna).state(organise.FLOW) is None
     street.session.refresh(row)
     assert row.cancelled is False
+
+
+def test_an_organiser_deleting_their_data_tells_who_signed_up(street: Street) -> None:
+    activity = _activity(street)
+    assert activity.id is not None
+    row = activities.dates_of(street.session, activity_id=activity.id, after=street.now)[0]
+    role = activities.roles_of(street.session, activity_id=activity.id)[0]
+    guest = street.neighbours[0]
+    assert row.id is not None
+    assert guest.id is not None
+    activities.take_place(
+        street.session, date_id=row.id, role=role, resident_id=guest.id, now=street.now
+    )
+    guest.paused = True  # their own sign-up: they hear it while they pause too
+    street.session.add(guest)
+    organiser = street.anna
+    privacy_rows.remember_delete_asked(
+        street.session, telegram_user_id=organiser.telegram_user_id, now=street.now
+    )
+    privacy.delete_everything(street.unit(organiser))
+    street.session.flush()
+    assert street.session.get(Activity, activity.id) is None
+    [note] = street.session.exec(
+        select(OutboxMessage).where(OutboxMessage.resident_id == guest.id)
+    ).all()
+    assert note.text.startswith(
+        "Een activiteit waarvoor je je had opgegeven, op donderdag 26 november, 18:00 tot 20:00,"
+    )
+    assert "Kookavond" not in note.text  # the organiser's words go with their data
+    verdict, _, why = delivery.verdict(street.session, note, Settings(), street.now)
+    assert verdict is delivery.Verdict.SEND, why
