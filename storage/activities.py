@@ -121,12 +121,14 @@ def ensure_dates(
         zone,
         now,
     )
-    have = {
-        row.starts_at
-        for row in session.exec(
-            select(ActivityDate).where(ActivityDate.activity_id == activity.id)
-        ).all()
-    }
+    # A moved date still stands for the moment it was planned for (and its new moment).
+    have = set()
+    for row in session.exec(
+        select(ActivityDate).where(ActivityDate.activity_id == activity.id)
+    ).all():
+        have.add(row.starts_at)
+        if row.planned_at is not None:
+            have.add(row.planned_at)
     made = []
     for one in wanted:
         if one.starts_at in have:
@@ -454,6 +456,27 @@ def has_coming_signup(session: Session, *, resident_id: int, now: datetime) -> b
     return session.exec(statement).first() is not None
 
 
+def coming_places_of(
+    session: Session, *, resident_id: int, now: datetime
+) -> list[tuple[Signup, ActivityDate, Activity]]:
+    """The places and offers this person holds on dates still to come of activities others
+    organise, in the order of their start (the order every change takes dates' turns in)."""
+    statement = (
+        select(Signup, ActivityDate, Activity)
+        .join(ActivityDate, col(ActivityDate.id) == Signup.date_id)
+        .join(Activity, col(Activity.id) == ActivityDate.activity_id)
+        .where(
+            Signup.resident_id == resident_id,
+            col(Signup.status).in_(HOLDING),
+            col(ActivityDate.cancelled).is_(False),
+            col(ActivityDate.starts_at) > now,
+            Activity.organiser_id != resident_id,
+        )
+        .order_by(col(ActivityDate.starts_at), col(ActivityDate.id))
+    )
+    return [(signup, row, activity) for signup, row, activity in session.exec(statement).all()]
+
+
 def signups_on(
     session: Session, *, date_id: int, statuses: tuple[str, ...] = ACTIVE
 ) -> list[tuple[Signup, Resident]]:
@@ -609,7 +632,13 @@ def move_date(
     session.execute(
         update(ActivityDate)
         .where(col(ActivityDate.id) == date.id)
-        .values(starts_at=starts_at, ends_at=ends_at, reminded_at=None)
+        .values(
+            starts_at=starts_at,
+            ends_at=ends_at,
+            reminded_at=None,
+            # Moved again: it still stands for the moment first planned.
+            planned_at=func.coalesce(col(ActivityDate.planned_at), col(ActivityDate.starts_at)),
+        )
     )
     _forget_signups(session)
     return True

@@ -264,17 +264,54 @@ def suspend(
 
 
 def lift(session: Session, *, suspension: Suspension, now: datetime) -> list[int]:
-    """Lift a suspension: the posts it hid (and only those, if still hidden) open again.
-    Returns the restored post ids; nothing when it was lifted before."""
+    """Lift a suspension: the posts it hid (and only those, if still hidden and not hidden
+    by a buurtwerker on their own report meanwhile) open again, or pass to another of their
+    suspensions in the wijk that still holds. Returns the restored post ids; nothing when it
+    was lifted before."""
     if suspension.lifted_at is not None:
         return []
     suspension.lifted_at = now
     session.add(suspension)
+    session.flush()
+    # Another suspension of theirs in the wijk still holds: it keeps the posts hidden.
+    still = active_suspension(
+        session, resident_id=suspension.resident_id, now=now, wijk_id=suspension.wijk_id
+    )
     restored = []
     for post_id in suspension.hidden_post_ids:
         post = session.get(Post, post_id)
-        if post is not None and post.status == PostStatus.HIDDEN.value:
+        if post is None or post.status != PostStatus.HIDDEN.value:
+            continue
+        if still is not None:
+            leave_to_suspension(session, suspension=still, post_id=post_id)
+            continue
+        # A buurtwerker hid it on its own report meanwhile: that hide stands until undone.
+        if not is_hidden_by_hand(session, post_id=post_id):
             post.status, post.updated_at = PostStatus.OPEN.value, now
             session.add(post)
             restored.append(post_id)
     return restored
+
+
+def is_hidden_by_hand(session: Session, *, post_id: int) -> bool:
+    """Whether a buurtwerker's "hide" of this post stands (logged and not undone)."""
+    found = session.exec(
+        select(AuditEntry.id).where(
+            AuditEntry.post_id == post_id,
+            AuditEntry.action == "hide",
+            col(AuditEntry.undone_at).is_(None),
+        )
+    ).first()
+    return found is not None
+
+
+def hiding_suspension(session: Session, *, post: Post, now: datetime) -> Suspension | None:
+    """The suspension of the post's author in its wijk that holds now, if any."""
+    return active_suspension(session, resident_id=post.resident_id, now=now, wijk_id=post.wijk_id)
+
+
+def leave_to_suspension(session: Session, *, suspension: Suspension, post_id: int) -> None:
+    """A post that should show again once the suspension is lifted (and not before)."""
+    if post_id not in suspension.hidden_post_ids:
+        suspension.hidden_post_ids = [*suspension.hidden_post_ids, post_id]
+        session.add(suspension)

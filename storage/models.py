@@ -546,6 +546,9 @@ class ActivityDate(SQLModel, table=True):
     version: int = Field(default=0)
     # When the day-before reminders were queued (None: not yet).
     reminded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The moment the activity's rule made this date for, once the organiser moved it (None:
+    # never moved), so the rule does not make that moment again.
+    planned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Signup(SQLModel, table=True):

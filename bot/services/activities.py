@@ -63,6 +63,10 @@ FITTING: Final = frozenset({"cooking", "company"})
 # `about` of messages on someone's own sign-up: open while it stands / always.
 SIGNUP_ABOUT: Final = "signup"
 NOTE_ABOUT: Final = "actnote"
+# `about` of the note that an activity is gone because its organiser deleted their data: a
+# note on one's own sign-up (it reaches a paused person too), but about no row that the
+# erasure removes, so it is still sent after it.
+GONE_ABOUT: Final = f"{NOTE_ABOUT}:gone"
 # `about` of the note that "elke keer" signed someone up for a new date: open while the
 # sign-up stands, and (unlike the two above) not sent while they pause.
 SUBSCRIBED_ABOUT: Final = "actsub"
@@ -393,9 +397,10 @@ def _ask_for_a_lift(
         return posting.Answer(notice=posting.hold_text(language, hold), alert=True)
     zone = unit.settings.tz
     local = row.starts_at.astimezone(zone)
+    # A place only people with a place may see stays out of a request the wijk can read.
     text = t(
         language,
-        "act.lift_request",
+        "act.lift_request_private" if activity.place_private else "act.lift_request",
         title=activity.title,
         place=activity.place,
         day=format_date(local.date(), "EEEE d MMMM", locale=language),
@@ -541,6 +546,51 @@ def arrives_at(unit: Unit) -> rows.ArrivesAt:
         return quiet_until(person, unit.settings, unit.now) or unit.now
 
     return at
+
+
+def give_up_places(unit: Unit, resident: Resident) -> int:
+    """Someone deletes their data: each place (or offer) they hold on a coming date is given
+    up as a withdrawal would, so the first on the waiting list is offered it (deleting the
+    sign-up alone would leave the place free but offered to nobody). Returns how many."""
+    assert resident.id is not None
+    held = rows.coming_places_of(unit.session, resident_id=resident.id, now=unit.now)
+    for signup, row, activity in held:
+        offered = rows.withdraw(
+            unit.session,
+            signup=signup,
+            now=unit.now,
+            starts_at=row.starts_at,
+            arrives_at=arrives_at(unit),
+        )
+        if offered is not None:
+            offer_place(unit, activity, row, offered)
+    return len(held)
+
+
+def tell_organised_dates_end(unit: Unit, organiser: Resident) -> int:
+    """An organiser deletes their data, and with it their activities and everyone's sign-ups
+    for them: everyone signed up for a coming date hears that it does not go ahead, as when a
+    date is cancelled, but by its time only (the title is the organiser's words, which go).
+    Returns how many were told."""
+    assert organiser.id is not None
+    told = 0
+    for activity in rows.activities_of_organiser(
+        unit.session, organiser_id=organiser.id, now=unit.now
+    ):
+        assert activity.id is not None
+        for row in rows.dates_of(unit.session, activity_id=activity.id, after=unit.now):
+            for _, person in rows.signups_on(unit.session, date_id=row.id or 0):
+                language = person.language
+                when = when_text(language, row.starts_at, row.ends_at, unit)
+                unit.enqueue(
+                    to=person,
+                    # Without the title: the organiser's own words go with their data.
+                    text=t(language, "act.gone_with_organiser", when=when),
+                    key=f"act-gone:{row.id}:{person.id}",
+                    about=GONE_ABOUT,
+                )
+                told += 1
+    return told
 
 
 def offer_place(unit: Unit, activity: Activity, row: ActivityDate, signup: Signup) -> None:

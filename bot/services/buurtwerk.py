@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from bot.dates import day_name
+from bot.dates import moment_name
 from bot.i18n import normalise_language, t
 from bot.services.reply import Reply
 from bot.services.unit import Unit
@@ -81,7 +81,7 @@ def suspension_notice(unit: Unit, resident: Resident) -> str | None:
     language = resident.language
     if held.until is None:
         return t(language, "buurtwerk.suspended.no_posting_open")
-    until = day_name(language, held.until, unit.settings.tz)
+    until = moment_name(language, held.until, unit.settings.tz)
     return t(language, "buurtwerk.suspended.no_posting", until=until)
 
 

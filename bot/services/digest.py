@@ -88,12 +88,11 @@ def _items(unit: Unit, wijk: Wijk, since: datetime) -> list[tuple[Post, Resident
         .order_by(col(Post.created_at), col(Post.id))
     ).all()
     suspended = buurtwerk.suspended_resident_ids(unit.session, now=unit.now)
-    shown = [
+    return [
         (post, author)
         for post, author in rows
         if reachable(author, unit.now) and author.id not in suspended
     ]
-    return shown[:MAX_ITEMS]
 
 
 def send_due(unit: Unit) -> int:
@@ -112,7 +111,10 @@ def send_due(unit: Unit) -> int:
         if wijk.digest_sent_at is not None and wijk.digest_sent_at >= slot:
             continue
         since = wijk.digest_sent_at or (slot - FIRST_LOOK_BACK)
-        items = _items(unit, wijk, since)
+        found = _items(unit, wijk, since)
+        # A calm digest shows the first few and says how many more there are: a later digest
+        # shows only what is newer, so without the count the rest would pass unmentioned.
+        items, more = found[:MAX_ITEMS], len(found) - MAX_ITEMS
         wijk.digest_sent_at = unit.now
         unit.session.add(wijk)
         if not items:
@@ -134,6 +136,8 @@ def send_due(unit: Unit) -> int:
             )
             label = t(language, "digest.button", n=number)
             buttons.append(Button(label, "", url=post_link(unit, post.id)))
+        if more > 0:
+            lines.append(t(language, "digest.more", count=more))
         lines.append(t(language, "digest.footer"))
         rows = [buttons[i : i + 5] for i in range(0, len(buttons), 5)]
         unit.enqueue_chat(

@@ -15,6 +15,7 @@ from bot import callbacks
 from bot.dates import day_name
 from bot.i18n import t
 from bot.post_views import kind_name, shortened
+from bot.services import activities
 from bot.services.markup import Button, Keyboard, keyboard
 from bot.services.preferences import summary as preferences_summary
 from bot.services.reply import Reply, Show
@@ -187,6 +188,9 @@ def delete_everything(unit: Unit) -> Reply:
         )
     # Read before deleting: the goodbye is in the language they chose.
     language = unit.language
+    if unit.resident is not None:
+        activities.give_up_places(unit, unit.resident)
+        activities.tell_organised_dates_end(unit, unit.resident)
     privacy.delete_person(unit.session, telegram_user_id=unit.caller.user_id, now=unit.now)
     unit.resident, unit.dialog = None, None
     return Reply(t(language, "privacy.delete.done"))

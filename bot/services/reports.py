@@ -26,7 +26,7 @@ from typing import Final
 from sqlmodel import Session, col, select
 
 from bot import callbacks
-from bot.dates import day_name
+from bot.dates import moment_name
 from bot.i18n import t
 from bot.post_views import first_name, shortened
 from bot.services import dialogs
@@ -41,6 +41,7 @@ from storage.models import (
     AuditEntry,
     OutboxMessage,
     Post,
+    PostStatus,
     Report,
     Resident,
     RoleKind,
@@ -439,6 +440,12 @@ def _act(unit: Unit, report: Report, action: str, reason: str) -> dict[str, obje
     if action == "hide":
         post = None if report.post_id is None else session.get(Post, report.post_id)
         before = None if post is None else buurtwerk.hide_post(session, post=post, now=now)
+        if before is None and post is not None and post.id is not None:
+            held = buurtwerk.hiding_suspension(session, post=post, now=now)
+            if held is not None and post.id in held.hidden_post_ids:
+                # Hidden by the suspension already: this hide keeps it hidden after the
+                # suspension ends, and its undo gives it back as the suspension would.
+                before = PostStatus.OPEN.value
         return {"status": before}
     if action == "warn" and author is not None:
         unit.enqueue(
@@ -462,7 +469,7 @@ def _act(unit: Unit, report: Report, action: str, reason: str) -> dict[str, obje
         if until is None:
             text = t(author.language, "reports.suspended_open", wijk=wijk_name)
         else:
-            day = day_name(author.language, until, unit.settings.tz)
+            day = moment_name(author.language, until, unit.settings.tz)
             text = t(author.language, "reports.suspended", wijk=wijk_name, until=day)
         unit.enqueue(to=author, text=text, about=f"{WORK}suspend:{suspension.id}")
         return {"suspension_id": suspension.id}
@@ -513,8 +520,13 @@ def undo(unit: Unit, entry_id: int) -> Reply:
     if entry.action == "hide" and entry.post_id is not None:
         post = session.get(Post, entry.post_id)
         status = entry.data.get("status")
-        if post is not None and isinstance(status, str):
-            buurtwerk.restore_post(session, post=post, status=status, now=unit.now)
+        if post is not None and post.id is not None and isinstance(status, str):
+            held = buurtwerk.hiding_suspension(session, post=post, now=unit.now)
+            if held is None:
+                buurtwerk.restore_post(session, post=post, status=status, now=unit.now)
+            else:
+                # Its author is suspended: it shows again when the suspension is lifted.
+                buurtwerk.leave_to_suspension(session, suspension=held, post_id=post.id)
     suspension_id = entry.data.get("suspension_id")
     if isinstance(suspension_id, int):
         suspension = session.get(Suspension, suspension_id)
@@ -543,10 +555,13 @@ def undo(unit: Unit, entry_id: int) -> Reply:
 
 
 def _lift(unit: Unit, suspension: Suspension) -> None:
-    restored = buurtwerk.lift(unit.session, suspension=suspension, now=unit.now)
-    del restored
+    buurtwerk.lift(unit.session, suspension=suspension, now=unit.now)
+    held = buurtwerk.active_suspension(
+        unit.session, resident_id=suspension.resident_id, now=unit.now, wijk_id=suspension.wijk_id
+    )
     author = unit.session.get(Resident, suspension.resident_id)
-    if author is not None:
+    # "Je kunt weer vragen" only when no other suspension in the wijk still holds.
+    if author is not None and held is None:
         unit.enqueue(
             to=author,
             text=t(author.language, "reports.lifted"),

@@ -9,7 +9,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import select
+from telegram import InlineKeyboardButton
 
+from bot import callbacks
 from bot.harness import RunningBot
 from bot.services import activities as activity_service
 from bot.services.unit import Unit
@@ -19,7 +21,7 @@ from matching.activities import Repeat, RoleSpec
 from storage import activities
 from storage.db import session_scope
 from storage.models import Activity, Signup, SignupStatus, Wijk
-from tests.e2e.neighbours import NOW, Clock, resident_for
+from tests.e2e.neighbours import NOW, Clock, bot_sends, resident_for
 from tests.e2e.test_activities import MONDAY, run_activity_job
 from tests.storage.neighbourhood import add_wijk
 
@@ -231,3 +233,40 @@ async def test_a_pause_keeps_the_sign_up_and_its_reminder_but_not_announcements(
         [signup] = session.exec(select(Signup).where(Signup.resident_id == pam_id)).all()
         assert signup.status == SignupStatus.IN.value
     assert running.emulator.errors == []
+
+
+async def test_the_card_sends_the_same_calendar_file_to_someone_with_a_place(
+    running: RunningBot, scene: Scene, clock: Clock
+) -> None:
+    clock.now = MONDAY
+    olga, guest, waiting = (scene.resident(name) for name in ("Olga", "Gast", "Wacht"))
+    oost = _wijk(running)
+    activity_id = _cooking_evening(running, resident_for(running, olga, oost, MONDAY), oost, 1)
+    resident_for(running, guest, oost, MONDAY)
+    resident_for(running, waiting, oost, MONDAY)
+    await _join(guest, activity_id)
+    await guest.sees("Fijn, je bent erbij!")
+    await guest.sees_button("Zet in mijn agenda")
+    await guest.presses("Zet in mijn agenda")
+    await running.emulator.wait_for(
+        lambda: bool(_documents(running, guest)), 5, what="the .ics", chat=guest.chat_id
+    )
+    [ics] = _documents(running, guest)
+    assert "SUMMARY:Kookavond" in ics
+    assert "DTSTART:20261126T170000Z" in ics
+    assert "LOCATION:Pauluskerk" in ics
+    # On the waiting list there is no place to put in a calendar: no such button, no file.
+    await _join(waiting, activity_id)
+    card = await waiting.sees("Je staat op de wachtlijst")
+    assert card.button("Zet in mijn agenda") is None
+    # Nor with a forged button: the press is checked against the database.
+    with session_scope(running.engine) as session:
+        first = activities.dates_of(session, activity_id=activity_id, after=MONDAY)[0]
+        assert first.id is not None
+        date_id = first.id
+    forged = InlineKeyboardButton("Agenda", callback_data=callbacks.ACTIVITY_CALENDAR(date_id))
+    await bot_sends(running, waiting, "Een knop", forged)
+    answer = await waiting.presses("Agenda")
+    assert answer.text == "Deze activiteit is er niet meer, of aanmelden kan niet meer."
+    await running.emulator.wait_until_idle()
+    assert _documents(running, waiting) == []

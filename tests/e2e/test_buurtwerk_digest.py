@@ -73,3 +73,28 @@ async def test_the_digest_batches_new_posts_and_links_to_them(
         found = session.get(Wijk, oost_id)
         assert found is not None
         assert found.digest_sent_at == clock.now
+
+
+async def test_a_digest_shows_ten_posts_and_says_how_many_more_there_are(
+    running: RunningBot, scene: Scene, clock: Clock
+) -> None:
+    emulator = running.emulator
+    anna = scene.resident("Anna")
+    group = emulator.add_group("Buren Oost", members=[anna.user])
+    with session_scope(running.engine) as session:
+        oost = add_wijk(session, "Oost", NOW)
+        oost.group_chat_id = group.id
+        session.add(oost)
+    anna_id = resident_for(running, anna, oost, NOW)
+    with session_scope(running.engine) as session:
+        for number in range(1, 13):
+            add_post(session, resident(running, anna_id), f"Vraag nummer {number}", NOW)
+    clock.now = NOW + timedelta(minutes=30)
+    assert await run_digest(running) == 1  # one message for twelve posts
+    message = await emulator.wait_for_message(group, "Nieuw in Oost:")
+    assert "Vraag nummer 10" in message.content
+    assert "Vraag nummer 11" not in message.content
+    assert "Nog meer nieuw: 2. Je ziet ze met /buurt in een privégesprek met mij." in (
+        message.content
+    )
+    assert sum(len(row) for row in message.buttons) == 10

@@ -1,6 +1,7 @@
 """A wijk's group through the emulator: the bot added, /koppel allowed and refused, members
 welcomed with the join link, /uitnodigen, /rollen by reply and by id, /ontkoppel and the bot
-removed, each logged; permissions re-checked in the database and with Telegram's admin list."""
+removed, each logged; permissions re-checked in the database and with Telegram's admin list
+(cached briefly); the logbook, signals and figures never answered in the residents' group."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 import pytest
 from sqlmodel import col, select
 
+from bot.handlers import buurtwerk as buurtwerk_handlers
 from bot.harness import RunningBot
 from botapi_emulator import SimChat, SimUser
 from storage.db import session_scope
@@ -236,3 +238,43 @@ async def test_an_english_buurtwerker_uses_english_commands_and_words(
     assert {"report", "log", "signals", "figures", "export"} <= set(english)
     assert dutch[:5] == ["koppel", "ontkoppel", "uitnodigen", "rollen", "overzicht"]
     assert member == ["meld", "uitnodigen"], "a member sees what works for them in a group"
+
+
+def admin_lookups(running: RunningBot) -> int:
+    calls = [e for e in running.emulator.events if e.kind == "call"]
+    return sum(e.method == "getChatAdministrators" for e in calls)
+
+
+async def test_the_admin_list_is_cached_briefly_and_read_again_after(
+    running: RunningBot, setting: Setting, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    emulator, group, willem = running.emulator, setting.group, setting.willem
+    await emulator.add_bot_to_group(group, willem)
+    await says(running, willem, group, "/koppel Oost", "Deze groep hoort nu bij Oost.")
+    await says(running, willem, group, "/overzicht dagelijks 9", "elke dag in deze groep: 09:00")
+    assert admin_lookups(running) == 1  # one read for both commands
+    # Willem is no admin of the group any more: once the cached list is old, he is refused.
+    emulator.world.chats[group.id].members[willem.id] = "member"
+    monkeypatch.setattr(buurtwerk_handlers, "ADMINS_CACHE_SECONDS", 0.0)
+    await says(running, willem, group, "/overzicht uit", "Dit kan een beheerder")
+    assert admin_lookups(running) == 2
+    assert wijk(running, setting.oost_id).digest_mode == "daily"
+
+
+async def test_the_logbook_signals_and_figures_stay_out_of_the_residents_group(
+    running: RunningBot, setting: Setting
+) -> None:
+    emulator, group, willem = running.emulator, setting.group, setting.willem
+    await emulator.add_bot_to_group(group, willem)
+    await says(running, willem, group, "/koppel Oost", "Deze groep hoort nu bij Oost.")
+    for command, answer in (
+        ("/logboek", "Het logboek lees je in de chat van het wijkteam of privé met mij."),
+        ("/logboek Oost 5", "Het logboek lees je in de chat van het wijkteam"),
+        ("/signalen", "Signalen lees je in de chat van het wijkteam of privé met mij."),
+        ("/cijfers", "Cijfers lees je in de chat van het wijkteam of privé met mij."),
+        ("/export", "Cijfers lees je in de chat van het wijkteam"),
+    ):
+        await says(running, willem, group, command, answer)
+    bot_texts = [m.content for m in emulator.messages(group) if m.from_bot]
+    assert not any("Logboek van" in text or "Signalen in" in text for text in bot_texts)
+    assert all(m.photo is None and m.document is None for m in emulator.messages(group))

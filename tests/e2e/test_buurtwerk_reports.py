@@ -185,12 +185,13 @@ async def test_a_suspension_hides_stops_posting_and_lifting_restores(
     await willem.sends("Herhaald reclame")
     await willem.sees("Gedaan: 1 week geschorst.")
     ben_person = street.ben
-    told = await ben_person.sees("heeft je tot en met")
-    assert "woensdag 2 december" in told.content
+    # A week from now (Wednesday 10:00): the moment it ends, as the lift job lifts it.
+    told = await ben_person.sees("heeft je geschorst tot woensdag 2 december, 10:00.")
+    assert told.content.startswith("De buurtwerker van Oost")
     assert post_status(running, street.ben_post_id) == "hidden"
     assert post_status(running, other_id) == "hidden"
     await ben_person.sends("/vraag")
-    await ben_person.sees("even geen vraag of aanbod plaatsen")
+    await ben_person.sees("Je kunt tot woensdag 2 december, 10:00 even geen vraag of aanbod")
     await willem.presses("Ongedaan maken")
     await willem.sees("Ongedaan gemaakt: 1 week geschorst.")
     await ben_person.sees("Je kunt weer vragen en aanbieden")

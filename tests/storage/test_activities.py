@@ -76,6 +76,31 @@ def test_dates_are_made_four_weeks_ahead(engine: Engine, now: datetime) -> None:
         assert activities.ensure_dates(session, activity=activity, zone=AMSTERDAM, now=now) == []
 
 
+def test_a_moved_date_is_not_made_again_at_its_planned_moment(
+    engine: Engine, now: datetime
+) -> None:
+    with session_scope(engine) as session:
+        activity, _ = _cooking(session, now)
+        assert activity.id is not None
+        first = activities.dates_of(session, activity_id=activity.id, after=now)[0]
+        planned = first.starts_at
+        hour = timedelta(hours=1)
+        for later in (hour, 2 * hour):  # moved twice: it still stands for 18:00
+            moved = activities.move_date(
+                session, date=first, starts_at=planned + later, ends_at=first.ends_at + hour
+            )
+            assert moved
+            assert (
+                activities.ensure_dates(session, activity=activity, zone=AMSTERDAM, now=now) == []
+            )
+        dates = activities.dates_of(session, activity_id=activity.id, after=now)
+        assert [d.starts_at.astimezone(AMSTERDAM).strftime("%d %H:%M") for d in dates] == [
+            "03 20:00",
+            "10 18:00",
+            "17 18:00",
+        ]
+
+
 def test_fifty_presses_at_once_give_eight_places_and_a_waiting_list_in_order(
     engine: Engine, now: datetime
 ) -> None:

@@ -12,12 +12,22 @@ from sqlmodel import select
 
 from bot import callbacks
 from bot.services import activities as service
-from bot.services import delivery, organise
+from bot.services import delivery, organise, privacy
 from bot.services.dialogs import ActivityDraft
 from bot.settings import Settings
 from matching.activities import Repeat, RoleSpec
 from storage import activities, repo
-from storage.models import Activity, Invitation, OutboxMessage, Resident, RoleKind
+from storage import privacy as privacy_rows
+from storage.models import (
+    Activity,
+    Invitation,
+    OutboxMessage,
+    Post,
+    Resident,
+    RoleKind,
+    Signup,
+    SignupStatus,
+)
 from tests.bot.services.conftest import Street
 from tests.storage.neighbourhood import add_post, add_resident, add_wijk
 
@@ -412,3 +422,132 @@ def test_every_time_notes_keep_to_the_pace_and_pause_and_never_use_up_an_invitat
         assert signup.status == "in"
     street.session.refresh(ben)
     assert ben.last_invited_at is None
+
+
+def test_deleting_ones_data_offers_ones_place_to_the_first_waiting(street: Street) -> None:
+    activity = _activity(street)
+    assert activity.id is not None
+    row = activities.dates_of(street.session, activity_id=activity.id, after=street.now)[0]
+    role = activities.roles_of(street.session, activity_id=activity.id)[0]
+    assert row.id is not None
+    role.capacity = 1
+    street.session.add(role)
+    leaving, waiting = street.neighbours[0], street.neighbours[1]
+    for person in (leaving, waiting):
+        assert person.id is not None
+        activities.take_place(
+            street.session, date_id=row.id, role=role, resident_id=person.id, now=street.now
+        )
+    privacy_rows.remember_delete_asked(
+        street.session, telegram_user_id=leaving.telegram_user_id, now=street.now
+    )
+    privacy.delete_everything(street.unit(leaving))
+    street.session.flush()
+    [left] = street.session.exec(select(Signup).where(Signup.date_id == row.id)).all()
+    assert (left.resident_id, left.status) == (waiting.id, SignupStatus.OFFERED.value)
+    offer = street.session.exec(
+        select(OutboxMessage).where(OutboxMessage.resident_id == waiting.id)
+    ).one()
+    assert "Er is een plek vrij bij Kookavond" in offer.text
+
+
+def test_a_lift_request_keeps_a_place_for_people_signed_up_out_of_its_words(
+    street: Street,
+) -> None:
+    activity = _activity(street)  # its place is shown only to people with a place
+    assert activity.id is not None
+    row = activities.dates_of(street.session, activity_id=activity.id, after=street.now)[0]
+    role = activities.roles_of(street.session, activity_id=activity.id)[0]
+    guest = street.neighbours[0]
+    assert row.id is not None
+    assert guest.id is not None
+    taken = activities.take_place(
+        street.session, date_id=row.id, role=role, resident_id=guest.id, now=street.now
+    )
+    assert taken.signup is not None
+    assert taken.signup.id is not None
+    pressed = service.press(
+        street.unit(guest),
+        callbacks.decode(callbacks.ACTIVITY_LIFT(taken.signup.id)),  # type: ignore[arg-type]
+    )
+    assert pressed.answer.message is not None
+    assert "Je vraag is geplaatst" in pressed.answer.message.text
+    [request] = street.session.exec(select(Post).where(Post.resident_id == guest.id)).all()
+    assert request.text.startswith("Wie gaat met me mee naar Kookavond, op donderdag")
+    assert "Pauluskerk" not in request.text
+
+
+def test_organiser_presses_are_checked_again_in_the_database(street: Street) -> None:
+    """Callback data is never trusted: another organiser, someone without the role, and the
+    organiser after their role was taken away cannot cancel a date or go on with a draft."""
+    activity = _activity(street)
+    assert activity.id is not None
+    row = activities.dates_of(street.session, activity_id=activity.id, after=street.now)[0]
+    assert row.id is not None
+    other, nobody = street.neighbours[0], street.neighbours[1]
+    for person in (street.anna, other):
+        repo.grant_role(
+            street.session,
+            telegram_user_id=person.telegram_user_id,
+            kind=RoleKind.ORGANISER,
+            wijk=street.wijk,
+            now=street.now,
+        )
+    cancel = callbacks.decode(callbacks.ORGANISE_CANCEL_YES(row.id))
+    assert isinstance(cancel, callbacks.Press)
+    assert organise.press(street.unit(other), cancel).notice == (
+        "Deze activiteit is er niet meer, of aanmelden kan niet meer."
+    )
+    refused = organise.press(street.unit(nobody), cancel).screen
+    assert refused is not None
+    assert "een buurtwerker van je wijk kan je organisator maken" in refused.text
+    # Anna starts a new one, then loses the role: neither her button nor her draft goes on.
+    organise.start(street.unit(street.anna))
+    repo.revoke_role(
+        street.session,
+        telegram_user_id=street.anna.telegram_user_id,
+        kind=RoleKind.ORGANISER,
+        wijk=street.wijk,
+    )
+    refused = organise.press(street.unit(street.anna), cancel).screen
+    assert refused is not None
+    assert "organisator maken" in refused.text
+    unit = street.unit(street.anna)
+    state = unit.state(organise.FLOW)
+    assert state is not None
+    screen = organise.text_received(unit, state, "Kookavond 2")  # type: ignore[arg-type]
+    assert "organisator maken" in screen.text
+    assert street.unit(street.anna).state(organise.FLOW) is None
+    street.session.refresh(row)
+    assert row.cancelled is False
+
+
+def test_an_organiser_deleting_their_data_tells_who_signed_up(street: Street) -> None:
+    activity = _activity(street)
+    assert activity.id is not None
+    row = activities.dates_of(street.session, activity_id=activity.id, after=street.now)[0]
+    role = activities.roles_of(street.session, activity_id=activity.id)[0]
+    guest = street.neighbours[0]
+    assert row.id is not None
+    assert guest.id is not None
+    activities.take_place(
+        street.session, date_id=row.id, role=role, resident_id=guest.id, now=street.now
+    )
+    guest.paused = True  # their own sign-up: they hear it while they pause too
+    street.session.add(guest)
+    organiser = street.anna
+    privacy_rows.remember_delete_asked(
+        street.session, telegram_user_id=organiser.telegram_user_id, now=street.now
+    )
+    privacy.delete_everything(street.unit(organiser))
+    street.session.flush()
+    assert street.session.get(Activity, activity.id) is None
+    [note] = street.session.exec(
+        select(OutboxMessage).where(OutboxMessage.resident_id == guest.id)
+    ).all()
+    assert note.text.startswith(
+        "Een activiteit waarvoor je je had opgegeven, op donderdag 26 november, 18:00 tot 20:00,"
+    )
+    assert "Kookavond" not in note.text  # the organiser's words go with their data
+    verdict, _, why = delivery.verdict(street.session, note, Settings(), street.now)
+    assert verdict is delivery.Verdict.SEND, why

@@ -103,6 +103,86 @@ def test_a_suspension_ends_by_itself_and_its_posts_come_back(
         assert _outbox(session, ben.telegram_user_id)[-1].startswith("Je kunt weer vragen")
 
 
+def test_a_post_hidden_on_its_own_report_stays_hidden_when_the_suspension_ends(
+    engine: Engine, now: datetime
+) -> None:
+    """Lifting restores only what the suspension hid: not a post a buurtwerker hid on its own
+    report meanwhile (until that hide is undone)."""
+    with session_scope(engine) as session:
+        _, anna, ben, post = _street(session, now)
+        second = add_post(session, ben, "Nog meer reclame", now)
+        first_report = report_post(session, reporter=anna, post=post, reason="spam", now=now)
+        second_report = report_post(session, reporter=anna, post=second, reason="spam", now=now)
+        assert first_report.id is not None
+        assert second_report.id is not None
+        _act(session, now, first_report.id, "sw", "Spam")
+        assert second.status == "hidden"  # the suspension hid it
+        _act(session, now, second_report.id, "hide", "Ook reclame")
+        later = now + timedelta(days=8)
+        assert reports.lift_ended_suspensions(unit_for(session, WORKER, later)) == 1
+        session.refresh(post)
+        session.refresh(second)
+        assert (post.status, second.status) == ("open", "hidden")
+        # Undoing that hide now shows it again.
+        [hide] = session.exec(select(AuditEntry).where(AuditEntry.action == "hide")).all()
+        assert hide.id is not None
+        reports.undo(unit_for(session, WORKER, later), hide.id)
+        session.refresh(second)
+        assert second.status == "open"
+
+
+def test_undoing_a_hide_during_a_suspension_leaves_the_post_to_the_suspension(
+    engine: Engine, now: datetime
+) -> None:
+    with session_scope(engine) as session:
+        _, anna, ben, post = _street(session, now)
+        second = add_post(session, ben, "Nog meer reclame", now)
+        first_report = report_post(session, reporter=anna, post=second, reason="spam", now=now)
+        second_report = report_post(session, reporter=anna, post=post, reason="spam", now=now)
+        assert first_report.id is not None
+        assert second_report.id is not None
+        _act(session, now, first_report.id, "hide", "Reclame")
+        _act(session, now, second_report.id, "sw", "Spam")
+        [hide] = session.exec(select(AuditEntry).where(AuditEntry.action == "hide")).all()
+        assert hide.id is not None
+        reports.undo(unit_for(session, WORKER, now), hide.id)
+        session.refresh(second)
+        assert second.status == "hidden"  # Ben is suspended: not while that holds
+        later = now + timedelta(days=8)
+        assert reports.lift_ended_suspensions(unit_for(session, WORKER, later)) == 1
+        session.refresh(post)
+        session.refresh(second)
+        assert (post.status, second.status) == ("open", "open")
+
+
+def test_a_shorter_suspension_ending_leaves_the_posts_to_a_longer_one(
+    engine: Engine, now: datetime
+) -> None:
+    with session_scope(engine) as session:
+        _, anna, ben, post = _street(session, now)
+        second = add_post(session, ben, "Nog meer reclame", now)
+        week = report_post(session, reporter=anna, post=post, reason="spam", now=now)
+        month = report_post(session, reporter=anna, post=second, reason="spam", now=now)
+        assert week.id is not None
+        assert month.id is not None
+        _act(session, now, week.id, "sw", "Spam")
+        _act(session, now, month.id, "sm", "Weer spam")
+        told = len(_outbox(session, ben.telegram_user_id))
+        # The week is over, the month is not: still suspended, nothing comes back yet.
+        after_a_week = now + timedelta(days=8)
+        assert reports.lift_ended_suspensions(unit_for(session, WORKER, after_a_week)) == 1
+        session.refresh(post)
+        session.refresh(second)
+        assert (post.status, second.status) == ("hidden", "hidden")
+        assert len(_outbox(session, ben.telegram_user_id)) == told
+        after_the_month = now + timedelta(days=31)
+        assert reports.lift_ended_suspensions(unit_for(session, WORKER, after_the_month)) == 1
+        session.refresh(post)
+        session.refresh(second)
+        assert (post.status, second.status) == ("open", "open")
+        assert _outbox(session, ben.telegram_user_id)[-1].startswith("Je kunt weer vragen")
+
+
 def test_only_a_buurtwerker_of_the_wijk_is_promised(engine: Engine, now: datetime) -> None:
     with session_scope(engine) as session:
         oost, *_ = _street(session, now)
