@@ -22,6 +22,7 @@ from typing import Final
 
 from matching.availability import is_reachable
 from matching.engine import RequestInfo
+from matching.gc_pause import collector_paused
 from matching.pace import Pace, pace_allows
 from matching.quiet_hours import (
     DEFAULT_QUIET_END,
@@ -150,18 +151,19 @@ Item = tuple[float, int]  # (minus the score, post id): ascending order is best 
 
 @dataclass(slots=True)
 class _Shelf:
-    """The open requests around one cell (or for one wijk without a cell), best first, all
-    together and the best few per category, before the per-person rules (own, blocked, seen).
-    Each item is (minus the score, post id, category)."""
+    """The open requests around one cell (or for one wijk without a cell), before the
+    per-person rules (own, blocked, seen): per category all of them best first, the best few
+    per category and of all together, and the merged best few per set of likes met so far."""
 
-    every: list[tuple[float, int, str]]
+    by_category: dict[str, list[Item]]
     top: dict[str, list[Item]]
     every_top: list[Item]
     cut: frozenset[str]  # the categories `top` may not hold all of
+    liked: dict[frozenset[str], list[Item]]
 
-    def category(self, name: str) -> list[Item]:
-        """All of one category, best first (for the rare person who needs more than the top)."""
-        return [(score, post_id) for score, post_id, of in self.every if of == name]
+    def every(self) -> list[Item]:
+        """All of them, best first (for the rare person who needs more than the top)."""
+        return sorted(chain.from_iterable(self.by_category.values()))
 
 
 def _waiting(request_started: datetime | None, now: datetime) -> float:
@@ -181,8 +183,10 @@ def _rings_by_distance(cell: str) -> list[list[str]]:
 
 class _Planner:
     """Each request is put on the shelf of every cell it reaches (by its own reach), with its
-    score there; a person's shelf is their cell's plus their wijk's wijk-reach requests from
-    further away. Pushing from the requests touches each (request, cell) pair once."""
+    score there, apart per category (so a shelf sorts small lists and never walks all of its
+    requests in Python); a person's shelf is their cell's plus their wijk's wijk-reach
+    requests from further away. Pushing from the requests touches each (request, cell) pair
+    once."""
 
     def __init__(
         self,
@@ -192,10 +196,10 @@ class _Planner:
         size: int,
     ) -> None:
         self.keep = size + _SPARE
-        self.near_cell: dict[str, list[tuple[float, int, str]]] = defaultdict(list)
+        # category -> cell -> the requests of that category reaching that cell
+        self.near_cell: dict[str, dict[str, list[Item]]] = {}
         self.whole_wijk: dict[int, list[tuple[str | None, str, float, int]]] = defaultdict(list)
         self.asker: dict[int, int] = {}
-        self.around: dict[str, dict[str, int]] = {}
         rings_of: dict[str, list[list[str]]] = {}
         near_cell = self.near_cell
         for request in requests:
@@ -209,67 +213,69 @@ class _Planner:
                 rings = rings_of.get(cell)
                 if rings is None:
                     rings = rings_of[cell] = _rings_by_distance(cell)
+                cells = near_cell.get(category)
+                if cells is None:
+                    cells = near_cell[category] = defaultdict(list)
                 for distance in range(REACH_RINGS[request.reach] + 1):
-                    item = (-(W_NEARBY * _NEAR_AT[distance] + wait), post_id, category)
+                    item = (-(W_NEARBY * _NEAR_AT[distance] + wait), post_id)
                     for other in rings[distance]:
-                        near_cell[other].append(item)
+                        cells[other].append(item)
             if request.reach in WHOLE_WIJK_REACHES:
                 self.whole_wijk[request.wijk_id].append((cell, category, wait, post_id))
         self.shelves: dict[tuple[str | None, int | None], _Shelf] = {}
 
     def shelf(self, cell: str | None, wijk_id: int | None) -> _Shelf:
-        key = (cell, wijk_id)
-        found = self.shelves.get(key)
-        if found is not None:
-            return found
-        every: list[tuple[float, int, str]] = []
+        """Made once per place, the first time someone there is due a digest."""
+        by_category: dict[str, list[Item]] = {}
         rings: Mapping[str, int] = {}
         if cell is not None:
-            every.extend(self.near_cell.get(cell, ()))
+            for category, cells in self.near_cell.items():
+                items = cells.get(cell)
+                if items:
+                    by_category[category] = list(items)
             rings = ring_distances(cell, WIDEST_RINGS)
         if wijk_id is not None:
             for area, category, wait, post_id in self.whole_wijk.get(wijk_id, ()):
                 if area is not None and area in rings:
                     continue  # within the rings: on the cell's shelf already
                 near = _WIJK_NEAR_UNKNOWN if cell is None or area is None else _WIJK_NEAR_FAR
-                every.append((-(W_NEARBY * near + wait), post_id, category))
-        every.sort()
+                by_category.setdefault(category, []).append((-(W_NEARBY * near + wait), post_id))
         keep = self.keep
-        top: dict[str, list[Item]] = defaultdict(list)
+        top: dict[str, list[Item]] = {}
+        for category, items in by_category.items():
+            items.sort()
+            top[category] = items[:keep]
         # Categories that filled up: maybe more of them beyond the top (read only if needed).
-        cut: set[str] = set()
-        categories = len({category for _score, _post_id, category in every})
-        for score, post_id, category in every:
-            items = top[category]
-            if len(items) < keep:
-                items.append((score, post_id))
-                if len(items) == keep:
-                    cut.add(category)
-                    if len(cut) == categories:
-                        break
-        every_top = [(score, post_id) for score, post_id, _category in every[:keep]]
-        shelf = _Shelf(every, dict(top), every_top, frozenset(cut))
-        self.shelves[key] = shelf
+        cut = frozenset(category for category, items in top.items() if len(items) == keep)
+        every_top = sorted(chain.from_iterable(top.values()))[:keep]
+        shelf = _Shelf(by_category, top, every_top, cut, {})
+        self.shelves[cell, wijk_id] = shelf
         return shelf
 
     def pick(self, reader: Reader, blocked_with: Collection[int], size: int) -> tuple[int, ...]:
-        shelf = self.shelf(reader.area_cell, reader.wijk_id)
+        shelf = self.shelves.get((reader.area_cell, reader.wijk_id))
+        if shelf is None:
+            shelf = self.shelf(reader.area_cell, reader.wijk_id)
         likes = reader.likes
         if not likes:
             chosen = self._first(reader, blocked_with, size, shelf.every_top)
-            if len(chosen) < size and len(shelf.every) > len(shelf.every_top):
-                full = [(score, post_id) for score, post_id, _category in shelf.every]
-                chosen = self._first(reader, blocked_with, size, full)
+            if len(chosen) < size and len(shelf.every_top) == self.keep:
+                chosen = self._first(reader, blocked_with, size, shelf.every())
             return chosen
-        # Only what they said they like; best first across those categories.
-        top = shelf.top
-        lists = [top[c] for c in likes if c in top]
-        if not lists:
+        # Only what they said they like; best first across those categories. Neighbours on one
+        # shelf often like the same few, so the merged list is kept per set of likes.
+        ordered = shelf.liked.get(likes)
+        if ordered is None:
+            top = shelf.top
+            lists = [top[c] for c in likes if c in top]
+            ordered = lists[0] if len(lists) == 1 else sorted(chain.from_iterable(lists))
+            shelf.liked[likes] = ordered
+        if not ordered:
             return ()
-        ordered = lists[0] if len(lists) == 1 else sorted(chain.from_iterable(lists))
         chosen = self._first(reader, blocked_with, size, ordered)
         if len(chosen) < size and not shelf.cut.isdisjoint(likes):
-            merged = heapq.merge(*(shelf.category(c) for c in likes if c in top))
+            by_category = shelf.by_category
+            merged = heapq.merge(*(by_category[c] for c in likes if c in by_category))
             chosen = self._first(reader, blocked_with, size, merged)
         return chosen
 
@@ -310,21 +316,22 @@ def plan_digests(
     if now.utcoffset() is None:
         raise ValueError("now must be a timezone-aware datetime")
     now = now.astimezone(UTC)
-    blocks: dict[int, set[int]] = defaultdict(set)
-    for blocker, blocked_one in blocked:
-        blocks[blocker].add(blocked_one)
-        blocks[blocked_one].add(blocker)
-    planner = _Planner(requests, started or {}, now, size)
-    digests = []
-    empty: frozenset[int] = frozenset()
-    friendly: dict[tuple[str, str, str], bool] = {}
-    for reader in readers:
-        if not digest_due(reader, now, friendly=friendly):
-            continue
-        chosen = planner.pick(reader, blocks.get(reader.resident_id, empty), size)
-        if chosen:
-            digests.append(Digest(reader.resident_id, chosen))
-    return digests
+    with collector_paused():  # many small objects, no cycles: see matching.gc_pause
+        blocks: dict[int, set[int]] = defaultdict(set)
+        for blocker, blocked_one in blocked:
+            blocks[blocker].add(blocked_one)
+            blocks[blocked_one].add(blocker)
+        planner = _Planner(requests, started or {}, now, size)
+        digests = []
+        empty: frozenset[int] = frozenset()
+        friendly: dict[tuple[str, str, str], bool] = {}
+        for reader in readers:
+            if not digest_due(reader, now, friendly=friendly):
+                continue
+            chosen = planner.pick(reader, blocks.get(reader.resident_id, empty), size)
+            if chosen:
+                digests.append(Digest(reader.resident_id, chosen))
+        return digests
 
 
 def match_reminder_at(
