@@ -151,19 +151,18 @@ Item = tuple[float, int]  # (minus the score, post id): ascending order is best 
 
 @dataclass(slots=True)
 class _Shelf:
-    """The open requests around one cell (or for one wijk without a cell), before the
-    per-person rules (own, blocked, seen): per category all of them best first, the best few
-    per category and of all together, and the merged best few per set of likes met so far."""
+    """The open requests around one cell (or for one wijk without a cell), best first, all
+    together and the best few per category, before the per-person rules (own, blocked, seen).
+    Each item is (minus the score, post id, category)."""
 
-    by_category: dict[str, list[Item]]
+    every: list[tuple[float, int, str]]
     top: dict[str, list[Item]]
     every_top: list[Item]
     cut: frozenset[str]  # the categories `top` may not hold all of
-    liked: dict[frozenset[str], list[Item]]
 
-    def every(self) -> list[Item]:
-        """All of them, best first (for the rare person who needs more than the top)."""
-        return sorted(chain.from_iterable(self.by_category.values()))
+    def category(self, name: str) -> list[Item]:
+        """All of one category, best first (for the rare person who needs more than the top)."""
+        return [(score, post_id) for score, post_id, of in self.every if of == name]
 
 
 def _waiting(request_started: datetime | None, now: datetime) -> float:
@@ -183,10 +182,8 @@ def _rings_by_distance(cell: str) -> list[list[str]]:
 
 class _Planner:
     """Each request is put on the shelf of every cell it reaches (by its own reach), with its
-    score there, apart per category (so a shelf sorts small lists and never walks all of its
-    requests in Python); a person's shelf is their cell's plus their wijk's wijk-reach
-    requests from further away. Pushing from the requests touches each (request, cell) pair
-    once."""
+    score there; a person's shelf is their cell's plus their wijk's wijk-reach requests from
+    further away. Pushing from the requests touches each (request, cell) pair once."""
 
     def __init__(
         self,
@@ -196,10 +193,10 @@ class _Planner:
         size: int,
     ) -> None:
         self.keep = size + _SPARE
-        # category -> cell -> the requests of that category reaching that cell
-        self.near_cell: dict[str, dict[str, list[Item]]] = {}
+        self.near_cell: dict[str, list[tuple[float, int, str]]] = defaultdict(list)
         self.whole_wijk: dict[int, list[tuple[str | None, str, float, int]]] = defaultdict(list)
         self.asker: dict[int, int] = {}
+        self.around: dict[str, dict[str, int]] = {}
         rings_of: dict[str, list[list[str]]] = {}
         near_cell = self.near_cell
         for request in requests:
@@ -213,69 +210,67 @@ class _Planner:
                 rings = rings_of.get(cell)
                 if rings is None:
                     rings = rings_of[cell] = _rings_by_distance(cell)
-                cells = near_cell.get(category)
-                if cells is None:
-                    cells = near_cell[category] = defaultdict(list)
                 for distance in range(REACH_RINGS[request.reach] + 1):
-                    item = (-(W_NEARBY * _NEAR_AT[distance] + wait), post_id)
+                    item = (-(W_NEARBY * _NEAR_AT[distance] + wait), post_id, category)
                     for other in rings[distance]:
-                        cells[other].append(item)
+                        near_cell[other].append(item)
             if request.reach in WHOLE_WIJK_REACHES:
                 self.whole_wijk[request.wijk_id].append((cell, category, wait, post_id))
         self.shelves: dict[tuple[str | None, int | None], _Shelf] = {}
 
     def shelf(self, cell: str | None, wijk_id: int | None) -> _Shelf:
-        """Made once per place, the first time someone there is due a digest."""
-        by_category: dict[str, list[Item]] = {}
+        key = (cell, wijk_id)
+        found = self.shelves.get(key)
+        if found is not None:
+            return found
+        every: list[tuple[float, int, str]] = []
         rings: Mapping[str, int] = {}
         if cell is not None:
-            for category, cells in self.near_cell.items():
-                items = cells.get(cell)
-                if items:
-                    by_category[category] = list(items)
+            every.extend(self.near_cell.get(cell, ()))
             rings = ring_distances(cell, WIDEST_RINGS)
         if wijk_id is not None:
             for area, category, wait, post_id in self.whole_wijk.get(wijk_id, ()):
                 if area is not None and area in rings:
                     continue  # within the rings: on the cell's shelf already
                 near = _WIJK_NEAR_UNKNOWN if cell is None or area is None else _WIJK_NEAR_FAR
-                by_category.setdefault(category, []).append((-(W_NEARBY * near + wait), post_id))
+                every.append((-(W_NEARBY * near + wait), post_id, category))
+        every.sort()
         keep = self.keep
-        top: dict[str, list[Item]] = {}
-        for category, items in by_category.items():
-            items.sort()
-            top[category] = items[:keep]
+        top: dict[str, list[Item]] = defaultdict(list)
         # Categories that filled up: maybe more of them beyond the top (read only if needed).
-        cut = frozenset(category for category, items in top.items() if len(items) == keep)
-        every_top = sorted(chain.from_iterable(top.values()))[:keep]
-        shelf = _Shelf(by_category, top, every_top, cut, {})
-        self.shelves[cell, wijk_id] = shelf
+        cut: set[str] = set()
+        categories = len({category for _score, _post_id, category in every})
+        for score, post_id, category in every:
+            items = top[category]
+            if len(items) < keep:
+                items.append((score, post_id))
+                if len(items) == keep:
+                    cut.add(category)
+                    if len(cut) == categories:
+                        break
+        every_top = [(score, post_id) for score, post_id, _category in every[:keep]]
+        shelf = _Shelf(every, dict(top), every_top, frozenset(cut))
+        self.shelves[key] = shelf
         return shelf
 
     def pick(self, reader: Reader, blocked_with: Collection[int], size: int) -> tuple[int, ...]:
-        shelf = self.shelves.get((reader.area_cell, reader.wijk_id))
-        if shelf is None:
-            shelf = self.shelf(reader.area_cell, reader.wijk_id)
+        shelf = self.shelf(reader.area_cell, reader.wijk_id)
         likes = reader.likes
         if not likes:
             chosen = self._first(reader, blocked_with, size, shelf.every_top)
-            if len(chosen) < size and len(shelf.every_top) == self.keep:
-                chosen = self._first(reader, blocked_with, size, shelf.every())
+            if len(chosen) < size and len(shelf.every) > len(shelf.every_top):
+                full = [(score, post_id) for score, post_id, _category in shelf.every]
+                chosen = self._first(reader, blocked_with, size, full)
             return chosen
-        # Only what they said they like; best first across those categories. Neighbours on one
-        # shelf often like the same few, so the merged list is kept per set of likes.
-        ordered = shelf.liked.get(likes)
-        if ordered is None:
-            top = shelf.top
-            lists = [top[c] for c in likes if c in top]
-            ordered = lists[0] if len(lists) == 1 else sorted(chain.from_iterable(lists))
-            shelf.liked[likes] = ordered
-        if not ordered:
+        # Only what they said they like; best first across those categories.
+        top = shelf.top
+        lists = [top[c] for c in likes if c in top]
+        if not lists:
             return ()
+        ordered = lists[0] if len(lists) == 1 else sorted(chain.from_iterable(lists))
         chosen = self._first(reader, blocked_with, size, ordered)
         if len(chosen) < size and not shelf.cut.isdisjoint(likes):
-            by_category = shelf.by_category
-            merged = heapq.merge(*(by_category[c] for c in likes if c in by_category))
+            merged = heapq.merge(*(shelf.category(c) for c in likes if c in top))
             chosen = self._first(reader, blocked_with, size, merged)
         return chosen
 
