@@ -22,6 +22,7 @@ from typing import Final
 
 from matching.availability import is_reachable
 from matching.engine import RequestInfo
+from matching.gc_pause import collector_paused
 from matching.pace import Pace, pace_allows
 from matching.quiet_hours import (
     DEFAULT_QUIET_END,
@@ -310,21 +311,22 @@ def plan_digests(
     if now.utcoffset() is None:
         raise ValueError("now must be a timezone-aware datetime")
     now = now.astimezone(UTC)
-    blocks: dict[int, set[int]] = defaultdict(set)
-    for blocker, blocked_one in blocked:
-        blocks[blocker].add(blocked_one)
-        blocks[blocked_one].add(blocker)
-    planner = _Planner(requests, started or {}, now, size)
-    digests = []
-    empty: frozenset[int] = frozenset()
-    friendly: dict[tuple[str, str, str], bool] = {}
-    for reader in readers:
-        if not digest_due(reader, now, friendly=friendly):
-            continue
-        chosen = planner.pick(reader, blocks.get(reader.resident_id, empty), size)
-        if chosen:
-            digests.append(Digest(reader.resident_id, chosen))
-    return digests
+    with collector_paused():  # many small objects, no cycles: see matching.gc_pause
+        blocks: dict[int, set[int]] = defaultdict(set)
+        for blocker, blocked_one in blocked:
+            blocks[blocker].add(blocked_one)
+            blocks[blocked_one].add(blocker)
+        planner = _Planner(requests, started or {}, now, size)
+        digests = []
+        empty: frozenset[int] = frozenset()
+        friendly: dict[tuple[str, str, str], bool] = {}
+        for reader in readers:
+            if not digest_due(reader, now, friendly=friendly):
+                continue
+            chosen = planner.pick(reader, blocks.get(reader.resident_id, empty), size)
+            if chosen:
+                digests.append(Digest(reader.resident_id, chosen))
+        return digests
 
 
 def match_reminder_at(

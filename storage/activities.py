@@ -31,7 +31,6 @@ from storage.models import (
     ActivityRole,
     ActivityStatus,
     ActivitySubscription,
-    Invitation,
     Resident,
     Role,
     RoleKind,
@@ -697,10 +696,3 @@ def audience(session: Session, *, activity: Activity) -> list[Resident]:
         Resident.id != activity.organiser_id,
     )
     return list(session.exec(statement.order_by(col(Resident.id))).all())
-
-
-def recent_invitations(session: Session, *, resident_id: int, since: datetime) -> list[datetime]:
-    statement = select(Invitation.sent_at).where(
-        Invitation.resident_id == resident_id, col(Invitation.sent_at) > since
-    )
-    return list(session.exec(statement).all())

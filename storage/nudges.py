@@ -16,6 +16,7 @@ from sqlmodel import Session, col
 from sqlmodel import select as sm_select
 
 from matching.engine import RequestInfo
+from matching.gc_pause import collector_paused
 from matching.nudges import DIGEST_RHYTHM, Reader
 from matching.pace import Pace
 from matching.quiet_hours import DEFAULT_TIME_ZONE
@@ -147,6 +148,11 @@ def read_digest_round(
     a pace with digests, joined and not asked (no invitation, no digest) for a whole rhythm.
     So their asks are not read again (Reader.asks and last_ask_at stay empty).
     """
+    with collector_paused():  # tens of thousands of rows and readers: see matching.gc_pause
+        return _read_digest_round(session, now=now, time_zone=time_zone)
+
+
+def _read_digest_round(session: Session, *, now: datetime, time_zone: str) -> DigestRound:
     r = _resident.c
     i = _invitation.c
     n = _nudge.c

@@ -38,9 +38,9 @@ from bot.services.unit import Unit
 from matching.activities import Repeat, places_left, reminder_at
 from matching.categories import suggest_category
 from matching.names import first_word
-from matching.pace import INVITATION_HISTORY, Pace, pace_allows
+from matching.pace import Pace, pace_allows
 from storage import activities as rows
-from storage import matchmaking, nudges, posts, repo
+from storage import asks, matchmaking, nudges, posts, repo
 from storage.models import (
     Activity,
     ActivityDate,
@@ -844,20 +844,19 @@ def announce(unit: Unit, activity: Activity) -> int:
             key=f"act-group:{activity.id}{suffix}",
         )
     fitting = _fitting(activity)
-    since = unit.now - INVITATION_HISTORY
+    people = [
+        person
+        for person in rows.audience(session, activity=activity)
+        if fitting & set(person.likes) and reachable(person, unit.now)
+    ]
+    # Counted under a lock on their rows, as for invitations and digests: another process
+    # may be about to ask them too, and the two together could go over their pace.
+    allowed = asks.claim_asks(session, (person.id for person in people if person.id), now=unit.now)
     told = 0
-    for person in rows.audience(session, activity=activity):
-        if not fitting & set(person.likes) or not reachable(person, unit.now):
+    for person in people:
+        if person.id not in allowed:
             continue
         assert person.id is not None
-        asks = [
-            *rows.recent_invitations(session, resident_id=person.id, since=since),
-            *nudges.digests_since(session, [person.id], since).get(person.id, []),
-        ]
-        if not pace_allows(
-            Pace(person.pace), asks, ever_invited=person.last_invited_at is not None, now=unit.now
-        ):
-            continue
         if not nudges.record(
             session,
             resident_id=person.id,

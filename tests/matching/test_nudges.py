@@ -12,9 +12,15 @@ from hypothesis import strategies as st
 
 from matching.engine import RequestInfo
 from matching.nudges import (
+    _NEAR_AT,
+    _WIJK_NEAR_FAR,
+    _WIJK_NEAR_UNKNOWN,
     DIGEST_RHYTHM,
     DIGEST_SIZE,
+    W_NEARBY,
+    W_WAITING,
     Reader,
+    _waiting,
     digest_due,
     match_reminder_at,
     plan_digests,
@@ -23,7 +29,7 @@ from matching.nudges import (
 )
 from matching.pace import PACE_CAPS, Pace
 from matching.quiet_hours import is_quiet
-from matching.reach import Reach
+from matching.reach import REACH_RINGS, WHOLE_WIJK_REACHES, WIDEST_RINGS, Reach, ring_distances
 from tests.matching.engine_factories import ASKER, CENTER, WIJK, cell_at, request
 
 # Thursday 3 December 2026, 10:30 in Amsterdam: a friendly hour.
@@ -247,3 +253,120 @@ def test_someone_whose_best_requests_are_all_seen_still_gets_the_next_ones() -> 
     liking = reader(area_cell=CENTER, seen=seen, likes=frozenset({"groceries", "garden"}))
     (chosen,) = post_ids([liking], many, started=started)
     assert chosen == (20, 21, 22)
+
+
+# --- the fast plan against the plain rules, on random small cities ----------------------------
+
+
+def plain_plan(
+    readers: list[Reader],
+    requests: list[RequestInfo],
+    blocked: list[tuple[int, int]],
+    now: datetime,
+    started: dict[int, datetime],
+) -> list[tuple[int, tuple[int, ...]]]:
+    """plan_digests' rules written out one reader and one request at a time, without shelves,
+    per-category tops or caches: what the fast plan must give, digest for digest."""
+    planned = []
+    for person in readers:
+        if not digest_due(person, now):
+            continue
+        scored = []
+        for asked in requests:
+            if asked.needed_by is not None and asked.needed_by <= now:
+                continue
+            if asked.asker_id == person.resident_id or asked.post_id in person.seen:
+                continue
+            if (person.resident_id, asked.asker_id) in blocked:
+                continue
+            if (asked.asker_id, person.resident_id) in blocked:
+                continue
+            if person.likes and asked.category not in person.likes:
+                continue
+            distance = None
+            if asked.area_cell is not None and person.area_cell is not None:
+                distance = ring_distances(asked.area_cell, WIDEST_RINGS).get(person.area_cell)
+            if distance is not None and distance <= REACH_RINGS[asked.reach]:
+                near = _NEAR_AT[distance]
+            elif asked.reach in WHOLE_WIJK_REACHES and asked.wijk_id == person.wijk_id:
+                if distance is not None:
+                    continue  # within the rings yet beyond its reach (no such reach today)
+                unknown = asked.area_cell is None or person.area_cell is None
+                near = _WIJK_NEAR_UNKNOWN if unknown else _WIJK_NEAR_FAR
+            else:
+                continue
+            wait = W_WAITING * _waiting(started.get(asked.post_id), now)
+            scored.append((-(W_NEARBY * near + wait), asked.post_id))
+        chosen = tuple(post_id for _score, post_id in sorted(scored)[:DIGEST_SIZE])
+        if chosen:
+            planned.append((person.resident_id, chosen))
+    return planned
+
+
+_CATEGORIES = ("groceries", "garden", "pets", "transport")
+
+
+@st.composite
+def small_city(
+    draw: st.DrawFn,
+) -> tuple[list[Reader], list[RequestInfo], list[tuple[int, int]], dict[int, datetime]]:
+    people = draw(st.integers(min_value=1, max_value=12))
+    # All in one cell (crowded shelves: the best few per category run out) up to 6 rings wide.
+    spread = draw(st.integers(min_value=0, max_value=6))
+    cells = st.builds(cell_at, st.integers(min_value=0, max_value=spread), st.integers(0, 3))
+    asks = draw(st.integers(min_value=0, max_value=40))
+    categories = draw(st.sampled_from((_CATEGORIES[:1], _CATEGORIES[:2], _CATEGORIES)))
+    requests = [
+        request(
+            post_id=post_id,
+            asker_id=draw(st.integers(min_value=1, max_value=people + 2)),
+            wijk_id=draw(st.sampled_from((WIJK, WIJK, 9))),
+            area_cell=draw(st.none() | cells),
+            category=draw(st.sampled_from(categories)),
+            reach=draw(st.sampled_from(list(Reach))),
+            needed_by=draw(st.none() | st.builds(lambda h: NOW + h * HOUR, st.integers(-5, 50))),
+        )
+        for post_id in range(1, asks + 1)
+    ]
+    # Many ties on purpose: whole days, and requests without a start.
+    started = {
+        post_id: NOW - timedelta(days=draw(st.integers(0, 6)))
+        for post_id in draw(st.sets(st.integers(1, max(asks, 1))))
+    }
+
+    def seen(draw: st.DrawFn) -> frozenset[int]:
+        # Often a run of the first requests: past the best few kept at hand per category.
+        run = draw(st.integers(min_value=0, max_value=asks))
+        return frozenset(range(1, run + 1)) | draw(st.sets(st.integers(1, max(asks, 1))))
+
+    readers = [
+        reader(
+            resident_id,
+            wijk_id=draw(st.sampled_from((WIJK, WIJK, 9, None))),
+            area_cell=draw(st.none() | cells),
+            pace=draw(st.sampled_from(list(Pace))),
+            likes=frozenset(draw(st.sets(st.sampled_from(_CATEGORIES), max_size=3))),
+            seen=seen(draw),
+            paused=draw(st.booleans()) and draw(st.booleans()),
+            last_ask_at=draw(st.none() | st.just(NOW - timedelta(days=3))),
+        )
+        for resident_id in range(1, people + 1)
+    ]
+    blocked = draw(
+        st.lists(st.tuples(st.integers(1, people + 2), st.integers(1, people + 2)), max_size=6)
+    )
+    return readers, requests, blocked, started
+
+
+@settings(max_examples=200, deadline=None)
+@given(city=small_city())
+def test_the_fast_plan_gives_what_the_plain_rules_give(
+    city: tuple[list[Reader], list[RequestInfo], list[tuple[int, int]], dict[int, datetime]],
+) -> None:
+    """Shelves per cell, the best few per category and the fallbacks past them are a speed-up
+    only: on random small cities (ties, seen and blocked requests, cell-less people and
+    requests, two wijks) the digests are exactly those of the plain rules."""
+    readers, requests, blocked, started = city
+    planned = plan_digests(readers, requests, blocked, NOW, started=started)
+    expected = plain_plan(readers, requests, blocked, NOW, started)
+    assert [(digest.resident_id, digest.post_ids) for digest in planned] == expected

@@ -3,24 +3,31 @@ never twice), and a paused resident still getting the reminder of their own sign
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlmodel import select
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
 
 from bot import callbacks
 from bot.services import activities as service
 from bot.services import delivery, organise, privacy
 from bot.services.dialogs import ActivityDraft
+from bot.services.unit import Unit
 from bot.settings import Settings
 from matching.activities import Repeat, RoleSpec
-from storage import activities, repo
+from storage import activities, matchmaking, nudges, repo
 from storage import privacy as privacy_rows
+from storage.asks import claim_asks
+from storage.db import session_scope
 from storage.models import (
     Activity,
     Invitation,
+    NudgeKind,
     OutboxMessage,
     Post,
     Resident,
@@ -29,18 +36,22 @@ from storage.models import (
     SignupStatus,
 )
 from tests.bot.services.conftest import Street
+from tests.conftest import postgres_admin_url
 from tests.storage.neighbourhood import add_post, add_resident, add_wijk
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 def _activity(street: Street) -> Activity:
-    organiser = street.anna
+    return _cooking(street.session, street.anna, street.now)
+
+
+def _cooking(session: Session, organiser: Resident, now: datetime) -> Activity:
     assert organiser.id is not None
-    assert street.wijk.id is not None
+    assert organiser.wijk_id is not None
     return activities.create_activity(
-        street.session,
-        wijk_id=street.wijk.id,
+        session,
+        wijk_id=organiser.wijk_id,
         organiser_id=organiser.id,
         title="Kookavond",
         description="Samen eten",
@@ -53,7 +64,7 @@ def _activity(street: Street) -> Activity:
         repeat_until=None,
         roles=[RoleSpec("gasten", 8)],
         zone=AMSTERDAM,
-        now=street.now,
+        now=now,
     )
 
 
@@ -95,6 +106,64 @@ def test_an_announcement_reaches_who_likes_it_within_their_pace_and_only_once(
     assert _told(street) == {lies.telegram_user_id}
     # Never twice for the same activity.
     assert service.announce(street.unit(street.anna), activity) == 0
+
+
+@pytest.mark.skipif(
+    postgres_admin_url() is None,
+    reason="needs PostgreSQL (set BUURTBOT_TEST_POSTGRES_URL): SQLite has one writer, so two "
+    "transactions never decide at once",
+)
+def test_an_announcement_and_an_invitation_at_once_give_one_ask(
+    engine: Engine, now: datetime
+) -> None:
+    """A request's step has claimed Lies (weekly) and is about to write her invitation when an
+    activity is published: the announcement waits for that lock, counts the invitation and
+    leaves her out, instead of both going out in the same week."""
+    with session_scope(engine) as session:
+        wijk = add_wijk(session, "Oost", now)
+        anna = add_resident(session, telegram_user_id=1, first_name="Anna", wijk=wijk, now=now)
+        lies = add_resident(
+            session,
+            telegram_user_id=2,
+            first_name="Lies",
+            wijk=wijk,
+            now=now,
+            likes=["cooking"],
+            pace="weekly",
+        )
+        post = add_post(session, anna, "Wie helpt?", now)
+        activity = _cooking(session, anna, now)
+        lies_id, post_id, activity_id = lies.id, post.id, activity.id
+    assert lies_id is not None
+    assert post_id is not None
+    assert activity_id is not None
+    invitation_claimed = threading.Event()
+    told: dict[str, int] = {}
+
+    def publish() -> None:
+        invitation_claimed.wait(10)
+        with session_scope(engine) as session:
+            unit = Unit(session=session, now=now, settings=Settings())
+            published = session.get(Activity, activity_id)
+            assert published is not None
+            told["private"] = service.announce(unit, published)
+
+    other = threading.Thread(target=publish)
+    other.start()
+    with session_scope(engine) as session:
+        assert claim_asks(session, [lies_id], now=now) == {lies_id}
+        invitation_claimed.set()
+        other.join(0.5)
+        assert other.is_alive(), "the announcement did not wait for the lock"
+        matchmaking.add_invitation(session, post_id=post_id, resident_id=lies_id, now=now)
+    other.join(10)
+    assert told == {"private": 0}
+    with Session(engine) as session:
+        assert nudges.times(session, resident_id=lies_id, kind=NudgeKind.ANNOUNCEMENT) == []
+        announced = session.exec(
+            select(OutboxMessage).where(OutboxMessage.resident_id == lies_id)
+        ).all()
+        assert announced == []
 
 
 def test_a_paused_resident_still_gets_the_reminder_of_their_own_sign_up(street: Street) -> None:
