@@ -35,9 +35,17 @@ def _say(text: str) -> None:
 
 def _migrate_quietly(settings: Settings) -> None:
     """Bring the database up to date before a command that uses it, and say so if it changed."""
+    _require_database(settings)
     before, after = migrate.upgrade(settings.database_url)
     if before != after:
         _say(f"Database upgraded from {before or 'empty'} to {after}.")
+
+
+def _require_database(settings: Settings) -> None:
+    """A bad or unreachable database as one sentence, as `run` says it (no waiting here)."""
+    from bot.startup import require_database
+
+    require_database(settings.database_url)
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
@@ -104,6 +112,7 @@ def _run_application(application: BotApplication, settings: Settings) -> None:
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
     """Upgrade the database to the newest schema."""
+    _require_database(settings)
     before, after = migrate.upgrade(settings.database_url)
     if before == after:
         print(f"Database already up to date (revision {after}).")

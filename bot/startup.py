@@ -147,6 +147,23 @@ def _delays(wait: float) -> list[float]:
     return delays
 
 
+def _unreachable(url: str, error: TransientError) -> StartupError:
+    return StartupError(
+        f"The database at {describe_url(url)} is not reachable "
+        f"({error}); check BUURTBOT_DATABASE_URL and that the server runs."
+    )
+
+
+def require_database(url: str) -> None:
+    """For one-off commands (migrate, wijk, role, reindex): the URL checked and one connection
+    tried, so a bad setting is one sentence (ConfigError or StartupError), at once."""
+    check_database_url(url)
+    try:
+        ping_database(url)
+    except TransientError as error:
+        raise _unreachable(url, error) from error
+
+
 def wait_for_database(settings: Settings, *, sleep: Callable[[float], None] = time.sleep) -> None:
     url = settings.database_url
     check_database_url(url)
@@ -157,10 +174,7 @@ def wait_for_database(settings: Settings, *, sleep: Callable[[float], None] = ti
             return
         except TransientError as error:
             if attempt == len(delays):
-                raise StartupError(
-                    f"The database at {describe_url(url)} is not reachable "
-                    f"({error}); check BUURTBOT_DATABASE_URL and that the server runs."
-                ) from error
+                raise _unreachable(url, error) from error
             if attempt == 0:
                 log.warning(
                     "database not reachable yet (%s); retrying for up to %.0f s "

@@ -132,6 +132,32 @@ def test_bad_database_urls_are_one_sentence(
     assert "pw@" not in result.stderr.splitlines()[-1], "no password in the sentence"
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("migrate",),
+        ("wijk", "list"),
+        ("wijk", "add", "Oost"),
+        ("role", "grant", "1", "buurtwerker", "Oost"),
+        ("reindex",),
+    ],
+)
+@pytest.mark.parametrize(
+    ("url", "code", "word"),
+    [
+        ("sqlite:////no/such/dir/x.db", 2, "does not exist"),
+        ("postgresql://user:pw@127.0.0.1:{port}/buurtbot", 1, "not reachable"),
+    ],
+)
+def test_one_off_commands_on_a_bad_database_say_one_sentence(
+    tmp_path: Path, command: tuple[str, ...], url: str, code: int, word: str
+) -> None:
+    result = buurtbot(tmp_path, *command, BUURTBOT_DATABASE_URL=url.format(port=closed_port()))
+    assert_one_sentence_without_token(result, code, "BUURTBOT_DATABASE_URL", word)
+    assert "unexpected" not in result.stderr
+    assert "pw@" not in result.stderr
+
+
 def test_the_emulator_on_a_busy_port_says_so(tmp_path: Path) -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
