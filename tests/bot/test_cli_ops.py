@@ -58,9 +58,21 @@ def test_check_on_an_empty_database_fails_and_says_what_to_do(
     code, out = run(capsys, "check")
     assert code == 1
     assert "✓ database reachable" in out
-    assert "✗ database schema at empty, newest is" in out
+    assert "✗ database has no schema yet (newest is" in out
     assert "run `buurtbot migrate`" in out
     assert "- outbox: skipped (schema not current)" in out
+
+
+def test_check_says_a_malformed_token_once_and_names_the_pool(
+    workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BUURTBOT_TOKEN", "123:abc")
+    assert run(capsys, "wijk", "add", "Oost")[0] == 0
+    code, out = run(capsys, "check")
+    assert code == 1
+    assert out.count("does not look like a bot token") == 1, out
+    assert "matching pool" in out and "matching_index" not in out
+    assert "wijk(en)" not in out and "wijken in the database: 1" in out
 
 
 def test_check_passes_once_set_up(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
