@@ -49,6 +49,11 @@ def register(application: BotApplication, router: DialogRouter) -> None:
         MessageHandler(groups & filters.StatusUpdate.NEW_CHAT_MEMBERS, members_joined)
     )
     application.add_handler(CommandHandler(spellings("overzicht"), digest_command, filters=groups))
+    # The same commands in a private chat get an answer instead of silence.
+    group_commands = [*spellings("koppel"), *spellings("ontkoppel"), *spellings("overzicht")]
+    application.add_handler(
+        CommandHandler(group_commands, group_only_command, filters=filters.ChatType.PRIVATE)
+    )
     # Before /start's own handler (group 0): a post opened from the group's digest.
     post_link = filters.ChatType.PRIVATE & filters.Regex(r"^/start post_[0-9]+$")
     application.add_handler(CommandHandler("start", open_post, filters=post_link), group=-1)
@@ -102,6 +107,10 @@ async def link_command(update: Update, context: BotContext) -> None:
 async def unlink_command(update: Update, context: BotContext) -> None:
     admin = await _caller_is_admin(update, context)
     await show(update, context, await perform(context, update, buurtwerk.unlink, admin))
+
+
+async def group_only_command(update: Update, context: BotContext) -> None:
+    await show(update, context, await perform(context, update, buurtwerk.group_only))
 
 
 async def invite_command(update: Update, context: BotContext) -> None:

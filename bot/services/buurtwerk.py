@@ -214,6 +214,11 @@ def invite(unit: Unit) -> Reply:
     return Reply(t(language, "buurtwerk.invite.nowhere"))
 
 
+def group_only(unit: Unit) -> Reply:
+    """/koppel, /ontkoppel or /overzicht in a private chat: they work in a wijk's group."""
+    return Reply(t(unit.language, "buurtwerk.invite.nowhere"))
+
+
 # --- /rollen ---------------------------------------------------------------------------------
 
 

@@ -163,6 +163,18 @@ async def test_privately_a_buurtwerker_manages_roles_without_a_group(
     assert (setting.anna.id, "buurtwerker") not in roles(running, setting.west_id)
 
 
+async def test_group_commands_in_a_private_chat_say_where_they_work(
+    running: RunningBot, setting: Setting
+) -> None:
+    emulator = running.emulator
+    for command in ("/koppel Oost", "/ontkoppel", "/overzicht dagelijks 9"):
+        sent = await emulator.send_text(setting.willem, command)
+        await emulator.wait_for_message(
+            setting.willem, "Dit werkt in de groep van een wijk.", after=sent["message_id"]
+        )
+    assert wijk(running, setting.oost_id).group_chat_id is None
+
+
 async def test_unlinking_and_removal_leave_the_wijk_and_are_logged(
     running: RunningBot, setting: Setting
 ) -> None:
