@@ -133,7 +133,13 @@ async def test_delete_removes_everything_and_start_begins_fresh(
     assert not fresh.onboarded
     assert not fresh.stopped
     assert fresh.wijk_id is None
-    assert running.emulator.errors == []
+    # Ben, signed up for Zerlinde's activity, hears that it does not go ahead; he exists only
+    # in the database (no chat in this emulator), so that note is the one send that fails.
+    errors = running.emulator.errors
+    assert [(e.description, str(e.params["chat_id"])) for e in errors] == [
+        ("Bad Request: chat not found", str(BEN_ID))
+    ]
+    assert "gaat niet door" in str(errors[0].params["text"])
 
 
 async def test_saying_no_keeps_everything(
