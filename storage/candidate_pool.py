@@ -57,7 +57,7 @@ from matching.engine import (
     score_ceiling,
 )
 from matching.pace import INVITATION_HISTORY
-from matching.quiet_hours import is_quiet
+from matching.quiet_hours import is_quiet, quiet_ends_at, zone
 from matching.reach import (
     REACH_ORDER,
     REACH_RINGS,
@@ -137,6 +137,15 @@ QuietKind = tuple[str, str, str]  # (time zone, quiet start, quiet end), as clas
 
 def _kind(candidate: Candidate) -> QuietKind:
     return (candidate.time_zone, candidate.quiet_start, candidate.quiet_end)
+
+
+def _clock_changes_before_waking(kind: QuietKind, now: datetime) -> bool:
+    """Whether the zone's UTC offset differs between now and the end of the kind's quiet
+    hours (a night with a clock change)."""
+    zone_name, start, end = kind
+    ends = quiet_ends_at(start, end, zone_name, now)
+    local = zone(zone_name)
+    return now.astimezone(local).utcoffset() != ends.astimezone(local).utcoffset()
 
 
 def _sort_key(candidate: Candidate) -> tuple[float, int]:
@@ -618,6 +627,10 @@ class CandidatePool:
         if not asleep:
             everyone = self._everyone(request, read_reach, now)
             return adjust(everyone) if adjust is not None else everyone
+        # A kind whose night spans a clock change is read in full: then not every instant
+        # before its quiet end is quiet (the end can fall in a skipped hour, the start in a
+        # repeated one), and someone whose pause ends in between could be asked sooner.
+        sampled = {kind for kind in asleep if not _clock_changes_before_waking(kind, utc)}
         scorer = Scorer(request, blocked, invited, now)
         places = self._places(request, read_reach, now)
         cells = {place for _level, place in places if place is not None}
@@ -628,7 +641,7 @@ class CandidatePool:
         places_at: dict[tuple[QuietKind, int], list[Any]] = defaultdict(list)
         for level, place in places:
             for kind in self.kinds:
-                if kind in asleep:
+                if kind in sampled:
                     places_at[kind, level].append(place)
                 else:
                     awake_ids.update(self._members(request, place, kind))
@@ -646,6 +659,9 @@ class CandidatePool:
                     del queues[key]  # all of them read
                 batch.extend(self.filed[rid] for rid in chunk if rid not in taken)
             if not batch:
+                if queues:
+                    size *= 4
+                    continue  # this round held only people read already
                 break
             for candidate in adjust(batch) if adjust is not None else batch:
                 taken[candidate.resident_id] = candidate
