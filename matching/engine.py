@@ -99,6 +99,9 @@ _RING_LEVEL: Final[tuple[int, ...]] = tuple(
     min(level for level, reach in enumerate(REACH_ORDER) if REACH_RINGS[reach] >= distance)
     for distance in range(WIDEST_RINGS + 1)
 )
+# Public for candidate sources that group residents the way classify does (storage.candidate_pool).
+RING_LEVEL: Final = _RING_LEVEL
+WIJK_LEVEL: Final = _WIJK_LEVEL
 _NEARBY_AT_DISTANCE: Final[tuple[float, ...]] = tuple(
     1.0 - distance / (WIDEST_RINGS + 1) for distance in range(WIDEST_RINGS + 1)
 )

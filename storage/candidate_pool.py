@@ -48,6 +48,8 @@ from matching.candidate_filter import candidate_filter
 from matching.engine import (
     BATCH_SIZE,
     NO_LIKES_FIT,
+    RING_LEVEL,
+    WIJK_LEVEL,
     Candidate,
     InvitationPlan,
     RequestInfo,
@@ -59,10 +61,8 @@ from matching.engine import (
 from matching.pace import INVITATION_HISTORY
 from matching.quiet_hours import is_quiet, quiet_ends_at, zone
 from matching.reach import (
-    REACH_ORDER,
     REACH_RINGS,
     WHOLE_WIJK_REACHES,
-    WIDEST_RINGS,
     Reach,
     ring_distances,
 )
@@ -93,12 +93,6 @@ RELOAD_AFTER: Final = 6 * 3600.0  # seconds
 NEVER: Final = float("-inf")
 # Residents of a sleeping quiet-hours kind read at a time, per kind and level (see _for_later).
 _QUIET_SAMPLE: Final = 4
-# The reach level of someone at each ring distance, and of the rest of the wijk (as the engine).
-_LEVEL_AT_RING: Final = tuple(
-    min(level for level, reach in enumerate(REACH_ORDER) if REACH_RINGS[reach] >= distance)
-    for distance in range(WIDEST_RINGS + 1)
-)
-_WIJK_LEVEL: Final = REACH_ORDER.index(Reach.WIJK)
 FAR_FUTURE: Final = datetime.max.replace(
     tzinfo=UTC
 )  # the sort key of someone never invited: before everyone
@@ -571,9 +565,9 @@ class CandidatePool:
         places: list[tuple[int, Any]] = []
         if request.area_cell is not None:
             rings = ring_distances(request.area_cell, REACH_RINGS[read_reach])
-            places = sorted((_LEVEL_AT_RING[rings[cell]], cell) for cell in flt.cells)
+            places = sorted((RING_LEVEL[rings[cell]], cell) for cell in flt.cells)
         if flt.wijk_id is not None:
-            places.append((_WIJK_LEVEL, None))
+            places.append((WIJK_LEVEL, None))
         return places
 
     def _members(self, request: RequestInfo, place: Any, kind: QuietKind) -> Set[int]:
