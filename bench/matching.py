@@ -12,8 +12,8 @@ run and on the same data:
              Candidates for all of them, plan_invitations over the lot;
   parity     the pool's plan against the exact prefilter without a limit (what a full scan
              decides), at random requests and moments;
-  offers     requests_for_offer over storage.candidates.open_requests_near vs over every open
-             request of the city.
+  offers     storage.candidates.requests_matching_offer (the offer's own category nearby
+             first) vs requests_for_offer over every open request of the city.
 
 The LIMIT'ed prefilter can differ where more than CANDIDATE_LIMIT people are eligible; the
 pool's plans are meant to be identical to the full scan's.
@@ -64,9 +64,9 @@ from storage.candidates import (
     candidate_from_row,
     candidates_for,
     full_scan_plan,
-    open_requests_near,
     plan_for,
     request_info,
+    requests_matching_offer,
     same_plan,
 )
 from storage.db import make_engine, normalise_url
@@ -414,9 +414,7 @@ def measure(
         for offer in offers:
 
             def near(offer: OfferInfo = offer) -> Any:
-                found = open_requests_near(session, offer=offer, now=NOW)
-                blocked = blocked_pairs_for(session, offer.offerer_id)
-                return requests_for_offer(offer, found, blocked, NOW)
+                return requests_matching_offer(session, offer=offer, now=NOW)
 
             def everywhere(offer: OfferInfo = offer) -> Any:
                 rows = session.execute(

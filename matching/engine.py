@@ -105,6 +105,12 @@ WIJK_LEVEL: Final = _WIJK_LEVEL
 _NEARBY_AT_DISTANCE: Final[tuple[float, ...]] = tuple(
     1.0 - distance / (WIDEST_RINGS + 1) for distance in range(WIDEST_RINGS + 1)
 )
+# The highest score a request of another category than the offer's can reach (its words fit
+# perfectly, next door): a candidate source can stop reading other categories once it has
+# enough requests of the offer's own category scoring above this.
+OFFER_OTHER_CATEGORY_CEILING: Final = (
+    OFFER_W_TEXT + OFFER_W_NEARBY * max(*_NEARBY_AT_DISTANCE, UNKNOWN_AREA_NEARBY) + 1e-9
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -668,7 +674,20 @@ def requests_for_offer(
     now: datetime,
     limit: int = OFFER_MATCH_LIMIT,
 ) -> tuple[RequestInfo, ...]:
-    """The open requests `offer` fits best, best first, at most `limit`.
+    """The open requests `offer` fits best, best first, at most `limit`: see
+    :func:`scored_requests_for_offer`."""
+    best = scored_requests_for_offer(offer, open_requests, blocked, now, limit)
+    return tuple(request for _score, request in best)
+
+
+def scored_requests_for_offer(
+    offer: OfferInfo,
+    open_requests: Iterable[RequestInfo],
+    blocked: Iterable[tuple[int, int]],
+    now: datetime,
+    limit: int = OFFER_MATCH_LIMIT,
+) -> tuple[tuple[float, RequestInfo], ...]:
+    """The open requests `offer` fits best with their scores, best first, at most `limit`.
 
     A request fits when its category is the offer's or their words fit. Left out: the
     offerer's own requests, requests of anyone blocked with the offerer (either way), requests
@@ -712,4 +731,4 @@ def requests_for_offer(
         )
         ranked.append((-score, request.post_id, request))
     best = heapq.nsmallest(limit, ranked, key=lambda item: (item[0], item[1]))
-    return tuple(request for _score, _post_id, request in best)
+    return tuple((-negative, request) for negative, _post_id, request in best)

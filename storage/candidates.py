@@ -46,6 +46,8 @@ from matching.engine import (
     BATCH_SIZE,
     FAIRNESS_HALF_TIME,
     NO_LIKES_FIT,
+    OFFER_MATCH_LIMIT,
+    OFFER_OTHER_CATEGORY_CEILING,
     UNKNOWN_AREA_NEARBY,
     W_CATEGORY,
     W_FAIRNESS,
@@ -55,6 +57,7 @@ from matching.engine import (
     OfferInfo,
     RequestInfo,
     plan_invitations,
+    scored_requests_for_offer,
 )
 from matching.pace import PACE_CAPS, Pace
 from matching.reach import (
@@ -83,9 +86,6 @@ from storage.models import (
 # in exchange one plan stays a few milliseconds however big the city. A batch is BATCH_SIZE (3)
 # people, so 300 leaves ample room for the engine's own ranking.
 CANDIDATE_LIMIT: Final = 300
-
-# At most this many open requests are handed to requests_for_offer, oldest first.
-OPEN_REQUEST_LIMIT: Final = 1000
 
 _resident = Resident.__table__  # type: ignore[attr-defined]
 _invitation = Invitation.__table__  # type: ignore[attr-defined]
@@ -395,11 +395,12 @@ def open_requests_near(
     *,
     offer: OfferInfo,
     now: datetime,
-    limit: int = OPEN_REQUEST_LIMIT,
+    same_category: bool | None = None,
 ) -> list[RequestInfo]:
     """Open requests whose reach includes the offerer: by their cell and reach, or the whole
-    wijk at wijk reach. :func:`matching.engine.requests_for_offer` then applies blocks and fit
-    (and checks the reach again). Lowest post id (oldest) first, at most `limit`."""
+    wijk at wijk reach; only the offer's category (`same_category` True), only the others
+    (False) or all (None). :func:`matching.engine.requests_for_offer` then applies blocks and
+    fit (and checks the reach again). Lowest post id (oldest) first."""
     p = _post.c
     place: list[ColumnElement[bool]] = []
     if offer.area_cell is not None:
@@ -418,19 +419,42 @@ def open_requests_near(
         )
     if not place:
         return []
-    rows = session.execute(
-        select(*REQUEST_COLUMNS)
-        .where(
-            or_(*place),
-            p.kind == PostKind.REQUEST.value,
-            p.status == PostStatus.OPEN.value,
-            p.resident_id != offer.offerer_id,
-            or_(p.window_end.is_(None), p.window_end > now),
+    conditions = [
+        or_(*place),
+        p.kind == PostKind.REQUEST.value,
+        p.status == PostStatus.OPEN.value,
+        p.resident_id != offer.offerer_id,
+        or_(p.window_end.is_(None), p.window_end > now),
+    ]
+    if same_category is not None:
+        conditions.append(
+            p.category == offer.category if same_category else p.category != offer.category
         )
-        .order_by(p.id)
-        .limit(limit)
-    )
+    rows = session.execute(select(*REQUEST_COLUMNS).where(*conditions).order_by(p.id))
     return [request_info(row) for row in rows]
+
+
+def requests_matching_offer(
+    session: Session,
+    *,
+    offer: OfferInfo,
+    now: datetime,
+    limit: int = OFFER_MATCH_LIMIT,
+) -> tuple[RequestInfo, ...]:
+    """The open requests nearby that `offer` fits best, best first, at most `limit`: exactly
+    what :func:`matching.engine.requests_for_offer` picks from every open request.
+
+    Requests of the offer's own category are read first. Only when fewer than `limit` of them
+    score above the best another category can reach are the other categories read too, so a
+    busy city does not hand every request in reach to the engine.
+    """
+    blocked = blocked_pairs_for(session, offer.offerer_id)
+    own = open_requests_near(session, offer=offer, now=now, same_category=True)
+    best = scored_requests_for_offer(offer, own, blocked, now, limit)
+    if len(best) < limit or best[-1][0] <= OFFER_OTHER_CATEGORY_CEILING:
+        others = open_requests_near(session, offer=offer, now=now, same_category=False)
+        best = scored_requests_for_offer(offer, [*own, *others], blocked, now, limit)
+    return tuple(request for _score, request in best)
 
 
 def request_info(row: Sequence[Any]) -> RequestInfo:
@@ -659,7 +683,6 @@ __all__ = [
     "ANY_TOPIC",
     "CANDIDATE_LIMIT",
     "CHANGES_WRITTEN",
-    "OPEN_REQUEST_LIMIT",
     "OTHER_TOPIC",
     "RELOAD_EVERYONE",
     "REQUEST_COLUMNS",
@@ -680,5 +703,6 @@ __all__ = [
     "prune_changes",
     "reload_pools",
     "request_info",
+    "requests_matching_offer",
     "same_plan",
 ]
