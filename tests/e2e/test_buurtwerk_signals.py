@@ -242,6 +242,10 @@ async def test_a_spike_and_a_report_have_their_own_buttons_and_one_buurtwerker_w
         "done",
         "signal_done",
     ]
+    # Like every action on a report, "afgehandeld" can be undone: the report is open again.
+    await willem.presses("Ongedaan maken")
+    await willem.sees("Ongedaan gemaakt: afgehandeld.")
+    assert the_report(running, desk.report_id).status == "open"
 
 
 async def test_forged_signal_presses_are_refused(running: RunningBot, desk: Desk) -> None:
