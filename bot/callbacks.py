@@ -251,12 +251,17 @@ STEP_BACK = action("px:sb", ID, choice("y", "n"))
 STEP_BACK_CONTACT = action("px:ct", ID)
 
 # buurtwerkers: an action on a report (its reason is typed next), undoing an audit entry
-MODERATION_ACTIONS = ("hide", "warn", "sw", "sm", "so", "dismiss", "del")
+MODERATION_ACTIONS = ("hide", "warn", "sw", "sm", "so", "dismiss", "del", "done")
 MODERATE = action("mod:a", ID, choice(*MODERATION_ACTIONS))
 MODERATE_CANCEL = action("mod:x")
 UNDO = action("mod:u", ID)
 SIGNAL_CLAIM = action("sig:c", ID)
 SIGNAL_DONE = action("sig:d", ID)
+# /signalen: a category with many unanswered requests this month (picked up, handled), and
+# "ik pak het op" on a report ("afgehandeld" on a report is MODERATE(id, "done"))
+SPIKE_CLAIM = action("sig:sc", ID)
+SPIKE_DONE = action("sig:sd", ID)
+REPORT_PICKUP = action("sig:rc", ID)
 # nudges: the reciprocity message's "offer something" (starts /aanbod)
 NUDGE_OFFER = action("ng:offer")
 

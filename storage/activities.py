@@ -456,17 +456,18 @@ def has_coming_signup(session: Session, *, resident_id: int, now: datetime) -> b
 
 
 def coming_places_of(
-    session: Session, *, resident_id: int, now: datetime
+    session: Session, *, resident_id: int, now: datetime, statuses: tuple[str, ...] = HOLDING
 ) -> list[tuple[Signup, ActivityDate, Activity]]:
-    """The places and offers this person holds on dates still to come of activities others
-    organise, in the order of their start (the order every change takes dates' turns in)."""
+    """The places and offers (or, with `statuses`, also spots on the waiting list) this person
+    holds on dates still to come of activities others organise, in the order of their start
+    (the order every change takes dates' turns in)."""
     statement = (
         select(Signup, ActivityDate, Activity)
         .join(ActivityDate, col(ActivityDate.id) == Signup.date_id)
         .join(Activity, col(Activity.id) == ActivityDate.activity_id)
         .where(
             Signup.resident_id == resident_id,
-            col(Signup.status).in_(HOLDING),
+            col(Signup.status).in_(statuses),
             col(ActivityDate.cancelled).is_(False),
             col(ActivityDate.starts_at) > now,
             Activity.organiser_id != resident_id,
@@ -547,6 +548,14 @@ def unsubscribe(session: Session, *, activity_id: int, resident_id: int) -> bool
         )
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def unsubscribe_everywhere(session: Session, *, resident_id: int) -> int:
+    """End every "elke keer" of this person; returns how many there were."""
+    result = session.execute(
+        delete(ActivitySubscription).where(col(ActivitySubscription.resident_id) == resident_id)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def subscriptions_of(session: Session, *, activity_id: int) -> list[ActivitySubscription]:

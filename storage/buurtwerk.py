@@ -81,6 +81,38 @@ def unlink_chat(session: Session, *, chat_id: int) -> tuple[Wijk, ChatKind] | No
     return linked
 
 
+def plan_welcome(session: Session, *, wijk_id: int, due: datetime) -> bool:
+    """Members joined the wijk's group: one welcome is due at `due`, unless one is planned
+    already (then it welcomes them too). True when this call planned it."""
+    result = session.execute(
+        update(Wijk)
+        .where(col(Wijk.id) == wijk_id, col(Wijk.welcome_due_at).is_(None))
+        .values(welcome_due_at=due)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def take_due_welcomes(session: Session, *, now: datetime) -> list[tuple[Wijk, datetime]]:
+    """The wijken whose group welcome is due, each with the moment it was planned for; each
+    is taken by a conditional update, so of two bot processes only one sends it."""
+    due = session.exec(
+        select(Wijk).where(col(Wijk.welcome_due_at).is_not(None), col(Wijk.welcome_due_at) <= now)
+    ).all()
+    taken = []
+    for wijk in due:
+        planned = wijk.welcome_due_at
+        assert planned is not None
+        result = session.execute(
+            update(Wijk)
+            .where(col(Wijk.id) == wijk.id, col(Wijk.welcome_due_at) == planned)
+            .values(welcome_due_at=None)
+        )
+        if result.rowcount:  # type: ignore[attr-defined]
+            session.refresh(wijk)
+            taken.append((wijk, planned))
+    return taken
+
+
 def buurtwerkers_of(session: Session, *, wijk_id: int) -> list[int]:
     """The Telegram ids of the wijk's buurtwerkers, in the order they were granted."""
     return list(

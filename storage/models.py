@@ -87,6 +87,9 @@ class Wijk(SQLModel, table=True):
     )
     digest_hour: int = Field(default=10, sa_column_kwargs={"server_default": "10"})
     digest_sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Members joined the linked group: one shared welcome is due then (for everyone who joins
+    # until it goes out), instead of one per member. None while nobody waits for one.
+    welcome_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -227,6 +230,10 @@ class Report(SQLModel, table=True):
     # line), also when they never started the bot: their /verwijder clears the quote. Cleared
     # with the quote.
     quote_author_telegram_id: int | None = Field(default=None, sa_type=BigInteger)
+    # "Ik pak het op" in /signalen (the first press wins), so two buurtwerkers don't both act;
+    # acting on it is still the card's buttons (or "afgehandeld"), by anyone of the wijk.
+    claimed_by: int | None = Field(default=None, sa_type=BigInteger)
+    claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class AuditEntry(SQLModel, table=True):
@@ -391,6 +398,24 @@ class Signal(SQLModel, table=True):
     # foreign key: erasure clears it).
     post_id: int | None = Field(default=None)
     # "Ik pak het op" (the first press wins) and "afgehandeld".
+    claimed_by: int | None = Field(default=None, sa_type=BigInteger)
+    claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    handled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class SignalSpike(SQLModel, table=True):
+    """A category with unusually many unanswered requests in a wijk in one month, as /signalen
+    first showed it: the row that "ik pak het op" and "afgehandeld" act on. Counts only, no
+    request and no person."""
+
+    __tablename__ = "signal_spike"
+    __table_args__ = (UniqueConstraint("wijk_id", "category", "month"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    wijk_id: int = Field(foreign_key="wijk.id", index=True)
+    category: str = Field(max_length=32)
+    month: str = Field(max_length=7)  # "2026-12", in the bot's time zone
+    created_at: datetime = Field(sa_type=UTCDateTime)
     claimed_by: int | None = Field(default=None, sa_type=BigInteger)
     claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     handled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 ADMINS_CACHE_SECONDS: Final = 60.0
 DIGEST_EVERY: Final = timedelta(minutes=5)
+WELCOME_EVERY: Final = timedelta(seconds=30)
 ADMINS_KEY: Final = "chat_admins"
 
 
@@ -60,6 +61,9 @@ def register(application: BotApplication, router: DialogRouter) -> None:
     if application.job_queue is not None:
         application.job_queue.run_repeating(
             send_digests, interval=DIGEST_EVERY, first=20, name="group-digests"
+        )
+        application.job_queue.run_repeating(
+            send_welcomes, interval=WELCOME_EVERY, first=15, name="group-welcomes"
         )
 
 
@@ -147,22 +151,13 @@ async def bot_membership(update: Update, context: BotContext) -> None:
 
 
 async def members_joined(update: Update, context: BotContext) -> None:
-    """New members of a linked group get one calm welcome with the wijk's join link."""
+    """New members of a linked group: one shared welcome is planned (send_welcomes sends it)."""
     message = update.effective_message
     if message is None or update.effective_chat is None:
         return
-    joined = [
-        buurtwerk.Joined(user.first_name, user.language_code)
-        for user in message.new_chat_members
-        if not user.is_bot
-    ]
-    if not joined:
+    if not any(not user.is_bot for user in message.new_chat_members):
         return  # the bot itself was added: bot_membership answers that
-    text = await perform(
-        context, update, buurtwerk.member_joined, update.effective_chat.id, joined
-    )
-    if text is not None:
-        await message.reply_text(text)
+    await perform(context, update, buurtwerk.member_joined, update.effective_chat.id)
 
 
 async def digest_command(update: Update, context: BotContext) -> None:
@@ -187,5 +182,12 @@ async def open_post(update: Update, context: BotContext) -> None:
 async def send_digests(context: BotContext) -> None:
     """The periodic job: each linked group's digest when its moment has come."""
     await perform(context, None, digest.send_due)
+    outgoing, context.outgoing = context.outgoing, []
+    await deliver(context, outgoing)
+
+
+async def send_welcomes(context: BotContext) -> None:
+    """The periodic job: the shared welcome of each group where members joined a while ago."""
+    await perform(context, None, buurtwerk.send_due_welcomes)
     outgoing, context.outgoing = context.outgoing, []
     await deliver(context, outgoing)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Final
 
@@ -22,11 +23,19 @@ from bot.runner import perform
 from bot.sender import deliver
 from bot.services import reports, signals
 from bot.services.reply import Reply, Show
+from bot.services.unit import Unit
 from bot.views.replies import answer, show
 
 log = logging.getLogger(__name__)
 
 LIFT_EVERY: Final = timedelta(minutes=5)
+SIGNAL_SERVICES: Final[dict[callbacks.Action, Callable[[Unit, int], Reply]]] = {
+    callbacks.SIGNAL_CLAIM: signals.claim,
+    callbacks.SIGNAL_DONE: signals.done,
+    callbacks.SPIKE_CLAIM: signals.claim_spike,
+    callbacks.SPIKE_DONE: signals.done_spike,
+    callbacks.REPORT_PICKUP: signals.claim_report,
+}
 
 
 def register(application: BotApplication, router: DialogRouter) -> None:
@@ -36,7 +45,7 @@ def register(application: BotApplication, router: DialogRouter) -> None:
     )
     application.add_handler(CommandHandler(spellings("logboek"), logbook_command))
     application.add_handler(CommandHandler(spellings("signalen"), signals_command))
-    router.on_press(signal_pressed, callbacks.SIGNAL_CLAIM, callbacks.SIGNAL_DONE)
+    router.on_press(signal_pressed, *SIGNAL_SERVICES)
     router.on_press(action_pressed, callbacks.MODERATE)
     router.on_press(cancel_pressed, callbacks.MODERATE_CANCEL)
     router.on_press(undo_pressed, callbacks.UNDO)
@@ -121,9 +130,9 @@ async def signals_command(update: Update, context: BotContext) -> None:
 
 
 async def signal_pressed(update: Update, context: BotContext, press: Press) -> None:
-    """ "Ik pak het op" / "afgehandeld": the list is shown again as it is now."""
-    service = signals.claim if press.action is callbacks.SIGNAL_CLAIM else signals.done
-    await answer(update, context, service, press.id())
+    """ "Ik pak het op" / "afgehandeld": the list is shown again as it is now. ("Afgehandeld"
+    on a report is a moderation action: action_pressed.)"""
+    await answer(update, context, SIGNAL_SERVICES[press.action], press.id())
 
 
 async def lift_ended(context: BotContext) -> None:

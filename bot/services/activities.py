@@ -548,13 +548,19 @@ def arrives_at(unit: Unit) -> rows.ArrivesAt:
     return at
 
 
-def give_up_places(unit: Unit, resident: Resident) -> int:
-    """Someone deletes their data: each place (or offer) they hold on a coming date is given
-    up as a withdrawal would, so the first on the waiting list is offered it (deleting the
-    sign-up alone would leave the place free but offered to nobody). Returns how many."""
+def give_up_places(unit: Unit, resident: Resident, *, also_waiting: bool = False) -> int:
+    """Someone deletes their data (or stops): each place (or offer) they hold on a coming date
+    is given up as a withdrawal would, so the first on the waiting list is offered it (deleting
+    the sign-up alone would leave the place free but offered to nobody). `also_waiting`: their
+    spots on waiting lists go too. Returns how many places and offers were given up."""
     assert resident.id is not None
-    held = rows.coming_places_of(unit.session, resident_id=resident.id, now=unit.now)
+    statuses = rows.ACTIVE if also_waiting else rows.HOLDING
+    held = rows.coming_places_of(
+        unit.session, resident_id=resident.id, now=unit.now, statuses=statuses
+    )
+    freed = 0
     for signup, row, activity in held:
+        freed += signup.status in rows.HOLDING  # read before the withdrawal changes it
         offered = rows.withdraw(
             unit.session,
             signup=signup,
@@ -564,7 +570,18 @@ def give_up_places(unit: Unit, resident: Resident) -> int:
         )
         if offered is not None:
             offer_place(unit, activity, row, offered)
-    return len(held)
+    return freed
+
+
+def leave_activities(unit: Unit, resident: Resident) -> int:
+    """/stop: the person hears nothing any more, so a place they keep would stay empty and an
+    offer of one would wait for an answer that never comes. Their places, offers and waiting
+    spots on coming dates go as if they withdrew, and "elke keer" ends (it would sign them up
+    again for each new date). Returns how many places and offers were given up."""
+    assert resident.id is not None
+    freed = give_up_places(unit, resident, also_waiting=True)
+    rows.unsubscribe_everywhere(unit.session, resident_id=resident.id)
+    return freed
 
 
 def tell_organised_dates_end(unit: Unit, organiser: Resident) -> int:

@@ -10,10 +10,11 @@ change is written to the wijk's audit log.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Final
 
 from bot.dates import moment_name
-from bot.i18n import normalise_language, t
+from bot.i18n import t
 from bot.services.reply import Reply
 from bot.services.unit import Unit
 from storage import buurtwerk, repo
@@ -35,6 +36,8 @@ ROLE_NAMES = {
     RoleKind.BUURTWERKER: "buurtwerk.role.buurtwerker",
     RoleKind.ORGANISER: "buurtwerk.role.organiser",
 }
+# Members who join the group within this time after the first get one welcome together.
+WELCOME_WAIT: Final = timedelta(minutes=2)
 LINK_REFUSALS = {
     LinkRefusal.CHAT_TAKEN: "buurtwerk.link.chat_taken",
     LinkRefusal.WIJK_TAKEN: "buurtwerk.link.wijk_taken",
@@ -181,21 +184,33 @@ def bot_removed(unit: Unit, chat_id: int) -> None:
     )
 
 
-@dataclass(frozen=True)
-class Joined:
-    first_name: str
-    language_code: str | None
-
-
-def member_joined(unit: Unit, chat_id: int, joined: list[Joined]) -> str | None:
-    """One calm message for the newcomers of a linked residents' group (None elsewhere)."""
+def member_joined(unit: Unit, chat_id: int) -> bool:
+    """Members joined a linked residents' group: one shared welcome is planned a little later
+    (WELCOME_WAIT), so ten people joining in a minute get one calm message, not ten. True when
+    one is planned (now or already)."""
     linked = buurtwerk.wijk_of_chat(unit.session, chat_id=chat_id)
-    if linked is None or linked[1] is not ChatKind.GROUP or not joined:
-        return None
-    language = normalise_language(joined[0].language_code, unit.settings.default_language)
-    names = ", ".join(person.first_name for person in joined)
-    hello = t(language, "buurtwerk.joined.hello", names=names)
-    return f"{hello} {_welcome(unit, linked[0], language)}"
+    if linked is None or linked[1] is not ChatKind.GROUP or linked[0].id is None:
+        return False
+    buurtwerk.plan_welcome(unit.session, wijk_id=linked[0].id, due=unit.now + WELCOME_WAIT)
+    return True
+
+
+def send_due_welcomes(unit: Unit) -> int:
+    """The periodic job: each group whose welcome is due gets it, naming nobody (the group
+    shows who joined), through the outbox and so within the group limit. Returns how many."""
+    language = unit.settings.default_language
+    sent = 0
+    for wijk, planned in buurtwerk.take_due_welcomes(unit.session, now=unit.now):
+        if wijk.group_chat_id is None:
+            continue  # unlinked meanwhile
+        hello = t(language, "buurtwerk.joined.hello")
+        unit.enqueue_chat(
+            chat_id=wijk.group_chat_id,
+            text=f"{hello} {_welcome(unit, wijk, language)}",
+            key=f"welcome:{wijk.id}:{planned.isoformat()}",
+        )
+        sent += 1
+    return sent
 
 
 def invite(unit: Unit) -> Reply:

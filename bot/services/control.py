@@ -21,6 +21,7 @@ from bot.dates import day_name
 from bot.i18n import t
 from bot.post_views import first_name, shortened
 from bot.services import dialogs, reports
+from bot.services.activities import leave_activities
 from bot.services.markup import Button, Keyboard, keyboard
 from bot.services.privacy import delete_everything_keyboard
 from bot.services.reply import Reply, Show
@@ -126,10 +127,13 @@ def resume(unit: Unit) -> Reply:
 def stop(unit: Unit) -> Reply:
     """Stop every message at once, say goodbye, and offer to delete everything."""
     unit.clear_dialog()
+    language = unit.language
+    text = t(language, "stop.goodbye")
     if unit.resident is not None:
         pausing.leave(unit.session, resident=unit.resident, now=unit.now)
-    language = unit.language
-    return Reply(t(language, "stop.goodbye"), delete_everything_keyboard(language))
+        if leave_activities(unit, unit.resident):
+            text += "\n\n" + t(language, "stop.places_given_up")
+    return Reply(text, delete_everything_keyboard(language))
 
 
 # --- blocking --------------------------------------------------------------------------------

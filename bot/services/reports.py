@@ -57,7 +57,7 @@ LOGBOOK_MAX: Final = 50
 BOT_ACTOR: Final = 0  # the audit log's actor for what the bot does by itself
 
 SUSPENSION_LENGTHS: Final = {"sw": timedelta(weeks=1), "sm": timedelta(days=30), "so": None}
-UNDOABLE: Final = frozenset({"hide", "warn", "sw", "sm", "so", "dismiss"})
+UNDOABLE: Final = frozenset({"hide", "warn", "sw", "sm", "so", "dismiss", "done"})
 # A message deleted from a Telegram group cannot come back: "del" (delete it) has no undo.
 
 ACTION_BUTTONS = (
@@ -76,6 +76,7 @@ REASON_PROMPTS = {
     "so": "reports.ask.reason",
     "dismiss": "reports.ask.reason",
     "del": "reports.ask.reason",
+    "done": "reports.ask.done",
 }
 # What an action (or another audit entry) is called in the log and in "already done".
 ACTION_NAMES = {
@@ -86,6 +87,8 @@ ACTION_NAMES = {
     "so": "reports.did.suspend_open",
     "dismiss": "reports.did.dismiss",
     "del": "reports.did.delete",
+    "done": "reports.did.done",
+    "report_claim": "reports.did.report_claim",
     "delete_failed": "reports.did.delete_failed",
     "undo": "reports.did.undo",
     "suspension_ended": "reports.did.suspension_ended",
@@ -208,6 +211,14 @@ def _card_text(
     return t(language, "reports.card", wijk=wijk.name, quote=quote, reason=reason)
 
 
+def summary(unit: Unit, language: str, report: Report, length: int) -> tuple[str, str]:
+    """What a report is about in a few words, and its reason, for a line in /signalen (the
+    reporter is never named there)."""
+    post = None if report.post_id is None else unit.session.get(Post, report.post_id)
+    text = report.quote or ("" if post is None else post.text)
+    return (shortened(text, length) if text else "…"), _reason_text(language, report)
+
+
 def _card(
     unit: Unit, language: str, wijk: Wijk, report: Report, post: Post | None, author_name: str
 ) -> str:
@@ -311,7 +322,7 @@ def _refusal(unit: Unit, key: str, **params: object) -> Reply:
     return Reply(t(unit.language, key, **params), show=Show.POPUP)
 
 
-def _done_already(unit: Unit, report: Report) -> Reply:
+def done_already(unit: Unit, report: Report) -> Reply:
     who = _who(unit, report.handled_by or BOT_ACTOR)
     what = _action_name(unit.language, report.outcome or "")
     return Reply(t(unit.language, "reports.too_late", who=who, what=what), show=Show.POPUP)
@@ -319,15 +330,16 @@ def _done_already(unit: Unit, report: Report) -> Reply:
 
 def allowed_actions(report: Report) -> frozenset[str]:
     """What may be done about this report (the card's buttons; forged ones are refused)."""
+    # "done" ("afgehandeld" in /signalen): handled outside the bot, for every kind of report.
     if report.relay_match_id is not None:
         if report.reported_resident_id is None:
-            return frozenset({"dismiss"})
-        return frozenset({"warn", "sw", "sm", "so", "dismiss"})
+            return frozenset({"dismiss", "done"})
+        return frozenset({"warn", "sw", "sm", "so", "dismiss", "done"})
     if report.group_message_id is None:
         return UNDOABLE
     if report.reported_resident_id is None:
-        return frozenset({"del", "dismiss"})
-    return frozenset({"del", "warn", "sw", "sm", "so", "dismiss"})
+        return frozenset({"del", "dismiss", "done"})
+    return frozenset({"del", "warn", "sw", "sm", "so", "dismiss", "done"})
 
 
 def choose(unit: Unit, report_id: int, action: str) -> Reply:
@@ -339,7 +351,7 @@ def choose(unit: Unit, report_id: int, action: str) -> Reply:
     if not may_manage(unit, user_id, report.wijk_id):
         return _refusal(unit, "reports.not_allowed")
     if report.status != "open":
-        return _done_already(unit, report)
+        return done_already(unit, report)
     state = dialogs.DialogState(
         FLOW, STEP, dialogs.ModerationData(report_id=report_id, action=action)
     )
@@ -374,7 +386,7 @@ def apply(
     if not buurtwerk.claim_report(
         unit.session, report=report, by=user_id, outcome=action, now=unit.now
     ):
-        return Reply(_done_already(unit, report).text)
+        return Reply(done_already(unit, report).text)
     data = _act(unit, report, action, reason)
     entry = buurtwerk.log_action(
         unit.session,

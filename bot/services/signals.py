@@ -2,7 +2,9 @@
 week, reach; the request and the asker only when the asker ticked "een buurtwerker mag contact
 met me opnemen"), categories with unusually many of them this month, and open reports. Each
 signal has "ik pak het op" (the first press wins, so two buurtwerkers don't both act; the
-asker hears it only with consent) and "afgehandeld".
+asker hears it only with consent) and "afgehandeld" (for a report: the moderation action
+"done", which asks a reason, is logged, can be undone and tells the reporter). Every press
+re-checks in the database that the presser is a buurtwerker of that wijk (or an owner).
 """
 
 from __future__ import annotations
@@ -16,12 +18,14 @@ from sqlmodel import col, func, select
 from bot import callbacks
 from bot.i18n import Html, t
 from bot.post_views import category_in_sentence, shortened
+from bot.services import reports
 from bot.services.buurtwerk import may_manage, team_wijk
 from bot.services.markup import Button, keyboard
 from bot.services.reply import Reply, Show
 from bot.services.unit import Unit
 from storage import buurtwerk, repo
-from storage.models import Post, Report, Resident, Signal, Wijk
+from storage import signals as signal_rows
+from storage.models import Post, Report, Resident, Signal, SignalSpike, Wijk
 
 SHOWN: Final = 5
 LOOK_BACK: Final = timedelta(weeks=8)
@@ -60,7 +64,11 @@ def show_signals(unit: Unit, args: list[str]) -> Reply:
 
 
 def _list(unit: Unit, wijk: Wijk) -> Reply:
+    """Every signal with its own "ik pak het op" (until someone did) and "afgehandeld", in one
+    numbering: the categories with many unanswered requests, the open reports, then the
+    requests that found nobody."""
     session, language, now = unit.session, unit.language, unit.now
+    assert wijk.id is not None
     open_signals = session.exec(
         select(Signal)
         .where(
@@ -72,33 +80,67 @@ def _list(unit: Unit, wijk: Wijk) -> Reply:
         .limit(SHOWN)
     ).all()
     lines = [t(language, "signals.title", wijk=wijk.name)]
-    lines += _many_this_month(unit, wijk)
+    rows: list[list[Button]] = []
+
+    def buttons(number: int, claimed: bool, claim: str, done: str) -> None:
+        row = [] if claimed else [Button(t(language, "signals.button.claim", n=number), claim)]
+        row.append(Button(t(language, "signals.button.done", n=number), done))
+        rows.append(row)
+
+    number = 0
+    for spike, count in _many_this_month(unit, wijk):
+        assert spike.id is not None
+        number += 1
+        line = t(
+            language,
+            "signals.many",
+            n=number,
+            category=category_in_sentence(language, spike.category),
+            count=count,
+        )
+        lines.append(line + _claimed(unit, spike.claimed_by))
+        claimed = spike.claimed_by is not None
+        buttons(number, claimed, callbacks.SPIKE_CLAIM(spike.id), callbacks.SPIKE_DONE(spike.id))
+    shown_reports = signal_rows.open_reports(session, wijk_id=wijk.id, limit=SHOWN)
+    for report in shown_reports:
+        assert report.id is not None
+        number += 1
+        quote, reason = reports.summary(unit, language, report, QUOTE_LENGTH)
+        line = t(language, "signals.report", n=number, quote=quote, reason=reason)
+        lines.append(line + _claimed(unit, report.claimed_by))
+        claimed = report.claimed_by is not None
+        buttons(
+            number,
+            claimed,
+            callbacks.REPORT_PICKUP(report.id),
+            callbacks.MODERATE(report.id, "done"),
+        )
     open_reports = session.exec(
         select(func.count())
         .select_from(Report)
         .where(Report.wijk_id == wijk.id, Report.status == "open")
     ).one()
-    if open_reports:
-        lines.append(t(language, "signals.open_reports", count=open_reports))
-    rows = []
-    for number, signal in enumerate(open_signals, start=1):
+    if open_reports > len(shown_reports):
+        lines.append(t(language, "signals.more_reports", count=open_reports - len(shown_reports)))
+    for signal in open_signals:
         assert signal.id is not None
+        number += 1
         lines.append(_line(unit, number, signal))
-        row = []
-        if signal.claimed_by is None:
-            row.append(
-                Button(
-                    t(language, "signals.button.claim", n=number),
-                    callbacks.SIGNAL_CLAIM(signal.id),
-                )
-            )
-        row.append(
-            Button(t(language, "signals.button.done", n=number), callbacks.SIGNAL_DONE(signal.id))
+        claimed = signal.claimed_by is not None
+        buttons(
+            number, claimed, callbacks.SIGNAL_CLAIM(signal.id), callbacks.SIGNAL_DONE(signal.id)
         )
-        rows.append(row)
     if not open_signals:
         lines.append(t(language, "signals.none"))
     return Reply("\n".join(lines), keyboard(*rows) if rows else None)
+
+
+def _claimed(unit: Unit, claimed_by: int | None) -> str:
+    return (
+        ""
+        if claimed_by is None
+        else t(unit.language, "signals.claimed", who=_who(unit, claimed_by))
+    )
 
 
 def _line(unit: Unit, number: int, signal: Signal) -> str:
@@ -113,8 +155,7 @@ def _line(unit: Unit, number: int, signal: Signal) -> str:
         week=week,
         reach=reach,
     )
-    if signal.claimed_by is not None:
-        line += t(language, "signals.claimed", who=_who(unit, signal.claimed_by))
+    line += _claimed(unit, signal.claimed_by)
     post = None if signal.post_id is None else unit.session.get(Post, signal.post_id)
     asker = None if post is None else unit.session.get(Resident, post.resident_id)
     if post is not None and asker is not None and post.contact_ok:
@@ -131,10 +172,12 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _many_this_month(unit: Unit, wijk: Wijk) -> list[str]:
-    """Categories with unusually many unanswered requests this month: at least MANY, and more
-    than the month before."""
+def _many_this_month(unit: Unit, wijk: Wijk) -> list[tuple[SignalSpike, int]]:
+    """Categories with unusually many unanswered requests this month (at least MANY, and more
+    than the month before) that nobody marked handled, each with its count. The first time
+    one shows, its row is made, so its buttons have something to act on."""
     session, now = unit.session, unit.now
+    assert wijk.id is not None
     start = _month_start(now)
     previous = _month_start(start - timedelta(days=1))
 
@@ -151,16 +194,16 @@ def _many_this_month(unit: Unit, wijk: Wijk) -> list[str]:
         return {str(category): int(count) for category, count in rows}
 
     this_month, last_month = counts(start, now + timedelta(seconds=1)), counts(previous, start)
-    return [
-        t(
-            unit.language,
-            "signals.many",
-            category=category_in_sentence(unit.language, category),
-            count=count,
+    found = []
+    for category, count in sorted(this_month.items()):
+        if count < MANY or count <= last_month.get(category, 0):
+            continue
+        spike = signal_rows.spike(
+            session, wijk_id=wijk.id, category=category, month=start.strftime("%Y-%m"), now=now
         )
-        for category, count in sorted(this_month.items())
-        if count >= MANY and count > last_month.get(category, 0)
-    ]
+        if spike.handled_at is None:
+            found.append((spike, count))
+    return found
 
 
 def _signal(unit: Unit, signal_id: int) -> Signal | Reply:
@@ -225,6 +268,81 @@ def done(unit: Unit, signal_id: int) -> Reply:
             now=unit.now,
         )
     wijk = unit.session.get(Wijk, signal.wijk_id)
+    assert wijk is not None
+    unit.session.flush()
+    return _list(unit, wijk)
+
+
+def _spike(unit: Unit, spike_id: int) -> SignalSpike | Reply:
+    spike = unit.session.get(SignalSpike, spike_id)
+    if spike is None:
+        return Reply(t(unit.language, "error.stale_button"), show=Show.POPUP)
+    if not may_manage(unit, _caller_id(unit), spike.wijk_id):
+        return Reply(t(unit.language, "reports.not_allowed"), show=Show.POPUP)
+    return spike
+
+
+def claim_spike(unit: Unit, spike_id: int) -> Reply:
+    """ "Ik pak het op" on a category with many unanswered requests: the first press wins."""
+    spike = _spike(unit, spike_id)
+    if isinstance(spike, Reply):
+        return spike
+    user_id = _caller_id(unit)
+    if not signal_rows.claim_spike(unit.session, spike=spike, by=user_id, now=unit.now):
+        who = _who(unit, spike.claimed_by or 0)
+        return Reply(t(unit.language, "signals.taken", who=who), show=Show.POPUP)
+    _log(unit, spike.wijk_id, "signal_claim", {"spike_id": spike_id})
+    return _list_of(unit, spike.wijk_id)
+
+
+def done_spike(unit: Unit, spike_id: int) -> Reply:
+    """ "Afgehandeld": off the list for this month."""
+    spike = _spike(unit, spike_id)
+    if isinstance(spike, Reply):
+        return spike
+    if signal_rows.finish_spike(unit.session, spike=spike, now=unit.now):
+        _log(unit, spike.wijk_id, "signal_done", {"spike_id": spike_id})
+    return _list_of(unit, spike.wijk_id)
+
+
+def claim_report(unit: Unit, report_id: int) -> Reply:
+    """ "Ik pak het op" on a report: the first press wins; acting on it stays the report's own
+    buttons (or "afgehandeld"), so nothing is done to anyone by this press."""
+    report = unit.session.get(Report, report_id)
+    if report is None or report.wijk_id is None:
+        return Reply(t(unit.language, "error.stale_button"), show=Show.POPUP)
+    user_id = _caller_id(unit)
+    if not may_manage(unit, user_id, report.wijk_id):
+        return Reply(t(unit.language, "reports.not_allowed"), show=Show.POPUP)
+    if not signal_rows.claim_report(unit.session, report=report, by=user_id, now=unit.now):
+        if report.status != "open":
+            return reports.done_already(unit, report)
+        who = _who(unit, report.claimed_by or 0)
+        return Reply(t(unit.language, "signals.taken", who=who), show=Show.POPUP)
+    buurtwerk.log_action(
+        unit.session,
+        wijk_id=report.wijk_id,
+        actor=user_id,
+        action="report_claim",
+        now=unit.now,
+        report_id=report.id,
+    )
+    return _list_of(unit, report.wijk_id)
+
+
+def _log(unit: Unit, wijk_id: int, action: str, data: dict[str, object]) -> None:
+    buurtwerk.log_action(
+        unit.session,
+        wijk_id=wijk_id,
+        actor=_caller_id(unit),
+        action=action,
+        now=unit.now,
+        data=data,
+    )
+
+
+def _list_of(unit: Unit, wijk_id: int) -> Reply:
+    wijk = unit.session.get(Wijk, wijk_id)
     assert wijk is not None
     unit.session.flush()
     return _list(unit, wijk)

@@ -6,16 +6,22 @@ removed, each logged; permissions re-checked in the database and with Telegram's
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from sqlmodel import col, select
 
 from bot.handlers import buurtwerk as buurtwerk_handlers
 from bot.harness import RunningBot
+from bot.runner import perform
+from bot.sender import deliver
+from bot.services import buurtwerk as buurtwerk_services
+from bot.services.buurtwerk import WELCOME_WAIT
 from botapi_emulator import SimChat, SimUser
+from botapi_emulator.state import MessageView
 from storage.db import session_scope
 from storage.models import AuditEntry, Role, RoleKind, Wijk
-from tests.e2e.neighbours import NOW
+from tests.e2e.neighbours import NOW, Clock, bot_context
 from tests.storage.neighbourhood import add_wijk
 
 
@@ -89,20 +95,58 @@ async def test_linking_is_for_a_group_admin_with_the_role(
     assert audit(running) == [("link_group", setting.willem.id, None)]
 
 
-async def test_a_newcomer_gets_one_calm_welcome_with_the_join_link(
-    running: RunningBot, setting: Setting
+async def run_welcomes(running: RunningBot) -> int:
+    """The group-welcomes job, run now (on the test's clock)."""
+    context = bot_context(running)
+    sent = await perform(context, None, buurtwerk_services.send_due_welcomes)
+    outgoing, context.outgoing = context.outgoing, []
+    await deliver(context, outgoing)
+    return sent
+
+
+def welcomes(running: RunningBot, group: SimChat) -> list[MessageView]:
+    return [
+        m
+        for m in running.emulator.messages(group.id)
+        if m.from_bot and "Welkom aan wie nieuw is in de groep!" in m.content
+    ]
+
+
+async def test_members_joining_in_one_minute_get_one_calm_welcome_with_the_join_link(
+    running: RunningBot, setting: Setting, clock: Clock
 ) -> None:
     emulator, group = running.emulator, setting.group
     await emulator.add_bot_to_group(group, setting.willem)
     await says(running, setting.willem, group, "/koppel Oost", "hoort nu bij Oost")
-    ben = emulator.add_user("Ben")
-    joined = await emulator.join_group(ben, group)
-    welcome = await emulator.wait_for_message(group, "Welkom, Ben!", after=joined["message_id"])
-    assert f"https://t.me/{emulator.bot_username}?start=wijk_oost" in welcome.content
+    for second, name in enumerate(("Ben", "Cor", "Dirk", "Eva")):
+        clock.now = NOW + timedelta(seconds=15 * second)
+        await emulator.join_group(emulator.add_user(name), group)
+        await emulator.wait_for(
+            lambda: wijk(running, setting.oost_id).welcome_due_at is not None,
+            5,
+            what="the welcome planned",
+        )
     await emulator.wait_until_idle()
-    later = welcome.message_id
-    newer = [m for m in emulator.messages(group) if m.from_bot and m.message_id > later]
-    assert newer == []
+    planned = wijk(running, setting.oost_id).welcome_due_at
+    assert planned == NOW + timedelta(minutes=2)  # from the first join, not moved by the rest
+    assert await run_welcomes(running) == 0  # not yet: more may join
+    clock.now = planned
+    assert await run_welcomes(running) == 1
+    welcome = await emulator.wait_for_message(group, "Welkom aan wie nieuw is in de groep!")
+    assert f"https://t.me/{emulator.bot_username}?start=wijk_oost" in welcome.content
+    assert not any(name in welcome.content for name in ("Ben", "Cor", "Dirk", "Eva"))
+    assert await run_welcomes(running) == 0
+    await emulator.wait_until_idle()
+    assert len(welcomes(running, group)) == 1
+    # Someone joining later gets the next one.
+    clock.now = planned + timedelta(minutes=10)
+    await emulator.join_group(emulator.add_user("Fien"), group)
+    await emulator.wait_for(
+        lambda: wijk(running, setting.oost_id).welcome_due_at is not None, 5, what="planned"
+    )
+    clock.now += WELCOME_WAIT
+    assert await run_welcomes(running) == 1
+    await emulator.wait_for(lambda: len(welcomes(running, group)) == 2, 5, what="the second")
     await says(running, setting.anna, group, "/uitnodigen", "start=wijk_oost")
 
 

@@ -8,7 +8,8 @@ every press.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import select
@@ -18,8 +19,20 @@ from bot.harness import RunningBot
 from bot.keyboards import button
 from bot.services.buttons import block_responder
 from botapi_emulator.scenario import Person, Scene
+from matching.activities import Repeat, RoleSpec
+from storage import activities
 from storage.db import session_scope
-from storage.models import Block, ChatState, Report, Resident, Role, RoleKind, Wijk
+from storage.models import (
+    ActivitySubscription,
+    Block,
+    ChatState,
+    Report,
+    Resident,
+    Role,
+    RoleKind,
+    Signup,
+    Wijk,
+)
 from tests.e2e.neighbours import (
     NOW,
     Clock,
@@ -187,6 +200,71 @@ async def test_stop_is_immediate_warm_and_offers_deletion(
     await anna.sees("Oké, ik wis niets.")
     assert resident(running, street.anna_id).stopped
     assert running.emulator.errors == []
+
+
+def _kookavond_with_one_place(running: RunningBot, street: Street) -> tuple[int, int]:
+    """Wim's weekly Kookavond in Oost with one guest's place: Anna has it on the first date
+    (and "elke keer"), Ben waits for it; on the second date Ben has it and Anna waits."""
+    with session_scope(running.engine) as session:
+        assert street.oost.id is not None
+        activity = activities.create_activity(
+            session,
+            wijk_id=street.oost.id,
+            organiser_id=street.wim_id,
+            title="Kookavond",
+            description="",
+            place="Pauluskerk",
+            place_private=False,
+            first_day=(NOW + timedelta(days=2)).date(),
+            starts_local=time(18, 0),
+            duration=timedelta(hours=2),
+            repeat=Repeat.WEEKLY,
+            repeat_until=None,
+            roles=[RoleSpec("gasten", 1)],
+            zone=ZoneInfo("Europe/Amsterdam"),
+            now=NOW,
+        )
+        assert activity.id is not None
+        role = activities.roles_of(session, activity_id=activity.id)[0]
+        assert role.id is not None
+        first, second = activities.dates_of(session, activity_id=activity.id, after=NOW)[:2]
+        assert first.id is not None
+        assert second.id is not None
+        for date_id, people in (
+            (first.id, (street.anna_id, street.ben_id)),
+            (second.id, (street.ben_id, street.anna_id)),
+        ):
+            for person in people:
+                activities.take_place(
+                    session, date_id=date_id, role=role, resident_id=person, now=NOW
+                )
+        activities.subscribe(
+            session, activity_id=activity.id, role_id=role.id, resident_id=street.anna_id, now=NOW
+        )
+        return first.id, second.id
+
+
+def signup_statuses(running: RunningBot, resident_id: int) -> dict[int, str]:
+    with session_scope(running.engine) as session:
+        found = session.exec(select(Signup).where(Signup.resident_id == resident_id)).all()
+        return {signup.date_id: signup.status for signup in found}
+
+
+async def test_stop_gives_up_activity_places_to_the_waiting_list(
+    running: RunningBot, street: Street
+) -> None:
+    first, second = _kookavond_with_one_place(running, street)
+    anna = street.anna
+    await anna.sends("/stop")
+    goodbye = await anna.sees("Oké, ik stuur je niets meer.")
+    assert "Zo kan een buur je plek krijgen." in goodbye.content
+    # The first on the waiting list is offered Anna's place, the normal way.
+    offer = await street.ben.sees("Er is een plek vrij bij Kookavond")
+    assert offer.buttons[0][0] == "Ja, ik kom"
+    assert signup_statuses(running, street.anna_id) == {first: "withdrawn", second: "withdrawn"}
+    assert signup_statuses(running, street.ben_id) == {first: "offered", second: "in"}
+    with session_scope(running.engine) as session:
+        assert session.exec(select(ActivitySubscription)).all() == []
 
 
 async def test_stop_ends_a_dialog_in_progress(running: RunningBot, street: Street) -> None:

@@ -175,3 +175,28 @@ def test_erasure_removes_suspensions_and_unnames_the_log(engine: Engine, now: da
         assert session.exec(select(Suspension)).all() == []
         [entry] = session.exec(select(AuditEntry)).all()
         assert (entry.action, entry.resident_id, entry.post_id) == ("so", None, None)
+
+
+def test_a_group_welcome_is_planned_once_and_taken_once_when_due(
+    engine: Engine, now: datetime
+) -> None:
+    with session_scope(engine) as session:
+        oost, west = add_wijk(session, "Oost", now), add_wijk(session, "West", now)
+        assert oost.id is not None
+        assert west.id is not None
+        oost_id, west_id = oost.id, west.id
+        due = now + timedelta(minutes=2)
+        assert buurtwerk.plan_welcome(session, wijk_id=oost_id, due=due)
+        # A second join before it went out is welcomed by the same message.
+        assert not buurtwerk.plan_welcome(session, wijk_id=oost_id, due=due + timedelta(minutes=1))
+        assert buurtwerk.plan_welcome(session, wijk_id=west_id, due=due + timedelta(minutes=5))
+    with session_scope(engine) as session:
+        assert buurtwerk.take_due_welcomes(session, now=due - timedelta(seconds=1)) == []
+    with session_scope(engine) as session:
+        taken = buurtwerk.take_due_welcomes(session, now=due)
+        assert [(wijk.id, planned) for wijk, planned in taken] == [(oost_id, due)]
+        assert taken[0][0].welcome_due_at is None
+    with session_scope(engine) as session:
+        assert buurtwerk.take_due_welcomes(session, now=due) == []
+        # After it went out, the next join plans a new one.
+        assert buurtwerk.plan_welcome(session, wijk_id=oost_id, due=due + timedelta(minutes=9))

@@ -1,0 +1,85 @@
+"""What /signalen shows besides the Signal rows themselves: a category with unusually many
+unanswered requests in a month (a SignalSpike row, made when it is first shown) and the open
+reports of a wijk. "Ik pak het op" is a conditional update everywhere: of two buurtwerkers
+pressing at once exactly one wins."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from storage.models import Report, SignalSpike
+
+
+def spike(
+    session: Session, *, wijk_id: int, category: str, month: str, now: datetime
+) -> SignalSpike:
+    """The spike of this category in this month, made now if it is new (a savepoint: another
+    buurtwerker may open /signalen at the same moment)."""
+    statement = select(SignalSpike).where(
+        SignalSpike.wijk_id == wijk_id,
+        SignalSpike.category == category,
+        SignalSpike.month == month,
+    )
+    found = session.exec(statement).first()
+    if found is not None:
+        return found
+    try:
+        with session.begin_nested():
+            made = SignalSpike(wijk_id=wijk_id, category=category, month=month, created_at=now)
+            session.add(made)
+        return made
+    except IntegrityError:
+        return session.exec(statement).one()
+
+
+def claim_spike(session: Session, *, spike: SignalSpike, by: int, now: datetime) -> bool:
+    """ "Ik pak het op"; False when someone else was first."""
+    result = session.execute(
+        update(SignalSpike)
+        .where(col(SignalSpike.id) == spike.id, col(SignalSpike.claimed_by).is_(None))
+        .values(claimed_by=by, claimed_at=now)
+    )
+    session.refresh(spike)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def finish_spike(session: Session, *, spike: SignalSpike, now: datetime) -> bool:
+    """ "Afgehandeld"; False when it was already."""
+    result = session.execute(
+        update(SignalSpike)
+        .where(col(SignalSpike.id) == spike.id, col(SignalSpike.handled_at).is_(None))
+        .values(handled_at=now)
+    )
+    session.refresh(spike)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def open_reports(session: Session, *, wijk_id: int, limit: int) -> list[Report]:
+    """The wijk's open reports, oldest first (they have waited longest)."""
+    statement = (
+        select(Report)
+        .where(Report.wijk_id == wijk_id, Report.status == "open")
+        .order_by(col(Report.created_at), col(Report.id))
+        .limit(limit)
+    )
+    return list(session.exec(statement).all())
+
+
+def claim_report(session: Session, *, report: Report, by: int, now: datetime) -> bool:
+    """ "Ik pak het op" on an open report; False when someone else was first or it was acted
+    on meanwhile (the report's own actions stay open to every buurtwerker of the wijk)."""
+    result = session.execute(
+        update(Report)
+        .where(
+            col(Report.id) == report.id,
+            col(Report.claimed_by).is_(None),
+            col(Report.status) == "open",
+        )
+        .values(claimed_by=by, claimed_at=now)
+    )
+    session.refresh(report)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
