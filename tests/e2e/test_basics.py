@@ -158,12 +158,12 @@ async def test_help_lists_role_commands_only_to_people_with_that_role(
     assert "/logboek" not in organiser
 
     await willem.sends("/help")
-    worker = (await willem.sees("Dit kun je doen")).content
-    assert "Voor buurtwerkers:\n/uitnodigen — " in worker
+    listed = (await willem.sees("Dit kun je doen")).content
+    assert "Voor buurtwerkers:\n/uitnodigen — " in listed
     for command in ("/rollen", "/logboek", "/signalen", "/cijfers", "/export"):
-        assert f"\n{command} — " in worker, command
-    assert "In de groep van de wijk werken ook: /koppel, /ontkoppel, /overzicht." in worker
-    assert "/activiteit" not in worker
+        assert f"\n{command} — " in listed, command
+    assert "In de groep van de wijk werken ook: /koppel, /ontkoppel, /overzicht." in listed
+    assert "/activiteit" not in listed
 
     await wendy.sends("/help")
     english = (await wendy.sees("Here is what you can do")).content
