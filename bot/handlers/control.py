@@ -49,6 +49,13 @@ def register(application: BotApplication, router: DialogRouter) -> None:
     router.on_text(control.REPORT_FLOW, control.report_in_own_words, show)
 
 
+def typed_command(message: Message) -> str:
+    """The command as the person typed it ("/block" of "/block@buurtbot extra"), so an
+    explanation names the spelling they use."""
+    words = (message.text or "").split(maxsplit=1)
+    return words[0].split("@", 1)[0].lower() if words else ""
+
+
 def button_press(message: Message | None, bot_id: int, *actions: callbacks.Action) -> Press | None:
     """The first of `actions` among the buttons of a message the bot sent (for /blokkeer and
     /meld typed as a reply to it)."""
@@ -97,7 +104,7 @@ async def block_command(update: Update, context: BotContext) -> None:
         callbacks.BLOCK_RESPONDER,
     )
     if press is None:
-        await answer(update, context, control.how_to_block)
+        await answer(update, context, control.how_to_block, typed_command(message))
     else:
         await answer(update, context, control.block_command, _kind(press.action), press.id())
 
@@ -136,9 +143,15 @@ async def report_command(update: Update, context: BotContext) -> None:
         and replied.from_user.id == context.bot.id
     ):
         # A line relayed from the other person in a conversation has no buttons of its own.
-        await answer(update, context, control.report_line_command, replied.message_id)
+        await answer(
+            update,
+            context,
+            control.report_line_command,
+            replied.message_id,
+            typed_command(message),
+        )
     else:
-        await answer(update, context, control.how_to_report)
+        await answer(update, context, control.how_to_report, typed_command(message))
 
 
 async def report_pressed(update: Update, context: BotContext, press: Press) -> None:
