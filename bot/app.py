@@ -191,8 +191,10 @@ def _add_handlers(application: BotApplication) -> None:
     router = DialogRouter()
     for feature in FEATURES:
         feature.register(application, router)
-    # Last: free text and locations go to whichever dialog is waiting for them.
+    # Last: free text and locations go to whichever dialog is waiting for them, and a command
+    # that no feature took gets its answer.
     router.install(application)
+    basics.register_fallback(application)
     application.add_handler(TypeHandler(Update, deliver_queued), group=DELIVERY_GROUP)
     application.bot_data["menu"] = menu_commands(application)
     application.bot_data["commands"] = registered_commands(application)

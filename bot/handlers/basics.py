@@ -5,25 +5,26 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Update
-from telegram.ext import CommandHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot import callbacks
 from bot.callbacks import Press
 from bot.context import BotApplication, BotContext
-from bot.dialog import DialogRouter, caller_language
+from bot.dialog import DialogRouter, caller_language, typed_command
 from bot.i18n import t
-from bot.keyboards import language_keyboard
+from bot.keyboards import language_keyboard, markup
 from bot.menu import (
     BUURTWERKER_HELP,
     GROUP_ELSEWHERE,
     GROUP_MENU,
     ORGANISER_HELP,
+    canonical,
     command_menu,
     spelled,
     spellings,
 )
 from bot.runner import perform
-from bot.services import basics
+from bot.services import basics, buttons
 
 
 def register(application: BotApplication, router: DialogRouter) -> None:
@@ -70,6 +71,34 @@ def help_lines(bot_data: dict[str, Any], facts: basics.HelpFacts) -> list[str]:
             elsewhere = ", ".join(f"/{spelled(language, name)}" for name in GROUP_ELSEWHERE)
             lines.append(t(language, "help.buurtwerker.in_group", commands=elsewhere))
     return lines
+
+
+def register_fallback(application: BotApplication) -> None:
+    """After every feature registered its commands: a command none of them took."""
+    application.add_handler(MessageHandler(filters.COMMAND, unknown_command))
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    """In private: one friendly sentence, with the menu (in a dialog: that it goes on). In a
+    group only when addressed to this bot by name: "/foo" alone may be for another bot."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    command, addressee = typed_command(message)
+    in_group = chat.type != chat.PRIVATE
+    username = context.bot.username
+    if in_group and (addressee is None or addressee.lower() != username.lower()):
+        return
+    language, in_dialog = await perform(context, update, basics.unknown_command, in_group)
+    if in_group:
+        known = canonical(command.removeprefix("/")) in context.bot_data["commands"]
+        key = "unknown_command.private_only" if known else "unknown_command.group"
+        await message.reply_text(t(language, key, link=f"https://t.me/{username}"))
+    elif in_dialog:
+        await message.reply_text(t(language, "unknown_command.in_dialog"))
+    else:
+        menu = markup(buttons.main_menu(language))
+        await message.reply_text(t(language, "unknown_command"), reply_markup=menu)
 
 
 async def choose_language(update: Update, context: BotContext) -> None:

@@ -14,7 +14,7 @@ from telegram.ext import CommandHandler, filters
 from bot import callbacks
 from bot.callbacks import Press
 from bot.context import BotApplication, BotContext
-from bot.dialog import DialogRouter
+from bot.dialog import DialogRouter, typed_command
 from bot.menu import spellings
 from bot.services import control
 from bot.views.replies import answer, show
@@ -47,13 +47,6 @@ def register(application: BotApplication, router: DialogRouter) -> None:
         callbacks.REPORT_LINE_NAMED,
     )
     router.on_text(control.REPORT_FLOW, control.report_in_own_words, show)
-
-
-def typed_command(message: Message) -> str:
-    """The command as the person typed it ("/block" of "/block@buurtbot extra"), so an
-    explanation names the spelling they use."""
-    words = (message.text or "").split(maxsplit=1)
-    return words[0].split("@", 1)[0].lower() if words else ""
 
 
 def button_press(message: Message | None, bot_id: int, *actions: callbacks.Action) -> Press | None:
@@ -104,7 +97,7 @@ async def block_command(update: Update, context: BotContext) -> None:
         callbacks.BLOCK_RESPONDER,
     )
     if press is None:
-        await answer(update, context, control.how_to_block, typed_command(message))
+        await answer(update, context, control.how_to_block, typed_command(message)[0])
     else:
         await answer(update, context, control.block_command, _kind(press.action), press.id())
 
@@ -148,10 +141,10 @@ async def report_command(update: Update, context: BotContext) -> None:
             context,
             control.report_line_command,
             replied.message_id,
-            typed_command(message),
+            typed_command(message)[0],
         )
     else:
-        await answer(update, context, control.how_to_report, typed_command(message))
+        await answer(update, context, control.how_to_report, typed_command(message)[0])
 
 
 async def report_pressed(update: Update, context: BotContext, press: Press) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.services.buurtwerk import is_owner, join_link, may_manage
+from bot.services.dialogs import DialogState
 from bot.services.unit import Unit
 from bot.settings import LANGUAGES
 from storage import buurtwerk, repo
@@ -62,6 +63,13 @@ def _holds(unit: Unit, kind: RoleKind) -> bool:
     return bool(
         buurtwerk.wijken_with_role(unit.session, telegram_user_id=unit.caller.user_id, kind=kind)
     )
+
+
+def unknown_command(unit: Unit, in_group: bool) -> tuple[str, bool]:
+    """A command no handler took: the language to answer in (a group's for a group), and
+    whether a dialog waits for the caller (it goes on: the command changed nothing)."""
+    language = unit.settings.default_language if in_group else unit.language
+    return language, not in_group and isinstance(unit.dialog, DialogState)
 
 
 def choose_language(unit: Unit, wanted: str) -> str:

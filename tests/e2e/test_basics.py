@@ -220,3 +220,54 @@ async def test_help_in_a_group_tells_members_what_works_there_and_buurtwerkers_t
     assert "koppelt deze groep aan een wijk" in unlinked
     assert "Voor buurtwerkers:\n/koppel — " in unlinked
     assert "Voor buurtwerkers" not in await helped(anna, loose)
+
+
+async def test_an_unknown_command_gets_one_friendly_sentence_and_the_menu(
+    scene: Scene, running: RunningBot
+) -> None:
+    anna = scene.resident("Anna", language="nl")
+    # In the middle of a dialog it changes nothing: the dialog goes on (and says so).
+    with session_scope(running.engine) as session:
+        add_wijk(session, "Oost", NOW)
+    await anna.sends("/start")
+    await anna.sees("Welke taal past bij jou?")
+    await anna.sends("/bestaatniet")
+    await anna.sees("Je aanmelding loopt nog.")
+    going_on = await anna.sees("Dat commando ken ik niet.")
+    assert going_on.content == "Dat commando ken ik niet."
+    assert going_on.buttons == [], "no menu that would lead away from the dialog"
+    await anna.presses("✓ Nederlands")
+    await anna.sees("In welke wijk woon je?")
+    bram = scene.resident("Bram", language="nl")
+    await bram.sends("/foo")
+    unknown = await bram.sees("Dat commando ken ik niet.")
+    assert unknown.content == "Dat commando ken ik niet. Kies iets in het menu, of typ /help."
+    assert unknown.buttons[0] == ["🙋 Iets vragen", "🤝 Iets aanbieden"]
+    emily = scene.resident("Emily", language="en")
+    await emily.sends("/foo")
+    await emily.sees("I don't know that command. Choose something from the menu, or type /help.")
+
+
+async def test_in_a_group_only_commands_addressed_to_the_bot_get_an_answer(
+    running: RunningBot,
+) -> None:
+    emulator = running.emulator
+    anna = emulator.add_user("Anna")
+    group = emulator.add_group("Buren", members=[anna])
+
+    async def answers(text: str) -> list[str]:
+        """The bot's messages after `text`, once /help@ (always answered) came after it."""
+        sent = await emulator.send_text(anna, text, group)
+        await emulator.send_text(anna, "/help@buurtbot_test_bot", group)
+        await emulator.wait_for_message(group, "koppelt deze groep", after=sent["message_id"])
+        after = [m for m in emulator.messages(group) if m.message_id > sent["message_id"]]
+        return [m.content for m in after if m.from_bot][:-1]
+
+    assert await answers("/foo") == [], "it may be another bot's command"
+    assert await answers("/foo@een_andere_bot") == []
+    assert await answers("/foo@buurtbot_test_bot") == [
+        "Dat commando ken ik niet. Typ /help om te zien wat ik hier doe."
+    ]
+    assert await answers("/vraag@buurtbot_test_bot") == [
+        "Dat doe je in een privégesprek met mij: https://t.me/buurtbot_test_bot"
+    ]
