@@ -22,7 +22,7 @@ from bot.app import matching_steps
 from bot.context import BotContext, Clock, system_clock
 from bot.handlers.nudges import run_nudges
 from bot.harness import RunningBot, running_bot
-from bot.i18n import t
+from bot.i18n import normalise_language, t
 from bot.sender import send_due_messages
 from botapi_emulator import Limits, MessageView
 from botapi_emulator.scenario import (
@@ -525,7 +525,7 @@ async def _chat(running: RunningBot) -> int:
             if not sys.stdin.isatty():
                 print(line)  # piped input: show what "you" typed, as a terminal would
             if not line:
-                print("Tot ziens!")
+                print(goodbye(running, you))
                 return 0
             before = _snapshot(running, you)
             if not await _act(running, you, line):
@@ -533,6 +533,18 @@ async def _chat(running: RunningBot) -> int:
             # Read the next line only once the bot is idle, so piped input works.
             if not await _replied(running, you, before):
                 print("(no reply)")
+
+
+def goodbye(running: RunningBot, you: Person) -> str:
+    """The last line, in the language the bot speaks with you (the one you chose, if any)."""
+    with session_scope(running.engine) as session:
+        resident = repo.find_resident(session, telegram_user_id=you.user.id)
+        language = (
+            resident.language
+            if resident is not None
+            else normalise_language(you.user.language_code)
+        )
+    return t(language, "demo.goodbye")
 
 
 async def _act(running: RunningBot, you: Person, line: str) -> bool:

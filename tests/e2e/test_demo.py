@@ -144,7 +144,7 @@ def test_chat_demo_lets_a_person_type_and_press_numbered_buttons(tmp_path: Path)
     assert "   2. English" in out
     assert "Which neighbourhood do you live in?" in out
     assert "/language — Choose language" in out
-    assert out.rstrip().endswith("Tot ziens!")
+    assert out.rstrip().endswith("Goodbye!"), "in the language chosen, not Dutch"
 
 
 def test_chat_demo_reads_piped_input_shares_a_location_and_shows_files(tmp_path: Path) -> None:
@@ -183,6 +183,15 @@ def test_chat_demo_reads_piped_input_shares_a_location_and_shows_files(tmp_path:
     assert "Je vraag is geplaatst!" in out
     assert "Buurtbot (edited): " in out
     assert "\n   1. Boodschappen\n" in out, "/mijn's button, numbered once"
+    # The README's example of such a button ("like `1. Boodschappen` under `/mijn`") is one
+    # this chat shows, in the answer to that command.
+    readme = (REPO / "README.md").read_text()
+    example = re.search(r"carries its own\s+number, like `([^`]+)`[^`]*`(/\w+)`", readme)
+    assert example is not None
+    label, command = example.groups()
+    assert f"> {command}\n" in out, command
+    answer = out.split(f"> {command}\n", 1)[1].split("\n> ", 1)[0] + "\n"
+    assert f"\n   {label}\n" in answer
     assert "1. 1." not in out
     saved = files / "buurtbot-demo-buurtbot-data.json"
     assert f"📎 buurtbot-data.json, {saved.stat().st_size / 1024:.1f} KB, saved as {saved}" in out
