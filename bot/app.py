@@ -60,7 +60,7 @@ from bot.handlers import (
 )
 from bot.i18n import normalise_language, t
 from bot.matchmaking import STEPS_EVERY, run_due_steps
-from bot.menu import ADMIN_MENU, GROUP_MENU, command_menu, menu_commands
+from bot.menu import ADMIN_MENU, GROUP_MENU, command_menu, menu_commands, registered_commands
 from bot.outage import is_database_down, later, outage_of
 from bot.owners import ErrorReporter
 from bot.runner import in_thread, make_executor
@@ -191,10 +191,13 @@ def _add_handlers(application: BotApplication) -> None:
     router = DialogRouter()
     for feature in FEATURES:
         feature.register(application, router)
-    # Last: free text and locations go to whichever dialog is waiting for them.
+    # Last: free text and locations go to whichever dialog is waiting for them, and a command
+    # that no feature took gets its answer.
     router.install(application)
+    basics.register_fallback(application)
     application.add_handler(TypeHandler(Update, deliver_queued), group=DELIVERY_GROUP)
     application.bot_data["menu"] = menu_commands(application)
+    application.bot_data["commands"] = registered_commands(application)
     application.bot_data["menu_group"] = menu_commands(application, GROUP_MENU)
     application.bot_data["menu_admin"] = menu_commands(application, ADMIN_MENU)
 

@@ -7,6 +7,7 @@ exists; `--chat` lets a person play a resident in the terminal.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import sys
 import tempfile
@@ -21,7 +22,7 @@ from bot.app import matching_steps
 from bot.context import BotContext, Clock, system_clock
 from bot.handlers.nudges import run_nudges
 from bot.harness import RunningBot, running_bot
-from bot.i18n import t
+from bot.i18n import normalise_language, t
 from bot.sender import send_due_messages
 from botapi_emulator import Limits, MessageView
 from botapi_emulator.scenario import (
@@ -96,6 +97,7 @@ def run_demo(*, chat: bool = False) -> int:
 
 
 Play = Callable[[RunningBot], Awaitable[int]]
+Settle = Callable[[], Awaitable[None]]
 
 
 async def _with_bot(url: str, engine: Engine, play: Play, limits: Limits, clock: Clock) -> int:
@@ -117,12 +119,29 @@ async def _script(running: RunningBot) -> int:
         "Anna signs up for.\n"
         "Each bot message is shown when it arrives (→), each change to it as an edit.\n"
     )
-    scene = Scene(running.emulator, narrate=print)
+    # Each neighbour acts only once the bot has answered the one before (as a person reads
+    # first), so every message is told after what caused it and before what it causes.
+    settle = functools.partial(until_idle, running)
+    scene = Scene(running.emulator, narrate=print, settle=settle)
     with scene.live():
-        return await _story(running, scene, started)
+        return await _story(running, scene, settle, started)
 
 
-async def _story(running: RunningBot, scene: Scene, started: float) -> int:
+async def until_idle(running: RunningBot, timeout: float = CHAT_IDLE_TIMEOUT) -> None:  # noqa: ASYNC109
+    """Until the bot has taken every update so far and finished handling each, including the
+    messages it sends for them right after (the outbox's job sends the rest later)."""
+    emulator, queue = running.emulator, running.application.update_queue
+    async with asyncio.timeout(timeout):
+        # The emulator counts an update as taken once the bot polls again, which it does only
+        # after putting it in its queue; join() returns when every queued update is handled.
+        while True:
+            await emulator.wait_until_idle(timeout)
+            await queue.join()
+            if emulator.pending_updates == 0:
+                return
+
+
+async def _story(running: RunningBot, scene: Scene, settle: Settle, started: float) -> int:
 
     # Anna answers every question: she picks her wijk and shares her location once.
     anna = scene.resident("Anna", language="nl")
@@ -179,7 +198,7 @@ async def _story(running: RunningBot, scene: Scene, started: float) -> int:
     print()
 
     scene.say("(Karim, Lotte and Sanne live on Anna's street; they joined the same way.)")
-    quiet = Scene(running.emulator)
+    quiet = Scene(running.emulator, settle=settle)
     neighbours = [quiet.resident(name, language="nl") for name in ("Karim", "Lotte", "Sanne")]
     for person, likes in zip(neighbours, ("Boodschappen", "Koken", "Klusjes"), strict=True):
         await _join(person, likes)
@@ -196,8 +215,7 @@ async def _story(running: RunningBot, scene: Scene, started: float) -> int:
     await anna.sees("Wanneer?")
     await anna.presses("✓ Ja, klopt")
     await anna.sees("Zo komt het in de buurt te staan")
-    await anna.presses("✅ Plaatsen")
-    await anna.sees("Je vraag is geplaatst!")
+    invited = await _posted_and_invited(running, scene, anna, [*neighbours, ben, fatima])
     print()
 
     # Ben offers something of his own.
@@ -231,7 +249,7 @@ async def _story(running: RunningBot, scene: Scene, started: float) -> int:
     await fatima.sees("put it by the door")
     print()
 
-    await _first_yes_to_thank_you(running, scene, anna, [*neighbours, ben, fatima])
+    await _first_yes_to_thank_you(running, scene, anna, invited)
     # The ladder was lent too: Fatima thanks Ben the same way.
     await fatima.sees("Is het gelukt met Ben?")
     await fatima.presses("Ja! Bedank Ben")
@@ -256,10 +274,12 @@ async def _story(running: RunningBot, scene: Scene, started: float) -> int:
 async def _organiser_scene(running: RunningBot, scene: Scene, guest: Person) -> Person:
     """Olga becomes an organiser and announces a weekly cooking evening; Anna opens it through
     its link and signs up once; Olga sees who is coming."""
-    scene.say("(Olga cooks with friends for neighbours: `buurtbot role grant ... organiser`.)")
+    scene.say("(Olga cooks with friends for neighbours and would like to invite them.)")
     olga = scene.resident("Olga", language="nl")
     await olga.sends("/activiteit")
     await olga.sees("kan je organisator maken")
+    await scene.settled()
+    scene.say("(She is made an organiser of the wijk: `buurtbot role grant ... organiser`.)")
     with session_scope(running.engine) as session:
         wijk = repo.find_wijk(session, code_or_name=DEMO_WIJK)
         repo.grant_role(
@@ -372,20 +392,32 @@ def _invited(running: RunningBot, person: Person) -> bool:
     return any(m.button(button) for m in running.emulator.messages(person.chat_id))
 
 
-async def _first_yes_to_thank_you(
+async def _posted_and_invited(
     running: RunningBot, scene: Scene, anna: Person, everyone: list[Person]
+) -> list[Person]:
+    """Anna posts her request and the bot invites three neighbours nearby who are open to it.
+    Who they are is told before their invitations: those are held back until the bot is done
+    (the line can only be written once it has chosen)."""
+    with scene.holding(everyone):
+        await anna.presses("✅ Plaatsen")
+        await anna.sees("Je vraag is geplaatst!")
+        await running.emulator.wait_for(
+            lambda: sum(_invited(running, p) for p in everyone) >= 3, what="three invitations"
+        )
+        await scene.settled()
+        invited = [p for p in everyone if _invited(running, p)]
+        scene.say("Buurtbot invites: " + ", ".join(p.name for p in invited))
+        scene.say("(Nobody else sees who was invited, or who said no.)")
+    return invited
+
+
+async def _first_yes_to_thank_you(
+    running: RunningBot, scene: Scene, anna: Person, invited: list[Person]
 ) -> None:
     """Anna's request reached three neighbours nearby; one says "nu even niet", one says yes,
     the third hears it is sorted. Anna agrees, they arrange it through the bot, and after
     Saturday both are asked whether it worked out."""
-    await running.emulator.wait_for(
-        lambda: sum(_invited(running, p) for p in everyone) >= 3, what="three invitations"
-    )
-    invited = [p for p in everyone if _invited(running, p)]
-    scene.say("Buurtbot invites: " + ", ".join(p.name for p in invited))
     no, yes, late = invited[:3]
-    scene.say("(Nobody else sees who was invited, or who said no.)")
-    scene.tell_news(invited[0])
     await no.presses(t(no.user.language_code or "nl", "invite.button.not_now"))
     await no.sees(t(no.user.language_code or "nl", "invite.not_now_thanks"))
     await yes.presses(t(yes.user.language_code or "nl", "invite.button.yes"))
@@ -399,6 +431,7 @@ async def _first_yes_to_thank_you(
     await anna.sees("om 10 uur")
     print()
 
+    await scene.settled()  # the jump comes after everything before it
     clock = running.application.bot_data["services"].clock
     if isinstance(clock, DemoClock):
         clock.now = clock.now + FOLLOW_UP_JUMP
@@ -442,6 +475,7 @@ async def _digest_and_giving_back(
     await ben.sees("Your request is up")
     print()
 
+    await scene.settled()  # the jump comes after everything before it
     clock = running.application.bot_data["services"].clock
     if isinstance(clock, DemoClock):
         clock.now = clock.now + RECIPROCITY_JUMP
@@ -491,7 +525,7 @@ async def _chat(running: RunningBot) -> int:
             if not sys.stdin.isatty():
                 print(line)  # piped input: show what "you" typed, as a terminal would
             if not line:
-                print("Tot ziens!")
+                print(goodbye(running, you))
                 return 0
             before = _snapshot(running, you)
             if not await _act(running, you, line):
@@ -499,6 +533,18 @@ async def _chat(running: RunningBot) -> int:
             # Read the next line only once the bot is idle, so piped input works.
             if not await _replied(running, you, before):
                 print("(no reply)")
+
+
+def goodbye(running: RunningBot, you: Person) -> str:
+    """The last line, in the language the bot speaks with you (the one you chose, if any)."""
+    with session_scope(running.engine) as session:
+        resident = repo.find_resident(session, telegram_user_id=you.user.id)
+        language = (
+            resident.language
+            if resident is not None
+            else normalise_language(you.user.language_code)
+        )
+    return t(language, "demo.goodbye")
 
 
 async def _act(running: RunningBot, you: Person, line: str) -> bool:

@@ -44,6 +44,14 @@ def incoming_of(message: Message) -> Incoming:
     )
 
 
+def typed_command(message: Message) -> tuple[str, str | None]:
+    """The command a message starts with, as typed, and the bot it is addressed to, if any:
+    ("/block", None) for "/block now", ("/help", "buurtbot") for "/help@buurtbot"."""
+    words = (message.text or "").split(maxsplit=1)
+    command, _, addressee = (words[0] if words else "").partition("@")
+    return command.lower(), addressee or None
+
+
 def _valid(text: str | None) -> str | None:
     """Text a forged update may carry with lone surrogates, made sendable (they become "?")."""
     return None if text is None else text.encode("utf-8", "replace").decode("utf-8")

@@ -48,6 +48,18 @@ ADMIN_MENU = (
     "cijfers",
     "export",
 )
+# /help lists role commands only to people who hold the role (checked in the database), and
+# only those that work where they ask: in the residents' group, the team chat, a group linked
+# to no wijk yet, or privately (the rest answer "not here"); GROUP_ELSEWHERE is named in one
+# line in private.
+ORGANISER_HELP = ("activiteit", "mijnactiviteiten")
+BUURTWERKER_HELP = {
+    "private": ("uitnodigen", "rollen", "logboek", "signalen", "cijfers", "export"),
+    "group": ("koppel", "ontkoppel", "rollen", "overzicht"),
+    "team": ("uitnodigen", "rollen", "logboek", "signalen", "cijfers", "export", "ontkoppel"),
+    "unlinked": ("koppel",),
+}
+GROUP_ELSEWHERE = ("koppel", "ontkoppel", "overzicht")
 
 # The English spelling of each command whose Dutch name is not English already, residents'
 # and buurtwerkers' alike; the buurtwerkers' commands take English arguments too ("/link Oost

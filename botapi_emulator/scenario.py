@@ -6,12 +6,14 @@
     await anna.presses("English")
 
 Every wait has a deadline (the emulator raises with a transcript of the chat); nothing sleeps.
-With `narrate`, every action and every new or edited bot message is told as it happens.
+With `narrate`, every action and every new or edited bot message is told as it happens; with
+`settle`, each action first waits until the bot has finished answering the one before, as a
+person reads the answer before tapping on.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 from botapi_emulator import ButtonNotFoundError, CallbackAnswer, Emulator, MessageView, SimUser
@@ -22,9 +24,18 @@ DEFAULT_TIMEOUT = 5.0
 class Scene:
     """A few simulated people talking to the bot through one emulator."""
 
-    def __init__(self, emulator: Emulator, narrate: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        emulator: Emulator,
+        narrate: Callable[[str], None] | None = None,
+        settle: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         self.emulator = emulator
         self._narrate = narrate
+        self._settle = settle
+        # Chats whose news is kept back for now (`holding`), and the order it arrived in.
+        self._held: set[int] = set()
+        self._held_news: list[int] = []
         # (chat id, message id) -> edit count already told, so edits are told once each.
         self._told: dict[tuple[int, int], int] = {}
         # The people whose chats are narrated, by chat id.
@@ -53,6 +64,26 @@ class Scene:
             if person is not None:
                 self.tell_news(person)
 
+    @contextmanager
+    def holding(self, people: Iterable[Person]) -> Iterator[None]:
+        """Keep these people's news back until the block ends, then tell it in the order it
+        arrived: for a line that announces what the bot sends them ("Buurtbot invites: ..."),
+        which can only be said once the bot has decided."""
+        chats = {person.chat_id for person in people}
+        self._held |= chats
+        try:
+            yield
+        finally:
+            self._held -= chats
+            arrived, self._held_news = self._held_news, []
+            for chat_id in dict.fromkeys(arrived):
+                self.tell_news(self._people[chat_id])
+
+    async def settled(self) -> None:
+        """Wait until the bot has finished answering (when the scene was given `settle`)."""
+        if self._settle is not None:
+            await self._settle()
+
     def say(self, line: str) -> None:
         if self._narrate is not None:
             self._narrate(line)
@@ -67,6 +98,9 @@ class Scene:
     def tell_news(self, person: Person) -> None:
         """Narrate the bot messages in a person's chat that are new or changed since last told."""
         if self._narrate is None:
+            return
+        if person.chat_id in self._held:
+            self._held_news.append(person.chat_id)
             return
         for message in self.emulator.messages(person.chat_id):
             key = (message.chat_id, message.message_id)
@@ -102,15 +136,18 @@ class Person:
         return self.scene.emulator
 
     async def sends(self, text: str) -> None:
+        await self.scene.settled()
         self.scene.say(f"{self.name}: {text}")
         await self.emulator.send_text(self.user, text)
 
     async def shares_location(self, latitude: float, longitude: float) -> None:
+        await self.scene.settled()
         self.scene.say(f"{self.name} shares a location")
         await self.emulator.send_location(self.user, latitude, longitude)
 
     async def presses(self, label: str, timeout: float = DEFAULT_TIMEOUT) -> CallbackAnswer:  # noqa: ASYNC109
         """Press the button labelled `label` on the newest bot message that has it."""
+        await self.scene.settled()
         message = self._newest_with_button(label)
         self.scene.say(f"{self.name} presses [{label}]")
         query_id = await self.emulator.press_button(self.user, message.message_id, label)

@@ -14,7 +14,7 @@ from telegram.ext import CommandHandler, filters
 from bot import callbacks
 from bot.callbacks import Press
 from bot.context import BotApplication, BotContext
-from bot.dialog import DialogRouter
+from bot.dialog import DialogRouter, typed_command
 from bot.menu import spellings
 from bot.services import control
 from bot.views.replies import answer, show
@@ -97,7 +97,7 @@ async def block_command(update: Update, context: BotContext) -> None:
         callbacks.BLOCK_RESPONDER,
     )
     if press is None:
-        await answer(update, context, control.how_to_block)
+        await answer(update, context, control.how_to_block, typed_command(message)[0])
     else:
         await answer(update, context, control.block_command, _kind(press.action), press.id())
 
@@ -136,9 +136,15 @@ async def report_command(update: Update, context: BotContext) -> None:
         and replied.from_user.id == context.bot.id
     ):
         # A line relayed from the other person in a conversation has no buttons of its own.
-        await answer(update, context, control.report_line_command, replied.message_id)
+        await answer(
+            update,
+            context,
+            control.report_line_command,
+            replied.message_id,
+            typed_command(message)[0],
+        )
     else:
-        await answer(update, context, control.how_to_report)
+        await answer(update, context, control.how_to_report, typed_command(message)[0])
 
 
 async def report_pressed(update: Update, context: BotContext, press: Press) -> None:

@@ -184,10 +184,11 @@ def cancel_block(unit: Unit) -> Reply:
     return Reply(t(unit.language, "block.cancelled"))
 
 
-def how_to_block(unit: Unit) -> Reply:
-    """/blokkeer not as a reply to a message with a block button."""
+def how_to_block(unit: Unit, command: str) -> Reply:
+    """/blokkeer not as a reply to a message with a block button. The text names the command
+    as the person typed it (/block works as well as /blokkeer, whatever their language)."""
     unit.clear_dialog()
-    return Reply(t(unit.language, "block.how"))
+    return Reply(t(unit.language, "block.how", command=command))
 
 
 def block_command(unit: Unit, kind: Kind, ref_id: int) -> Reply:
@@ -255,9 +256,10 @@ def report_command(unit: Unit, post_id: int) -> Reply:
     return ask_report(unit, post_id)
 
 
-def how_to_report(unit: Unit) -> Reply:
+def how_to_report(unit: Unit, command: str) -> Reply:
+    """/meld not as a reply to a message that can be reported; `command` as typed."""
     unit.clear_dialog()
-    return Reply(t(unit.language, "report.how"))
+    return Reply(t(unit.language, "report.how", command=command))
 
 
 def report_reason(unit: Unit, post_id: int, reason: str, named: bool = False) -> Reply:
@@ -368,12 +370,12 @@ def _reportable_line(unit: Unit, message_id: int) -> tuple[Resident, Match, Resi
     return reporter, match, author, _plain(line.text)
 
 
-def report_line_command(unit: Unit, message_id: int) -> Reply:
+def report_line_command(unit: Unit, message_id: int, command: str) -> Reply:
     """/meld as a reply to one of the bot's messages without a report button: a relayed line
-    is reported; anything else gets the explanation."""
+    is reported; anything else gets the explanation (naming `command` as typed)."""
     unit.clear_dialog()
     if _reportable_line(unit, message_id) is None:
-        return Reply(t(unit.language, "report.how"))
+        return Reply(t(unit.language, "report.how", command=command))
     return ask_report_line(unit, message_id)
 
 

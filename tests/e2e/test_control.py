@@ -377,6 +377,23 @@ async def test_blokkeer_without_a_message_explains_how(
     assert blocks(running) == []
 
 
+async def test_the_explanation_names_the_command_as_it_was_typed(
+    running: RunningBot, street: Street
+) -> None:
+    """/block and /report work for everyone: a Dutch speaker who typed /block is told to
+    reply with /block, not with /blokkeer, which they may not know."""
+    anna = street.anna
+    await anna.sends("/block")
+    explained = await anna.sees("Blokkeren doe je met de knop Blokkeer")
+    assert explained.content.endswith("Of antwoord op dat bericht met /block.")
+    await anna.sends("/blokkeer")
+    await anna.sees("Of antwoord op dat bericht met /blokkeer.")
+    await anna.sends("/report@buurtbot_test_bot")
+    await anna.sees("Of antwoord op dat bericht met /report. Dat kan ook")
+    await anna.sends("/meld")
+    await anna.sees("Of antwoord op dat bericht met /meld. Dat kan ook")
+
+
 @pytest.mark.parametrize(
     ("data", "answer"),
     [

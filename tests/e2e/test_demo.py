@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -66,10 +67,18 @@ def test_scripted_demo_plays_the_neighbourhood_and_summarises(tmp_path: Path) ->
     assert "Is het gelukt met" in out
     assert "Anna zegt: dank je wel!" in out
     # A week on, one calm digest; its button works like "Ik kan helpen" in /buurt.
-    # Every message is told when it arrives, every edit as an edit: the invitations come
-    # before anyone presses their buttons, and Sanne's before it is edited to "al geregeld".
+    # Every message is told when it arrives, every edit as an edit, and the narration before
+    # what it announces: "Buurtbot invites" comes between Anna's post and the invitations,
+    # which arrive before Ben starts his offer, before anyone presses their buttons, and
+    # Sanne's before it is edited to "al geregeld".
+    invites = out.index("Buurtbot invites")
+    assert out.index("Je vraag is geplaatst!") < invites
     for name in ("Karim", "Lotte", "Sanne"):
-        assert out.index(f"Buurtbot → {name}: Zin om te helpen?") < out.index("Buurtbot invites")
+        assert (
+            invites
+            < out.index(f"Buurtbot → {name}: Zin om te helpen?")
+            < out.index("Ben: /aanbod")
+        )
     assert out.index("Buurtbot → Lotte: Zin om te helpen?") < out.index(
         "Lotte presses [🙋 Ik help graag]"
     )
@@ -98,6 +107,33 @@ def test_scripted_demo_plays_the_neighbourhood_and_summarises(tmp_path: Path) ->
     assert "Olga presses [Ja, aankondigen]" in out
     assert "Anna presses [Alleen deze keer]" in out
     assert "gasten (1 van 6): Anna" in out
+    # Olga is refused before she is made an organiser, and Anna's welcome back after the
+    # activity's link comes before she signs up.
+    refused = out.index("Buurtbot → Olga: Een activiteit aankondigen kan als organisator")
+    assert out.index("Olga: /activiteit") < refused < out.index("role grant ... organiser")
+    assert out.index("Buurtbot → Anna: Fijn je weer te zien, Anna!") < out.index(
+        "Anna presses [Ik doe mee: gasten]"
+    )
+    assert unshown_presses(out) == []
+
+
+def unshown_presses(transcript: str) -> list[str]:
+    """The "X presses [label]" lines for which no bot message to X showing [label] was told
+    before: a press told before its button arrived."""
+    shown: dict[str, str] = {}  # name -> every bot message told to them so far
+    unshown, speaker = [], None
+    for line in transcript.splitlines():
+        bot = re.match(r"  Buurtbot (?:→|edits) (\w+): ", line)
+        if bot is not None:
+            speaker = bot.group(1)
+        elif not line.startswith("      ") and line:
+            speaker = None
+        if speaker is not None:
+            shown[speaker] = shown.get(speaker, "") + line + "\n"
+        press = re.match(r"(\w+) presses (\[.*\])$", line)
+        if press is not None and press.group(2) not in shown.get(press.group(1), ""):
+            unshown.append(line)
+    return unshown
 
 
 def test_chat_demo_lets_a_person_type_and_press_numbered_buttons(tmp_path: Path) -> None:
@@ -108,7 +144,7 @@ def test_chat_demo_lets_a_person_type_and_press_numbered_buttons(tmp_path: Path)
     assert "   2. English" in out
     assert "Which neighbourhood do you live in?" in out
     assert "/language — Choose language" in out
-    assert out.rstrip().endswith("Tot ziens!")
+    assert out.rstrip().endswith("Goodbye!"), "in the language chosen, not Dutch"
 
 
 def test_chat_demo_reads_piped_input_shares_a_location_and_shows_files(tmp_path: Path) -> None:
@@ -147,6 +183,15 @@ def test_chat_demo_reads_piped_input_shares_a_location_and_shows_files(tmp_path:
     assert "Je vraag is geplaatst!" in out
     assert "Buurtbot (edited): " in out
     assert "\n   1. Boodschappen\n" in out, "/mijn's button, numbered once"
+    # The README's example of such a button ("like `1. Boodschappen` under `/mijn`") is one
+    # this chat shows, in the answer to that command.
+    readme = (REPO / "README.md").read_text()
+    example = re.search(r"carries its own\s+number, like `([^`]+)`[^`]*`(/\w+)`", readme)
+    assert example is not None
+    label, command = example.groups()
+    assert f"> {command}\n" in out, command
+    answer = out.split(f"> {command}\n", 1)[1].split("\n> ", 1)[0] + "\n"
+    assert f"\n   {label}\n" in answer
     assert "1. 1." not in out
     saved = files / "buurtbot-demo-buurtbot-data.json"
     assert f"📎 buurtbot-data.json, {saved.stat().st_size / 1024:.1f} KB, saved as {saved}" in out

@@ -250,6 +250,8 @@ async def test_english_telegram_users_are_greeted_in_english(scene: Scene) -> No
     await ben.sends("/start")
     welcome = await ben.sees("Which language suits you?")
     assert "Hi Ben!" in welcome.content
+    # English as it is spoken, not the Dutch "een handje" word for word ("a small hand").
+    assert "ask your neighbours for a little help, or offer something yourself" in welcome.content
     assert welcome.buttons == [["Nederlands", "✓ English"]]
 
 

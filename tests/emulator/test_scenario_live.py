@@ -53,3 +53,41 @@ async def test_a_live_scene_tells_messages_as_they_arrive_and_edits_as_edits(
     asked = emu.messages(anna.chat_id)[0]
     assert location_buttons(asked) == ["📍 Deel mijn locatie"]
     assert describe_file({"file_name": "x.json", "file_size": 2150}) == "x.json, 2.1 KB"
+
+
+async def test_held_news_is_told_after_the_line_that_announces_it_in_arrival_order(
+    emu: Emulator, bot: telegram.Bot
+) -> None:
+    told: list[str] = []
+    scene = Scene(emu, narrate=told.append)
+    anna, bram, carla = (scene.resident(name) for name in ("Anna", "Bram", "Carla"))
+    for person in (anna, bram, carla):
+        await emu.send_text(person.user, "/start")
+    with scene.live():
+        with scene.holding([bram, carla]):
+            await bot.send_message(anna.chat_id, "Geplaatst!")
+            await bot.send_message(carla.chat_id, "Zin om te helpen?")
+            await bot.send_message(bram.chat_id, "Zin om te helpen?")
+            scene.tell_news(carla)  # looking does not tell held news either
+            scene.say("Buurtbot invites: Carla, Bram")
+        scene.say("after the block")
+    assert told == [
+        "  Buurtbot → Anna: Geplaatst!",
+        "Buurtbot invites: Carla, Bram",
+        "  Buurtbot → Carla: Zin om te helpen?",
+        "  Buurtbot → Bram: Zin om te helpen?",
+        "after the block",
+    ]
+
+
+async def test_each_action_first_waits_for_the_scene_to_settle(emu: Emulator) -> None:
+    waits: list[str] = []
+
+    async def settle() -> None:
+        waits.append("settled")
+
+    scene = Scene(emu, narrate=waits.append, settle=settle)
+    anna = scene.resident("Anna")
+    await anna.sends("/start")
+    await anna.shares_location(52.35, 4.92)
+    assert waits == ["settled", "Anna: /start", "settled", "Anna shares a location"]
