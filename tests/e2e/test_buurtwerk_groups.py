@@ -132,7 +132,9 @@ async def test_members_joining_in_one_minute_get_one_calm_welcome_with_the_join_
     assert await run_welcomes(running) == 0  # not yet: more may join
     clock.now = planned
     assert await run_welcomes(running) == 1
-    welcome = await emulator.wait_for_message(group, "Welkom aan iedereen die nieuw is in de groep!")
+    welcome = await emulator.wait_for_message(
+        group, "Welkom aan iedereen die nieuw is in de groep!"
+    )
     assert f"https://t.me/{emulator.bot_username}?start=wijk_oost" in welcome.content
     assert not any(name in welcome.content for name in ("Ben", "Cor", "Dirk", "Eva"))
     assert await run_welcomes(running) == 0
