@@ -1,5 +1,7 @@
 """Asks against a person's pace (an invitation, a digest, an activity announcement), claimed
-under a lock on their resident row right before one is written.
+under a lock on their resident row right before one is written; and notes with a count of
+their own against the pace ("elke keer": a new date of an activity they chose every time of),
+claimed under the same lock.
 
 Why: a plan reads someone's recent asks and decides they may get one more; on PostgreSQL
 another transaction (a digest round, another request's step, another process) can decide the
@@ -14,13 +16,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session
 
 from matching.pace import INVITATION_HISTORY, Pace, pace_allows
-from storage.models import Invitation, Resident
-from storage.nudges import digests_since
+from storage.models import Invitation, NudgeKind, Resident
+from storage.nudges import digests_since, times
 
 _resident = Resident.__table__  # type: ignore[attr-defined]
 _invitation = Invitation.__table__  # type: ignore[attr-defined]
@@ -32,12 +35,7 @@ def claim_asks(session: Session, resident_ids: Iterable[int], *, now: datetime) 
     ids = sorted(set(resident_ids))
     if not ids:
         return set()
-    rows = session.execute(
-        select(_resident.c.id, _resident.c.pace, _resident.c.last_invited_at)
-        .where(_resident.c.id.in_(ids))
-        .order_by(_resident.c.id)
-        .with_for_update()
-    ).all()
+    rows = _lock(session, ids)
     since = now - INVITATION_HISTORY
     asks: dict[int, list[datetime]] = defaultdict(list)
     for resident_id, sent_at in session.execute(
@@ -60,8 +58,39 @@ def claim_asks(session: Session, resident_ids: Iterable[int], *, now: datetime) 
     }
 
 
+def claim_notes(
+    session: Session, resident_ids: Iterable[int], *, kind: NudgeKind, now: datetime
+) -> set[int]:
+    """Those of these residents whose pace allows one more note of `kind` at `now`, counting
+    only their notes of that kind (they are not asks to help, so they never use up an
+    invitation), inside the row lock claim_asks takes: two transactions telling one person
+    of two new dates at once give one note within their pace, not two."""
+    ids = sorted(set(resident_ids))
+    if not ids:
+        return set()
+    allowed = set()
+    for resident_id, pace, _last_invited_at in _lock(session, ids):
+        earlier = times(session, resident_id=resident_id, kind=kind)
+        if pace_allows(Pace(pace), earlier, ever_invited=bool(earlier), now=now):
+            allowed.add(resident_id)
+    return allowed
+
+
+def _lock(session: Session, ids: list[int]) -> list[Any]:
+    """(id, pace, last_invited_at) of these residents, their rows locked until the transaction
+    ends, in id order (two transactions never wait on each other in a circle over one claim)."""
+    return list(
+        session.execute(
+            select(_resident.c.id, _resident.c.pace, _resident.c.last_invited_at)
+            .where(_resident.c.id.in_(ids))
+            .order_by(_resident.c.id)
+            .with_for_update()
+        ).all()
+    )
+
+
 def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo is UTC else moment.astimezone(UTC)
 
 
-__all__ = ["claim_asks"]
+__all__ = ["claim_asks", "claim_notes"]

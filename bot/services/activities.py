@@ -38,7 +38,6 @@ from bot.services.unit import Unit
 from matching.activities import Repeat, places_left, reminder_at
 from matching.categories import suggest_category
 from matching.names import first_word
-from matching.pace import Pace, pace_allows
 from storage import activities as rows
 from storage import asks, matchmaking, nudges, posts, repo
 from storage.models import (
@@ -780,8 +779,9 @@ def _tell_subscriber(unit: Unit, activity: Activity, row: ActivityDate, signup: 
         return False
     if not reachable(person, unit.now):
         return False
-    earlier = nudges.times(session, resident_id=person.id, kind=NudgeKind.SUBSCRIBED)
-    if not pace_allows(Pace(person.pace), earlier, ever_invited=bool(earlier), now=unit.now):
+    # Counted under a lock on their row, as asks are: another process may be telling them of
+    # another activity's new date at this moment.
+    if not asks.claim_notes(session, [person.id], kind=NudgeKind.SUBSCRIBED, now=unit.now):
         return False
     if not nudges.record(
         session, resident_id=person.id, kind=NudgeKind.SUBSCRIBED, ref=signup.id, at=unit.now

@@ -1,5 +1,6 @@
 """An ask (invitation, digest, announcement) is claimed against the pace inside a row lock,
-so two transactions deciding about the same person at once give them one ask, not two."""
+so two transactions deciding about the same person at once give them one ask, not two; notes
+with their own count ("elke keer") are claimed under the same lock."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from storage import matchmaking, nudges
-from storage.asks import claim_asks
+from storage.asks import claim_asks, claim_notes
 from storage.db import session_scope
+from storage.models import NudgeKind
 from tests.conftest import postgres_admin_url
 from tests.storage.neighbourhood import add_post, add_resident, add_wijk
 
@@ -51,6 +53,24 @@ def test_claims_count_invitations_and_digests_against_the_pace(engine: Engine) -
         assert claim_asks(session, [weekly, monthly, once], now=NOW + timedelta(days=8)) == {
             weekly
         }
+
+
+def test_notes_count_only_their_own_kind_against_the_pace(engine: Engine) -> None:
+    weekly, monthly, once, post_id = _people(engine)
+    everyone = [weekly, monthly, once]
+    with session_scope(engine) as session:
+        # Asked to help: that leaves their notes' own count untouched.
+        for resident_id in everyone:
+            matchmaking.add_invitation(session, post_id=post_id, resident_id=resident_id, now=NOW)
+        assert claim_notes(session, everyone, kind=NudgeKind.SUBSCRIBED, now=NOW) == set(everyone)
+        for ref, resident_id in enumerate(everyone):
+            nudges.record(
+                session, resident_id=resident_id, kind=NudgeKind.SUBSCRIBED, ref=ref, at=NOW
+            )
+    with Session(engine) as session:
+        later = NOW + timedelta(days=8)
+        assert claim_notes(session, everyone, kind=NudgeKind.SUBSCRIBED, now=later) == {weekly}
+        assert claim_notes(session, [], kind=NudgeKind.SUBSCRIBED, now=later) == set()
 
 
 @pytest.mark.skipif(

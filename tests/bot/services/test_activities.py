@@ -26,6 +26,7 @@ from storage.asks import claim_asks
 from storage.db import session_scope
 from storage.models import (
     Activity,
+    ActivityDate,
     Invitation,
     NudgeKind,
     OutboxMessage,
@@ -164,6 +165,70 @@ def test_an_announcement_and_an_invitation_at_once_give_one_ask(
             select(OutboxMessage).where(OutboxMessage.resident_id == lies_id)
         ).all()
         assert announced == []
+
+
+@pytest.mark.skipif(
+    postgres_admin_url() is None,
+    reason="needs PostgreSQL (set BUURTBOT_TEST_POSTGRES_URL): SQLite has one writer, so two "
+    "transactions never decide at once",
+)
+def test_two_every_time_notes_at_once_keep_to_the_pace(engine: Engine, now: datetime) -> None:
+    """Lies (weekly) is on "elke keer" for two activities, and two processes tell her of a new
+    date of each at the same moment: the second waits for the first's lock on her row, counts
+    its note and leaves her out, instead of two notes in one week."""
+    with session_scope(engine) as session:
+        wijk = add_wijk(session, "Oost", now)
+        anna = add_resident(session, telegram_user_id=1, first_name="Anna", wijk=wijk, now=now)
+        lies = add_resident(
+            session, telegram_user_id=2, first_name="Lies", wijk=wijk, now=now, pace="weekly"
+        )
+        assert lies.id is not None
+        signed: list[tuple[int, int, int]] = []
+        for _ in range(2):
+            activity = _cooking(session, anna, now)
+            assert activity.id is not None
+            row = activities.dates_of(session, activity_id=activity.id, after=now)[0]
+            role = activities.roles_of(session, activity_id=activity.id)[0]
+            assert row.id is not None
+            taken = activities.take_place(
+                session, date_id=row.id, role=role, resident_id=lies.id, now=now
+            )
+            assert taken.signup is not None
+            assert taken.signup.id is not None
+            signed.append((activity.id, row.id, taken.signup.id))
+        lies_id = lies.id
+
+    def tell(session: Session, which: int) -> bool:
+        activity_id, date_id, signup_id = signed[which]
+        unit = Unit(session=session, now=now, settings=Settings())
+        activity, row = session.get(Activity, activity_id), session.get(ActivityDate, date_id)
+        signup = session.get(Signup, signup_id)
+        assert activity is not None
+        assert row is not None
+        assert signup is not None
+        return service._tell_subscriber(unit, activity, row, signup)
+
+    first_told = threading.Event()
+    told: dict[str, bool] = {}
+
+    def other_process() -> None:
+        first_told.wait(10)
+        with session_scope(engine) as session:
+            told["second"] = tell(session, 1)
+
+    other = threading.Thread(target=other_process)
+    other.start()
+    with session_scope(engine) as session:
+        assert tell(session, 0)
+        first_told.set()
+        other.join(0.5)
+        assert other.is_alive(), "the second note did not wait for the lock"
+    other.join(10)
+    assert told == {"second": False}
+    with Session(engine) as session:
+        assert len(nudges.times(session, resident_id=lies_id, kind=NudgeKind.SUBSCRIBED)) == 1
+        notes = session.exec(select(OutboxMessage).where(OutboxMessage.resident_id == lies_id))
+        assert len(notes.all()) == 1
 
 
 def test_a_paused_resident_still_gets_the_reminder_of_their_own_sign_up(street: Street) -> None:
