@@ -25,6 +25,7 @@ MENU_ORDER = (
     "buurt",
     "mijn",
     "instellingen",
+    "namens",
     "pauze",
     "taal",
     "mijngegevens",

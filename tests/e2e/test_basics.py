@@ -113,11 +113,13 @@ async def test_each_language_gets_its_own_command_names(scene: Scene, running: R
     help_text = await emily.sees("Here is what you can do")
     assert "/ask — Ask your neighbours for something" in help_text.content
     assert "/mydata — " in help_text.content
+    assert "/onbehalf — " in help_text.content, "asking for a neighbour is for everyone"
     assert "/vraag" not in help_text.content
     assert "/mijngegevens" not in help_text.content
     await anna.sends("/help")
     hulp = await anna.sees("Dit kun je doen")
     assert "/vraag — Iets vragen aan je buren" in hulp.content
+    assert "/namens — " in hulp.content
     assert "/ask" not in hulp.content
     await emily.sends("/ask")
     await emily.sees("choose your neighbourhood first. You can do that in /settings.")
