@@ -290,8 +290,47 @@ def _join_link(session: Session, code: str) -> str:
 Command = Callable[[argparse.Namespace, Settings], int]
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but an unknown option before the command is named as such (plain argparse
+    says "arguments are required: COMMAND"), and a missing command lists the commands."""
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        for arg in (sys.argv[1:] if args is None else args) if self._commands() else ():
+            if not arg.startswith("-") or arg in ("-", "--"):
+                break  # the command: its own options are its own parser's business
+            if not self._known_option(arg):
+                self.error(f"unknown option {arg.split('=', 1)[0]}; {self._commands_hint()}")
+        return super().parse_known_args(args, namespace)
+
+    def _commands(self) -> list[str]:
+        return [
+            name
+            for action in self._actions
+            if isinstance(action, argparse._SubParsersAction)
+            for name in action.choices
+        ]
+
+    def _known_option(self, arg: str) -> bool:
+        name = arg.split("=", 1)[0]
+        options = self._option_string_actions
+        # argparse accepts an unambiguous prefix of a long option (--deb for --debug).
+        return name in options or (
+            name.startswith("--") and any(option.startswith(name) for option in options)
+        )
+
+    def _commands_hint(self) -> str:
+        return f"the commands are: {', '.join(self._commands())} (see `{self.prog} --help`)"
+
+    def error(self, message: str) -> NoReturn:
+        if "arguments are required: COMMAND" in message:
+            message = f"give a command; {self._commands_hint()}"
+        super().error(message)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="buurtbot",
         description=(
             "Buurtbot: a Telegram bot that helps neighbours help each other. Settings come "
