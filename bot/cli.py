@@ -134,8 +134,15 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
     """Write a consistent copy of the database to FILE while the bot may be running."""
+    from bot.startup import check_database_url, require_database, sqlite_file
     from storage.backup import BackupError, backup
 
+    if sqlite_file(settings.database_url) is None:
+        # A server that is away is one sentence naming the setting, as for the other
+        # commands (pg_dump's own message ends on a tab-indented hint line).
+        require_database(settings.database_url)
+    else:
+        check_database_url(settings.database_url)  # connecting would make an empty file
     try:
         kind = backup(settings.database_url, args.file)
     except BackupError as error:

@@ -161,6 +161,20 @@ def test_backup_copies_a_running_sqlite_database(
     assert "exists already" in out
 
 
+def test_a_failed_pg_dump_is_told_by_its_error_line_not_its_hint() -> None:
+    from storage.backup import pg_dump_reason
+
+    stderr = (
+        'pg_dump: error: connection to server at "db.example" (10.0.0.5), port 5432 failed: '
+        "Connection refused\n"
+        "\tIs the server running on that host and accepting TCP/IP connections?\n"
+    )
+    assert pg_dump_reason(stderr) == (
+        'connection to server at "db.example" (10.0.0.5), port 5432 failed: Connection refused'
+    )
+    assert pg_dump_reason("") == "it failed without saying why"
+
+
 def test_role_grant_takes_only_positive_telegram_ids(
     workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

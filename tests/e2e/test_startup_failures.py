@@ -140,6 +140,7 @@ def test_bad_database_urls_are_one_sentence(
         ("wijk", "add", "Oost"),
         ("role", "grant", "1", "buurtwerker", "Oost"),
         ("reindex",),
+        ("backup", "copy.dump"),
     ],
 )
 @pytest.mark.parametrize(
