@@ -59,6 +59,7 @@ from bot.handlers import (
     settings_menu,
 )
 from bot.i18n import normalise_language, t
+from bot.jobqueue import StoppingJobQueue
 from bot.matchmaking import STEPS_EVERY, run_due_steps
 from bot.menu import ADMIN_MENU, GROUP_MENU, command_menu, menu_commands, registered_commands
 from bot.outage import is_database_down, later, outage_of
@@ -120,6 +121,7 @@ def build_application(
         .post_init(_start_services)
         .post_shutdown(_close_services)
         .concurrent_updates(PerChatUpdateProcessor())
+        .job_queue(StoppingJobQueue())
         # A slow Bot API (seconds per call) must not turn an answer that arrived into an
         # error: wait for Telegram's reply rather than time out at python-telegram-bot's 5 s.
         .read_timeout(sender.SEND_TIMEOUT)

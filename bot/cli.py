@@ -59,7 +59,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     configured = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
     prepare_run(settings, secrets=[token, configured])  # logging, database, getMe, migrations
     application = build_application(settings)
-    stop_asked = _notice_stop_signals()
+    stop_asked = _notice_stop_signals(application)
     try:
         _run_application(application, settings)
     except Exception:
@@ -71,8 +71,17 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def _notice_stop_signals() -> Callable[[], bool]:
-    """Make python-telegram-bot's stop-signal handler remember that it ran."""
+def _notice_stop_signals(application: BotApplication) -> Callable[[], bool]:
+    """Make python-telegram-bot's stop-signal handler remember that it ran, and end a start-up
+    step it interrupts.
+
+    PTB raises SystemExit from the signal handler, which ends its run_until_complete of the
+    current start-up step (getMe, post_init's menus and pool, deleteWebhook) but leaves that
+    step's task pending: it then failed on the closed HTTP client ("Task exception was never
+    retrieved") or was destroyed with the loop ("Task was destroyed but it is pending"). Once
+    the bot runs, PTB stops updates and jobs itself, so only start-up steps are cancelled."""
+    import asyncio
+
     from telegram.ext import Application
 
     asked = {"stop": False}
@@ -80,6 +89,10 @@ def _notice_stop_signals() -> Callable[[], bool]:
 
     def raise_system_exit() -> NoReturn:
         asked["stop"] = True
+        updater = application.updater
+        if not application.running and (updater is None or not updater.running):
+            for task in asyncio.all_tasks():
+                task.cancel()  # cancelled, it ends quietly while PTB shuts down
         original()
 
     Application._raise_system_exit = staticmethod(raise_system_exit)  # type: ignore[method-assign]
