@@ -507,7 +507,7 @@ async def _chat(running: RunningBot) -> int:
     print("Buurtbot chat demo. You are 'Buurtbewoner' in a private chat with the bot.")
     print("Type a message or a command (/start, /help, /taal); type a number to press a button;")
     print(f"type {LOCATION_SHORTCUT} or /locatie 52.35,4.92 to share a location (like the")
-    print("keyboard's location button); an empty line or Ctrl-D ends the demo.\n")
+    print("keyboard's location button); an empty line, Ctrl-D or Ctrl-C ends the demo.\n")
     scene = Scene(running.emulator)
     you = scene.resident("Buurtbewoner", language="nl")
     shown: dict[int, int] = {}
