@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
+import pytest
 from sqlalchemy.engine import Engine
+from telegram.error import NetworkError
 
 from bot.context import BotContext
 from bot.harness import running_bot
@@ -43,3 +46,40 @@ async def test_stopping_lets_running_jobs_finish_and_starts_no_new_one(
     assert cancelled == []
     assert started
     assert sorted(finished) == started
+
+
+async def test_the_last_get_updates_at_a_stop_gets_a_connection_while_one_is_held(
+    engine: Engine, database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Stopping, python-telegram-bot sends one more getUpdates (so Telegram knows the last
+    updates arrived) right after cancelling the long poll, whose connection may still be held
+    or, cancelled at the wrong moment, never be given back. With PTB's default of one
+    connection for getUpdates that call waited a second and failed: "Pool timeout: All
+    connections in the connection pool are occupied" (a traceback in the chat demo on a busy
+    CI). Here the held connection is a request to a server that never answers."""
+
+    async def never_answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()  # until the client gives up
+
+    server = await asyncio.start_server(never_answer, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        async with running_bot(engine=engine, database_url=database_url, limits=Limits()) as bot:
+            # The getUpdates request object (PTB offers no public name for it).
+            get_updates_request = bot.application.bot._request[0]
+            held = asyncio.create_task(
+                get_updates_request.post(f"http://127.0.0.1:{port}/held", read_timeout=60)
+            )
+            await asyncio.sleep(0.2)  # connected and waiting for an answer
+            assert not held.done()
+            caplog.clear()
+        held.cancel()
+        # Ended by the cancel, or already by the shutdown closing the client.
+        with contextlib.suppress(asyncio.CancelledError, NetworkError):
+            await held
+    finally:
+        server.close()
+        await server.wait_closed()
+    failures = [record.getMessage() for record in caplog.records if record.exc_info]
+    assert failures == []
+    assert "Pool timeout" not in caplog.text
