@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
 from telegram.error import NetworkError
+from telegram.request import HTTPXRequest
 
 from bot.context import BotContext
 from bot.harness import running_bot
-from botapi_emulator import Limits
+from botapi_emulator import Emulator, Limits
 
 
 async def test_stopping_lets_running_jobs_finish_and_starts_no_new_one(
@@ -83,3 +85,32 @@ async def test_the_last_get_updates_at_a_stop_gets_a_connection_while_one_is_hel
     failures = [record.getMessage() for record in caplog.records if record.exc_info]
     assert failures == []
     assert "Pool timeout" not in caplog.text
+
+
+async def test_the_start_up_calls_go_one_after_the_other(
+    engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The menus (3 scopes x 3 languages), getMe and deleteWebhook are sent one at a time, so
+    however many there become, they never fill the connection pool at start-up."""
+    in_flight = 0
+    peak = 0
+    methods: list[str] = []
+    original = HTTPXRequest.do_request
+
+    async def counted(self: HTTPXRequest, url: str, *args: Any, **kwargs: Any) -> Any:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        methods.append(url.rsplit("/", 1)[-1])
+        try:
+            return await original(self, url, *args, **kwargs)
+        finally:
+            in_flight -= 1
+
+    monkeypatch.setattr(HTTPXRequest, "do_request", counted)
+    emulator = Emulator(limits=Limits())
+    emulator.method_latency["setmycommands"] = 0.02
+    async with emulator, running_bot(engine=engine, database_url=database_url, emulator=emulator):
+        started = [method for method in methods if method != "getUpdates"]
+    assert started.count("setMyCommands") == 9
+    assert peak <= 2, "one start-up call at a time, besides the long poll"
