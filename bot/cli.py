@@ -88,9 +88,10 @@ def _notice_stop_signals(application: BotApplication) -> Callable[[], bool]:
     original = Application._raise_system_exit
 
     def raise_system_exit() -> NoReturn:
-        asked["stop"] = True
+        first, asked["stop"] = not asked["stop"], True
         updater = application.updater
-        if not application.running and (updater is None or not updater.running):
+        starting = not application.running and (updater is None or not updater.running)
+        if first and starting:  # (a second Ctrl-C, while stopping, is PTB's to handle)
             for task in asyncio.all_tasks():
                 task.cancel()  # cancelled, it ends quietly while PTB shuts down
         original()
