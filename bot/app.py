@@ -59,6 +59,7 @@ from bot.handlers import (
     settings_menu,
 )
 from bot.i18n import normalise_language, t
+from bot.jobqueue import StoppingJobQueue
 from bot.matchmaking import STEPS_EVERY, run_due_steps
 from bot.menu import ADMIN_MENU, GROUP_MENU, command_menu, menu_commands, registered_commands
 from bot.outage import is_database_down, later, outage_of
@@ -79,6 +80,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 # Telegram keeps unconfirmed updates for 24 hours; ids older than this can never come back.
 PRUNE_EVERY = timedelta(hours=6)
 RETENTION_EVERY = timedelta(days=1)
+GET_UPDATES_CONNECTIONS = 2
 
 
 def file_base_url(api_base_url: str) -> str:
@@ -120,6 +122,12 @@ def build_application(
         .post_init(_start_services)
         .post_shutdown(_close_services)
         .concurrent_updates(PerChatUpdateProcessor())
+        .job_queue(StoppingJobQueue())
+        # Stopping, PTB sends one more getUpdates right after cancelling the long poll. A poll
+        # cancelled while httpcore (1.0.9) closes an expired connection keeps its slot for
+        # good, so with PTB's default of one connection that call failed: "Pool timeout: All
+        # connections in the connection pool are occupied". Two: the poll and the confirm.
+        .get_updates_connection_pool_size(GET_UPDATES_CONNECTIONS)
         # A slow Bot API (seconds per call) must not turn an answer that arrived into an
         # error: wait for Telegram's reply rather than time out at python-telegram-bot's 5 s.
         .read_timeout(sender.SEND_TIMEOUT)

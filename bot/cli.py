@@ -59,7 +59,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     configured = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
     prepare_run(settings, secrets=[token, configured])  # logging, database, getMe, migrations
     application = build_application(settings)
-    stop_asked = _notice_stop_signals()
+    stop_asked = _notice_stop_signals(application)
     try:
         _run_application(application, settings)
     except Exception:
@@ -71,15 +71,29 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def _notice_stop_signals() -> Callable[[], bool]:
-    """Make python-telegram-bot's stop-signal handler remember that it ran."""
+def _notice_stop_signals(application: BotApplication) -> Callable[[], bool]:
+    """Make python-telegram-bot's stop-signal handler remember that it ran, and end a start-up
+    step it interrupts.
+
+    PTB raises SystemExit from the signal handler, which ends its run_until_complete of the
+    current start-up step (getMe, post_init's menus and pool, deleteWebhook) but leaves that
+    step's task pending: it then failed on the closed HTTP client ("Task exception was never
+    retrieved") or was destroyed with the loop ("Task was destroyed but it is pending"). Once
+    the bot runs, PTB stops updates and jobs itself, so only start-up steps are cancelled."""
+    import asyncio
+
     from telegram.ext import Application
 
     asked = {"stop": False}
     original = Application._raise_system_exit
 
     def raise_system_exit() -> NoReturn:
-        asked["stop"] = True
+        first, asked["stop"] = not asked["stop"], True
+        updater = application.updater
+        starting = not application.running and (updater is None or not updater.running)
+        if first and starting:  # (a second Ctrl-C, while stopping, is PTB's to handle)
+            for task in asyncio.all_tasks():
+                task.cancel()  # cancelled, it ends quietly while PTB shuts down
         original()
 
     Application._raise_system_exit = staticmethod(raise_system_exit)  # type: ignore[method-assign]
@@ -134,8 +148,15 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
     """Write a consistent copy of the database to FILE while the bot may be running."""
+    from bot.startup import check_database_url, require_database, sqlite_file
     from storage.backup import BackupError, backup
 
+    if sqlite_file(settings.database_url) is None:
+        # A server that is away is one sentence naming the setting, as for the other
+        # commands (pg_dump's own message ends on a tab-indented hint line).
+        require_database(settings.database_url)
+    else:
+        check_database_url(settings.database_url)  # connecting would make an empty file
     try:
         kind = backup(settings.database_url, args.file)
     except BackupError as error:
@@ -290,8 +311,47 @@ def _join_link(session: Session, code: str) -> str:
 Command = Callable[[argparse.Namespace, Settings], int]
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but an unknown option before the command is named as such (plain argparse
+    says "arguments are required: COMMAND"), and a missing command lists the commands."""
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        for arg in (sys.argv[1:] if args is None else args) if self._commands() else ():
+            if not arg.startswith("-") or arg in ("-", "--"):
+                break  # the command: its own options are its own parser's business
+            if not self._known_option(arg):
+                self.error(f"unknown option {arg.split('=', 1)[0]}; {self._commands_hint()}")
+        return super().parse_known_args(args, namespace)
+
+    def _commands(self) -> list[str]:
+        return [
+            name
+            for action in self._actions
+            if isinstance(action, argparse._SubParsersAction)
+            for name in action.choices
+        ]
+
+    def _known_option(self, arg: str) -> bool:
+        name = arg.split("=", 1)[0]
+        options = self._option_string_actions
+        # argparse accepts an unambiguous prefix of a long option (--deb for --debug).
+        return name in options or (
+            name.startswith("--") and any(option.startswith(name) for option in options)
+        )
+
+    def _commands_hint(self) -> str:
+        return f"the commands are: {', '.join(self._commands())} (see `{self.prog} --help`)"
+
+    def error(self, message: str) -> NoReturn:
+        if "arguments are required: COMMAND" in message:
+            message = f"give a command; {self._commands_hint()}"
+        super().error(message)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="buurtbot",
         description=(
             "Buurtbot: a Telegram bot that helps neighbours help each other. Settings come "

@@ -23,6 +23,7 @@ from bot.context import BotContext, Clock, system_clock
 from bot.handlers.nudges import run_nudges
 from bot.harness import RunningBot, running_bot
 from bot.i18n import normalise_language, t
+from bot.prompt import read_line
 from bot.sender import send_due_messages
 from botapi_emulator import Limits, MessageView
 from botapi_emulator.scenario import (
@@ -506,7 +507,7 @@ async def _chat(running: RunningBot) -> int:
     print("Buurtbot chat demo. You are 'Buurtbewoner' in a private chat with the bot.")
     print("Type a message or a command (/start, /help, /taal); type a number to press a button;")
     print(f"type {LOCATION_SHORTCUT} or /locatie 52.35,4.92 to share a location (like the")
-    print("keyboard's location button); an empty line or Ctrl-D ends the demo.\n")
+    print("keyboard's location button); an empty line, Ctrl-D or Ctrl-C ends the demo.\n")
     scene = Scene(running.emulator)
     you = scene.resident("Buurtbewoner", language="nl")
     shown: dict[int, int] = {}
@@ -517,22 +518,31 @@ async def _chat(running: RunningBot) -> int:
 
     # Each message is printed the moment it arrives, each edit as an edit.
     with running.emulator.world.notifier.listening(arrived):
-        while True:
-            try:
-                line = (await asyncio.to_thread(input, "> ")).strip()
-            except EOFError:
-                line = ""
-            if not sys.stdin.isatty():
-                print(line)  # piped input: show what "you" typed, as a terminal would
-            if not line:
-                print(goodbye(running, you))
-                return 0
-            before = _snapshot(running, you)
-            if not await _act(running, you, line):
-                continue
-            # Read the next line only once the bot is idle, so piped input works.
-            if not await _replied(running, you, before):
-                print("(no reply)")
+        try:
+            return await _chat_lines(running, you)
+        except asyncio.CancelledError:  # Ctrl-C: asyncio.run cancels us, then stops
+            print("\n" + goodbye(running, you))
+            raise
+
+
+async def _chat_lines(running: RunningBot, you: Person) -> int:
+    """Act on each typed line until an empty one or the end of the input."""
+    while True:
+        try:
+            line = (await read_line("> ")).strip()
+        except EOFError:
+            line = ""
+        if not sys.stdin.isatty():
+            print(line)  # piped input: show what "you" typed, as a terminal would
+        if not line:
+            print(goodbye(running, you))
+            return 0
+        before = _snapshot(running, you)
+        if not await _act(running, you, line):
+            continue
+        # Read the next line only once the bot is idle, so piped input works.
+        if not await _replied(running, you, before):
+            print("(no reply)")
 
 
 def goodbye(running: RunningBot, you: Person) -> str:

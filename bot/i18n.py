@@ -10,6 +10,8 @@ from __future__ import annotations
 import html
 import io
 import logging
+import sys
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
@@ -116,6 +118,22 @@ def compile_all() -> list[Path]:
     return written
 
 
-if __name__ == "__main__":
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m bot.i18n`: compile the catalogues; `--help` says so and changes nothing."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.i18n",
+        description=(
+            "Compile the translation catalogues: write a .mo next to every "
+            "bot/locale/<language>/LC_MESSAGES/*.po. Run it after editing a .po file."
+        ),
+    )
+    parser.parse_args(argv)
     for path in compile_all():
         print(f"compiled {path.relative_to(LOCALE_DIR)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -167,6 +168,17 @@ def require_database(url: str) -> None:
 def wait_for_database(settings: Settings, *, sleep: Callable[[float], None] = time.sleep) -> None:
     url = settings.database_url
     check_database_url(url)
+    file = sqlite_file(url)
+    if file is not None and not file.exists():
+        # Connecting would create the file, and a start that fails later (Telegram away, a
+        # wrong token) would leave it behind, empty; the migrations create it once Telegram
+        # has answered. There is no server to wait for, only the folder to check.
+        if not os.access(file.parent, os.W_OK | os.X_OK):
+            raise ConfigError(
+                f"BUURTBOT_DATABASE_URL points to a SQLite file in {file.parent}, a folder "
+                "Buurtbot may not write in; choose another path or change its permissions."
+            )
+        return
     delays = _delays(settings.startup_wait)
     for attempt in range(len(delays) + 1):
         try:

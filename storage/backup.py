@@ -16,6 +16,16 @@ class BackupError(Exception):
     """The backup could not be made; one sentence."""
 
 
+def pg_dump_reason(stderr: str) -> str:
+    """pg_dump's error as one line: its "error:" line without the prefix (the lines after it
+    are tab-indented hints such as "Is the server running on that host ...?")."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    errors = [line for line in lines if "error:" in line]
+    if not errors:
+        return lines[-1] if lines else "it failed without saying why"
+    return errors[0].split("error:", 1)[1].strip()
+
+
 def backup(database_url: str, target: str | Path) -> str:
     """Copy the database to `target`; return what kind of copy it is."""
     path = Path(target)
@@ -47,7 +57,7 @@ def backup(database_url: str, target: str | Path) -> str:
         )
         if result.returncode != 0:
             path.unlink(missing_ok=True)
-            reason = (result.stderr.strip().splitlines() or ["failed"])[-1]
+            reason = pg_dump_reason(result.stderr)
             raise BackupError(f"pg_dump could not make the backup: {reason}")
         return "pg_dump custom format; restore with pg_restore"
     raise BackupError(f"backing up {url.get_backend_name()} databases is not supported.")

@@ -161,6 +161,20 @@ def test_backup_copies_a_running_sqlite_database(
     assert "exists already" in out
 
 
+def test_a_failed_pg_dump_is_told_by_its_error_line_not_its_hint() -> None:
+    from storage.backup import pg_dump_reason
+
+    stderr = (
+        'pg_dump: error: connection to server at "db.example" (10.0.0.5), port 5432 failed: '
+        "Connection refused\n"
+        "\tIs the server running on that host and accepting TCP/IP connections?\n"
+    )
+    assert pg_dump_reason(stderr) == (
+        'connection to server at "db.example" (10.0.0.5), port 5432 failed: Connection refused'
+    )
+    assert pg_dump_reason("") == "it failed without saying why"
+
+
 def test_role_grant_takes_only_positive_telegram_ids(
     workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -272,3 +286,35 @@ def test_run_retries_the_applications_first_calls(
     retries = kwargs["bootstrap_retries"]
     assert isinstance(retries, int)
     assert retries > 0
+
+
+@pytest.mark.parametrize("argv", [["--foo"], ["--debug", "--foo"], ["--foo=1", "run"]])
+def test_an_unknown_option_is_named_and_the_commands_are_listed(
+    capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "unknown option --foo" in last
+    assert "the commands are: run, migrate," in last
+    assert "arguments are required" not in last
+
+
+def test_no_command_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main([])
+    assert exited.value.code == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "give a command; the commands are: run, migrate," in last
+
+
+def test_a_commands_own_options_and_negative_numbers_are_left_to_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["run", "--foo"])
+    assert "unrecognized arguments: --foo" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["role", "grant", "-5", "buurtwerker", "oost"])
+    assert "is not a Telegram user id" in capsys.readouterr().err

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -118,3 +120,20 @@ def test_unknown_language_falls_back_to_dutch() -> None:
 )
 def test_telegram_language_codes_map_to_ours(code: str | None, expected: str) -> None:
     assert normalise_language(code) == expected
+
+
+def test_the_compiler_helps_with_help_and_compiles_nothing() -> None:
+    mo_files = sorted(Path(po).with_suffix(".mo") for po in po_files("nl"))
+    before = [mo.stat().st_mtime_ns for mo in mo_files]
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.i18n", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: python -m bot.i18n")
+    assert "after editing a .po file" in " ".join(result.stdout.split())
+    assert "compiled" not in result.stdout
+    assert [mo.stat().st_mtime_ns for mo in mo_files] == before

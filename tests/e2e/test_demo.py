@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import re
+import select
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -199,3 +203,49 @@ def test_chat_demo_reads_piped_input_shares_a_location_and_shows_files(tmp_path:
     assert "so your app would send it as 2 messages" in out
     assert "Traceback" not in result.stderr
     assert out.rstrip().endswith("Tot ziens!")
+
+
+def _read_until(fd: int, ending: bytes, timeout: float) -> bytes:
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while not seen.endswith(ending) and time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.1)
+        if ready:
+            try:
+                chunk = os.read(fd, 1024)
+            except OSError:  # the other end closed: the demo ended
+                break
+            seen += chunk
+    return seen
+
+
+def test_ctrl_c_at_the_chat_prompt_ends_the_demo_at_once(tmp_path: Path) -> None:
+    """At a terminal's prompt (input() in a thread), Ctrl-C did nothing until Enter: asyncio
+    waited for that thread. Now it ends the demo at once, with one calm line."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BUURTBOT_")}
+    env["PYTHONPATH"] = str(REPO)
+    terminal, screen = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "demo", "--chat"],
+        stdin=screen,
+        stdout=screen,
+        stderr=screen,  # as at a terminal: without readline, input() prompts on stderr
+        env=env,
+        cwd=tmp_path,
+    )
+    os.close(screen)
+    try:
+        shown = _read_until(terminal, b"> ", timeout=60)
+        assert shown.endswith(b"> "), shown  # the bot runs and the prompt waits for a line
+        process.send_signal(signal.SIGINT)
+        code = process.wait(timeout=15)
+        shown += _read_until(terminal, b"Tot ziens!\r\n", timeout=5)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(terminal)
+    assert code == 0, shown
+    assert b"Traceback" not in shown
+    assert shown.endswith(b"> \r\nTot ziens!\r\n"), shown
+    assert list(tmp_path.iterdir()) == [], "the demo leaves no files behind"

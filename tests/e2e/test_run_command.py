@@ -305,3 +305,30 @@ async def test_a_stop_signal_during_start_up_is_a_clean_stop(
     log = await stop(process)
     assert process.returncode == 0, log
     assert "unexpected" not in log
+
+
+def _calls(emulator: Emulator, method: str) -> int:
+    return sum(1 for event in emulator.events if event.kind == "call" and event.method == method)
+
+
+@pytest.mark.parametrize("method", ["setMyCommands", "deleteWebhook"])
+async def test_a_stop_signal_during_the_start_up_calls_ends_them_quietly(
+    emulator: Emulator, database_url: str, tmp_path: Path, method: str
+) -> None:
+    """Ctrl-C while the command menus (post_init) or deleteWebhook are on their way: the
+    interrupted step ends with the process, not after it ("Task exception was never
+    retrieved", "Task was destroyed but it is pending", "Event loop is closed")."""
+    emulator.method_latency[method.lower()] = 1.0
+    for attempt in range(2):  # the race was 2 in 14; each try stops inside the slow call
+        seen = _calls(emulator, method)
+
+        def called(seen: int = seen) -> bool:
+            return _calls(emulator, method) > seen
+
+        process = await run_bot(emulator, database_url, tmp_path)
+        await emulator.wait_for(called, START_TIMEOUT, what=method)
+        await asyncio.sleep(0.2)
+        log = await stop(process)
+        assert process.returncode == 0, log
+        for sign in ("Traceback", "never retrieved", "destroyed", "Event loop is closed"):
+            assert sign not in log, f"try {attempt + 1}: {log}"

@@ -73,6 +73,8 @@ async def test_a_refused_token_is_a_configuration_error(
         BUURTBOT_LOG_LEVEL=level,
     )
     assert_one_sentence_without_token(result, 2, "BUURTBOT_TOKEN", "refused")
+    left = await asyncio.to_thread(lambda: list(tmp_path.iterdir()))
+    assert left == [], "a failed start leaves no (empty) database behind"
     if level == "DEBUG":
         assert "Traceback" in result.stderr
         assert "<token>" in result.stderr, "the debug traceback is shown, redacted"
@@ -102,6 +104,7 @@ def test_an_unreachable_bot_api_is_retried_then_one_sentence(tmp_path: Path, lev
         BUURTBOT_STARTUP_WAIT="1.5",
     )
     assert_one_sentence_without_token(result, 1, "BUURTBOT_API_BASE_URL", "not reachable")
+    assert list(tmp_path.iterdir()) == [], "a failed start leaves no (empty) database behind"
     if level == "DEBUG":
         assert "retrying for up to 2 s" in result.stderr
         assert result.stderr.count("retrying for up to") == 1, "one log line, not one per attempt"
@@ -140,6 +143,7 @@ def test_bad_database_urls_are_one_sentence(
         ("wijk", "add", "Oost"),
         ("role", "grant", "1", "buurtwerker", "Oost"),
         ("reindex",),
+        ("backup", "copy.dump"),
     ],
 )
 @pytest.mark.parametrize(
