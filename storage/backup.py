@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from storage.db import normalise_url
 
@@ -48,12 +49,25 @@ def backup(database_url: str, target: str | Path) -> str:
         pg_dump = shutil.which("pg_dump")
         if pg_dump is None:
             raise BackupError("pg_dump is not installed; install the PostgreSQL client tools.")
-        libpq_url = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        # The password goes in pg_dump's environment, not on its command line, where any
+        # local user could read it in the process list.
+        libpq_url = URL.create(
+            "postgresql",
+            username=url.username,
+            host=url.host,
+            port=url.port,
+            database=url.database,
+            query=url.query,
+        ).render_as_string(hide_password=False)
+        environment = dict(os.environ)
+        if url.password is not None:
+            environment["PGPASSWORD"] = str(url.password)
         result = subprocess.run(
             [pg_dump, "--format=custom", f"--file={path}", f"--dbname={libpq_url}"],
             capture_output=True,
             text=True,
             check=False,
+            env=environment,
         )
         if result.returncode != 0:
             path.unlink(missing_ok=True)

@@ -175,6 +175,30 @@ def test_a_failed_pg_dump_is_told_by_its_error_line_not_its_hint() -> None:
     assert pg_dump_reason("") == "it failed without saying why"
 
 
+def test_pg_dump_gets_the_password_in_its_environment_not_on_its_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storage.backup import backup
+
+    fake = tmp_path / "bin" / "pg_dump"
+    fake.parent.mkdir()
+    fake.write_text(
+        '#!/bin/sh\nprintf "%s\\n" "$@" > "$SEEN/argv"\n'
+        'printf "%s" "$PGPASSWORD" > "$SEEN/password"\n'
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("SEEN", str(tmp_path))
+
+    kind = backup("postgresql://buurt:s3cret@db.example:5432/buurtbot", tmp_path / "copy.dump")
+
+    assert kind.startswith("pg_dump")
+    argv = (tmp_path / "argv").read_text()
+    assert "s3cret" not in argv
+    assert "--dbname=postgresql://buurt@db.example:5432/buurtbot" in argv
+    assert (tmp_path / "password").read_text() == "s3cret"
+
+
 def test_role_grant_takes_only_positive_telegram_ids(
     workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
