@@ -118,7 +118,7 @@ def _caller_id(unit: Unit) -> int:
     return unit.caller.user_id
 
 
-def _language_of(unit: Unit, telegram_user_id: int) -> str:
+def language_of(unit: Unit, telegram_user_id: int) -> str:
     resident = repo.find_resident(unit.session, telegram_user_id=telegram_user_id)
     return unit.settings.default_language if resident is None else resident.language
 
@@ -247,7 +247,7 @@ def send_report(unit: Unit, report: Report, author_name: str = "") -> bool:
         return True
     workers = buurtwerk.buurtwerkers_of(unit.session, wijk_id=wijk.id)
     for worker in workers:
-        language = _language_of(unit, worker)
+        language = language_of(unit, worker)
         unit.enqueue_chat(
             chat_id=worker,
             text=_card(unit, language, wijk, report, post, author_name),
