@@ -9,6 +9,7 @@ re-checks in the database that the presser is a buurtwerker of that wijk (or an 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Final
 
@@ -338,7 +339,8 @@ def claim_report(unit: Unit, report_id: int) -> Reply:
         now=unit.now,
         report_id=report.id,
     )
-    return _list_of(unit, report.wijk_id)
+    listed = _list_of(unit, report.wijk_id)
+    return replace(listed, edits=reports.picked_up_edits(unit, report, user_id))
 
 
 def _log(unit: Unit, wijk_id: int, action: str, data: dict[str, object]) -> None:
