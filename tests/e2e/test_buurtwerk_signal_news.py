@@ -185,3 +185,17 @@ async def test_twice_the_same_day_sends_once_and_the_next_day_only_what_is_new(
     assert "boodschappen" in first.content
     assert "• Vragen zonder reactie, klusjes: 1" in second.content
     assert "boodschappen" not in second.content
+
+
+async def test_at_night_nothing_is_sent_until_the_morning(
+    running: RunningBot, oost: Oost, clock: Clock
+) -> None:
+    team_id = link_team(running, oost)
+    unanswered(running, oost.ben_id, "Boodschappen", 0.5)
+    clock.now = NOW + timedelta(hours=16)  # 02:00 the next night: yesterday's slot is old
+    assert await run_news(running) == 0
+    assert signal_news_sent_at(running, oost.oost_id) is None
+    clock.now = NOW + timedelta(hours=23, minutes=5)  # 09:05
+    assert await run_news(running) == 1
+    [message] = running.emulator.messages(team_id)
+    assert "• Vragen zonder reactie, boodschappen: 1" in message.content
