@@ -262,6 +262,8 @@ SIGNAL_DONE = action("sig:d", ID)
 SPIKE_CLAIM = action("sig:sc", ID)
 SPIKE_DONE = action("sig:sd", ID)
 REPORT_PICKUP = action("sig:rc", ID)
+# the daily signal message's "Bekijk de signalen" (wijk id): the /signalen list
+SIGNALS_OPEN = action("sig:o", ID)
 # nudges: the reciprocity message's "offer something" (starts /aanbod)
 NUDGE_OFFER = action("ng:offer")
 

@@ -90,6 +90,9 @@ class Wijk(SQLModel, table=True):
     # Members joined the linked group: one shared welcome is due then (for everyone who joins
     # until it goes out), instead of one per member. None while nobody waits for one.
     welcome_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Up to when the team chat (or each buurtwerker) heard what is new among the signals: the
+    # daily message names only what came after (bot/services/signal_news.py).
+    signal_news_sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

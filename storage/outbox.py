@@ -191,6 +191,18 @@ def by_key(session: Session, key: str) -> OutboxMessage | None:
     return session.exec(select(OutboxMessage).where(OutboxMessage.dedupe_key == key)).first()
 
 
+def by_keys(session: Session, keys: list[str]) -> list[OutboxMessage]:
+    """The messages with these keys (through the unique index), oldest first."""
+    if not keys:
+        return []
+    statement = (
+        select(OutboxMessage)
+        .where(col(OutboxMessage.dedupe_key).in_(keys))
+        .order_by(col(OutboxMessage.id))
+    )
+    return list(session.exec(statement).all())
+
+
 def about_sent_message(session: Session, *, chat_id: int, message_id: int) -> str | None:
     """What the message the bot sent as `message_id` in this chat was about ("match:<id>"
     ...), or None when it is not one of the outbox's (or no longer kept)."""

@@ -1,5 +1,6 @@
 """Reports that reach someone: the buttons on a report card, the reason typed privately, undo,
-/logboek, and the job that lifts suspensions whose end has passed (bot/services/reports.py)."""
+/logboek, /signalen, the job that lifts suspensions whose end has passed (bot/services/reports.py)
+and the daily signal message (bot/services/signal_news.py)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from bot.keyboards import markup
 from bot.menu import spellings
 from bot.runner import perform
 from bot.sender import deliver
-from bot.services import reports, signals
+from bot.services import reports, signal_news, signals
 from bot.services.reply import Reply, Show
 from bot.services.unit import Unit
 from bot.views.replies import answer, show
@@ -29,12 +30,14 @@ from bot.views.replies import answer, show
 log = logging.getLogger(__name__)
 
 LIFT_EVERY: Final = timedelta(minutes=5)
+SIGNAL_NEWS_EVERY: Final = timedelta(minutes=5)
 SIGNAL_SERVICES: Final[dict[callbacks.Action, Callable[[Unit, int], Reply]]] = {
     callbacks.SIGNAL_CLAIM: signals.claim,
     callbacks.SIGNAL_DONE: signals.done,
     callbacks.SPIKE_CLAIM: signals.claim_spike,
     callbacks.SPIKE_DONE: signals.done_spike,
     callbacks.REPORT_PICKUP: signals.claim_report,
+    callbacks.SIGNALS_OPEN: signals.open_list,
 }
 
 
@@ -53,6 +56,9 @@ def register(application: BotApplication, router: DialogRouter) -> None:
     if application.job_queue is not None:
         application.job_queue.run_repeating(
             lift_ended, interval=LIFT_EVERY, first=30, name="lift-suspensions"
+        )
+        application.job_queue.run_repeating(
+            send_signal_news, interval=SIGNAL_NEWS_EVERY, first=40, name="signal-news"
         )
 
 
@@ -138,5 +144,12 @@ async def signal_pressed(update: Update, context: BotContext, press: Press) -> N
 async def lift_ended(context: BotContext) -> None:
     """Lift the suspensions whose end has passed; their authors hear it at once."""
     await perform(context, None, reports.lift_ended_suspensions)
+    outgoing, context.outgoing = context.outgoing, []
+    await deliver(context, outgoing)
+
+
+async def send_signal_news(context: BotContext) -> None:
+    """Once a day per wijk: what is new among the signals, to the team chat or buurtwerkers."""
+    await perform(context, None, signal_news.send_due)
     outgoing, context.outgoing = context.outgoing, []
     await deliver(context, outgoing)

@@ -30,6 +30,7 @@ from storage.models import (
     OutboxMessage,
     Post,
     PostStatus,
+    Report,
     Resident,
     Signup,
 )
@@ -37,6 +38,8 @@ from storage.residents import is_blocked_either_way
 
 # `about` of messages with work for buurtwerkers (a report, an action's confirmation).
 WORK = "work:"
+# `about` of a report's card (the report id follows): not sent once the report was acted on.
+REPORT_CARD = f"{WORK}report:"
 # `about` of messages on someone's own activity sign-up (bot/services/activities.py): they
 # reach a paused resident too, it was their own choice to sign up.
 OWN_SIGNUP = ("signup:", "actnote:")
@@ -70,6 +73,10 @@ def _about_is_open(session: Session, about: str | None) -> bool:
     """Whether what a message is about can still be answered (its buttons still make sense)."""
     if about is None:
         return True
+    if about.startswith(REPORT_CARD):
+        raw_report_id = about.removeprefix(REPORT_CARD)
+        report = session.get(Report, int(raw_report_id)) if raw_report_id.isdigit() else None
+        return report is not None and report.status == "open"
     kind, _, raw_id = about.partition(":")
     if not raw_id.isdigit():
         return True
@@ -118,7 +125,10 @@ def verdict(
     else:
         resident = repo.find_resident(session, telegram_user_id=message.chat_id)
     if resident is None and (message.about or "").startswith(WORK):
-        return Verdict.SEND, None, ""  # a buurtwerker who never used the bot as a resident
+        # A buurtwerker who never used the bot as a resident.
+        if not _about_is_open(session, message.about):
+            return Verdict.DROP, None, f"{message.about} is closed"
+        return Verdict.SEND, None, ""
     own = (message.about or "").startswith(OWN_SIGNUP)
     if resident is None or not (reachable(resident, now) or (own and not resident.stopped)):
         return Verdict.DROP, None, "paused, stopped or gone"

@@ -31,8 +31,20 @@ class GroupMessageRef:
 
 
 @dataclass(frozen=True)
+class Edit:
+    """A message the bot sent someone earlier, to change once the unit of work committed (the
+    copies of a report card other buurtwerkers hold, when one of them acted on it)."""
+
+    chat_id: int
+    message_id: int
+    text: str
+    keyboard: Keyboard | None = None
+
+
+@dataclass(frozen=True)
 class Reply:
     text: str
     keyboard: Keyboard | None = None
     show: Show = Show.EDIT
     delete: GroupMessageRef | None = None
+    edits: tuple[Edit, ...] = ()

@@ -19,6 +19,7 @@ report at once, the first action wins (a conditional update); the other is told 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Final
@@ -31,15 +32,16 @@ from bot.i18n import t
 from bot.post_views import first_name, shortened
 from bot.services import dialogs
 from bot.services.buurtwerk import may_manage, team_wijk
-from bot.services.delivery import WORK
+from bot.services.delivery import REPORT_CARD, WORK
 from bot.services.markup import Button, Keyboard, keyboard
-from bot.services.reply import GroupMessageRef, Reply, Show
+from bot.services.reply import Edit, GroupMessageRef, Reply, Show
 from bot.services.unit import Incoming, Unit
-from storage import buurtwerk, moderation, repo
+from storage import buurtwerk, moderation, outbox, repo
 from storage.buurtwerk import ChatKind
 from storage.models import (
     AuditEntry,
     OutboxMessage,
+    OutboxStatus,
     Post,
     PostStatus,
     Report,
@@ -118,7 +120,7 @@ def _caller_id(unit: Unit) -> int:
     return unit.caller.user_id
 
 
-def _language_of(unit: Unit, telegram_user_id: int) -> str:
+def language_of(unit: Unit, telegram_user_id: int) -> str:
     resident = repo.find_resident(unit.session, telegram_user_id=telegram_user_id)
     return unit.settings.default_language if resident is None else resident.language
 
@@ -235,26 +237,67 @@ def send_report(unit: Unit, report: Report, author_name: str = "") -> bool:
     if wijk is None or wijk.id is None or report.id is None:
         return False
     post = None if report.post_id is None else unit.session.get(Post, report.post_id)
-    about = f"{WORK}report:{report.id}"
+    about = f"{REPORT_CARD}{report.id}"
     if wijk.team_chat_id is not None:
         language: str = unit.settings.default_language
         unit.enqueue_chat(
             chat_id=wijk.team_chat_id,
             text=_card(unit, language, wijk, report, post, author_name),
             keyboard=card_keyboard(language, report),
+            key=card_key(report.id, wijk.team_chat_id),
             about=about,
         )
         return True
     workers = buurtwerk.buurtwerkers_of(unit.session, wijk_id=wijk.id)
     for worker in workers:
-        language = _language_of(unit, worker)
+        language = language_of(unit, worker)
         unit.enqueue_chat(
             chat_id=worker,
             text=_card(unit, language, wijk, report, post, author_name),
             keyboard=card_keyboard(language, report),
+            key=card_key(report.id, worker),
             about=about,
         )
     return bool(workers)
+
+
+def card_key(report_id: int, chat_id: int) -> str:
+    """The outbox key of a report's card in one chat, so its copies can be found again."""
+    return f"card:{report_id}:{chat_id}"
+
+
+def card_edits(
+    unit: Unit, report: Report, note: Callable[[str], str], *, buttons: bool
+) -> tuple[Edit, ...]:
+    """The report's cards that reached the team chat or buurtwerkers, shown again with a short
+    note in each card's language (who picked it up, what was done), with the card's buttons
+    or without; edited after commit, so nobody finds out only by pressing. A card still
+    waiting for someone's quiet hours is not sent once the report is closed (delivery)."""
+    session = unit.session
+    wijk = None if report.wijk_id is None else session.get(Wijk, report.wijk_id)
+    if wijk is None or wijk.id is None or report.id is None:
+        return ()
+    chats = buurtwerk.buurtwerkers_of(session, wijk_id=wijk.id)
+    if wijk.team_chat_id is not None:
+        chats.append(wijk.team_chat_id)
+    edits = []
+    for card in outbox.by_keys(session, [card_key(report.id, chat) for chat in chats]):
+        if card.status != OutboxStatus.SENT.value or card.message_id is None:
+            continue
+        group = card.chat_id < 0  # the team chat: its cards are in the bot's language
+        language = unit.settings.default_language if group else language_of(unit, card.chat_id)
+        text = f"{card.text}\n\n{note(language)}"
+        board = card_keyboard(language, report) if buttons else None
+        edits.append(Edit(card.chat_id, card.message_id, text, board))
+    return tuple(edits)
+
+
+def picked_up_edits(unit: Unit, report: Report, by: int) -> tuple[Edit, ...]:
+    """ "Ik pak het op" on a report: its cards say who, and keep their buttons."""
+    who = _who(unit, by)
+    return card_edits(
+        unit, report, lambda language: t(language, "reports.card.picked_up", who=who), buttons=True
+    )
 
 
 # --- /meld in the wijk's group -----------------------------------------------------------------
@@ -403,13 +446,21 @@ def apply(
     _tell_reporter(unit, report)
     _tell_team(unit, report.wijk_id, user_id, action)
     assert entry.id is not None
+    who = _who(unit, user_id)
+
+    def note(card_language: str) -> str:
+        what = _action_name(card_language, action)
+        return t(card_language, "reports.card.handled", who=who, what=what)
+
+    edits = card_edits(unit, report, note, buttons=False)
     if action == "del":
         assert report.group_chat_id is not None
         assert report.group_message_id is not None
         target = GroupMessageRef(report.group_chat_id, report.group_message_id, entry.id)
-        return Reply(t(language, "reports.done_delete"), delete=target)
+        return Reply(t(language, "reports.done_delete"), delete=target, edits=edits)
     undo = keyboard([Button(t(language, "reports.button.undo"), callbacks.UNDO(entry.id))])
-    return Reply(t(language, "reports.done", what=_action_name(language, action)), undo)
+    what = _action_name(language, action)
+    return Reply(t(language, "reports.done", what=what), undo, edits=edits)
 
 
 def delete_refused(unit: Unit, entry_id: int) -> Reply:
@@ -434,6 +485,8 @@ def delete_refused(unit: Unit, entry_id: int) -> Reply:
     if report is None:
         return Reply(t(unit.language, "reports.delete_refused"))
     buurtwerk.reopen_report(session, report=report)
+    # The other cards were never changed: the deletion's reply (and its card edits) is shown
+    # only when Telegram did delete the message.
     return Reply(t(unit.language, "reports.delete_refused"), card_keyboard(unit.language, report))
 
 
@@ -560,10 +613,18 @@ def undo(unit: Unit, entry_id: int) -> Reply:
     )
     language = unit.language
     key = "reports.undone_warning" if entry.action == "warn" else "reports.undone"
-    again = None
+    again: Keyboard | None = None
+    edits: tuple[Edit, ...] = ()
     if report is not None and report.id is not None:
         again = card_keyboard(language, report)
-    return Reply(t(language, key, what=_action_name(language, entry.action)), again)
+        who = _who(unit, user_id)
+        edits = card_edits(
+            unit,
+            report,
+            lambda card_language: t(card_language, "reports.card.reopened", who=who),
+            buttons=True,
+        )
+    return Reply(t(language, key, what=_action_name(language, entry.action)), again, edits=edits)
 
 
 def _lift(unit: Unit, suspension: Suspension) -> None:

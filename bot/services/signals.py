@@ -9,6 +9,7 @@ re-checks in the database that the presser is a buurtwerker of that wijk (or an 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Final
 
@@ -63,6 +64,17 @@ def show_signals(unit: Unit, args: list[str]) -> Reply:
     return _list(unit, wijk)
 
 
+def open_list(unit: Unit, wijk_id: int) -> Reply:
+    """The daily signal message's button: the /signalen list, for a buurtwerker of the wijk
+    (the message may sit in a team chat with other members)."""
+    wijk = unit.session.get(Wijk, wijk_id)
+    if wijk is None:
+        return Reply(t(unit.language, "error.stale_button"), show=Show.POPUP)
+    if not may_manage(unit, _caller_id(unit), wijk.id):
+        return Reply(t(unit.language, "reports.not_allowed"), show=Show.POPUP)
+    return _list(unit, wijk)
+
+
 def _list(unit: Unit, wijk: Wijk) -> Reply:
     """Every signal with its own "ik pak het op" (until someone did) and "afgehandeld", in one
     numbering: the categories with many unanswered requests, the open reports, then the
@@ -88,7 +100,7 @@ def _list(unit: Unit, wijk: Wijk) -> Reply:
         rows.append(row)
 
     number = 0
-    for spike, count in _many_this_month(unit, wijk):
+    for spike, count in many_this_month(unit, wijk):
         assert spike.id is not None
         number += 1
         line = t(
@@ -172,7 +184,7 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _many_this_month(unit: Unit, wijk: Wijk) -> list[tuple[SignalSpike, int]]:
+def many_this_month(unit: Unit, wijk: Wijk) -> list[tuple[SignalSpike, int]]:
     """Categories with unusually many unanswered requests this month (at least MANY, and more
     than the month before) that nobody marked handled, each with its count. The first time
     one shows, its row is made, so its buttons have something to act on."""
@@ -327,7 +339,8 @@ def claim_report(unit: Unit, report_id: int) -> Reply:
         now=unit.now,
         report_id=report.id,
     )
-    return _list_of(unit, report.wijk_id)
+    listed = _list_of(unit, report.wijk_id)
+    return replace(listed, edits=reports.picked_up_edits(unit, report, user_id))
 
 
 def _log(unit: Unit, wijk_id: int, action: str, data: dict[str, object]) -> None:

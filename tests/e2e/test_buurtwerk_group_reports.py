@@ -139,6 +139,9 @@ async def test_a_group_message_is_reported_deleted_and_logged(
     done = await willem.sees("Gedaan: ik haal het bericht uit de groep.")
     assert done.buttons == []  # a deleted message cannot come back
     assert deleted(running, group, bad)
+    # The card says what was done (once Telegram did delete it), without its buttons.
+    closed = await willem.sees("Willem: bericht uit de groep verwijderd.")
+    assert (closed.message_id, closed.buttons) == (card.message_id, [])
     await group.anna.sees("Er is naar je melding gekeken.")
     [entry] = audit(running)
     assert (entry.action, entry.actor_telegram_id, entry.reason, entry.report_id) == (
@@ -188,6 +191,9 @@ async def test_when_telegram_refuses_the_report_opens_again(
     await willem.sends("Reclame")
     refused = await willem.sees("Het bericht kon ik niet uit de groep halen.")
     assert not deleted(running, group, bad)
+    card = running.emulator.messages(willem.user)[0]
+    assert card.content.startswith("Melding uit de groep")
+    assert "verwijderd" not in card.content
     assert refused.buttons[0] == ["Uit de groep verwijderen", "Vriendelijk bericht sturen"]
     [report] = reports(running)
     assert report.status == "open"

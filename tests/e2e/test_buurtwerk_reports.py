@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from sqlmodel import col, select
@@ -15,11 +16,30 @@ from telegram import InlineKeyboardButton
 from bot import callbacks
 from bot.harness import RunningBot
 from bot.keyboards import markup
+from bot.sender import send_due_messages
 from bot.services.request_steps import invitation_keyboard
 from botapi_emulator.scenario import Person, Scene
 from storage.db import session_scope
-from storage.models import AuditEntry, Post, Report, Role, RoleKind, Wijk
-from tests.e2e.neighbours import NOW, bot_sends, resident, resident_for, shows_post
+from storage.models import (
+    AuditEntry,
+    OutboxMessage,
+    OutboxStatus,
+    Post,
+    Report,
+    Resident,
+    Role,
+    RoleKind,
+    Wijk,
+)
+from tests.e2e.neighbours import (
+    NOW,
+    Clock,
+    bot_context,
+    bot_sends,
+    resident,
+    resident_for,
+    shows_post,
+)
 from tests.storage.neighbourhood import add_post, add_wijk
 
 BEN_POST = "Koop nu mijn zonnepanelen, 50% korting!"
@@ -221,6 +241,66 @@ async def test_with_a_team_chat_the_report_goes_there(running: RunningBot, stree
     await street.xandra.sees("Gedaan: niets aan de hand.")
     await emulator.wait_for_message(team, "Xandra heeft een melding afgehandeld: niets aan")
     assert post_status(running, street.ben_post_id) == "open"
+    # The card itself says so too, without its buttons: nobody presses it in vain.
+    edited = await emulator.wait_for_message(team, "Xandra: niets aan de hand.")
+    assert edited.message_id == card.message_id
+    assert edited.buttons == []
+
+
+async def test_the_other_cards_show_who_picked_it_up_and_what_was_done(
+    running: RunningBot, street: Street
+) -> None:
+    willem, xandra = street.willem, street.xandra
+    await anna_reports(running, street)
+    card = await willem.sees("Melding in Oost:")
+    await xandra.sees("Melding in Oost:")
+    # Willem picks it up in /signalen: Xandra's card says so and keeps its buttons.
+    await willem.sends("/signalen")
+    await willem.sees("Signalen in Oost:")
+    await willem.presses("Ik pak 1 op")
+    picked = await xandra.sees("Willem pakt dit op.")
+    assert picked.content.startswith("Melding in Oost:")
+    assert ["Niets aan de hand"] in picked.buttons
+    # Xandra hides the post from her card: Willem's card shows it, and its buttons are gone.
+    await xandra.presses("Bericht verbergen")
+    await xandra.sees("Waarom?")
+    await xandra.sends("Reclame")
+    await xandra.sees("Gedaan: bericht verborgen.")
+    handled = await willem.sees("Xandra: bericht verborgen.")
+    assert handled.message_id == card.message_id
+    assert "Willem pakt dit op." not in handled.content  # kept short: only the latest
+    assert handled.buttons == []
+    # Undone: the report is open again, and so are the cards.
+    await xandra.presses("Ongedaan maken")
+    await xandra.sees("Ongedaan gemaakt: bericht verborgen.")
+    reopened = await willem.sees("Xandra heeft dit ongedaan gemaakt. De melding is weer open.")
+    assert reopened.message_id == card.message_id
+    assert ["Niets aan de hand"] in reopened.buttons
+
+
+async def test_a_card_waiting_for_quiet_hours_is_not_sent_once_the_report_is_handled(
+    running: RunningBot, street: Street, clock: Clock
+) -> None:
+    with session_scope(running.engine) as session:
+        xandra = session.exec(
+            select(Resident).where(Resident.telegram_user_id == street.xandra.user.id)
+        ).one()
+        xandra.quiet_start, xandra.quiet_end = "09:30", "12:00"  # it is 10:00
+        session.add(xandra)
+    await anna_reports(running, street)
+    await street.willem.sees("Melding in Oost:")
+    await street.willem.presses("Niets aan de hand")
+    await street.willem.sees("Waarom?")
+    await street.willem.sends("Gewoon een aanbieding")
+    await street.willem.sees("Gedaan: niets aan de hand.")
+    clock.now = NOW + timedelta(hours=3)
+    await send_due_messages(bot_context(running))
+    assert running.emulator.messages(street.xandra.chat_id) == []
+    with session_scope(running.engine) as session:
+        [card] = session.exec(
+            select(OutboxMessage).where(OutboxMessage.chat_id == street.xandra.user.id)
+        ).all()
+        assert card.status == OutboxStatus.FAILED.value
 
 
 async def test_without_a_buurtwerker_no_promise_is_made(running: RunningBot, scene: Scene) -> None:

@@ -120,3 +120,14 @@ def test_due_reads_each_pending_row_once_through_its_cursor(engine: Engine, now:
         rest = outbox.due(session, now=now, after=(first[-1][2], first[-1][0]), limit=3)
     assert [row[0] for row in first + rest] == ids
     assert [row[1] for row in first + rest] == list(range(5))
+
+
+def test_messages_are_found_by_their_keys(engine: Engine, now: datetime) -> None:
+    with session_scope(engine) as session:
+        for key in ("card:7:1", "card:7:2", "card:8:1", None):
+            outbox.enqueue(
+                session, chat_id=1, text=str(key), reply_markup=None, due_at=now, key=key
+            )
+        found = outbox.by_keys(session, ["card:7:2", "card:7:1", "card:7:3"])
+        assert [message.dedupe_key for message in found] == ["card:7:1", "card:7:2"]
+        assert outbox.by_keys(session, []) == []
