@@ -326,6 +326,9 @@ class OutboxMessage(SQLModel, table=True):
     # The second Telegram message of a row sent as two (a relayed location's map), so a reply
     # to it is recognised like a reply to the text.
     media_message_id: int | None = Field(default=None, sa_type=BigInteger)
+    # Queued for the person whose own update caused it (bot/services/unit.py): sent right
+    # away, their quiet hours do not hold it back (bot/services/delivery.py).
+    answers_caller: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
 
 
 class RequestFlow(SQLModel, table=True):

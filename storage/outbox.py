@@ -48,6 +48,7 @@ def enqueue(
     about: str | None = None,
     counterpart_id: int | None = None,
     media: dict[str, Any] | None = None,
+    answers_caller: bool = False,
 ) -> OutboxMessage:
     """Queue a message. `key` names it (unique) so it can be found again, e.g. to take away
     the buttons of an invitation that is no longer open; `about` and `counterpart_id` say
@@ -62,6 +63,7 @@ def enqueue(
         about=about,
         counterpart_id=counterpart_id,
         media=media,
+        answers_caller=answers_caller,
     )
     session.add(message)
     session.flush()

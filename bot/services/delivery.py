@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
+from typing import Final
 
 from sqlmodel import Session
 
@@ -43,6 +44,9 @@ REPORT_CARD = f"{WORK}report:"
 # `about` of messages on someone's own activity sign-up (bot/services/activities.py): they
 # reach a paused resident too, it was their own choice to sign up.
 OWN_SIGNUP = ("signup:", "actnote:")
+# A message that answers what someone just did (OutboxMessage.answers_caller) skips their
+# quiet hours only if it goes out within this long; later it waits like any other.
+ANSWER_GRACE: Final = timedelta(minutes=10)
 
 
 def reachable(resident: Resident, now: datetime) -> bool:
@@ -141,9 +145,14 @@ def verdict(
     if not _about_is_open(session, message.about):
         return Verdict.DROP, None, f"{message.about} is closed"
     until = quiet_until(resident, settings, now)
-    if until is not None:
+    if until is not None and not answers_now(message, now):
         return Verdict.LATER, until, "quiet hours"
     return Verdict.SEND, None, ""
+
+
+def answers_now(message: OutboxMessage, now: datetime) -> bool:
+    """Whether this answers what the person just did, still moments after: they are awake."""
+    return message.answers_caller and now - message.due_at <= ANSWER_GRACE
 
 
 def claim(

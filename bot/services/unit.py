@@ -162,7 +162,13 @@ class Unit:
         """Queue a message to a resident who did not just ask for it (an invitation, a note
         from the other side of a match). `about` names what it is about ("inv:<id>",
         "post:<id>", "match:<id>") and `counterpart_id` the other person, so the sender can
-        check at send time that it is still wanted."""
+        check at send time that it is still wanted. A message due now for the caller
+        themselves (what their own action led to) is marked as answering them."""
+        answers_caller = (
+            due_at is None
+            and self.caller is not None
+            and self.caller.user_id == to.telegram_user_id
+        )
         message = outbox.enqueue(
             self.session,
             chat_id=to.telegram_user_id,
@@ -174,6 +180,7 @@ class Unit:
             about=about,
             counterpart_id=counterpart_id,
             media=media,
+            answers_caller=answers_caller,
         )
         assert message.id is not None
         self.queued.append(message.id)

@@ -412,6 +412,21 @@ async def test_alone_in_the_wijk_the_asker_hears_once_and_a_newcomer_is_invited_
         assert len(session.exec(select(Signal)).all()) == 1
 
 
+async def test_at_night_the_asker_who_just_posted_hears_it_at_once(
+    running: RunningBot, scene: Scene, clock: Clock
+) -> None:
+    """Quiet hours keep unasked-for messages back; the answer to what Anna just did at 23:30
+    is not one of them."""
+    with session_scope(running.engine) as session:
+        wijk = add_wijk(session, "Transvaalbuurt", NOW)
+    clock.now = NOW.replace(hour=22, minute=30)  # 23:30 in Amsterdam: Anna's quiet hours
+    anna = scene.resident("Anna")
+    resident_for(running, anna, wijk, NOW)
+    await post_request(anna, SHOPPING)
+    told = await anna.sees(NOBODY_YET)
+    assert SHOPPING in told.content
+
+
 async def test_the_buurtwerker_is_mentioned_only_where_the_wijk_has_one(
     running: RunningBot, scene: Scene
 ) -> None:

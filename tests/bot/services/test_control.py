@@ -178,6 +178,26 @@ def test_an_invitation_waiting_for_quiet_hours_to_end_is_dropped_after_a_block(
     assert message.status == OutboxStatus.FAILED.value
 
 
+def test_what_answers_the_callers_own_action_skips_their_quiet_hours_only_right_away(
+    session: Session, street: Street, now: datetime
+) -> None:
+    anna = session.get(Resident, street.anna_id)
+    ben = session.get(Resident, street.ben_id)
+    assert anna is not None
+    assert ben is not None
+    anna.quiet_start, anna.quiet_end = "09:00", "12:00"  # 10:00 in Amsterdam: quiet
+    answer = unit_for(session, ANNA, now).enqueue(to=anna, text="Niemand nu")
+    from_ben = unit_for(session, BEN, now).enqueue(to=anna, text="Ben schrijft")
+    assert answer.answers_caller
+    assert not from_ben.answers_caller
+
+    assert delivery.verdict(session, answer, SETTINGS, now)[0] is delivery.Verdict.SEND
+    assert delivery.verdict(session, from_ben, SETTINGS, now)[0] is delivery.Verdict.LATER
+    # Still waiting ten minutes on (the bot was down): it waits for the morning like the rest.
+    later = now + delivery.ANSWER_GRACE + timedelta(minutes=1)
+    assert delivery.verdict(session, answer, SETTINGS, later)[0] is delivery.Verdict.LATER
+
+
 def test_an_offer_card_in_the_outbox_is_not_delivered_after_a_block(
     session: Session, street: Street, now: datetime
 ) -> None:
