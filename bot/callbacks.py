@@ -262,8 +262,10 @@ SIGNAL_DONE = action("sig:d", ID)
 SPIKE_CLAIM = action("sig:sc", ID)
 SPIKE_DONE = action("sig:sd", ID)
 REPORT_PICKUP = action("sig:rc", ID)
-# nudges: the reciprocity message's "offer something" (starts /aanbod)
+# nudges: the reciprocity message's "offer something" (starts /aanbod) and "activities in your
+# wijk" (the wijk's id, checked against the presser's own wijk)
 NUDGE_OFFER = action("ng:offer")
+NUDGE_ACTIVITIES = action("ng:acts", ID)
 
 # activities: the organiser's draft (<step>:<value>, checked against the stored draft), the
 # card's buttons (a date and a role; a sign-up), and /mijnactiviteiten
