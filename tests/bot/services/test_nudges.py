@@ -275,6 +275,7 @@ def test_with_an_activity_coming_the_word_also_offers_the_wijks_activities(
     assert shown is not None
     assert "Kookavond &lt;samen&gt;" in shown.text  # user text escaped
     assert activities.when_text("nl", *_first_date(street, activity), unit) in shown.text
+    assert shown.keyboard is not None
     ((button,),) = shown.keyboard
     assert button.label == "Kookavond <samen>"  # a label is not HTML: shown as typed
     assert button.data == callbacks.ACTIVITY_SHOW(activity.id or 0)
