@@ -264,8 +264,10 @@ SPIKE_DONE = action("sig:sd", ID)
 REPORT_PICKUP = action("sig:rc", ID)
 # the daily signal message's "Bekijk de signalen" (wijk id): the /signalen list
 SIGNALS_OPEN = action("sig:o", ID)
-# nudges: the reciprocity message's "offer something" (starts /aanbod)
+# nudges: the reciprocity message's "offer something" (starts /aanbod) and "activities in your
+# wijk" (the wijk's id, checked against the presser's own wijk)
 NUDGE_OFFER = action("ng:offer")
+NUDGE_ACTIVITIES = action("ng:acts", ID)
 
 # activities: the organiser's draft (<step>:<value>, checked against the stored draft), the
 # card's buttons (a date and a role; a sign-up), and /mijnactiviteiten

@@ -164,6 +164,33 @@ def next_date(session: Session, *, activity_id: int, now: datetime) -> ActivityD
     return dates[0] if dates else None
 
 
+def coming_in_wijk(
+    session: Session, *, wijk_id: int, now: datetime, limit: int
+) -> list[tuple[Activity, ActivityDate]]:
+    """The wijk's activities that have a date to come (not cancelled), each with its next
+    date, soonest first; at most `limit`."""
+    soonest = func.min(ActivityDate.starts_at)
+    statement = (
+        select(ActivityDate.activity_id, soonest)
+        .join(Activity, col(Activity.id) == col(ActivityDate.activity_id))
+        .where(
+            Activity.wijk_id == wijk_id,
+            col(ActivityDate.starts_at) > now,
+            col(ActivityDate.cancelled).is_(False),
+        )
+        .group_by(col(ActivityDate.activity_id))
+        .order_by(soonest, col(ActivityDate.activity_id))
+        .limit(limit)
+    )
+    found = []
+    for activity_id, _starts in session.exec(statement).all():
+        activity = session.get(Activity, activity_id)
+        upcoming = next_date(session, activity_id=activity_id, now=now)
+        if activity is not None and upcoming is not None:
+            found.append((activity, upcoming))
+    return found
+
+
 def activities_of_organiser(
     session: Session, *, organiser_id: int, now: datetime
 ) -> list[Activity]:

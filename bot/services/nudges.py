@@ -22,11 +22,13 @@ from typing import Final
 from bot import callbacks
 from bot.i18n import Html, t
 from bot.post_views import describe_window, first_name, post_summary, shortened
+from bot.services import activities, posting
 from bot.services.delivery import reachable
-from bot.services.markup import Button, keyboard
+from bot.services.markup import Button, Screen, keyboard
 from bot.services.request_steps import lock_request, step_now
 from bot.services.unit import Unit
 from matching import nudges as rules
+from storage import activities as activity_rows
 from storage import asks, outbox
 from storage import matchmaking as store
 from storage import nudges as rows
@@ -46,6 +48,8 @@ log = logging.getLogger(__name__)
 MAX_LAPSES_PER_RUN: Final = 20
 MAX_DIGESTS_PER_RUN: Final = 200
 DIGEST_BUTTON_TEXT: Final = 28
+# The reciprocity message's list of activities in the wijk: a few, soonest first.
+MAX_ACTIVITIES_SHOWN: Final = 5
 
 
 def yes_wait_key(match_id: int) -> str:
@@ -237,16 +241,64 @@ def after_help_worked(unit: Unit, match: Match) -> bool:
     ):
         return False
     language = asker.language
+    buttons = [[Button(t(language, "nudge.reciprocity.button"), callbacks.NUDGE_OFFER())]]
+    # Planned days ahead: the text names no activity (it may be cancelled by then); the
+    # button shows the ones still coming when it is pressed.
+    wijk_id = asker.wijk_id
+    with_activities = wijk_id is not None and bool(
+        activity_rows.coming_in_wijk(session, wijk_id=wijk_id, now=unit.now, limit=1)
+    )
+    if with_activities:
+        assert wijk_id is not None
+        label = t(language, "nudge.reciprocity.activities_button")
+        buttons.append([Button(label, callbacks.NUDGE_ACTIVITIES(wijk_id))])
     unit.enqueue(
         to=asker,
-        text=t(language, "nudge.reciprocity"),
-        keyboard=keyboard(
-            [Button(t(language, "nudge.reciprocity.button"), callbacks.NUDGE_OFFER())]
+        text=t(
+            language,
+            "nudge.reciprocity.with_activities" if with_activities else "nudge.reciprocity",
         ),
+        keyboard=keyboard(*buttons),
         key=f"reciprocity:{match.id}",
         due_at=at,
     )
     return True
+
+
+def coming_activities(unit: Unit, wijk_id: int) -> posting.Answer:
+    """The reciprocity message's "Activiteiten in je wijk": the wijk's activities still coming
+    now, each with a button that opens its card (as the deep link does). Only for someone who
+    lives in that wijk (read again now: the button may be old)."""
+    resident = unit.ensure_resident()
+    language = resident.language
+    if resident.wijk_id != wijk_id:
+        return posting.Answer(notice=t(language, "error.stale_button"))
+    coming = activity_rows.coming_in_wijk(
+        unit.session, wijk_id=wijk_id, now=unit.now, limit=MAX_ACTIVITIES_SHOWN
+    )
+    if not coming:
+        return posting.Answer(message=Screen(t(language, "nudge.activities.none")))
+    items = "\n".join(
+        t(
+            language,
+            "nudge.activities.item",
+            title=activity.title,
+            when=Html(activities.when_text(language, date.starts_at, date.ends_at, unit)),
+        )
+        for activity, date in coming
+    )
+    buttons = [
+        [
+            Button(
+                # Html: button labels are not parsed as HTML, so the title must not be escaped.
+                t(language, "nudge.activities.button", title=Html(shortened(activity.title))),
+                callbacks.ACTIVITY_SHOW(activity.id or 0),
+            )
+        ]
+        for activity, _date in coming
+    ]
+    text = t(language, "nudge.activities", items=Html(items))
+    return posting.Answer(message=Screen(text, keyboard(*buttons)))
 
 
 # --- digests -----------------------------------------------------------------------------------

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
 from bot import callbacks
-from bot.services import follow_up, invitations, nudges
+from bot.i18n import t
+from bot.services import activities, follow_up, invitations, nudges
 from bot.services.request_steps import step_now
+from matching.activities import Repeat, RoleSpec
+from storage import activities as activity_rows
 from storage import privacy
 from storage.models import (
+    Activity,
     Invitation,
     Match,
     MatchStatus,
@@ -22,9 +27,11 @@ from storage.models import (
     Post,
     PostStatus,
     Resident,
+    Wijk,
 )
 from tests.bot.services.conftest import Street
 from tests.bot.services.test_invitations import connected
+from tests.storage.neighbourhood import add_wijk
 
 
 def outbox_for(street: Street, resident: Resident) -> list[OutboxMessage]:
@@ -218,6 +225,110 @@ def test_no_reciprocity_for_someone_paused(street: Street) -> None:
     street.session.add(match)
     assert nudges.after_help_worked(street.unit(), match) is False
     assert reciprocity_for(street) == []
+
+
+def cooking_evening(street: Street, *, wijk: Wijk | None = None, days: int = 8) -> Activity:
+    """A one-off activity `days` from now, organised by Ben, in Anna's wijk (or `wijk`)."""
+    organiser = street.neighbours[0]
+    assert organiser.id is not None
+    zone = ZoneInfo("Europe/Amsterdam")
+    return activity_rows.create_activity(
+        street.session,
+        wijk_id=(wijk or street.wijk).id or 0,
+        organiser_id=organiser.id,
+        title="Kookavond <samen>",
+        description="Samen eten",
+        place="Pauluskerk",
+        place_private=False,
+        first_day=(street.now + timedelta(days=days)).astimezone(zone).date(),
+        starts_local=time(18, 0),
+        duration=timedelta(hours=2),
+        repeat=Repeat.NONE,
+        repeat_until=None,
+        roles=[RoleSpec("gasten", 8)],
+        zone=zone,
+        now=street.now,
+    )
+
+
+def buttons_of(message: OutboxMessage) -> list[str]:
+    assert message.reply_markup is not None
+    return [b["callback_data"] for row in message.reply_markup["inline_keyboard"] for b in row]
+
+
+def test_with_an_activity_coming_the_word_also_offers_the_wijks_activities(
+    street: Street,
+) -> None:
+    activity = cooking_evening(street)
+    worked(street, connected(street))
+    (message,) = reciprocity_for(street)
+    assert buttons_of(message) == [
+        callbacks.NUDGE_OFFER(),
+        callbacks.NUDGE_ACTIVITIES(street.wijk.id or 0),
+    ]
+    assert message.text == t("nl", "nudge.reciprocity.with_activities")
+    assert "Kookavond" not in message.text  # it may be cancelled by the time this arrives
+
+    street.now = message.due_at or street.now  # five days later, Anna presses it
+    unit = street.unit(street.anna)
+    shown = nudges.coming_activities(unit, street.wijk.id or 0).message
+    assert shown is not None
+    assert "Kookavond &lt;samen&gt;" in shown.text  # user text escaped
+    assert activities.when_text("nl", *_first_date(street, activity), unit) in shown.text
+    assert shown.keyboard is not None
+    ((button,),) = shown.keyboard
+    assert button.label == "Kookavond <samen>"  # a label is not HTML: shown as typed
+    assert button.data == callbacks.ACTIVITY_SHOW(activity.id or 0)
+
+    # The button opens the card, as the deep link act_<id> does.
+    press = callbacks.decode(button.data)
+    assert press is not None
+    card = activities.press(street.unit(street.anna), press).answer.screen
+    assert card is not None
+    assert card == activities.show(street.unit(street.anna), activity.id or 0)
+    assert "Kookavond" in card.text
+
+
+def _first_date(street: Street, activity: Activity) -> tuple[datetime, datetime]:
+    found = activity_rows.next_date(street.session, activity_id=activity.id or 0, now=street.now)
+    assert found is not None
+    return found.starts_at, found.ends_at
+
+
+def test_when_the_activity_is_cancelled_by_the_press_it_says_so_kindly(street: Street) -> None:
+    activity = cooking_evening(street)
+    worked(street, connected(street))
+    found = activity_rows.next_date(street.session, activity_id=activity.id or 0, now=street.now)
+    assert found is not None
+    assert activity_rows.cancel_date(street.session, date=found, now=street.now)
+    result = nudges.coming_activities(street.unit(street.anna), street.wijk.id or 0)
+    assert result.message is not None
+    assert result.message.text == t("nl", "nudge.activities.none")
+    assert result.message.keyboard is None
+
+
+def test_the_activities_button_is_checked_against_the_pressers_own_wijk(street: Street) -> None:
+    cooking_evening(street)
+    elsewhere = add_wijk(street.session, "Watergraafsmeer", street.now)
+    ben = street.neighbours[0]
+    ben.wijk_id = elsewhere.id
+    street.session.add(ben)
+    result = nudges.coming_activities(street.unit(ben), street.wijk.id or 0)
+    assert result.message is None
+    assert result.notice == t("nl", "error.stale_button")
+
+
+def test_without_an_activity_coming_in_the_wijk_the_word_is_as_before(street: Street) -> None:
+    elsewhere = add_wijk(street.session, "Watergraafsmeer", street.now)
+    cooking_evening(street, wijk=elsewhere)  # another wijk's
+    gone = cooking_evening(street)
+    found = activity_rows.next_date(street.session, activity_id=gone.id or 0, now=street.now)
+    assert found is not None
+    activity_rows.cancel_date(street.session, date=found, now=street.now)  # cancelled
+    worked(street, connected(street))
+    (message,) = reciprocity_for(street)
+    assert buttons_of(message) == [callbacks.NUDGE_OFFER()]
+    assert message.text == t("nl", "nudge.reciprocity")
 
 
 # --- digests -----------------------------------------------------------------------------------
