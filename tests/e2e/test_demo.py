@@ -30,7 +30,9 @@ def run_demo(
         cwd=cwd,
         capture_output=True,
         text=True,
-        timeout=120,
+        # The scripted demo takes 80-90 s (the emulator keeps Telegram's one message a
+        # second per chat); a loaded 2-core machine can need twice that.
+        timeout=300,
         check=False,
     )
 
