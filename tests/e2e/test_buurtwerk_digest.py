@@ -3,14 +3,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
-from bot.harness import RunningBot
+from sqlalchemy.engine import Engine
+
+from bot.harness import RunningBot, running_bot
 from bot.runner import perform
-from bot.sender import deliver
+from bot.sender import deliver, send_due_messages
 from bot.services import digest
+from botapi_emulator import Emulator, Limits
 from botapi_emulator.scenario import Scene
-from storage import buurtwerk
+from storage import buurtwerk, outbox
 from storage.db import session_scope
 from storage.models import Wijk
 from tests.e2e.neighbours import NOW, Clock, bot_context, resident, resident_for
@@ -98,3 +102,48 @@ async def test_a_digest_shows_ten_posts_and_says_how_many_more_there_are(
         message.content
     )
     assert sum(len(row) for row in message.buttons) == 10
+
+
+async def test_the_digest_and_other_group_messages_keep_to_the_group_limit(
+    engine: Engine, database_url: str, clock: Clock
+) -> None:
+    """Telegram allows a group about 20 messages a minute. This emulator allows no burst at
+    all, so any two messages to the group closer than 3 s apart would be refused (429): the
+    digest and two more messages queued for the group at the same moment all arrive, none
+    refused, the last about 6 s after the first."""
+    emulator = Emulator(limits=Limits(per_group_per_minute=20, per_group_burst=1))
+    await emulator.start(host="127.0.0.1", port=0)
+    try:
+        async with running_bot(
+            engine=engine, database_url=database_url, clock=clock, emulator=emulator
+        ) as running:
+            anna = Scene(emulator).resident("Anna")
+            group = emulator.add_group("Buren Oost", members=[anna.user])
+            with session_scope(running.engine) as session:
+                oost = add_wijk(session, "Oost", NOW)
+                oost.group_chat_id = group.id
+                session.add(oost)
+            anna_id = resident_for(running, anna, oost, NOW)
+            with session_scope(running.engine) as session:
+                add_post(session, resident(running, anna_id), "Wie leent me een ladder?", NOW)
+                for number in (1, 2):
+                    outbox.enqueue(
+                        session,
+                        chat_id=group.id,
+                        text=f"Bericht {number} voor de groep",
+                        reply_markup=None,
+                        due_at=NOW,
+                    )
+            clock.now = NOW + timedelta(minutes=30)
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            assert await run_digest(running) == 1
+            await send_due_messages(bot_context(running))  # the two others, right after
+            for text in ("Nieuw in Oost:", "Bericht 1 voor de groep", "Bericht 2 voor de groep"):
+                await emulator.wait_for_message(group, text, timeout=30)
+            took = loop.time() - started
+            refused = [error for error in emulator.errors if error.error_code == 429]
+            assert refused == []
+            assert took >= 5.5, "three group messages 3 s apart"
+    finally:
+        await emulator.stop()
