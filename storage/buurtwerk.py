@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -18,11 +18,18 @@ from storage.models import (
     Resident,
     Role,
     RoleKind,
+    Signal,
+    SignalSpike,
     Suspension,
     Wijk,
 )
 
 REASON_MAX = 200
+# Stand-ins for a person in the audit log and on handled reports and signals: the bot acting
+# by itself, and a buurtwerker or owner who has since erased their data (their Telegram id
+# must not outlive them).
+BOT_ACTOR: Final = 0
+ERASED_ACTOR: Final = -1
 
 
 class ChatKind(StrEnum):
@@ -136,6 +143,42 @@ def wijken_with_role(session: Session, *, telegram_user_id: int, kind: RoleKind)
 
 
 # --- the audit log ---------------------------------------------------------------------------
+
+
+def forget_actor(session: Session, *, telegram_user_id: int) -> None:
+    """A buurtwerker or owner erases their data: what they did stays in the wijk's records
+    under "a former team member"; what they had only claimed and not finished is free to be
+    picked up again by someone else."""
+    me = telegram_user_id
+    session.execute(
+        update(Report)
+        .where(col(Report.claimed_by) == me, col(Report.status) == "open")
+        .values(claimed_by=None, claimed_at=None)
+    )
+    for model in (Signal, SignalSpike):
+        session.execute(
+            update(model)
+            .where(col(model.claimed_by) == me, col(model.handled_at).is_(None))
+            .values(claimed_by=None, claimed_at=None)
+        )
+    for table, column in (
+        (Report, "claimed_by"),
+        (Report, "handled_by"),
+        (Signal, "claimed_by"),
+        (SignalSpike, "claimed_by"),
+        (AuditEntry, "actor_telegram_id"),
+        (AuditEntry, "undone_by"),
+        (Suspension, "created_by"),
+    ):
+        session.execute(
+            update(table).where(getattr(table, column) == me).values({column: ERASED_ACTOR})
+        )
+    # Roles granted to or taken from them: the entry keeps what was done, not to whom.
+    session.execute(
+        update(AuditEntry)
+        .where(col(AuditEntry.subject_telegram_id) == me)
+        .values(subject_telegram_id=None)
+    )
 
 
 def log_action(

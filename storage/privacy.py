@@ -18,7 +18,7 @@ from sqlalchemy import delete, or_, update
 from sqlmodel import Session, SQLModel, col, select
 
 from matching.names import first_word
-from storage import activities
+from storage import activities, buurtwerk
 from storage.candidates import forget_resident
 from storage.matchmaking import decline
 from storage.models import (
@@ -291,6 +291,7 @@ def delete_person(session: Session, *, telegram_user_id: int, now: datetime) -> 
     )
     session.execute(delete(OutboxMessage).where(col(OutboxMessage.chat_id) == telegram_user_id))
     session.execute(delete(Role).where(col(Role.telegram_user_id) == telegram_user_id))
+    buurtwerk.forget_actor(session, telegram_user_id=telegram_user_id)
     # Quotes of what they wrote (a group message someone reported, a relayed line), also when
     # they never started the bot and so have no resident row.
     session.execute(

@@ -305,7 +305,15 @@ def roles(unit: Unit, args: list[str], reply_to: Member | None, chat_admin: bool
             now=unit.now,
             subject_telegram_id=target,
         )
-    return Reply(t(language, key, who=_who(unit, target), role=role_name, wijk=wijk.name))
+    return Reply(
+        t(
+            language,
+            key,
+            who=actor_name(unit, target, with_id=True),
+            role=role_name,
+            wijk=wijk.name,
+        )
+    )
 
 
 def _joined_role_names(words: list[str]) -> list[str]:
@@ -326,11 +334,18 @@ def _target(words: list[str], reply_to: Member | None) -> int | None:
     return None if reply_to is None else reply_to.telegram_user_id
 
 
-def _who(unit: Unit, telegram_user_id: int) -> str:
+def actor_name(unit: Unit, telegram_user_id: int, *, with_id: bool = False) -> str:
+    """How a buurtwerker, owner or the bot is named in the wijk's records and messages: the
+    first name, with the Telegram id only where one is needed to tell people apart (the role
+    list, where /rol takes ids); the id alone for someone who never started the bot."""
+    if telegram_user_id == buurtwerk.BOT_ACTOR:
+        return "Buurtbot"
+    if telegram_user_id == buurtwerk.ERASED_ACTOR:
+        return t(unit.language, "buurtwerk.former_member")
     resident = repo.find_resident(unit.session, telegram_user_id=telegram_user_id)
     if resident is None or not resident.first_name:
         return str(telegram_user_id)
-    return f"{resident.first_name} ({telegram_user_id})"
+    return f"{resident.first_name} ({telegram_user_id})" if with_id else resident.first_name
 
 
 def _list_roles(unit: Unit, wijk: Wijk) -> str:
@@ -339,7 +354,7 @@ def _list_roles(unit: Unit, wijk: Wijk) -> str:
         t(
             language,
             "buurtwerk.roles.line",
-            who=_who(unit, role.telegram_user_id),
+            who=actor_name(unit, role.telegram_user_id, with_id=True),
             role=t(language, ROLE_NAMES[RoleKind(role.kind)]),
         )
         for role in repo.roles_in(unit.session, wijk=wijk)

@@ -31,13 +31,13 @@ from bot.dates import moment_name
 from bot.i18n import t
 from bot.post_views import first_name, shortened
 from bot.services import dialogs
-from bot.services.buurtwerk import may_manage, team_wijk
+from bot.services.buurtwerk import actor_name, may_manage, team_wijk
 from bot.services.delivery import REPORT_CARD, WORK
 from bot.services.markup import Button, Keyboard, keyboard
 from bot.services.reply import Edit, GroupMessageRef, Reply, Show
 from bot.services.unit import Incoming, Unit
 from storage import buurtwerk, moderation, outbox, repo
-from storage.buurtwerk import ChatKind
+from storage.buurtwerk import BOT_ACTOR, ChatKind
 from storage.models import (
     AuditEntry,
     OutboxMessage,
@@ -56,7 +56,6 @@ STEP: Final = "reason"
 QUOTE_LENGTH: Final = 300
 LOGBOOK_DEFAULT: Final = 10
 LOGBOOK_MAX: Final = 50
-BOT_ACTOR: Final = 0  # the audit log's actor for what the bot does by itself
 
 SUSPENSION_LENGTHS: Final = {"sw": timedelta(weeks=1), "sm": timedelta(days=30), "so": None}
 UNDOABLE: Final = frozenset({"hide", "warn", "sw", "sm", "so", "dismiss", "done"})
@@ -127,17 +126,6 @@ def language_of(unit: Unit, telegram_user_id: int) -> str:
 
 def _action_name(language: str, action: str) -> str:
     return t(language, ACTION_NAMES.get(action, "reports.did.other"))
-
-
-def _who(unit: Unit, telegram_user_id: int) -> str:
-    if telegram_user_id == BOT_ACTOR:
-        return "Buurtbot"
-    resident = repo.find_resident(unit.session, telegram_user_id=telegram_user_id)
-    return (
-        str(telegram_user_id)
-        if resident is None or not resident.first_name
-        else resident.first_name
-    )
 
 
 # --- a new report reaches the buurtwerkers -------------------------------------------------
@@ -294,7 +282,7 @@ def card_edits(
 
 def picked_up_edits(unit: Unit, report: Report, by: int) -> tuple[Edit, ...]:
     """ "Ik pak het op" on a report: its cards say who, and keep their buttons."""
-    who = _who(unit, by)
+    who = actor_name(unit, by)
     return card_edits(
         unit, report, lambda language: t(language, "reports.card.picked_up", who=who), buttons=True
     )
@@ -366,7 +354,7 @@ def _refusal(unit: Unit, key: str, **params: object) -> Reply:
 
 
 def done_already(unit: Unit, report: Report) -> Reply:
-    who = _who(unit, report.handled_by or BOT_ACTOR)
+    who = actor_name(unit, report.handled_by or BOT_ACTOR)
     what = _action_name(unit.language, report.outcome or "")
     return Reply(t(unit.language, "reports.too_late", who=who, what=what), show=Show.POPUP)
 
@@ -446,7 +434,7 @@ def apply(
     _tell_reporter(unit, report)
     _tell_team(unit, report.wijk_id, user_id, action)
     assert entry.id is not None
-    who = _who(unit, user_id)
+    who = actor_name(unit, user_id)
 
     def note(card_language: str) -> str:
         what = _action_name(card_language, action)
@@ -562,7 +550,10 @@ def _tell_team(unit: Unit, wijk_id: int, user_id: int, action: str) -> None:
         return
     language = unit.settings.default_language
     text = t(
-        language, "reports.team_note", who=_who(unit, user_id), what=_action_name(language, action)
+        language,
+        "reports.team_note",
+        who=actor_name(unit, user_id),
+        what=_action_name(language, action),
     )
     unit.enqueue_chat(chat_id=wijk.team_chat_id, text=text, about=f"{WORK}note")
 
@@ -617,7 +608,7 @@ def undo(unit: Unit, entry_id: int) -> Reply:
     edits: tuple[Edit, ...] = ()
     if report is not None and report.id is not None:
         again = card_keyboard(language, report)
-        who = _who(unit, user_id)
+        who = actor_name(unit, user_id)
         edits = card_edits(
             unit,
             report,
@@ -692,7 +683,7 @@ def logbook(unit: Unit, args: list[str]) -> Reply:
             language,
             "reports.logbook.line",
             when=entry.created_at.astimezone(zone).strftime("%d-%m %H:%M"),
-            who=_who(unit, entry.actor_telegram_id),
+            who=actor_name(unit, entry.actor_telegram_id),
             what=_action_name(language, entry.action),
         )
         if entry.reason:

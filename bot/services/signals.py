@@ -20,11 +20,11 @@ from bot import callbacks
 from bot.i18n import Html, t
 from bot.post_views import category_in_sentence, shortened
 from bot.services import reports
-from bot.services.buurtwerk import may_manage, team_wijk
+from bot.services.buurtwerk import actor_name, may_manage, team_wijk
 from bot.services.markup import Button, keyboard
 from bot.services.reply import Reply, Show
 from bot.services.unit import Unit
-from storage import buurtwerk, repo
+from storage import buurtwerk
 from storage import signals as signal_rows
 from storage.models import Post, Report, Resident, Signal, SignalSpike, Wijk
 
@@ -46,11 +46,6 @@ def _caller_id(unit: Unit) -> int:
 
 def _month_start(moment: datetime) -> datetime:
     return moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-
-
-def _who(unit: Unit, telegram_user_id: int) -> str:
-    resident = repo.find_resident(unit.session, telegram_user_id=telegram_user_id)
-    return str(telegram_user_id) if resident is None else resident.first_name
 
 
 def show_signals(unit: Unit, args: list[str]) -> Reply:
@@ -151,7 +146,7 @@ def _claimed(unit: Unit, claimed_by: int | None) -> str:
     return (
         ""
         if claimed_by is None
-        else t(unit.language, "signals.claimed", who=_who(unit, claimed_by))
+        else t(unit.language, "signals.claimed", who=actor_name(unit, claimed_by))
     )
 
 
@@ -240,7 +235,7 @@ def claim(unit: Unit, signal_id: int) -> Reply:
     )
     unit.session.refresh(signal)
     if not result.rowcount:  # type: ignore[attr-defined]
-        who = _who(unit, signal.claimed_by or 0)
+        who = actor_name(unit, signal.claimed_by or 0)
         return Reply(t(unit.language, "signals.taken", who=who), show=Show.POPUP)
     buurtwerk.log_action(
         unit.session, wijk_id=signal.wijk_id, actor=user_id, action="signal_claim", now=unit.now
@@ -254,7 +249,7 @@ def claim(unit: Unit, signal_id: int) -> Reply:
             text=t(
                 asker.language,
                 "signals.asker_told",
-                who=_who(unit, user_id),
+                who=actor_name(unit, user_id),
                 wijk=wijk.name,
                 quote=shortened(post.text, QUOTE_LENGTH),
             ),
@@ -301,7 +296,7 @@ def claim_spike(unit: Unit, spike_id: int) -> Reply:
         return spike
     user_id = _caller_id(unit)
     if not signal_rows.claim_spike(unit.session, spike=spike, by=user_id, now=unit.now):
-        who = _who(unit, spike.claimed_by or 0)
+        who = actor_name(unit, spike.claimed_by or 0)
         return Reply(t(unit.language, "signals.taken", who=who), show=Show.POPUP)
     _log(unit, spike.wijk_id, "signal_claim", {"spike_id": spike_id})
     return _list_of(unit, spike.wijk_id)
@@ -329,7 +324,7 @@ def claim_report(unit: Unit, report_id: int) -> Reply:
     if not signal_rows.claim_report(unit.session, report=report, by=user_id, now=unit.now):
         if report.status != "open":
             return reports.done_already(unit, report)
-        who = _who(unit, report.claimed_by or 0)
+        who = actor_name(unit, report.claimed_by or 0)
         return Reply(t(unit.language, "signals.taken", who=who), show=Show.POPUP)
     buurtwerk.log_action(
         unit.session,

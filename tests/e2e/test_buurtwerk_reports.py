@@ -147,6 +147,39 @@ async def test_a_report_is_hidden_logged_and_undone(running: RunningBot, street:
     assert "bericht verborgen (Reclame voor een bedrijf) [ongedaan]" in log.content
 
 
+async def test_a_buurtwerker_who_erased_their_data_is_named_as_a_former_team_member(
+    running: RunningBot, street: Street
+) -> None:
+    """What Willem did stays in the wijk's records, but not his name or Telegram id."""
+    await anna_reports(running, street)
+    willem, xandra = street.willem, street.xandra
+    await willem.sees("Melding in Oost:")
+    await willem.presses("Bericht verbergen")
+    await willem.sees("Waarom?")
+    await willem.sends("Reclame")
+    await willem.sees("Gedaan: bericht verborgen.")
+    await willem.sends("/verwijder")
+    await willem.sees("Wil je dat ik alles over jou wis?")
+    await willem.presses("Ja, wis alles")
+    await willem.sees("Alles over jou is gewist.")
+    # Xandra's card says what was done; a button pressed on an older copy names no one.
+    await xandra.sees("Willem: bericht verborgen.")
+    report_id = the_report(running).id
+    assert report_id is not None
+    older = InlineKeyboardButton(
+        "Niets aan de hand", callback_data=callbacks.MODERATE(report_id, "dismiss")
+    )
+    await bot_sends(running, xandra, "Een oudere kaart", older)
+    answer = await xandra.presses("Niets aan de hand")
+    assert answer.text == "Een oud-teamlid was je voor: bericht verborgen."
+    await xandra.sends("/logboek")
+    log = await xandra.sees("Logboek van Oost")
+    assert "Een oud-teamlid: bericht verborgen" in log.content
+    assert str(willem.user.id) not in log.content
+    [entry] = audit(running)
+    assert entry.actor_telegram_id != willem.user.id
+
+
 async def test_forged_presses_are_refused(running: RunningBot, street: Street) -> None:
     await anna_reports(running, street)
     report_id = the_report(running).id

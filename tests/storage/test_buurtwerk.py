@@ -200,3 +200,88 @@ def test_a_group_welcome_is_planned_once_and_taken_once_when_due(
         assert buurtwerk.take_due_welcomes(session, now=due) == []
         # After it went out, the next join plans a new one.
         assert buurtwerk.plan_welcome(session, wijk_id=oost_id, due=due + timedelta(minutes=9))
+
+
+def test_a_buurtwerker_who_erases_their_data_leaves_no_telegram_id_behind(
+    engine: Engine, now: datetime
+) -> None:
+    """What they did stays, under a stand-in; what they only claimed is free again. Checked
+    over every integer column of every table, so a new column that keeps an actor's id fails
+    here too."""
+    from sqlalchemy import BigInteger, Integer, or_
+    from sqlalchemy import select as select_rows
+    from sqlmodel import SQLModel, select
+
+    from storage.matchmaking import add_signal
+    from storage.models import AuditEntry, Signal, SignalSpike
+    from storage.privacy import delete_person
+    from storage.signals import claim_report as pick_up_report
+    from storage.signals import claim_spike, finish_spike, spike
+
+    worker = 987_654_321
+    with session_scope(engine) as session:
+        oost = add_wijk(session, "Oost", now)
+        assert oost.id is not None
+        ben = add_resident(session, telegram_user_id=2, first_name="Ben", wijk=oost, now=now)
+        cor = add_resident(session, telegram_user_id=3, first_name="Cor", wijk=oost, now=now)
+        add_resident(session, telegram_user_id=worker, first_name="Wil", wijk=oost, now=now)
+        handled = report_post(
+            session, reporter=cor, post=add_post(session, ben, "Eerste", now), reason="", now=now
+        )
+        assert buurtwerk.claim_report(session, report=handled, by=worker, outcome="hide", now=now)
+        claimed = report_post(
+            session, reporter=cor, post=add_post(session, ben, "Tweede", now), reason="", now=now
+        )
+        assert pick_up_report(session, report=claimed, by=worker, now=now)
+        done, waiting = (
+            add_signal(session, post=add_post(session, ben, text, now), reason="r", now=now)
+            for text in ("Derde", "Vierde")
+        )
+        for signal in (done, waiting):
+            signal.claimed_by, signal.claimed_at = worker, now
+        done.handled_at = now
+        finished = spike(session, wijk_id=oost.id, category="pets", month="2026-12", now=now)
+        assert claim_spike(session, spike=finished, by=worker, now=now)
+        assert finish_spike(session, spike=finished, now=now)
+        open_spike = spike(session, wijk_id=oost.id, category="garden", month="2026-12", now=now)
+        assert claim_spike(session, spike=open_spike, by=worker, now=now)
+        buurtwerk.suspend(
+            session, resident=ben, wijk_id=oost.id, until=None, by=worker, reason="x", now=now
+        )
+        entry = buurtwerk.log_action(session, wijk_id=oost.id, actor=worker, action="so", now=now)
+        assert buurtwerk.mark_undone(session, entry=entry, by=worker, now=now)
+        buurtwerk.log_action(
+            session,
+            wijk_id=oost.id,
+            actor=2,
+            action="role_add_buurtwerker",
+            now=now,
+            subject_telegram_id=worker,
+        )
+        ids = (handled.id, claimed.id, done.id, waiting.id, finished.id, open_spike.id)
+    with session_scope(engine) as session:
+        delete_person(session, telegram_user_id=worker, now=now)
+    with session_scope(engine) as session:
+        for table in SQLModel.metadata.sorted_tables:
+            numbers = [c for c in table.columns if isinstance(c.type, (Integer, BigInteger))]
+            if numbers:
+                left = session.execute(
+                    select_rows(table).where(or_(*(c == worker for c in numbers)))
+                ).all()
+                assert left == [], table.name
+        handled_id, claimed_id, done_id, waiting_id, finished_id, open_id = ids
+        erased = buurtwerk.ERASED_ACTOR
+        assert session.get(Report, handled_id).handled_by == erased  # type: ignore[union-attr]
+        assert session.get(Report, claimed_id).claimed_by is None  # type: ignore[union-attr]
+        assert session.get(Signal, done_id).claimed_by == erased  # type: ignore[union-attr]
+        assert session.get(Signal, waiting_id).claimed_by is None  # type: ignore[union-attr]
+        assert session.get(SignalSpike, finished_id).claimed_by == erased  # type: ignore[union-attr]
+        assert session.get(SignalSpike, open_id).claimed_by is None  # type: ignore[union-attr]
+        [suspension] = session.exec(select(Suspension)).all()
+        assert suspension.created_by == erased
+        actors = session.exec(
+            select(
+                AuditEntry.actor_telegram_id, AuditEntry.undone_by, AuditEntry.subject_telegram_id
+            )
+        ).all()
+        assert sorted(actors) == [(erased, erased, None), (2, None, None)]
