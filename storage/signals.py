@@ -37,25 +37,28 @@ def spike(
         return session.exec(statement).one()
 
 
-def claim_spike(session: Session, *, spike: SignalSpike, by: int, now: datetime) -> bool:
-    """ "Ik pak het op"; False when someone else was first."""
+def claim(session: Session, *, row: Signal | SignalSpike, by: int, now: datetime) -> bool:
+    """ "Ik pak het op" on a signal or a spike; False when someone else was first."""
+    table = type(row)
     result = session.execute(
-        update(SignalSpike)
-        .where(col(SignalSpike.id) == spike.id, col(SignalSpike.claimed_by).is_(None))
+        update(table)
+        .where(col(table.id) == row.id, col(table.claimed_by).is_(None))
         .values(claimed_by=by, claimed_at=now)
     )
-    session.refresh(spike)
+    session.refresh(row)
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def finish_spike(session: Session, *, spike: SignalSpike, now: datetime) -> bool:
-    """ "Afgehandeld"; False when it was already."""
+def finish(session: Session, *, row: Signal | SignalSpike, now: datetime) -> bool:
+    """ "Afgehandeld" on a signal or a spike; False when it was already (two presses at once
+    are logged once)."""
+    table = type(row)
     result = session.execute(
-        update(SignalSpike)
-        .where(col(SignalSpike.id) == spike.id, col(SignalSpike.handled_at).is_(None))
+        update(table)
+        .where(col(table.id) == row.id, col(table.handled_at).is_(None))
         .values(handled_at=now)
     )
-    session.refresh(spike)
+    session.refresh(row)
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 

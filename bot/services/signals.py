@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Final
+from typing import Final, TypeVar
 
-from sqlalchemy import update
 from sqlmodel import col, func, select
 
 from bot import callbacks
@@ -37,6 +36,9 @@ REACH_NAMES = {
     "wijk": "signals.reach.wijk",
     "straat": "signals.reach.straat",
 }
+
+
+Row = TypeVar("Row", Signal, SignalSpike)
 
 
 def _caller_id(unit: Unit) -> int:
@@ -213,33 +215,30 @@ def many_this_month(unit: Unit, wijk: Wijk) -> list[tuple[SignalSpike, int]]:
     return found
 
 
-def _signal(unit: Unit, signal_id: int) -> Signal | Reply:
-    signal = unit.session.get(Signal, signal_id)
-    if signal is None:
+def _row(unit: Unit, table: type[Row], row_id: int) -> Row | Reply:
+    """A signal or spike a button names, if the presser is a buurtwerker of its wijk."""
+    row = unit.session.get(table, row_id)
+    if row is None:
         return Reply(t(unit.language, "error.stale_button"), show=Show.POPUP)
-    if not may_manage(unit, _caller_id(unit), signal.wijk_id):
+    if not may_manage(unit, _caller_id(unit), row.wijk_id):
         return Reply(t(unit.language, "reports.not_allowed"), show=Show.POPUP)
-    return signal
+    return row
+
+
+def _taken(unit: Unit, claimed_by: int | None) -> Reply:
+    who = actor_name(unit, claimed_by or 0)
+    return Reply(t(unit.language, "signals.taken", who=who), show=Show.POPUP)
 
 
 def claim(unit: Unit, signal_id: int) -> Reply:
     """ "Ik pak het op": the first buurtwerker wins; the asker hears it only with consent."""
-    signal = _signal(unit, signal_id)
+    signal = _row(unit, Signal, signal_id)
     if isinstance(signal, Reply):
         return signal
     user_id = _caller_id(unit)
-    result = unit.session.execute(
-        update(Signal)
-        .where(col(Signal.id) == signal_id, col(Signal.claimed_by).is_(None))
-        .values(claimed_by=user_id, claimed_at=unit.now)
-    )
-    unit.session.refresh(signal)
-    if not result.rowcount:  # type: ignore[attr-defined]
-        who = actor_name(unit, signal.claimed_by or 0)
-        return Reply(t(unit.language, "signals.taken", who=who), show=Show.POPUP)
-    buurtwerk.log_action(
-        unit.session, wijk_id=signal.wijk_id, actor=user_id, action="signal_claim", now=unit.now
-    )
+    if not signal_rows.claim(unit.session, row=signal, by=user_id, now=unit.now):
+        return _taken(unit, signal.claimed_by)
+    _log(unit, signal.wijk_id, "signal_claim", {})
     post = None if signal.post_id is None else unit.session.get(Post, signal.post_id)
     asker = None if post is None else unit.session.get(Resident, post.resident_id)
     wijk = unit.session.get(Wijk, signal.wijk_id)
@@ -261,53 +260,32 @@ def claim(unit: Unit, signal_id: int) -> Reply:
 
 def done(unit: Unit, signal_id: int) -> Reply:
     """ "Afgehandeld": off the list."""
-    signal = _signal(unit, signal_id)
+    signal = _row(unit, Signal, signal_id)
     if isinstance(signal, Reply):
         return signal
-    if signal.handled_at is None:
-        signal.handled_at = unit.now
-        unit.session.add(signal)
-        buurtwerk.log_action(
-            unit.session,
-            wijk_id=signal.wijk_id,
-            actor=_caller_id(unit),
-            action="signal_done",
-            now=unit.now,
-        )
-    wijk = unit.session.get(Wijk, signal.wijk_id)
-    assert wijk is not None
-    unit.session.flush()
-    return _list(unit, wijk)
-
-
-def _spike(unit: Unit, spike_id: int) -> SignalSpike | Reply:
-    spike = unit.session.get(SignalSpike, spike_id)
-    if spike is None:
-        return Reply(t(unit.language, "error.stale_button"), show=Show.POPUP)
-    if not may_manage(unit, _caller_id(unit), spike.wijk_id):
-        return Reply(t(unit.language, "reports.not_allowed"), show=Show.POPUP)
-    return spike
+    if signal_rows.finish(unit.session, row=signal, now=unit.now):
+        _log(unit, signal.wijk_id, "signal_done", {})
+    return _list_of(unit, signal.wijk_id)
 
 
 def claim_spike(unit: Unit, spike_id: int) -> Reply:
     """ "Ik pak het op" on a category with many unanswered requests: the first press wins."""
-    spike = _spike(unit, spike_id)
+    spike = _row(unit, SignalSpike, spike_id)
     if isinstance(spike, Reply):
         return spike
     user_id = _caller_id(unit)
-    if not signal_rows.claim_spike(unit.session, spike=spike, by=user_id, now=unit.now):
-        who = actor_name(unit, spike.claimed_by or 0)
-        return Reply(t(unit.language, "signals.taken", who=who), show=Show.POPUP)
+    if not signal_rows.claim(unit.session, row=spike, by=user_id, now=unit.now):
+        return _taken(unit, spike.claimed_by)
     _log(unit, spike.wijk_id, "signal_claim", {"spike_id": spike_id})
     return _list_of(unit, spike.wijk_id)
 
 
 def done_spike(unit: Unit, spike_id: int) -> Reply:
     """ "Afgehandeld": off the list for this month."""
-    spike = _spike(unit, spike_id)
+    spike = _row(unit, SignalSpike, spike_id)
     if isinstance(spike, Reply):
         return spike
-    if signal_rows.finish_spike(unit.session, spike=spike, now=unit.now):
+    if signal_rows.finish(unit.session, row=spike, now=unit.now):
         _log(unit, spike.wijk_id, "signal_done", {"spike_id": spike_id})
     return _list_of(unit, spike.wijk_id)
 
@@ -324,8 +302,7 @@ def claim_report(unit: Unit, report_id: int) -> Reply:
     if not signal_rows.claim_report(unit.session, report=report, by=user_id, now=unit.now):
         if report.status != "open":
             return reports.done_already(unit, report)
-        who = actor_name(unit, report.claimed_by or 0)
-        return Reply(t(unit.language, "signals.taken", who=who), show=Show.POPUP)
+        return _taken(unit, report.claimed_by)
     buurtwerk.log_action(
         unit.session,
         wijk_id=report.wijk_id,

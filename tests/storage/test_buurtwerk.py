@@ -215,8 +215,8 @@ def test_a_buurtwerker_who_erases_their_data_leaves_no_telegram_id_behind(
     from storage.matchmaking import add_signal
     from storage.models import AuditEntry, Signal, SignalSpike
     from storage.privacy import delete_person
+    from storage.signals import claim, finish, spike
     from storage.signals import claim_report as pick_up_report
-    from storage.signals import claim_spike, finish_spike, spike
 
     worker = 987_654_321
     with session_scope(engine) as session:
@@ -241,10 +241,10 @@ def test_a_buurtwerker_who_erases_their_data_leaves_no_telegram_id_behind(
             signal.claimed_by, signal.claimed_at = worker, now
         done.handled_at = now
         finished = spike(session, wijk_id=oost.id, category="pets", month="2026-12", now=now)
-        assert claim_spike(session, spike=finished, by=worker, now=now)
-        assert finish_spike(session, spike=finished, now=now)
+        assert claim(session, row=finished, by=worker, now=now)
+        assert finish(session, row=finished, now=now)
         open_spike = spike(session, wijk_id=oost.id, category="garden", month="2026-12", now=now)
-        assert claim_spike(session, spike=open_spike, by=worker, now=now)
+        assert claim(session, row=open_spike, by=worker, now=now)
         buurtwerk.suspend(
             session, resident=ben, wijk_id=oost.id, until=None, by=worker, reason="x", now=now
         )

@@ -36,18 +36,24 @@ def test_a_spike_is_one_row_per_wijk_category_and_month(engine: Engine, now: dat
         assert len({first.id, other_month.id, other_wijk.id}) == 3
 
 
-def test_a_spike_is_claimed_once_and_handled_once(engine: Engine, now: datetime) -> None:
+def test_a_spike_or_a_signal_is_claimed_once_and_handled_once(
+    engine: Engine, now: datetime
+) -> None:
     with session_scope(engine) as session:
         oost = add_wijk(session, "Oost", now)
         assert oost.id is not None
+        ben = add_resident(session, telegram_user_id=2, first_name="Ben", wijk=oost, now=now)
         spike = signals.spike(session, wijk_id=oost.id, category="pets", month="2026-11", now=now)
-        assert signals.claim_spike(session, spike=spike, by=WILLEM, now=now)
-        assert not signals.claim_spike(session, spike=spike, by=XANDRA, now=now)
-        assert (spike.claimed_by, spike.claimed_at) == (WILLEM, now)
-        later = now + timedelta(hours=1)
-        assert signals.finish_spike(session, spike=spike, now=later)
-        assert not signals.finish_spike(session, spike=spike, now=later + timedelta(hours=1))
-        assert spike.handled_at == later
+        signal = add_signal(session, post=add_post(session, ben, "Wie?", now), reason="r", now=now)
+        session.flush()
+        for row in (spike, signal):
+            assert signals.claim(session, row=row, by=WILLEM, now=now)
+            assert not signals.claim(session, row=row, by=XANDRA, now=now)
+            assert (row.claimed_by, row.claimed_at) == (WILLEM, now)
+            later = now + timedelta(hours=1)
+            assert signals.finish(session, row=row, now=later)
+            assert not signals.finish(session, row=row, now=later + timedelta(hours=1))
+            assert row.handled_at == later
 
 
 def test_an_open_report_is_picked_up_once_and_not_after_it_was_acted_on(
