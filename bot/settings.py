@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     send_rate_per_group_per_minute: float = Field(default=20.0, gt=0, le=20)
     # Days after a help that worked before the gentle word about offering something oneself.
     reciprocity_after_days: int = Field(default=5, ge=1, le=60)
+    # The hour (bot's time zone) of the daily signal message to a wijk's team chat or
+    # buurtwerkers: after the default quiet hours, when a working day starts.
+    signal_news_hour: int = Field(default=9, ge=0, le=23)
 
     @field_validator("admins", mode="before")
     @classmethod

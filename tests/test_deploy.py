@@ -168,6 +168,19 @@ def test_systemd_accepts_the_unit_without_warnings(tmp_path: Path) -> None:
     assert result.stderr.strip() == "", result.stderr
 
 
+def test_every_setting_is_in_env_example_and_in_the_readme_table() -> None:
+    """A new setting nobody can find is a setting nobody uses (and the deploy README promises
+    env.example has every one)."""
+    from bot.settings import Settings
+
+    example = (DEPLOY / "env.example").read_text()
+    table = (ROOT / "README.md").read_text()
+    names = [f"BUURTBOT_{name.upper()}" for name in Settings.model_fields]
+    assert len(names) > 20
+    assert [name for name in names if re.search(rf"^#? ?{name}=", example, re.M) is None] == []
+    assert [name for name in names if f"| `{name}` |" not in table] == []
+
+
 # --- the READMEs describe what exists ----------------------------------------------------------
 
 READMES = (ROOT / "README.md", DEPLOY / "README.md")

@@ -1,9 +1,9 @@
-"""The daily signal message: once a day, from NEWS_HOUR on (never later than SEND_WINDOW
-after it), each wijk with a team chat or a buurtwerker hears what is new among its signals
-since the last message (requests that found nobody, per category; categories with unusually
-many this month), with a button that opens /signalen. Counts and categories only: the
-request and the asker appear in /signalen itself, and only where the asker agreed. Nothing
-new, no message.
+"""The daily signal message: once a day, from BUURTBOT_SIGNAL_NEWS_HOUR (09:00) on (never later
+than SEND_WINDOW after it), each wijk with a team chat or a buurtwerker hears what is new among
+its signals since the last message (requests that found nobody, per category; categories with
+unusually many this month), with a button that opens /signalen. Counts and categories only: the
+request and the asker appear in /signalen itself, and only where the asker agreed. Nothing new,
+no message.
 
 It goes to the team chat, or else to each buurtwerker privately, through the outbox: their
 quiet hours hold it until morning, a group's limit is kept, and the wijk's turn is taken by a
@@ -29,8 +29,6 @@ from storage import buurtwerk
 from storage import signals as signal_rows
 from storage.models import Wijk
 
-# After the default quiet hours (until 08:00), when a working day starts.
-NEWS_HOUR: Final = 9
 FIRST_LOOK_BACK: Final = timedelta(days=1)
 # A message not sent by then (the bot was down, or just started at night) waits for the next
 # morning, which then names everything since the last one: never a team chat at 03:00.
@@ -40,7 +38,7 @@ SEND_WINDOW: Final = timedelta(hours=11)
 def send_due(unit: Unit) -> int:
     """The periodic job: each wijk whose message for today is due gets it, if anything is new.
     Returns how many messages were queued."""
-    slot = latest_slot("daily", NEWS_HOUR, unit.now, unit.settings.tz)
+    slot = latest_slot("daily", unit.settings.signal_news_hour, unit.now, unit.settings.tz)
     assert slot is not None
     if unit.now - slot > SEND_WINDOW:
         return 0

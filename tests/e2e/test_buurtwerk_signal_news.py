@@ -1,12 +1,12 @@
-"""The daily signal message through the emulator: once a day (at 09:00) a wijk's team chat, or
-else each of its buurtwerkers privately, hears what is new among the signals, counts and
-categories only, with a button that opens /signalen; nothing new means no message, a wijk
-without a team chat or buurtwerker hears nothing, and a second run the same day sends nothing
-again."""
+"""The daily signal message through the emulator: once a day (at 09:00, or the set hour) a wijk's
+team chat, or else each of its buurtwerkers privately, hears what is new among the signals,
+counts and categories only, with a button that opens /signalen; nothing new means no message, a
+wijk without a team chat or buurtwerker hears nothing, and a second run the same day sends
+nothing again."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 import pytest
@@ -199,3 +199,18 @@ async def test_at_night_nothing_is_sent_until_the_morning(
     assert await run_news(running) == 1
     [message] = running.emulator.messages(team_id)
     assert "• Vragen zonder reactie, boodschappen: 1" in message.content
+
+
+async def test_the_hour_is_a_setting(running: RunningBot, oost: Oost, clock: Clock) -> None:
+    services = running.application.bot_data["services"]
+    later = services.settings.model_copy(update={"signal_news_hour": 14})
+    running.application.bot_data["services"] = replace(services, settings=later)
+    team_id = link_team(running, oost)
+    unanswered(running, oost.ben_id, "Boodschappen", 0.5)
+    assert await run_news(running) == 0  # 10:00: yesterday's 14:00 is too long ago
+    clock.now = NOW + timedelta(hours=3, minutes=55)  # 13:55
+    assert await run_news(running) == 0
+    clock.now = NOW + timedelta(hours=4, minutes=5)  # 14:05
+    assert await run_news(running) == 1
+    [message] = running.emulator.messages(team_id)
+    assert TITLE in message.content
