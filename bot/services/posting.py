@@ -30,6 +30,7 @@ from bot.post_views import (
     known_category,
     post_summary,
     proxy_for_text,
+    shortened,
     summary,
 )
 from bot.services import onboarding, request_steps
@@ -38,6 +39,7 @@ from bot.services.dialogs import DialogState, PostDraft
 from bot.services.markup import Button, Screen, keyboard
 from bot.services.unit import Unit
 from matching.categories import CATEGORY_KEYS, rank_categories, suggest_category
+from matching.engine import OfferInfo
 from matching.posting_rules import (
     MAX_OPEN_POSTS,
     MAX_TEXT_LENGTH,
@@ -50,7 +52,7 @@ from matching.posting_rules import (
 )
 from matching.time_presets import TimePreset, preset_window
 from matching.timewindow import parse_time_window
-from storage import matchmaking, posts, repo
+from storage import candidates, matchmaking, posts, repo
 from storage.models import Post, PostKind, Resident, RoleKind
 
 FLOW: Final = "post"
@@ -61,6 +63,8 @@ STEP_PREVIEW: Final = "preview"
 
 KEEP_READ_TIME: Final = "ok"
 CHOICES_SHOWN: Final = 3
+# Open requests an offer fits, shown right after it is placed (one message, a button each).
+FITTING_REQUESTS_SHOWN: Final = 3
 ALL_CATEGORY_COLUMNS: Final = 2
 
 PRESET_LABELS = {
@@ -372,7 +376,51 @@ def _place(unit: Unit, draft: PostDraft) -> Placing:
     block = post_summary(language, placed, now=now.astimezone(zone), zone=zone)
     block = with_for_whom(language, block, placed.proxy_for)
     posted = Screen(t(language, POSTED[draft.kind], summary=block))
-    return Placing(screen=posted, placed=placed if draft.kind is PostKind.REQUEST else None)
+    if draft.kind is PostKind.OFFER:
+        return Placing(screen=posted, message=_fitting_requests(unit, resident, placed))
+    return Placing(screen=posted, placed=placed)
+
+
+def _fitting_requests(unit: Unit, resident: Resident, offer: Post) -> Screen | None:
+    """Right after an offer is placed: the few open requests in the wijk that it fits best, if
+    any, each opening as in /buurt (with "Ik kan helpen" there). Only shown, nothing is sent to
+    anyone; the same checks as /buurt decide what may be seen."""
+    assert offer.id is not None
+    assert resident.id is not None
+    info = OfferInfo(
+        post_id=offer.id,
+        offerer_id=resident.id,
+        wijk_id=offer.wijk_id,
+        area_cell=offer.area_cell,
+        category=offer.category,
+        text=offer.text,
+    )
+    language = unit.language
+    lines = [t(language, "posting.fits.title")]
+    rows: list[list[Button]] = []
+    for request in candidates.requests_matching_offer(unit.session, offer=info, now=unit.now):
+        found = posts.visible_post(
+            unit.session, viewer=resident, post_id=request.post_id, now=unit.now
+        )
+        if found is None:
+            continue
+        post, _author = found
+        assert post.id is not None
+        number, category = len(rows) + 1, category_name(language, post.category)
+        lines.append(
+            t(
+                language,
+                "posting.fits.line",
+                number=number,
+                category=category,
+                text=shortened(post.text),
+            )
+        )
+        label = t(language, "browse.button.open", number=number, category=category)
+        rows.append([Button(label, callbacks.BROWSE_SHOW(post.id, 1))])
+        if len(rows) == FITTING_REQUESTS_SHOWN:
+            break
+    return Screen("\n".join(lines), keyboard(*rows)) if rows else None
 
 
 # --- screens --------------------------------------------------------------------------------

@@ -552,3 +552,50 @@ async def test_blocks_apply_both_ways(buurt: Neighbourhood, running: RunningBot)
     with session_scope(running.engine) as session:
         assert len(session.exec(select(Block)).all()) == 2
     assert running.emulator.errors == []
+
+
+async def test_an_offer_shows_the_open_requests_it_fits_to_open_as_in_buurt(
+    buurt: Neighbourhood, running: RunningBot
+) -> None:
+    """Only what /buurt would show: not the requests of people who left, paused, blocked or
+    were blocked, live in another wijk, are done or whose time passed; not a request the offer
+    does not fit (the phone, the cat, the form)."""
+    anna, ben = buurt.anna, buurt.ben
+    await anna.sends("/aanbod")
+    await anna.sees("Wat wil je aanbieden?")
+    await anna.sends("Ik doe graag boodschappen voor een buur")
+    await anna.sees("Klopt dat?")
+    await anna.presses("✓ Ja, klopt")
+    await anna.sees("Wanneer past het?")
+    await anna.presses("Maakt niet uit")
+    await anna.sees("Zo komt het in de buurt te staan")
+    await anna.presses("✅ Plaatsen")
+    await anna.sees("Je aanbod is geplaatst, dank je!")
+    fits = await anna.sees("Deze vragen in je buurt passen misschien bij je aanbod.")
+    assert fits.content.endswith("1. Boodschappen: “Wie kan zaterdag mijn boodschappen doen?”")
+    assert fits.buttons == [["1. Boodschappen"]]
+    await anna.presses("1. Boodschappen")
+    detail = await anna.sees_button("🙋 Ik kan helpen")
+    assert "Wie kan zaterdag mijn boodschappen doen?" in detail.content
+    await anna.presses("🙋 Ik kan helpen")
+    await ben.sees("Goed nieuws! Anna wil graag helpen met:")
+    assert running.emulator.errors == []
+
+
+async def test_an_offer_that_fits_no_open_request_shows_nothing_more(
+    buurt: Neighbourhood, running: RunningBot
+) -> None:
+    anna = buurt.anna
+    await anna.sends("/aanbod")
+    await anna.sees("Wat wil je aanbieden?")
+    await anna.sends("Ik heb een boormachine te leen")
+    await anna.sees("Klopt dat?")
+    await anna.presses("✓ Ja, klopt")
+    await anna.sees("Wanneer past het?")
+    await anna.presses("Maakt niet uit")
+    await anna.sees("Zo komt het in de buurt te staan")
+    await anna.presses("✅ Plaatsen")
+    await anna.sees("Je aanbod is geplaatst, dank je!")
+    await anna.sends("/mijn")  # its answer comes after anything the placing sent
+    await anna.sees("Ik heb een boormachine te leen")
+    assert all("passen misschien" not in m.content for m in bot_messages(running, anna))
