@@ -90,6 +90,11 @@ def _escape(value: object) -> object:
     return value
 
 
+def has_text(key: str) -> bool:
+    """Whether the catalogues have a text for `key` (for ids built at run time)."""
+    return catalogue(FALLBACK_LANGUAGE).gettext(key) != key
+
+
 def t(language: str, key: str, **params: object) -> str:
     """Translate `key` into `language` and fill in HTML-escaped params."""
     lang = language if language in LANGUAGES else FALLBACK_LANGUAGE

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.i18n import normalise_language
+from bot.i18n import has_text, normalise_language
 from bot.services import dialogs
 from bot.services.markup import Keyboard, to_json
 from bot.settings import Settings
@@ -123,8 +123,15 @@ class Unit:
             return None
         now = self.dialog.flow if isinstance(self.dialog, dialogs.DialogState) else None
         if now == started:
-            return None if self.dialog_changed else f"dialog.kept.{started}"
-        return f"dialog.left.{started}"
+            if self.dialog_changed:
+                return None
+            what = "kept"
+        else:
+            what = "left"
+        # Every dialog has its own texts (a test checks); a new one without them still gets a
+        # sentence, never its text id.
+        key = f"dialog.{what}.{started}"
+        return key if has_text(key) else f"dialog.{what}.other"
 
     def state(self, flow: str) -> dialogs.DialogState[dialogs.DialogData] | None:
         """The caller's dialog state if it is `flow` (and its data still fits)."""

@@ -120,6 +120,26 @@ async def test_changing_the_words(posts: Posts, running: RunningBot) -> None:
     assert running.emulator.errors == []
 
 
+async def test_a_command_while_changing_the_words_says_what_became_of_them(
+    posts: Posts, running: RunningBot
+) -> None:
+    anna = posts.anna
+    await anna.sends("/mijn")
+    await anna.sees("Jouw open berichten.")
+    await anna.presses("1. Boodschappen")
+    await anna.sees_button("✏️ Tekst aanpassen")
+    await anna.presses("✏️ Tekst aanpassen")
+    await anna.sees("Typ de nieuwe tekst.")
+    await anna.sends("/help")
+    await anna.sees("Ik wacht nog op de nieuwe tekst voor je bericht.")
+    await anna.sends("/buurt")
+    await anna.sees("Je bericht heb ik niet aangepast. Het staat er nog zoals het was.")
+    assert post(running, posts.shopping).text.startswith("Wie kan zaterdag")
+    texts = [m.content for m in running.emulator.messages(anna.chat_id)]
+    assert not any("dialog." in text for text in texts)
+    assert running.emulator.errors == []
+
+
 async def test_geregeld_and_withdrawing(posts: Posts, running: RunningBot) -> None:
     anna = posts.anna
     await anna.sends("/mijn")
