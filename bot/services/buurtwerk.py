@@ -274,6 +274,8 @@ def roles(unit: Unit, args: list[str], reply_to: Member | None, chat_admin: bool
     user_id = _caller_id(unit)
     wijk, words = _roles_wijk(unit, _joined_role_names([word.lower() for word in args]))
     if wijk is None:
+        if not _works_in_a_wijk(unit):
+            return Reply(t(language, "buurtwerk.only_buurtwerkers"))
         return Reply(t(language, "buurtwerk.roles.which_wijk"))
     assert wijk.id is not None
     if not chat_admin or not may_manage(unit, user_id, wijk.id):
@@ -384,4 +386,18 @@ def team_wijk(unit: Unit, words: list[str], *, not_here: str, which_wijk: str) -
     mine = buurtwerk.wijken_with_role(
         unit.session, telegram_user_id=unit.caller.user_id, kind=RoleKind.BUURTWERKER
     )
-    return mine[0] if len(mine) == 1 else t(language, which_wijk)
+    if len(mine) == 1:
+        return mine[0]
+    # A resident who tries the command is not asked "which wijk?" only to hear no after.
+    return t(language, which_wijk if _works_in_a_wijk(unit) else "buurtwerk.only_buurtwerkers")
+
+
+def _works_in_a_wijk(unit: Unit) -> bool:
+    """An owner, or a buurtwerker of at least one wijk (read from the database now)."""
+    assert unit.caller is not None
+    user_id = unit.caller.user_id
+    return is_owner(unit, user_id) or bool(
+        buurtwerk.wijken_with_role(
+            unit.session, telegram_user_id=user_id, kind=RoleKind.BUURTWERKER
+        )
+    )

@@ -386,3 +386,17 @@ async def test_meld_as_a_reply_to_an_invitation_reports_its_request(
     assert BEN_POST in card.content
     assert "Anna" not in card.content  # anonymous unless she chose otherwise
     assert the_report(running).post_id == street.ben_post_id
+
+
+async def test_a_resident_trying_a_buurtwerkers_command_hears_it_is_not_theirs(
+    running: RunningBot, street: Street
+) -> None:
+    """Not first "which wijk?" and only then no; a buurtwerker of one wijk just gets it."""
+    anna = street.anna
+    for command in ("/signalen", "/cijfers", "/logboek", "/rollen"):
+        await anna.sends(command)
+        answer = await anna.sees("Dit is voor de buurtwerkers van een wijk.")
+        assert "Typ bijvoorbeeld" not in answer.content
+    await street.willem.sends("/logboek")
+    await street.willem.sees("Het logboek van Oost is nog leeg.")
+    assert running.emulator.errors == []
