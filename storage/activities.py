@@ -167,27 +167,29 @@ def next_date(session: Session, *, activity_id: int, now: datetime) -> ActivityD
 def coming_in_wijk(
     session: Session, *, wijk_id: int, now: datetime, limit: int
 ) -> list[tuple[Activity, ActivityDate]]:
-    """The wijk's activities that have a date to come (not cancelled), each with its next
-    date, soonest first; at most `limit`."""
+    """The activities announced in the wijk (its own, and a neighbouring wijk's that the
+    organiser also announced here) that have a date to come (not cancelled), each with its
+    next date, soonest first; at most `limit`."""
     soonest = func.min(ActivityDate.starts_at)
     statement = (
-        select(ActivityDate.activity_id, soonest)
-        .join(Activity, col(Activity.id) == col(ActivityDate.activity_id))
-        .where(
-            Activity.wijk_id == wijk_id,
-            col(ActivityDate.starts_at) > now,
-            col(ActivityDate.cancelled).is_(False),
-        )
-        .group_by(col(ActivityDate.activity_id))
-        .order_by(soonest, col(ActivityDate.activity_id))
-        .limit(limit)
+        select(Activity, soonest)
+        .join(ActivityDate, col(Activity.id) == col(ActivityDate.activity_id))
+        .where(col(ActivityDate.starts_at) > now, col(ActivityDate.cancelled).is_(False))
+        .group_by(col(Activity.id))
+        .order_by(soonest, col(Activity.id))
     )
     found = []
-    for activity_id, _starts in session.exec(statement).all():
-        activity = session.get(Activity, activity_id)
-        upcoming = next_date(session, activity_id=activity_id, now=now)
-        if activity is not None and upcoming is not None:
+    # The wijken an activity is announced in are a JSON list: read in Python (a city has a few
+    # hundred coming activities at most, and this runs on a button press, not per message).
+    for activity, _starts in session.exec(statement).all():
+        if wijk_id not in announced_in(activity):
+            continue
+        assert activity.id is not None
+        upcoming = next_date(session, activity_id=activity.id, now=now)
+        if upcoming is not None:
             found.append((activity, upcoming))
+            if len(found) == limit:
+                break
     return found
 
 

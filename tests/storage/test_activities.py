@@ -269,3 +269,53 @@ def test_an_offer_counts_its_time_from_when_it_arrives_and_skips_who_it_cannot_r
         assert skipped.status == SignupStatus.WAITING.value
         # Not lapsed at what would have been the end counted from now.
         assert activities.expired_offers(session, now=now + timedelta(hours=25)) == []
+
+
+def test_coming_in_a_wijk_counts_a_neighbouring_wijks_activity_announced_there(
+    engine: Engine,
+) -> None:
+    """The reciprocity message's list: Oost's own activity, and West's that its organiser also
+    announced in Oost; not Noord's, which was not; soonest first, at most `limit`."""
+    now = datetime(2026, 12, 1, 12, 0, tzinfo=ZoneInfo("UTC"))
+    with session_scope(engine) as session:
+        oost, west, noord = (add_wijk(session, name, now) for name in ("Oost", "West", "Noord"))
+        assert oost.id is not None
+        assert west.id is not None
+        assert noord.id is not None
+        olga = add_resident(session, telegram_user_id=1, first_name="Olga", wijk=west, now=now)
+        assert olga.id is not None
+
+        def plan(title: str, wijk_id: int, day: int, also: list[int]) -> int:
+            made = activities.create_activity(
+                session,
+                wijk_id=wijk_id,
+                organiser_id=olga.id or 0,
+                title=title,
+                description="",
+                place="Buurthuis",
+                place_private=False,
+                first_day=date(2026, 12, day),
+                starts_local=time(18, 0),
+                duration=timedelta(hours=2),
+                repeat=Repeat.NONE,
+                repeat_until=None,
+                roles=[RoleSpec("gasten", 10)],
+                zone=AMSTERDAM,
+                now=now,
+                also_wijk_ids=also,
+            )
+            assert made.id is not None
+            return made.id
+
+        own = plan("Kookavond Oost", oost.id, 9, [])
+        shared = plan("Wandeling West", west.id, 5, [oost.id])
+        plan("Koor Noord", noord.id, 4, [])
+        plan("Alleen West", west.id, 3, [])
+
+        def coming(at: datetime, limit: int) -> list[int | None]:
+            found = activities.coming_in_wijk(session, wijk_id=oost.id or 0, now=at, limit=limit)
+            return [activity.id for activity, _date in found]
+
+        assert coming(now, 5) == [shared, own]
+        assert coming(now, 1) == [shared]
+        assert coming(datetime(2026, 12, 6, 12, 0, tzinfo=ZoneInfo("UTC")), 5) == [own]
