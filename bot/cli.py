@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from sqlmodel import Session
 
-from bot.settings import ConfigError, Settings, load_settings
+from bot.settings import ConfigError, Settings, load_settings, setting_warnings
 from matching.area import area_cell, parse_lat_lon
 from storage import migrate, repo
 from storage.db import make_engine, session_scope
@@ -279,6 +279,19 @@ def _telegram_id(value: str) -> int:
     return number
 
 
+def _port(value: str) -> int:
+    """A TCP port (0: any free one), refused here rather than as bind()'s OverflowError."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if not 0 <= number <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a port: give a number from 1 to 65535 (or 0 for any free port)"
+        )
+    return number
+
+
 # As long as the wijk table allows (storage/models.py: Wijk.name).
 WIJK_NAME_MAX = 100
 
@@ -456,7 +469,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     emulator.add_argument("--host", default="127.0.0.1", help="address to listen on")
     emulator.add_argument(
-        "--port", type=int, default=9000, help="port to listen on (default 9000; 0: any free)"
+        "--port", type=_port, default=9000, help="port to listen on (default 9000; 0: any free)"
     )
     emulator.add_argument("--token", help="accept only this bot token (default: any)")
     emulator.add_argument(
@@ -486,6 +499,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say(f"buurtbot: {redact(sentence)}")
         return code
 
+    # Before the settings are read: a misspelt name can be why one of them is missing.
+    for warning in setting_warnings():
+        _say(f"buurtbot: warning: {warning}")
+    # setting_warnings named the file of a .env line python-dotenv cannot parse; its own
+    # warning ("could not parse statement starting at line 2") would say it again, vaguer.
+    logging.getLogger("dotenv.main").setLevel(logging.ERROR)
     try:
         settings = load_settings()
         register_secrets(

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from bot.logs import setup_logging
 from bot.settings import Settings
-from bot.startup import describe_url, identify_bot, wait_for_database
+from bot.startup import check_listening, describe_url, identify_bot, wait_for_database
 from storage import migrate
 
 log = logging.getLogger("bot.run")
@@ -29,6 +29,7 @@ def prepare_run(settings: Settings, *, secrets: Iterable[str]) -> None:
     Raises ConfigError or StartupError with one sentence; the first INFO line says who we are.
     """
     start_logging(settings, secrets=secrets)
+    check_listening(settings)
     wait_for_database(settings)
     me = asyncio.run(identify_bot(settings))
     log.info(

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import difflib
+import os
 import re
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from dotenv.parser import parse_stream
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -15,6 +21,8 @@ TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
 TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 LANGUAGES = ("nl", "en")
 LOCAL_HTTP = "http://127.0.0.1"
+# Our prefix, but not settings: the test suite's own variables (CI sets them).
+TEST_VARIABLES = "BUURTBOT_TEST_"
 
 
 class ConfigError(Exception):
@@ -69,18 +77,24 @@ class Settings(BaseSettings):
     @field_validator("admins", mode="before")
     @classmethod
     def _split_admins(cls, value: object) -> object:
-        """Accept "123,456" (the natural way to write a list in an env file) as well as a list."""
+        """Accept "123,456" (the natural way to write a list in an env file) as well as a list,
+        and name the part that is not a user id (pydantic would say "BUURTBOT_ADMINS_0")."""
         if isinstance(value, str):
-            return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
-        return value
-
-    @field_validator("admins")
-    @classmethod
-    def _positive_admins(cls, value: list[int]) -> list[int]:
-        for admin in value:
+            value = [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+        if not isinstance(value, list):
+            return value
+        admins = []
+        for part in value:
+            try:
+                admin = int(part)
+            except (TypeError, ValueError):
+                admin = 0
             if admin <= 0:
-                raise ValueError(f"{admin} is not a Telegram user id (a positive number)")
-        return value
+                raise ValueError(
+                    f"must be Telegram user ids separated by commas; {part!r} is not one"
+                )
+            admins.append(admin)
+        return admins
 
     @field_validator("api_base_url")
     @classmethod
@@ -136,11 +150,22 @@ class Settings(BaseSettings):
         Telegram only posts to https://; plain http:// is accepted for 127.0.0.1 so the bot can
         be run in webhook mode against a local Bot API server or the emulator.
         """
-        url = self.webhook_url or ""
-        if not url.startswith(("https://", LOCAL_HTTP)):
+        url = (self.webhook_url or "").strip()
+        if not url:
             raise ConfigError(
                 "Webhook mode needs BUURTBOT_WEBHOOK_URL, the public https:// address "
                 "Telegram should post updates to."
+            )
+        if not url.startswith(("https://", LOCAL_HTTP)):
+            raise ConfigError(
+                f"BUURTBOT_WEBHOOK_URL ({url}) must start with https://: Telegram posts "
+                "updates to https:// addresses only."
+            )
+        # A space or a missing host would only show up later, as setWebhook's error.
+        if any(char.isspace() for char in url) or not urlsplit(url).hostname:
+            raise ConfigError(
+                f"BUURTBOT_WEBHOOK_URL ({url!r}) is not a valid URL: expected "
+                "https://host/path, without spaces."
             )
         return url
 
@@ -151,8 +176,35 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:
         problems = "; ".join(
-            f"BUURTBOT_{'_'.join(str(part) for part in item['loc']).upper()}: "
-            f"{item['msg'].removeprefix('Value error, ')}"
+            # loc[0] is the setting; a list's index after it (admins, 0) names no variable.
+            f"BUURTBOT_{str(item['loc'][0]).upper()}: {item['msg'].removeprefix('Value error, ')}"
             for item in error.errors()
         )
         raise ConfigError(f"Invalid configuration: {problems}.") from error
+
+
+def setting_warnings(environ: Mapping[str, str] = os.environ) -> list[str]:
+    """What Settings passes over without a word, as sentences: a BUURTBOT_ variable that no
+    setting reads (a typo would silently keep the default) and a .env line that is not
+    NAME=value (python-dotenv's own warning does not say which file)."""
+    fields = [name.upper() for name in Settings.model_fields]
+    env_file = Path(str(Settings.model_config.get("env_file"))).resolve()
+    # Upper case: pydantic-settings reads names regardless of case.
+    warnings, where = [], dict.fromkeys((name.upper() for name in environ), "the environment")
+    if env_file.is_file():
+        with env_file.open(encoding="utf-8", errors="replace") as stream:
+            for binding in parse_stream(stream):
+                if binding.error:
+                    line = binding.original.line
+                    warnings.append(f"{env_file} line {line} is not NAME=value; it is ignored.")
+                elif binding.key:
+                    where.setdefault(binding.key.upper(), str(env_file))
+    for name, source in sorted(where.items()):
+        field = name.removeprefix("BUURTBOT_")
+        if field == name or field in fields or name.startswith(TEST_VARIABLES):
+            continue
+        # Compared without the prefix, which every name shares and would make all look close.
+        close = difflib.get_close_matches(field, fields, n=1, cutoff=0.75)
+        hint = f"; did you mean BUURTBOT_{close[0]}?" if close else "."
+        warnings.append(f"{name} (in {source}) is not a Buurtbot setting and is ignored{hint}")
+    return warnings

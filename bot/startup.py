@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import os
+import socket
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -99,13 +101,92 @@ def check_database_url(url: str) -> None:
             f"BUURTBOT_DATABASE_URL uses {backend!r}, which Buurtbot does not support; "
             f"use {DATABASE_EXAMPLE}."
         )
-    if backend == "sqlite" and parsed.database and parsed.database != ":memory:":
+    if backend == "sqlite" and parsed.database in (None, "", ":memory:"):
+        # The schema made by the migrations would live in a connection of its own: every
+        # other connection sees another, empty database ("no such table").
+        raise ConfigError(
+            "BUURTBOT_DATABASE_URL names an in-memory SQLite database, which Buurtbot cannot "
+            "use (each connection sees a new, empty one); name a file, like "
+            "sqlite:///buurtbot.db."
+        )
+    if backend == "sqlite" and parsed.database:
         folder = Path(parsed.database).expanduser().resolve().parent
         if not folder.is_dir():
             raise ConfigError(
                 f"BUURTBOT_DATABASE_URL points to a SQLite file in {folder}, a folder that "
                 "does not exist; create it or choose another path."
             )
+
+
+def check_sqlite_writable(url: str) -> None:
+    """Refuse a SQLite file this user cannot write, or one in a folder it cannot write in
+    (SQLite puts its -wal and -journal files next to it): there is no server to wait for, and
+    SQLite would only say "attempt to write a readonly database", at the first write."""
+    file = sqlite_file(url)
+    if file is None or not file.exists():
+        return  # a file still to be made: wait_for_database checks its folder
+    if not os.access(file, os.W_OK) or not os.access(file.parent, os.W_OK | os.X_OK):
+        raise _read_only(url)
+
+
+def _read_only(url: str) -> ConfigError:
+    return ConfigError(
+        f"BUURTBOT_DATABASE_URL points to the SQLite file {sqlite_file(url)}, which this user "
+        "may not write, or which lies in a folder it may not write in; change the permissions "
+        "or choose another path."
+    )
+
+
+def check_listening(settings: Settings) -> None:
+    """Bind the webhook and health ports once, before anything else: a busy port or an
+    address that is not this machine's would otherwise only fail once the bot has connected,
+    migrated and called setWebhook, as an OSError or gaierror without a setting's name."""
+    from bot.health import health_port  # aiohttp: only for `run`
+
+    ports = []
+    if settings.mode == "webhook":
+        ports.append(("WEBHOOK", settings.webhook_listen, settings.webhook_port))
+    port = health_port(settings)
+    if port is not None:
+        ports.append(("HEALTH", settings.health_listen, port))
+    if len(ports) == 2 and ports[0][2] == ports[1][2]:
+        raise ConfigError(
+            f"BUURTBOT_HEALTH_PORT is {port}, the webhook's port too; choose another."
+        )
+    for name, host, number in ports:
+        _try_listening(name, host, number)
+
+
+def _try_listening(name: str, host: str, port: int) -> None:
+    not_ours = ConfigError(
+        f"BUURTBOT_{name}_LISTEN ({host}) is not an address of this machine; use 127.0.0.1, "
+        "0.0.0.0 (every address) or one of its own."
+    )
+    try:
+        addresses = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )
+    except socket.gaierror as error:
+        raise not_ours from error
+    for family, kind, protocol, _name, address in addresses:
+        with socket.socket(family, kind, protocol) as probe:
+            # As the servers do: a port the last run left in TIME_WAIT is free to use.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(address)
+            except OSError as error:
+                if error.errno == errno.EADDRNOTAVAIL:
+                    raise not_ours from error
+                if error.errno == errno.EADDRINUSE:
+                    reason = "is already in use"
+                elif error.errno == errno.EACCES:
+                    reason = "may not be used by this user (below 1024 needs privileges)"
+                else:
+                    reason = f"cannot be used ({error.strerror})"
+                raise ConfigError(
+                    f"Port {port} on {host} {reason}; choose another with "
+                    f"BUURTBOT_{name}_PORT or stop what uses it."
+                ) from error
 
 
 def _first_line(error: BaseException) -> str:
@@ -128,6 +209,8 @@ def ping_database(url: str) -> None:
             connection.execute(text("SELECT 1"))
     except DBAPIError as error:
         reason = _first_line(error)
+        if "readonly database" in reason:  # what check_sqlite_writable cannot see (?mode=ro)
+            raise _read_only(url) from error
         if any(marker in reason.lower() for marker in PERMANENT_DATABASE_ERRORS):
             raise ConfigError(
                 f"The database in BUURTBOT_DATABASE_URL ({describe_url(url)}) refused us: "
@@ -159,6 +242,7 @@ def require_database(url: str) -> None:
     """For one-off commands (migrate, wijk, role, reindex): the URL checked and one connection
     tried, so a bad setting is one sentence (ConfigError or StartupError), at once."""
     check_database_url(url)
+    check_sqlite_writable(url)
     try:
         ping_database(url)
     except TransientError as error:
@@ -168,6 +252,7 @@ def require_database(url: str) -> None:
 def wait_for_database(settings: Settings, *, sleep: Callable[[float], None] = time.sleep) -> None:
     url = settings.database_url
     check_database_url(url)
+    check_sqlite_writable(url)
     file = sqlite_file(url)
     if file is not None and not file.exists():
         # Connecting would create the file, and a start that fails later (Telegram away, a

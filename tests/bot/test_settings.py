@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import TELEGRAM_API_BASE_URL, ConfigError, load_settings
+from bot.settings import TELEGRAM_API_BASE_URL, ConfigError, load_settings, setting_warnings
 
 GOOD_TOKEN = "123456789:AAEexampleexampleexampleexample1234"
 
@@ -127,19 +127,66 @@ def test_every_command_explains_itself(tmp_path: Path, command: list[str]) -> No
 
 
 @pytest.mark.parametrize(
-    ("url", "accepted"),
+    ("url", "refusal"),
     [
-        (None, False),
-        ("http://bot.example.org", False),
-        ("https://bot.example.org", True),
-        ("http://127.0.0.1:8443", True),  # local Bot API servers and the emulator
+        (None, "needs BUURTBOT_WEBHOOK_URL"),
+        ("http://bot.example.org", "must start with https://"),
+        ("https://bot.example.org", None),
+        ("http://127.0.0.1:8443", None),  # local Bot API servers and the emulator
+        ("https://exa mple", "is not a valid URL"),
+        ("https://", "is not a valid URL"),
     ],
 )
 @pytest.mark.usefixtures("clean_env")
-def test_webhook_mode_needs_an_https_url(url: str | None, accepted: bool) -> None:
+def test_webhook_mode_needs_an_https_url(url: str | None, refusal: str | None) -> None:
     settings = load_settings(mode="webhook", webhook_url=url)
-    if accepted:
+    if refusal is None:
         assert settings.require_webhook() == url
     else:
-        with pytest.raises(ConfigError, match="BUURTBOT_WEBHOOK_URL"):
+        with pytest.raises(ConfigError, match="BUURTBOT_WEBHOOK_URL") as raised:
             settings.require_webhook()
+        assert refusal in str(raised.value)
+
+
+@pytest.mark.parametrize(("value", "culprit"), [("abc,12", "'abc'"), ("12, -3", "'-3'")])
+def test_admins_that_are_not_user_ids_are_named(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch, value: str, culprit: str
+) -> None:
+    monkeypatch.setenv("BUURTBOT_ADMINS", value)
+    with pytest.raises(ConfigError) as raised:
+        load_settings()
+    assert str(raised.value) == (
+        "Invalid configuration: BUURTBOT_ADMINS: must be Telegram user ids separated by "
+        f"commas; {culprit} is not one."
+    )
+
+
+def test_unknown_variables_are_warned_about_with_the_likely_name(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BUURTBOT_POLLINTERVAL", "3")
+    monkeypatch.setenv("BUURTBOT_TEST_POSTGRES_URL", "postgresql://ci@db/test")  # CI's, not ours
+    monkeypatch.setenv("BUURTBOT_LOG_LEVEL", "INFO")
+    (clean_env / ".env").write_text(
+        "BUURTBOT_TOKN=1\nnot a statement\nBUURTBOT_WHATEVER=1\nOTHER_APP=1\n", encoding="utf-8"
+    )
+    env_file = clean_env.resolve() / ".env"
+    assert setting_warnings() == [
+        f"{env_file} line 2 is not NAME=value; it is ignored.",
+        "BUURTBOT_POLLINTERVAL (in the environment) is not a Buurtbot setting and is ignored; "
+        "did you mean BUURTBOT_POLL_INTERVAL?",
+        f"BUURTBOT_TOKN (in {env_file}) is not a Buurtbot setting and is ignored; "
+        "did you mean BUURTBOT_TOKEN?",
+        f"BUURTBOT_WHATEVER (in {env_file}) is not a Buurtbot setting and is ignored.",
+    ]
+
+
+def test_the_cli_warns_about_an_unknown_variable_before_it_runs(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("BUURTBOT_TIMEZONE=Europe/Brussels\n= oops\n")
+    result = run_cli("run", env=cli_env(BUURTBOT_TOKN=GOOD_TOKEN), cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith(f"buurtbot: warning: {tmp_path.resolve() / '.env'} line 2 ")
+    assert "did you mean BUURTBOT_TOKEN?" in lines[1]
+    assert "could not parse" not in result.stderr, "python-dotenv's vaguer warning is not shown"
+    assert lines[-1].startswith("buurtbot: No bot token")

@@ -119,6 +119,8 @@ def test_an_unreachable_bot_api_is_retried_then_one_sentence(tmp_path: Path, lev
         ("notaurl", 2, "not a database URL"),
         ("sqlite:////no/such/dir/x.db", 2, "does not exist"),
         ("postgresql://user:pw@127.0.0.1:{port}/buurtbot", 1, "not reachable"),
+        ("sqlite://", 2, "in-memory"),
+        ("sqlite:///", 2, "sqlite:///buurtbot.db"),
     ],
 )
 def test_bad_database_urls_are_one_sentence(
@@ -151,6 +153,7 @@ def test_bad_database_urls_are_one_sentence(
     [
         ("sqlite:////no/such/dir/x.db", 2, "does not exist"),
         ("postgresql://user:pw@127.0.0.1:{port}/buurtbot", 1, "not reachable"),
+        ("sqlite://", 2, "in-memory"),
     ],
 )
 def test_one_off_commands_on_a_bad_database_say_one_sentence(
@@ -171,3 +174,49 @@ def test_the_emulator_on_a_busy_port_says_so(tmp_path: Path) -> None:
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+@pytest.mark.parametrize("port", ["80000", "-1", "http"])
+def test_the_emulator_refuses_a_port_that_is_not_one(tmp_path: Path, port: str) -> None:
+    result = buurtbot(tmp_path, "emulator", "--port", port)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "argument --port:" in result.stderr
+    assert "1 to 65535" in result.stderr
+
+
+WEBHOOK = {"BUURTBOT_MODE": "webhook", "BUURTBOT_WEBHOOK_URL": "https://bot.example.org"}
+
+
+@pytest.mark.parametrize(
+    ("settings", "words"),
+    [
+        ({**WEBHOOK, "BUURTBOT_WEBHOOK_PORT": "{busy}"}, ("already in use", "WEBHOOK_PORT")),
+        ({**WEBHOOK, "BUURTBOT_HEALTH_PORT": "{busy}"}, ("already in use", "HEALTH_PORT")),
+        ({"BUURTBOT_HEALTH_PORT": "{busy}"}, ("Port {busy} on 127.0.0.1", "HEALTH_PORT")),
+        (
+            {"BUURTBOT_HEALTH_PORT": "8080", "BUURTBOT_HEALTH_LISTEN": "192.0.2.7"},
+            ("HEALTH_LISTEN",),
+        ),
+        ({**WEBHOOK, "BUURTBOT_HEALTH_PORT": "8443"}, ("BUURTBOT_HEALTH_PORT is 8443",)),
+    ],
+)
+def test_ports_that_cannot_be_listened_on_name_the_setting_at_once(
+    tmp_path: Path, settings: dict[str, str], words: tuple[str, ...]
+) -> None:
+    """Before the database is made or Telegram asked (192.0.2.7: a documentation address,
+    not this machine's; a name that does not resolve: tests/bot/test_startup.py, no DNS)."""
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = str(busy.getsockname()[1])
+        result = buurtbot(
+            tmp_path,
+            "run",
+            BUURTBOT_TOKEN=TOKEN,
+            BUURTBOT_API_BASE_URL=f"http://127.0.0.1:{closed_port()}/bot",
+            **{name: value.format(busy=port) for name, value in settings.items()},
+        )
+    words = tuple(word.format(busy=port) for word in words)
+    assert_one_sentence_without_token(result, 2, *words)
+    assert list(tmp_path.iterdir()) == [], "nothing is made before the ports are checked"
