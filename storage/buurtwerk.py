@@ -150,10 +150,10 @@ def forget_actor(session: Session, *, telegram_user_id: int) -> None:
     under "a former team member"; what they had only claimed and not finished is free to be
     picked up again by someone else."""
     me = telegram_user_id
+    # A report's claim is only "who is on it"; handled_by keeps who acted. Freed even when
+    # handled, since undoing the action opens the report again.
     session.execute(
-        update(Report)
-        .where(col(Report.claimed_by) == me, col(Report.status) == "open")
-        .values(claimed_by=None, claimed_at=None)
+        update(Report).where(col(Report.claimed_by) == me).values(claimed_by=None, claimed_at=None)
     )
     for model in (Signal, SignalSpike):
         session.execute(
@@ -162,7 +162,6 @@ def forget_actor(session: Session, *, telegram_user_id: int) -> None:
             .values(claimed_by=None, claimed_at=None)
         )
     for table, column in (
-        (Report, "claimed_by"),
         (Report, "handled_by"),
         (Signal, "claimed_by"),
         (SignalSpike, "claimed_by"),

@@ -23,7 +23,8 @@ from bot.services.buurtwerk import actor_name, may_manage, team_wijk
 from bot.services.markup import Button, keyboard
 from bot.services.reply import Reply, Show
 from bot.services.unit import Unit
-from storage import buurtwerk
+from matching.names import first_word
+from storage import buurtwerk, repo
 from storage import signals as signal_rows
 from storage.models import Post, Report, Resident, Signal, SignalSpike, Wijk
 
@@ -243,16 +244,18 @@ def claim(unit: Unit, signal_id: int) -> Reply:
     asker = None if post is None else unit.session.get(Resident, post.resident_id)
     wijk = unit.session.get(Wijk, signal.wijk_id)
     if post is not None and asker is not None and post.contact_ok and wijk is not None:
+        # The asker learns the buurtwerker's first name, never a Telegram id (an owner may have
+        # no resident row); the message names them, so their /verwijder removes it too.
+        worker = repo.find_resident(unit.session, telegram_user_id=user_id)
+        name = None if worker is None else first_word(worker.first_name)
+        quote = shortened(post.text, QUOTE_LENGTH)
         unit.enqueue(
             to=asker,
-            text=t(
-                asker.language,
-                "signals.asker_told",
-                who=actor_name(unit, user_id),
-                wijk=wijk.name,
-                quote=shortened(post.text, QUOTE_LENGTH),
-            ),
+            text=t(asker.language, "signals.asker_told", who=name, wijk=wijk.name, quote=quote)
+            if name
+            else t(asker.language, "signals.asker_told_unnamed", wijk=wijk.name, quote=quote),
             about=f"work:signal:{signal.id}",
+            counterpart_id=None if worker is None else worker.id,
         )
     assert wijk is not None
     return _list(unit, wijk)

@@ -18,7 +18,16 @@ from bot.harness import RunningBot
 from botapi_emulator.scenario import Person, Scene
 from storage.db import session_scope
 from storage.matchmaking import add_signal
-from storage.models import AuditEntry, Post, Report, Role, RoleKind, Signal, SignalSpike
+from storage.models import (
+    AuditEntry,
+    OutboxMessage,
+    Post,
+    Report,
+    Role,
+    RoleKind,
+    Signal,
+    SignalSpike,
+)
 from storage.moderation import report_post
 from tests.e2e.neighbours import NOW, bot_sends, resident, resident_for, sees_times
 from tests.storage.neighbourhood import add_post, add_wijk
@@ -110,6 +119,21 @@ async def test_signals_are_picked_up_once_and_the_asker_told_only_with_consent(
     resident_for(running, outsider, None, NOW)
     await outsider.sends("/signalen Oost")
     await outsider.sees("Dit kunnen de buurtwerkers van deze wijk.")
+    # Willem erases his data: the message that named him to Anna goes with it.
+
+    def naming_willem_to_anna() -> list[str]:
+        with session_scope(running.engine) as session:
+            to_anna = session.exec(
+                select(OutboxMessage).where(OutboxMessage.chat_id == anna.chat_id)
+            ).all()
+            return [m.text for m in to_anna if "Willem" in m.text]
+
+    assert len(naming_willem_to_anna()) == 1
+    await willem.sends("/verwijder")
+    await willem.sees("Wil je dat ik alles over jou wis?")
+    await willem.presses("Ja, wis alles")
+    await willem.sees("Alles over jou is gewist.")
+    assert naming_willem_to_anna() == []
 
 
 @dataclass

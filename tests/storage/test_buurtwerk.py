@@ -228,6 +228,7 @@ def test_a_buurtwerker_who_erases_their_data_leaves_no_telegram_id_behind(
         handled = report_post(
             session, reporter=cor, post=add_post(session, ben, "Eerste", now), reason="", now=now
         )
+        assert pick_up_report(session, report=handled, by=worker, now=now)
         assert buurtwerk.claim_report(session, report=handled, by=worker, outcome="hide", now=now)
         claimed = report_post(
             session, reporter=cor, post=add_post(session, ben, "Tweede", now), reason="", now=now
@@ -271,7 +272,12 @@ def test_a_buurtwerker_who_erases_their_data_leaves_no_telegram_id_behind(
                 assert left == [], table.name
         handled_id, claimed_id, done_id, waiting_id, finished_id, open_id = ids
         erased = buurtwerk.ERASED_ACTOR
-        assert session.get(Report, handled_id).handled_by == erased  # type: ignore[union-attr]
+        handled_report = session.get(Report, handled_id)
+        assert handled_report is not None
+        assert (handled_report.handled_by, handled_report.claimed_by) == (erased, None)
+        # Undone later, it can be picked up again.
+        buurtwerk.reopen_report(session, report=handled_report)
+        assert pick_up_report(session, report=handled_report, by=2, now=now)
         assert session.get(Report, claimed_id).claimed_by is None  # type: ignore[union-attr]
         assert session.get(Signal, done_id).claimed_by == erased  # type: ignore[union-attr]
         assert session.get(Signal, waiting_id).claimed_by is None  # type: ignore[union-attr]
