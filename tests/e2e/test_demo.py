@@ -251,3 +251,39 @@ def test_ctrl_c_at_the_chat_prompt_ends_the_demo_at_once(tmp_path: Path) -> None
     assert b"Traceback" not in shown
     assert shown.endswith(b"> \r\nTot ziens!\r\n"), shown
     assert list(tmp_path.iterdir()) == [], "the demo leaves no files behind"
+
+
+def test_ctrl_c_with_piped_input_ends_the_demo_cleanly(tmp_path: Path) -> None:
+    """With piped input, input() waited inside sys.stdin's buffer, holding its lock: Ctrl-C
+    printed the goodbye, then Python aborted at shutdown ("Fatal Python error:
+    _enter_buffered_busy", exit code 134). Now it ends as at a terminal."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BUURTBOT_")}
+    env["PYTHONPATH"] = str(REPO)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "demo", "--chat"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert process.stdin is not None
+    assert process.stdout is not None
+    try:
+        process.stdin.write(b"/start\n")
+        process.stdin.flush()  # and the pipe stays open: the demo waits for the next line
+        shown = _read_until(process.stdout.fileno(), b"2. English\n> ", timeout=60)
+        assert shown.endswith(b"2. English\n> "), shown
+        process.send_signal(signal.SIGINT)
+        code = process.wait(timeout=15)
+        stdout, stderr = process.communicate(timeout=5)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    shown += stdout
+    assert b"Fatal Python error" not in stderr, stderr
+    assert code == 0, stderr
+    assert b"Traceback" not in stderr, stderr
+    assert shown.endswith(b"> \nTot ziens!\n"), shown
+    assert list(tmp_path.iterdir()) == [], "the demo leaves no files behind"
