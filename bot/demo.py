@@ -44,7 +44,8 @@ DEMO_WIJK_CODE = repo.slugify(DEMO_WIJK)  # what `buurtbot wijk add` makes of th
 # A spot in the Transvaalbuurt; the bot keeps only its coarse area.
 DEMO_LOCATION = (52.3548, 4.9267)
 # The scripted neighbours answer within milliseconds, where people read first; Telegram's
-# one-message-per-second limit per chat would only slow the script down, so it is off there.
+# one-message-per-second limit per chat would only slow the script down, so it is off there:
+# in the emulator and in the bot's own pacing (which otherwise keeps it, emulator or not).
 SCRIPT_LIMITS = Limits(per_chat_per_second=None)
 # Reply wait in --chat mode: how long a line with no visible answer waits before "(no reply)".
 CHAT_REPLY_TIMEOUT = 3.0
@@ -92,7 +93,8 @@ def run_demo(*, chat: bool = False) -> int:
             if chat:
                 return asyncio.run(_with_bot(url, engine, _chat, Limits(), system_clock))
             clock = DemoClock(DEMO_START)
-            return asyncio.run(_with_bot(url, engine, _script, SCRIPT_LIMITS, clock))
+            script = _with_bot(url, engine, _script, SCRIPT_LIMITS, clock, chat_spacing=False)
+            return asyncio.run(script)
         finally:
             engine.dispose()
 
@@ -101,8 +103,18 @@ Play = Callable[[RunningBot], Awaitable[int]]
 Settle = Callable[[], Awaitable[None]]
 
 
-async def _with_bot(url: str, engine: Engine, play: Play, limits: Limits, clock: Clock) -> int:
-    async with running_bot(engine=engine, database_url=url, limits=limits, clock=clock) as running:
+async def _with_bot(
+    url: str,
+    engine: Engine,
+    play: Play,
+    limits: Limits,
+    clock: Clock,
+    *,
+    chat_spacing: bool = True,
+) -> int:
+    async with running_bot(
+        engine=engine, database_url=url, limits=limits, clock=clock, chat_spacing=chat_spacing
+    ) as running:
         return await play(running)
 
 

@@ -135,16 +135,18 @@ class TelegramRateLimiter(AIORateLimiter):
         )
 
 
-def make_limiter(settings: Settings) -> SendLimiter:
+def make_limiter(settings: Settings, *, chat_spacing: bool = True) -> SendLimiter:
+    """The configured rates; `chat_spacing=False` drops the one per second per private chat
+    (not a setting: only for an emulator without that limit, see `build_application`)."""
     return SendLimiter(
         overall_per_second=settings.send_rate,
-        per_chat_per_second=settings.send_rate_per_chat,
+        per_chat_per_second=settings.send_rate_per_chat if chat_spacing else None,
         per_group_per_minute=settings.send_rate_per_group_per_minute,
     )
 
 
-def install(application: BotApplication, settings: Settings) -> None:
-    limiter = make_limiter(settings)
+def install(application: BotApplication, settings: Settings, *, chat_spacing: bool = True) -> None:
+    limiter = make_limiter(settings, chat_spacing=chat_spacing)
     application.bot_data[LIMITER_KEY] = limiter
     replies = application.bot.rate_limiter
     if isinstance(replies, TelegramRateLimiter):

@@ -30,9 +30,9 @@ def run_demo(
         cwd=cwd,
         capture_output=True,
         text=True,
-        # The scripted demo takes 80-90 s (the emulator keeps Telegram's one message a
-        # second per chat); a loaded 2-core machine can need twice that.
-        timeout=300,
+        # The scripted demo takes under 10 s (no one-message-a-second per chat, see
+        # bot/demo.py); a loaded 2-core machine can need several times that.
+        timeout=120,
         check=False,
     )
 
