@@ -445,7 +445,9 @@ def build_parser() -> argparse.ArgumentParser:
         "Try the bot without a token: a local emulator plays a small neighbourhood.",
     )
     demo.add_argument(
-        "--chat", action="store_true", help="play a resident yourself, interactively"
+        "--chat",
+        action="store_true",
+        help="play a resident yourself, interactively, with three neighbours",
     )
 
     emulator = add(

@@ -76,6 +76,10 @@ class SendLimiter:
         self._timer: asyncio.TimerHandle | None = None
         self._last_chat_next: dict[int, float] = {}
 
+    def space_chats(self, per_chat_per_second: float) -> None:
+        """Space private chats' messages from now on (after a start without, see __init__)."""
+        self.chat_interval = 1.0 / per_chat_per_second
+
     @staticmethod
     def _now() -> float:
         return asyncio.get_running_loop().time()

@@ -154,6 +154,13 @@ def install(application: BotApplication, settings: Settings, *, chat_spacing: bo
     application.bot_data[DRAIN_LOCK_KEY] = asyncio.Lock()
 
 
+def space_chats(application: BotApplication) -> None:
+    """From now on keep the configured spacing per private chat, after a start with
+    `chat_spacing=False` (`buurtbot demo --chat` sets up its neighbours that way)."""
+    limiter: SendLimiter = application.bot_data[LIMITER_KEY]
+    limiter.space_chats(application.bot_data["services"].settings.send_rate_per_chat)
+
+
 def _unrecorded(context: BotContext) -> list[Outcome]:
     """Outcomes of sends whose recording failed because the database was away. Kept in memory
     and recorded first thing on the next drain: otherwise the rows' leases run out and each

@@ -207,6 +207,25 @@ def test_chat_demo_reads_piped_input_shares_a_location_and_shows_files(tmp_path:
     assert out.rstrip().endswith("Tot ziens!")
 
 
+def test_chat_demo_has_neighbours_who_post_and_can_be_invited(tmp_path: Path) -> None:
+    """--chat is a small neighbourhood too: Karim, Lotte and Sanne join first, /buurt shows
+    Karim's offer and Lotte's request, and a request of yours finds someone to ask (it said
+    "Er is nu nog niemand die ik kan vragen" when you were alone)."""
+    lines = ["/start", "1", "1", "📍", "4", "5", "13", "/buurt", "/vraag"]
+    lines += ["Wie kan zaterdag mijn boodschappen doen?", "1", "1", "1", ""]
+    result = run_demo("--chat", stdin="\n".join(lines) + "\n", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Your neighbours in Transvaalbuurt, Karim, Lotte and Sanne" in out
+    buurt = out.split("> /buurt\n", 1)[1].split("\n> ", 1)[0]
+    assert "Open in je buurt (1–2 van 2)" in buurt
+    assert "👤 Karim" in buurt
+    assert "👤 Lotte" in buurt
+    assert "Je vraag is geplaatst!" in out
+    assert "Er is nu nog niemand die ik kan vragen" not in out
+    assert out.rstrip().endswith("Tot ziens!")
+
+
 def _read_until(fd: int, ending: bytes, timeout: float) -> bytes:
     seen = b""
     deadline = time.monotonic() + timeout
