@@ -97,13 +97,16 @@ def build_application(
     clock: Clock = system_clock,
     rate_limit: bool = True,
     database_inline: bool = False,
+    chat_spacing: bool = True,
 ) -> BotApplication:
     """Wire settings, services, handlers and jobs into one Application (not started).
 
     `rate_limit=False` is for benchmarks that measure the bot's own processing cost; in real
     use the limiter keeps the bot within Telegram's limits. `database_inline=True` runs the
     database on the event loop instead of in a worker thread: only to measure what the thread
-    costs (bench throughput); a lock wait would then freeze the bot.
+    costs (bench throughput); a lock wait would then freeze the bot. `chat_spacing=False`
+    drops the bot's own one message a second per private chat: only against an emulator that
+    does not count it either (the scripted `buurtbot demo`); `buurtbot run` never does.
     """
     engine = engine or make_engine(settings.database_url)
     services = Services(
@@ -140,7 +143,7 @@ def build_application(
         builder = builder.rate_limiter(sender.TelegramRateLimiter(max_retries=3))  # type: ignore[arg-type]
     application: BotApplication = builder.build()
     application.bot_data["services"] = services
-    sender.install(application, settings)
+    sender.install(application, settings, chat_spacing=chat_spacing)
     _add_handlers(application)
     application.add_error_handler(_on_error)
     if application.job_queue is not None:

@@ -149,7 +149,8 @@ def migrations(context: CheckContext) -> Iterable[CheckResult]:
 @check()
 def token(context: CheckContext) -> Iterable[CheckResult]:
     settings = context.settings
-    if settings.token is None:
+    # An empty BUURTBOT_TOKEN= (as deploy/env.example has it) is as good as none.
+    if settings.token is None or not settings.token.get_secret_value().strip():
         yield CheckResult(None, "bot token not set (BUURTBOT_TOKEN), getMe skipped")
         return
     quick = settings.model_copy(update={"startup_wait": 0.0})
@@ -240,22 +241,18 @@ def run_checks(settings: Settings, *, now: datetime | None = None) -> tuple[list
     lines, ok = [], True
     try:
         for registered in load_checks():
+            # Named as its own lines name it ("matching pool: ...", not "matching_pool").
+            name = registered.run.__name__.replace("_", " ")
             if registered.needs_database and context.engine is None:
-                lines.append(
-                    CheckResult(None, f"{registered.run.__name__}: skipped (no database)").line
-                )
+                lines.append(CheckResult(None, f"{name}: skipped (no database)").line)
                 continue
             if registered.needs_schema and not context.schema_current:
-                lines.append(
-                    CheckResult(
-                        None, f"{registered.run.__name__}: skipped (schema not current)"
-                    ).line
-                )
+                lines.append(CheckResult(None, f"{name}: skipped (schema not current)").line)
                 continue
             try:
                 results = list(registered.run(context))
             except Exception as error:  # a broken check is a failed check, not a crash
-                results = [CheckResult(False, f"{registered.run.__name__}: {error}")]
+                results = [CheckResult(False, f"{name}: {error}")]
             for result in results:
                 lines.append(result.line)
                 ok = ok and result.ok is not False

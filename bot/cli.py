@@ -60,6 +60,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     prepare_run(settings, secrets=[token, configured])  # logging, database, getMe, migrations
     application = build_application(settings)
     stop_asked = _notice_stop_signals(application)
+    log = logging.getLogger("bot.run")
     try:
         _run_application(application, settings)
     except Exception:
@@ -67,7 +68,11 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             raise
         # Ctrl-C (or SIGTERM) while start-up was still talking to Telegram surfaces from
         # python-telegram-bot as a NetworkError or "Event loop stopped": it is a clean stop.
-        logging.getLogger("bot.run").info("stopped during start-up")
+        log.info("Buurtbot stopped (during start-up).")
+    else:
+        # The last line of a clean stop, as "running as @..." was the first (a log line, so
+        # it keeps BUURTBOT_LOG_FORMAT).
+        log.info("Buurtbot stopped.")
     return EXIT_OK
 
 
@@ -371,16 +376,20 @@ def build_parser() -> argparse.ArgumentParser:
             "from BUURTBOT_* environment variables or a .env file (see README)."
         ),
     )
-    parser.add_argument(
-        "--debug",
-        action="store_true",
-        help="show the traceback of an error (secrets stay redacted); so does "
-        "BUURTBOT_LOG_LEVEL=DEBUG",
+    debug_help = (
+        "show the traceback of an error (secrets stay redacted); so does BUURTBOT_LOG_LEVEL=DEBUG"
+    )
+    parser.add_argument("--debug", action="store_true", help=debug_help)
+    # --debug after the command works too (`buurtbot run --debug`). SUPPRESS: a command's
+    # parser sets it only when given there, so it does not undo `buurtbot --debug run`.
+    debug_too = _Parser(add_help=False)
+    debug_too.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help=debug_help
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def add(name: str, handler: Command, help_text: str) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub = commands.add_parser(name, help=help_text, description=help_text, parents=[debug_too])
         sub.set_defaults(handler=handler)
         return sub
 
@@ -403,10 +412,15 @@ def build_parser() -> argparse.ArgumentParser:
         "offers (safe while the bot runs).",
     )
 
-    wijk = commands.add_parser("wijk", help="Add or list wijken (neighbourhoods).")
+    wijk = commands.add_parser(
+        "wijk", help="Add or list wijken (neighbourhoods).", parents=[debug_too]
+    )
     wijk_commands = wijk.add_subparsers(dest="wijk_command", metavar="ACTION", required=True)
     wijk_add = wijk_commands.add_parser(
-        "add", help="Add a wijk.", description="Add a wijk and print its code and join link."
+        "add",
+        help="Add a wijk.",
+        description="Add a wijk and print its code and join link.",
+        parents=[debug_too],
     )
     wijk_add.add_argument(
         "name", metavar="NAME", type=_wijk_name, help='the wijk\'s name, e.g. "Transvaalbuurt"'
@@ -423,7 +437,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     wijk_add.set_defaults(handler=cmd_wijk_add)
     wijk_list = wijk_commands.add_parser(
-        "list", help="List wijken.", description="List every wijk with its code and join link."
+        "list",
+        help="List wijken.",
+        description="List every wijk with its code and join link.",
+        parents=[debug_too],
     )
     wijk_list.set_defaults(handler=cmd_wijk_list)
 
@@ -458,7 +475,9 @@ def build_parser() -> argparse.ArgumentParser:
         "Try the bot without a token: a local emulator plays a small neighbourhood.",
     )
     demo.add_argument(
-        "--chat", action="store_true", help="play a resident yourself, interactively"
+        "--chat",
+        action="store_true",
+        help="play a resident yourself, interactively, with three neighbours",
     )
 
     emulator = add(

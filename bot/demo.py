@@ -24,7 +24,7 @@ from bot.handlers.nudges import run_nudges
 from bot.harness import RunningBot, running_bot
 from bot.i18n import normalise_language, t
 from bot.prompt import read_line
-from bot.sender import send_due_messages
+from bot.sender import send_due_messages, space_chats
 from botapi_emulator import Limits, MessageView
 from botapi_emulator.scenario import (
     Person,
@@ -44,7 +44,8 @@ DEMO_WIJK_CODE = repo.slugify(DEMO_WIJK)  # what `buurtbot wijk add` makes of th
 # A spot in the Transvaalbuurt; the bot keeps only its coarse area.
 DEMO_LOCATION = (52.3548, 4.9267)
 # The scripted neighbours answer within milliseconds, where people read first; Telegram's
-# one-message-per-second limit per chat would only slow the script down, so it is off there.
+# one-message-per-second limit per chat would only slow the script down, so it is off there:
+# in the emulator and in the bot's own pacing (which otherwise keeps it, emulator or not).
 SCRIPT_LIMITS = Limits(per_chat_per_second=None)
 # Reply wait in --chat mode: how long a line with no visible answer waits before "(no reply)".
 CHAT_REPLY_TIMEOUT = 3.0
@@ -90,9 +91,14 @@ def run_demo(*, chat: bool = False) -> int:
                     now=datetime.now(UTC),
                 )
             if chat:
-                return asyncio.run(_with_bot(url, engine, _chat, Limits(), system_clock))
+                # The neighbours join at the script's pace; then Telegram's limits hold.
+                play = _with_bot(
+                    url, engine, _chat, SCRIPT_LIMITS, system_clock, chat_spacing=False
+                )
+                return asyncio.run(play)
             clock = DemoClock(DEMO_START)
-            return asyncio.run(_with_bot(url, engine, _script, SCRIPT_LIMITS, clock))
+            script = _with_bot(url, engine, _script, SCRIPT_LIMITS, clock, chat_spacing=False)
+            return asyncio.run(script)
         finally:
             engine.dispose()
 
@@ -101,8 +107,18 @@ Play = Callable[[RunningBot], Awaitable[int]]
 Settle = Callable[[], Awaitable[None]]
 
 
-async def _with_bot(url: str, engine: Engine, play: Play, limits: Limits, clock: Clock) -> int:
-    async with running_bot(engine=engine, database_url=url, limits=limits, clock=clock) as running:
+async def _with_bot(
+    url: str,
+    engine: Engine,
+    play: Play,
+    limits: Limits,
+    clock: Clock,
+    *,
+    chat_spacing: bool = True,
+) -> int:
+    async with running_bot(
+        engine=engine, database_url=url, limits=limits, clock=clock, chat_spacing=chat_spacing
+    ) as running:
         return await play(running)
 
 
@@ -387,6 +403,48 @@ async def _join(person: Person, *likes: str) -> None:
     await person.sees("Klaar, fijn dat je er bent!")
 
 
+# The neighbours `--chat` starts with, each with what they like doing, and what two of them
+# post, so that a request of yours invites someone and /buurt shows something.
+CHAT_NEIGHBOURS = (("Karim", "Boodschappen"), ("Lotte", "Koken"), ("Sanne", "Klusjes"))
+CHAT_POSTS = (
+    ("/aanbod", "Ik kan boodschappen voor je meenemen als ik naar de markt ga."),
+    ("/vraag", "Wie wil volgende week mijn plantjes water geven?"),
+)
+
+
+async def _chat_neighbours(running: RunningBot) -> list[Person]:
+    """Karim, Lotte and Sanne join as in the script (off stage, side by side), then Karim
+    offers something and Lotte asks something."""
+    quiet = Scene(running.emulator)
+    people = [quiet.resident(name, language="nl") for name, _ in CHAT_NEIGHBOURS]
+    joins = (_join(p, likes) for p, (_, likes) in zip(people, CHAT_NEIGHBOURS, strict=True))
+    await asyncio.gather(*joins)
+    await asyncio.gather(
+        *(_post(p, *post) for p, post in zip(people[:2], CHAT_POSTS, strict=True))
+    )
+    await until_idle(running)
+    running.emulator.set_limits(Limits())
+    space_chats(running.application)
+    return people
+
+
+async def _post(person: Person, command: str, text: str) -> None:
+    """A request (/vraag) or an offer (/aanbod) in Dutch, as the bot reads it, any time."""
+    await person.sends(command)
+    await person.sees(
+        _opening("nl", "posting.prompt_request" if command == "/vraag" else "posting.prompt_offer")
+    )
+    await person.sends(text)
+    await person.sees("Klopt dat?")
+    await person.presses(t("nl", "posting.button.yes"))
+    await person.sees_button(t("nl", "posting.time.any"))
+    await person.presses(t("nl", "posting.time.any"))
+    await person.sees_button(t("nl", "posting.button.place"))
+    await person.presses(t("nl", "posting.button.place"))
+    posted = "posting.posted_request" if command == "/vraag" else "posting.posted_offer"
+    await person.sees(_opening("nl", posted))
+
+
 def _invited(running: RunningBot, person: Person) -> bool:
     language = person.user.language_code or "nl"
     button = t(language, "invite.button.yes")
@@ -507,7 +565,15 @@ async def _chat(running: RunningBot) -> int:
     print("Buurtbot chat demo. You are 'Buurtbewoner' in a private chat with the bot.")
     print("Type a message or a command (/start, /help, /taal); type a number to press a button;")
     print(f"type {LOCATION_SHORTCUT} or /locatie 52.35,4.92 to share a location (like the")
-    print("keyboard's location button); an empty line, Ctrl-D or Ctrl-C ends the demo.\n")
+    print("keyboard's location button); an empty line, Ctrl-D or Ctrl-C ends the demo.")
+    print(
+        f"Your neighbours in {DEMO_WIJK}, Karim, Lotte and Sanne, are joining: Karim offers "
+        "to bring groceries, Lotte asks who waters her plants (/buurt shows both once you "
+        "have joined; a request of yours can invite them).",
+        flush=True,
+    )
+    await _chat_neighbours(running)
+    print()
     scene = Scene(running.emulator)
     you = scene.resident("Buurtbewoner", language="nl")
     shown: dict[int, int] = {}

@@ -39,6 +39,7 @@ async def running_bot(
     clock: Clock = system_clock,
     rate_limit: bool = True,
     database_inline: bool = False,
+    chat_spacing: bool = True,
     emulator: Emulator | None = None,
     **settings_overrides: object,
 ) -> AsyncIterator[RunningBot]:
@@ -58,6 +59,7 @@ async def running_bot(
             clock=clock,
             rate_limit=rate_limit,
             database_inline=database_inline,
+            chat_spacing=chat_spacing,
         )
         async with polling(application, post_init=announce_bot):
             yield RunningBot(emu, application, engine, settings)

@@ -58,11 +58,14 @@ class SendLimiter:
         self,
         *,
         overall_per_second: float,
-        per_chat_per_second: float,
+        per_chat_per_second: float | None,
         per_group_per_minute: float,
     ) -> None:
+        """`per_chat_per_second=None`: no spacing between a private chat's messages (only for
+        an emulator that does not count them either, as `buurtbot demo`'s script); one message
+        in flight per chat still holds."""
         self.overall_interval = 1.0 / overall_per_second
-        self.chat_interval = 1.0 / per_chat_per_second
+        self.chat_interval = 0.0 if per_chat_per_second is None else 1.0 / per_chat_per_second
         self.group_interval = 60.0 / per_group_per_minute
         self._chats: dict[int, _Chat] = {}
         # Chats whose next send time lies ahead, kept after their last user left.
@@ -72,6 +75,10 @@ class SendLimiter:
         self._next_free = 0.0
         self._timer: asyncio.TimerHandle | None = None
         self._last_chat_next: dict[int, float] = {}
+
+    def space_chats(self, per_chat_per_second: float) -> None:
+        """Space private chats' messages from now on (after a start without, see __init__)."""
+        self.chat_interval = 1.0 / per_chat_per_second
 
     @staticmethod
     def _now() -> float:

@@ -135,21 +135,30 @@ class TelegramRateLimiter(AIORateLimiter):
         )
 
 
-def make_limiter(settings: Settings) -> SendLimiter:
+def make_limiter(settings: Settings, *, chat_spacing: bool = True) -> SendLimiter:
+    """The configured rates; `chat_spacing=False` drops the one per second per private chat
+    (not a setting: only for an emulator without that limit, see `build_application`)."""
     return SendLimiter(
         overall_per_second=settings.send_rate,
-        per_chat_per_second=settings.send_rate_per_chat,
+        per_chat_per_second=settings.send_rate_per_chat if chat_spacing else None,
         per_group_per_minute=settings.send_rate_per_group_per_minute,
     )
 
 
-def install(application: BotApplication, settings: Settings) -> None:
-    limiter = make_limiter(settings)
+def install(application: BotApplication, settings: Settings, *, chat_spacing: bool = True) -> None:
+    limiter = make_limiter(settings, chat_spacing=chat_spacing)
     application.bot_data[LIMITER_KEY] = limiter
     replies = application.bot.rate_limiter
     if isinstance(replies, TelegramRateLimiter):
         replies.send_limiter = limiter
     application.bot_data[DRAIN_LOCK_KEY] = asyncio.Lock()
+
+
+def space_chats(application: BotApplication) -> None:
+    """From now on keep the configured spacing per private chat, after a start with
+    `chat_spacing=False` (`buurtbot demo --chat` sets up its neighbours that way)."""
+    limiter: SendLimiter = application.bot_data[LIMITER_KEY]
+    limiter.space_chats(application.bot_data["services"].settings.send_rate_per_chat)
 
 
 def _unrecorded(context: BotContext) -> list[Outcome]:

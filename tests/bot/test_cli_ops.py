@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy.engine import Engine
 
-from bot.cli import main
+from bot.cli import build_parser, main
 from botapi_emulator import Emulator
 from storage import migrate
 from storage.db import make_engine, session_scope
@@ -61,6 +61,8 @@ def test_check_on_an_empty_database_fails_and_says_what_to_do(
     assert "✗ database has no schema yet (newest is" in out
     assert "run `buurtbot migrate`" in out
     assert "- outbox: skipped (schema not current)" in out
+    assert "- matching pool: skipped (schema not current)" in out, "named as in its own lines"
+    assert "matching_pool" not in out
 
 
 def test_check_says_a_malformed_token_once_and_names_the_pool(
@@ -89,6 +91,16 @@ def test_check_passes_once_set_up(workdir: Path, capsys: pytest.CaptureFixture[s
     assert "✓ database schema current" in out
     assert "- bot token not set" in out
     assert "- matching pool: no open requests to compare" in out
+
+
+def test_check_takes_an_empty_token_as_not_set(
+    workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`BUURTBOT_TOKEN=` as deploy/env.example has it: not set, not a malformed token."""
+    monkeypatch.setenv("BUURTBOT_TOKEN", "")
+    _, out = run(capsys, "check")
+    assert "- bot token not set (BUURTBOT_TOKEN), getMe skipped" in out
+    assert "token" not in "".join(line for line in out.splitlines() if line.startswith("✗"))
 
 
 def test_check_reports_an_outbox_backlog(
@@ -342,3 +354,18 @@ def test_a_commands_own_options_and_negative_numbers_are_left_to_it(
     with pytest.raises(SystemExit):
         main(["role", "grant", "-5", "buurtwerker", "oost"])
     assert "is not a Telegram user id" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "debug"),
+    [
+        (["run"], False),
+        (["--debug", "run"], True),
+        (["run", "--debug"], True),
+        (["demo", "--chat", "--debug"], True),
+        (["wijk", "add", "Oost", "--debug"], True),
+        (["--debug", "wijk", "list"], True),
+    ],
+)
+def test_debug_goes_before_or_after_the_command(argv: list[str], debug: bool) -> None:
+    assert build_parser().parse_args(argv).debug is debug

@@ -58,3 +58,22 @@ async def test_an_unused_slot_is_given_back() -> None:
     assert loop.time() - start < 0.3, (
         "neither the chat nor the rate waited for a send that never was"
     )
+
+
+async def test_without_chat_spacing_a_private_chat_only_keeps_the_overall_rate() -> None:
+    """The scripted demo's pace (`chat_spacing=False`): a private chat's messages and replies
+    follow each other at the overall rate; a group still waits its interval."""
+    limiter = SendLimiter(overall_per_second=50, per_chat_per_second=None, per_group_per_minute=60)
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    for _ in range(3):
+        async with limiter.slot(1):
+            pass
+        await limiter.space(1)
+    assert loop.time() - start < 0.3, "no second per private chat"
+    async with limiter.slot(-7):
+        pass
+    before = loop.time()
+    async with limiter.slot(-7):
+        pass
+    assert loop.time() - before >= 0.99, "a group: its own interval"

@@ -77,6 +77,7 @@ async def test_run_polls_answers_and_stops_cleanly(
     finally:
         log = await stop(process)
     assert process.returncode == 0, log
+    assert log.rstrip().splitlines()[-1].endswith("Buurtbot stopped."), log
     assert emulator.token not in log, "the token must never be logged"
     assert emulator.errors == []
 
@@ -305,6 +306,7 @@ async def test_a_stop_signal_during_start_up_is_a_clean_stop(
     log = await stop(process)
     assert process.returncode == 0, log
     assert "unexpected" not in log
+    assert "Buurtbot stopped (during start-up)." in log
 
 
 def _calls(emulator: Emulator, method: str) -> int:
