@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
-from sqlalchemy import delete, func, or_, update
+from sqlalchemy import String, cast, delete, func, or_, update
 from sqlmodel import Session, col, select
 
 from matching.activities import (
@@ -174,13 +174,19 @@ def coming_in_wijk(
     statement = (
         select(Activity, soonest)
         .join(ActivityDate, col(Activity.id) == col(ActivityDate.activity_id))
-        .where(col(ActivityDate.starts_at) > now, col(ActivityDate.cancelled).is_(False))
+        .where(
+            col(ActivityDate.starts_at) > now,
+            col(ActivityDate.cancelled).is_(False),
+            # Its own, or one announced in other wijken too (checked exactly below).
+            or_(
+                col(Activity.wijk_id) == wijk_id, cast(col(Activity.also_wijk_ids), String) != "[]"
+            ),
+        )
         .group_by(col(Activity.id))
         .order_by(soonest, col(Activity.id))
     )
     found = []
-    # The wijken an activity is announced in are a JSON list: read in Python (a city has a few
-    # hundred coming activities at most, and this runs on a button press, not per message).
+    # The other wijken an activity is announced in are a JSON list, read here in Python.
     for activity, _starts in session.exec(statement).all():
         if wijk_id not in announced_in(activity):
             continue

@@ -40,7 +40,7 @@ async def offer_pressed(update: Update, context: BotContext, press: Press) -> No
 
 
 async def activities_pressed(update: Update, context: BotContext, press: Press) -> None:
-    """ "Activiteiten in je wijk": the ones still coming, as a new message below."""
+    """ "Activiteiten in de buurt": the ones still coming, as a new message below."""
     result = await perform(context, update, nudges.coming_activities, press.id())
     await answer(update, context, result)
 

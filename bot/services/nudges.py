@@ -266,7 +266,7 @@ def after_help_worked(unit: Unit, match: Match) -> bool:
 
 
 def coming_activities(unit: Unit, wijk_id: int) -> posting.Answer:
-    """The reciprocity message's "Activiteiten in je wijk": the activities announced in the wijk
+    """The reciprocity message's "Activiteiten in de buurt": the activities announced in the wijk
     (a neighbouring wijk's too, when announced here) still coming now, each with a button that
     opens its card (as the deep link does). Only for someone who lives in that wijk (read again
     now: the button may be old)."""

@@ -63,8 +63,11 @@ STEP_PREVIEW: Final = "preview"
 
 KEEP_READ_TIME: Final = "ok"
 CHOICES_SHOWN: Final = 3
-# Open requests an offer fits, shown right after it is placed (one message, a button each).
+# Open requests an offer fits, shown right after it is placed (one message, a button each),
+# out of the best few read: some of those may be hidden from /buurt (another wijk, a paused
+# author) and must not crowd out visible ones.
 FITTING_REQUESTS_SHOWN: Final = 3
+FITTING_REQUESTS_READ: Final = 20
 ALL_CATEGORY_COLUMNS: Final = 2
 
 PRESET_LABELS = {
@@ -398,7 +401,10 @@ def _fitting_requests(unit: Unit, resident: Resident, offer: Post) -> Screen | N
     language = unit.language
     lines = [t(language, "posting.fits.title")]
     rows: list[list[Button]] = []
-    for request in candidates.requests_matching_offer(unit.session, offer=info, now=unit.now):
+    fitting = candidates.requests_matching_offer(
+        unit.session, offer=info, now=unit.now, limit=FITTING_REQUESTS_READ
+    )
+    for request in fitting:
         found = posts.visible_post(
             unit.session, viewer=resident, post_id=request.post_id, now=unit.now
         )

@@ -582,6 +582,31 @@ async def test_an_offer_shows_the_open_requests_it_fits_to_open_as_in_buurt(
     assert running.emulator.errors == []
 
 
+async def test_requests_hidden_from_buurt_do_not_crowd_out_a_visible_one(
+    buurt: Neighbourhood, running: RunningBot
+) -> None:
+    """Hans (paused) asks six times for groceries right at Anna's place: each fits her offer
+    better than Ben's request next door, and none may be shown."""
+    with session_scope(running.engine) as session:
+        hans = session.get(Resident, buurt.ids["hans"])
+        assert hans is not None
+        for number in range(6):
+            add_post(session, hans, f"Wie doet graag boodschappen voor een buur? ({number})", NOW)
+    anna = buurt.anna
+    await anna.sends("/aanbod")
+    await anna.sees("Wat wil je aanbieden?")
+    await anna.sends("Ik doe graag boodschappen voor een buur")
+    await anna.sees("Klopt dat?")
+    await anna.presses("✓ Ja, klopt")
+    await anna.sees("Wanneer past het?")
+    await anna.presses("Maakt niet uit")
+    await anna.sees("Zo komt het in de buurt te staan")
+    await anna.presses("✅ Plaatsen")
+    fits = await anna.sees("Deze vragen in je buurt passen misschien bij je aanbod.")
+    assert "Wie kan zaterdag mijn boodschappen doen?" in fits.content
+    assert "voor een buur?" not in fits.content
+
+
 async def test_an_offer_that_fits_no_open_request_shows_nothing_more(
     buurt: Neighbourhood, running: RunningBot
 ) -> None:

@@ -94,12 +94,12 @@ async def test_the_word_after_a_help_also_shows_the_wijks_coming_activities(
     await send_due_messages(bot_context(running))
 
     word = await anna.sees("Fijn dat het gelukt is met je vraag.")
-    assert "Meedoen met een activiteit in je wijk kan ook." in word.content
+    assert "Meedoen met een activiteit bij jou in de buurt kan ook." in word.content
     assert "Kookavond" not in word.content
-    assert word.buttons == [["Iets aanbieden"], ["Activiteiten in je wijk"]]
+    assert word.buttons == [["Iets aanbieden"], ["Activiteiten in de buurt"]]
 
-    await anna.presses("Activiteiten in je wijk")
-    listed = await anna.sees("Dit staat binnenkort op de agenda in je wijk")
+    await anna.presses("Activiteiten in de buurt")
+    listed = await anna.sees("Dit staat binnenkort op de agenda bij jou in de buurt")
     assert "• Kookavond, donderdag 3 december, 18:00 tot 20:30" in listed.content
     assert listed.buttons == [["Kookavond"]]
 
