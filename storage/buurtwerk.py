@@ -32,6 +32,12 @@ BOT_ACTOR: Final = 0
 ERASED_ACTOR: Final = -1
 
 
+def team_note_about(telegram_user_id: int) -> str:
+    """The outbox `about` of a team-chat note naming who acted ("Willem: bericht verborgen"):
+    by it their erasure finds the note (it starts with "work:", like every work message)."""
+    return f"work:note:{telegram_user_id}"
+
+
 class ChatKind(StrEnum):
     GROUP = "group"  # the residents' group of a wijk
     TEAM = "team"  # the buurtwerkers' own chat

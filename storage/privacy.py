@@ -292,6 +292,12 @@ def delete_person(session: Session, *, telegram_user_id: int, now: datetime) -> 
     session.execute(delete(OutboxMessage).where(col(OutboxMessage.chat_id) == telegram_user_id))
     session.execute(delete(Role).where(col(Role.telegram_user_id) == telegram_user_id))
     buurtwerk.forget_actor(session, telegram_user_id=telegram_user_id)
+    # Notes in a team chat that name them ("Willem: bericht verborgen"), sent or waiting.
+    session.execute(
+        delete(OutboxMessage).where(
+            col(OutboxMessage.about) == buurtwerk.team_note_about(telegram_user_id)
+        )
+    )
     # Quotes of what they wrote (a group message someone reported, a relayed line), also when
     # they never started the bot and so have no resident row.
     session.execute(

@@ -555,7 +555,9 @@ def _tell_team(unit: Unit, wijk_id: int, user_id: int, action: str) -> None:
         who=actor_name(unit, user_id),
         what=_action_name(language, action),
     )
-    unit.enqueue_chat(chat_id=wijk.team_chat_id, text=text, about=f"{WORK}note")
+    unit.enqueue_chat(
+        chat_id=wijk.team_chat_id, text=text, about=buurtwerk.team_note_about(user_id)
+    )
 
 
 # --- undo ------------------------------------------------------------------------------------

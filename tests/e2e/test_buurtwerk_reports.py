@@ -278,6 +278,19 @@ async def test_with_a_team_chat_the_report_goes_there(running: RunningBot, stree
     edited = await emulator.wait_for_message(team, "Xandra: niets aan de hand.")
     assert edited.message_id == card.message_id
     assert edited.buttons == []
+    # Xandra erases her data: the team note that named her goes from the outbox with it.
+
+    def notes_naming_xandra() -> list[str]:
+        with session_scope(running.engine) as session:
+            rows = session.exec(select(OutboxMessage).where(OutboxMessage.chat_id == team.id))
+            return [m.text for m in rows if m.text.startswith("Xandra heeft")]
+
+    assert len(notes_naming_xandra()) == 1
+    await street.xandra.sends("/verwijder")
+    await street.xandra.sees("Wil je dat ik alles over jou wis?")
+    await street.xandra.presses("Ja, wis alles")
+    await street.xandra.sees("Alles over jou is gewist.")
+    assert notes_naming_xandra() == []
 
 
 async def test_the_other_cards_show_who_picked_it_up_and_what_was_done(
