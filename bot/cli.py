@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, NoReturn
 from sqlmodel import Session
 
 from bot.settings import ConfigError, Settings, load_settings, setting_warnings
+from botapi_emulator.cli import port_number
 from matching.area import area_cell, parse_lat_lon
 from storage import migrate, repo
 from storage.db import make_engine, session_scope
@@ -284,19 +285,6 @@ def _telegram_id(value: str) -> int:
     return number
 
 
-def _port(value: str) -> int:
-    """A TCP port (0: any free one), refused here rather than as bind()'s OverflowError."""
-    try:
-        number = int(value)
-    except ValueError:
-        number = -1
-    if not 0 <= number <= 65535:
-        raise argparse.ArgumentTypeError(
-            f"{value!r} is not a port: give a number from 1 to 65535 (or 0 for any free port)"
-        )
-    return number
-
-
 # As long as the wijk table allows (storage/models.py: Wijk.name).
 WIJK_NAME_MAX = 100
 
@@ -488,7 +476,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     emulator.add_argument("--host", default="127.0.0.1", help="address to listen on")
     emulator.add_argument(
-        "--port", type=_port, default=9000, help="port to listen on (default 9000; 0: any free)"
+        "--port",
+        type=port_number,
+        default=9000,
+        help="port to listen on (default 9000; 0: any free)",
     )
     emulator.add_argument("--token", help="accept only this bot token (default: any)")
     emulator.add_argument(

@@ -12,13 +12,28 @@ from botapi_emulator.limits import Limits
 from botapi_emulator.sim import DEFAULT_TOKEN
 
 
+def port_number(value: str) -> int:
+    """A TCP port (0: any free one), refused here rather than as bind()'s OverflowError."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if not 0 <= number <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a port: give a number from 1 to 65535 (or 0 for any free port)"
+        )
+    return number
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m botapi_emulator",
         description="Run a strict local Telegram Bot API emulator (never contacts Telegram).",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    parser.add_argument("--port", type=int, default=9000, help="port to listen on (0: any)")
+    parser.add_argument(
+        "--port", type=port_number, default=9000, help="port to listen on (0: any)"
+    )
     parser.add_argument(
         "--token",
         default=None,

@@ -52,3 +52,13 @@ def test_module_entry_point_prints_the_base_url_and_stops_on_ctrl_c() -> None:
             assert process.wait(timeout=5) == 0
         finally:
             process.kill()
+
+
+@pytest.mark.parametrize("port", ["80000", "-1", "http"])
+def test_a_port_that_is_not_one_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], port: str
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["--port", port])
+    assert stopped.value.code == 2
+    assert "1 to 65535" in capsys.readouterr().err
