@@ -144,6 +144,9 @@ def not_settled_text(unit: Unit) -> str:
     """Where someone without a wijk (or back after /stop) can go on."""
     if unit.resident is not None and unit.resident.stopped:
         return t(unit.language, "posting.stopped")
+    if unit.dialog_at_start == onboarding.FLOW:
+        # Onboarding's own question is right above: not off to /instellingen.
+        return t(unit.language, "posting.no_wijk_yet")
     return t(unit.language, "posting.no_wijk")
 
 

@@ -613,3 +613,18 @@ async def test_a_command_halfway_through_onboarding_says_it_is_paused(
     state = state_of(running, anna)
     assert state is not None
     assert state.flow == "post"
+
+
+async def test_looking_around_before_the_wijk_is_chosen_points_to_the_question_above(
+    scene: Scene, running: RunningBot, now: datetime
+) -> None:
+    add_wijken(running, now, "Transvaalbuurt")
+    anna = scene.resident("Anna", language="nl")
+    await anna.sends("/start")
+    await anna.sees("Welke taal past bij jou?")
+    await anna.presses("✓ Nederlands")
+    await anna.sees("In welke wijk woon je?")
+    await anna.sends("/buurt")
+    answer = await anna.sees("Kies eerst je wijk in de vraag hierboven.")
+    assert "/instellingen" not in answer.content
+    assert running.emulator.errors == []

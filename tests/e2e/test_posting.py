@@ -511,5 +511,5 @@ async def test_a_command_while_writing_says_whether_the_draft_waits_or_was_left(
     await anna.sends(SHOPPING)
     await anna.sees("Klopt dat?")
     await anna.sends("/buurt")
-    await anna.sees("heb ik niet geplaatst")
+    await anna.sees("Ik heb niets geplaatst.")
     assert all_posts(running) == []
