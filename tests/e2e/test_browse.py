@@ -554,6 +554,20 @@ async def test_blocks_apply_both_ways(buurt: Neighbourhood, running: RunningBot)
     assert running.emulator.errors == []
 
 
+async def place_offer(person: Person, text: str) -> None:
+    """/aanbod with the category the bot reads and no fixed time, placed."""
+    await person.sends("/aanbod")
+    await person.sees("Wat wil je aanbieden?")
+    await person.sends(text)
+    await person.sees("Klopt dat?")
+    await person.presses("✓ Ja, klopt")
+    await person.sees("Wanneer past het?")
+    await person.presses("Maakt niet uit")
+    await person.sees("Zo komt het in de buurt te staan")
+    await person.presses("✅ Plaatsen")
+    await person.sees("Je aanbod is geplaatst, dank je!")
+
+
 async def test_an_offer_shows_the_open_requests_it_fits_to_open_as_in_buurt(
     buurt: Neighbourhood, running: RunningBot
 ) -> None:
@@ -561,16 +575,7 @@ async def test_an_offer_shows_the_open_requests_it_fits_to_open_as_in_buurt(
     were blocked, live in another wijk, are done or whose time passed; not a request the offer
     does not fit (the phone, the cat, the form)."""
     anna, ben = buurt.anna, buurt.ben
-    await anna.sends("/aanbod")
-    await anna.sees("Wat wil je aanbieden?")
-    await anna.sends("Ik doe graag boodschappen voor een buur")
-    await anna.sees("Klopt dat?")
-    await anna.presses("✓ Ja, klopt")
-    await anna.sees("Wanneer past het?")
-    await anna.presses("Maakt niet uit")
-    await anna.sees("Zo komt het in de buurt te staan")
-    await anna.presses("✅ Plaatsen")
-    await anna.sees("Je aanbod is geplaatst, dank je!")
+    await place_offer(anna, "Ik doe graag boodschappen voor een buur")
     fits = await anna.sees("Deze vragen in je buurt passen misschien bij je aanbod.")
     assert fits.content.endswith("1. Boodschappen: “Wie kan zaterdag mijn boodschappen doen?”")
     assert fits.buttons == [["1. Boodschappen"]]
@@ -593,15 +598,7 @@ async def test_requests_hidden_from_buurt_do_not_crowd_out_a_visible_one(
         for number in range(6):
             add_post(session, hans, f"Wie doet graag boodschappen voor een buur? ({number})", NOW)
     anna = buurt.anna
-    await anna.sends("/aanbod")
-    await anna.sees("Wat wil je aanbieden?")
-    await anna.sends("Ik doe graag boodschappen voor een buur")
-    await anna.sees("Klopt dat?")
-    await anna.presses("✓ Ja, klopt")
-    await anna.sees("Wanneer past het?")
-    await anna.presses("Maakt niet uit")
-    await anna.sees("Zo komt het in de buurt te staan")
-    await anna.presses("✅ Plaatsen")
+    await place_offer(anna, "Ik doe graag boodschappen voor een buur")
     fits = await anna.sees("Deze vragen in je buurt passen misschien bij je aanbod.")
     assert "Wie kan zaterdag mijn boodschappen doen?" in fits.content
     assert "voor een buur?" not in fits.content
@@ -611,16 +608,7 @@ async def test_an_offer_that_fits_no_open_request_shows_nothing_more(
     buurt: Neighbourhood, running: RunningBot
 ) -> None:
     anna = buurt.anna
-    await anna.sends("/aanbod")
-    await anna.sees("Wat wil je aanbieden?")
-    await anna.sends("Ik heb een boormachine te leen")
-    await anna.sees("Klopt dat?")
-    await anna.presses("✓ Ja, klopt")
-    await anna.sees("Wanneer past het?")
-    await anna.presses("Maakt niet uit")
-    await anna.sees("Zo komt het in de buurt te staan")
-    await anna.presses("✅ Plaatsen")
-    await anna.sees("Je aanbod is geplaatst, dank je!")
+    await place_offer(anna, "Ik heb een boormachine te leen")
     await anna.sends("/mijn")  # its answer comes after anything the placing sent
     await anna.sees("Ik heb een boormachine te leen")
     assert all("passen misschien" not in m.content for m in bot_messages(running, anna))
